@@ -1,0 +1,42 @@
+# Press Workbench — every target sets itself up (venv, packages, browser) on a fresh machine.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test lab browser install bench clean
+
+install: $(STAMP)
+
+# Re-install only when pyproject.toml changes.  rfc3987-syntax is removed because it
+# makes every Jupyter/nbval/Voilà start 2–3 s slower and nothing here needs it (README).
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	-$(BIN)/python -m pip uninstall --quiet --yes rfc3987-syntax
+	touch $(STAMP)
+
+# Headless Chromium for the browser tests: Debian's /usr/bin/chromium if present, else
+# install it with apt when we are root, else Playwright's own download (other machines).
+browser: $(STAMP)
+	@if [ -x /usr/bin/chromium ]; then echo "browser: /usr/bin/chromium"; \
+	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	  echo "browser: installing Debian's chromium"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else echo "browser: playwright install chromium"; $(BIN)/playwright install chromium; fi
+
+demo: $(STAMP)
+	$(BIN)/workbench serve
+
+test: $(STAMP) browser
+	$(BIN)/python -m pytest
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --notebook-dir=notebooks --ServerApp.ip=127.0.0.1 $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
+
+bench: $(STAMP)
+	$(BIN)/python bench/sandbox_rate.py
+
+clean:
+	rm -rf $(VENV) var

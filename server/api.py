@@ -1,0 +1,63 @@
+"""The shop's JSON API (design §4): books, orders, health.  Errors are always JSON."""
+
+from flask import Blueprint, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+import stripe
+
+from server.catalog import CatalogError
+from server.shop import current_shop
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+def error(status, code, message, **extra):
+    body = {"error": {"code": code, "message": message, **extra}}
+    return jsonify(body), status
+
+
+@bp.get("/health")
+def health():
+    return jsonify(ok=True, mode=current_shop().config["MODE"])
+
+
+@bp.get("/books")
+def books():
+    return jsonify(books=[book.to_api() for book in current_shop().catalog.values()])
+
+
+@bp.post("/orders")
+def create_order():
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return error(400, "invalid_json", "Send a JSON object: {\"items\": [{\"book_id\": ..., \"quantity\": ...}]}.")
+    email = body.get("email")
+    if email is not None and (not isinstance(email, str) or "@" not in email):
+        return error(400, "invalid_email", "email must be an email address.", param="email")
+    order = current_shop().create_order(body.get("items"), email, request.headers.get("Idempotency-Key"))
+    data = order.to_api()
+    data.update(client_secret=order.client_secret, checkout_url=f"/checkout/{order.id}")
+    return jsonify(data), 201
+
+
+@bp.get("/orders/<order_id>")
+def get_order(order_id):
+    order = current_shop().orders.get(order_id)
+    if order is None:
+        return error(404, "order_not_found", f"No such order: {order_id!r}.")
+    return jsonify(order.to_api())
+
+
+@bp.errorhandler(CatalogError)
+def catalog_error(exc):
+    return error(400, exc.code, exc.message, param=exc.param)
+
+
+@bp.errorhandler(stripe.StripeError)
+def stripe_error(exc):
+    return error(502, "payment_provider_error", f"Stripe could not take the order: {exc.user_message or exc}")
+
+
+@bp.errorhandler(HTTPException)
+def http_error(exc):
+    return error(exc.code, exc.name.lower().replace(" ", "_"), exc.description)

@@ -1,0 +1,180 @@
+"""Orders: priced from the catalog, paid through one PaymentIntent each, settled only from Stripe's data.
+
+An order moves ``awaiting_payment → paid | failed | canceled`` and ``paid →
+refunded``.  Every change is appended to ``order_history`` with its source (return
+page, webhook, reconciliation), and a change is applied only from a PaymentIntent
+retrieved with the secret key or carried by a verified webhook event — never from
+what a browser says.
+"""
+
+import json
+import os
+import secrets
+import time
+from dataclasses import dataclass, field
+
+from server.sqlite import Database
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS orders (
+    id              TEXT PRIMARY KEY,
+    status          TEXT NOT NULL,
+    amount          INTEGER NOT NULL,
+    amount_received INTEGER NOT NULL DEFAULT 0,
+    currency        TEXT NOT NULL,
+    email           TEXT,
+    items           TEXT NOT NULL,
+    payment_intent  TEXT UNIQUE,
+    client_secret   TEXT,
+    idempotency_key TEXT UNIQUE,
+    created         INTEGER NOT NULL,
+    updated         INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS order_history (
+    id       INTEGER PRIMARY KEY AUTOINCREMENT,
+    order_id TEXT NOT NULL REFERENCES orders(id),
+    status   TEXT NOT NULL,
+    source   TEXT NOT NULL,
+    detail   TEXT,
+    created  INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS processed_events (
+    id       TEXT PRIMARY KEY,
+    type     TEXT NOT NULL,
+    received INTEGER NOT NULL
+);
+"""
+
+# PaymentIntent status → order status (statuses not listed leave the order as it is).
+SETTLED_BY = {"succeeded": "paid", "canceled": "canceled"}
+ALLOWED = {
+    "awaiting_payment": {"paid", "failed", "canceled"},
+    "failed": {"paid", "failed", "canceled", "awaiting_payment"},
+    "paid": {"refunded"},
+    "canceled": set(),
+    "refunded": set(),
+}
+
+
+class OrderError(ValueError):
+    """A PaymentIntent that does not belong to the order it claims."""
+
+
+@dataclass
+class Order:
+    id: str
+    status: str
+    amount: int
+    amount_received: int
+    currency: str
+    email: str | None
+    items: list
+    payment_intent: str | None
+    client_secret: str | None
+    created: int
+    updated: int
+    history: list = field(default_factory=list)
+
+    def to_api(self):
+        data = {k: getattr(self, k) for k in ("id", "status", "amount", "amount_received", "currency", "email",
+                                              "items", "payment_intent", "created", "updated")}  # fmt: skip
+        data["history"] = self.history
+        return data
+
+
+class OrderStore(Database):
+    def __init__(self, data_dir):
+        super().__init__(os.path.join(data_dir, "shop.sqlite3"), SCHEMA)
+
+    def create(self, lines, currency, email, idempotency_key=None):
+        """A new order (or the one already made with this idempotency key)."""
+        now = int(time.time())
+        with self.transaction():
+            if idempotency_key:
+                row = self.execute("SELECT id FROM orders WHERE idempotency_key = ?", (idempotency_key,)).fetchone()
+                if row:
+                    return self.get(row["id"]), False
+            order_id = "ord_" + secrets.token_urlsafe(12).replace("-", "x").replace("_", "y")
+            self.execute(
+                "INSERT INTO orders(id, status, amount, currency, email, items, idempotency_key, created, updated) "
+                "VALUES (?, 'awaiting_payment', ?, ?, ?, ?, ?, ?, ?)",
+                (order_id, sum(line["amount"] for line in lines), currency, email, json.dumps(lines),
+                 idempotency_key, now, now),  # fmt: skip
+            )
+            self._record(order_id, "awaiting_payment", "shop", "order created")
+        return self.get(order_id), True
+
+    def attach_payment_intent(self, order_id, pi_id, client_secret):
+        self.execute(
+            "UPDATE orders SET payment_intent = ?, client_secret = ?, updated = ? WHERE id = ?",
+            (pi_id, client_secret, int(time.time()), order_id),
+        )
+
+    def get(self, order_id):
+        row = self.execute("SELECT * FROM orders WHERE id = ?", (order_id,)).fetchone()
+        if row is None:
+            return None
+        data = dict(row)
+        data.pop("idempotency_key")
+        data["items"] = json.loads(data["items"])
+        history = self.execute(
+            "SELECT status, source, detail, created FROM order_history WHERE order_id = ? ORDER BY id", (order_id,)
+        )
+        return Order(**data, history=[dict(h) for h in history])
+
+    def by_payment_intent(self, pi_id):
+        row = self.execute("SELECT id FROM orders WHERE payment_intent = ?", (pi_id,)).fetchone()
+        return self.get(row["id"]) if row else None
+
+    def apply_payment_intent(self, order, pi, source):
+        """Move the order to what the PaymentIntent says, if it really is this order's; returns the order."""
+        check_belongs(order, pi)
+        status = SETTLED_BY.get(pi["status"])
+        if pi["status"] == "requires_payment_method" and pi["last_payment_error"]:
+            status = "failed"
+        detail = f"{pi['id']} {pi['status']}"
+        if pi["status"] == "requires_payment_method" and pi["last_payment_error"]:
+            detail += f": {pi['last_payment_error']['message']}"
+        return self.transition(order.id, status, source, detail, amount_received=pi["amount_received"])
+
+    def transition(self, order_id, status, source, detail, amount_received=None):
+        """Apply a status change if the lifecycle allows it (events may arrive late or twice)."""
+        with self.transaction():
+            current = self.get(order_id)
+            repeated = current.history and current.history[-1]["detail"] == detail
+            if status in ALLOWED[current.status] and not repeated:
+                now = int(time.time())
+                self.execute(
+                    "UPDATE orders SET status = ?, amount_received = COALESCE(?, amount_received), updated = ? "
+                    "WHERE id = ?",
+                    (status, amount_received, now, order_id),
+                )
+                self._record(order_id, status, source, detail)
+        return self.get(order_id)
+
+    def first_time_event(self, event_id, event_type):
+        """True the first time an event id is seen: each webhook event is processed once."""
+        cur = self.execute(
+            "INSERT OR IGNORE INTO processed_events(id, type, received) VALUES (?, ?, ?)",
+            (event_id, event_type, int(time.time())),
+        )
+        return cur.rowcount == 1
+
+    def _record(self, order_id, status, source, detail):
+        self.execute(
+            "INSERT INTO order_history(order_id, status, source, detail, created) VALUES (?, ?, ?, ?, ?)",
+            (order_id, status, source, detail, int(time.time())),
+        )
+
+    def reset(self):
+        with self.transaction():
+            for table in ("order_history", "processed_events", "orders"):
+                self.execute(f"DELETE FROM {table}")
+
+
+def check_belongs(order, pi):
+    """A PaymentIntent settles an order only if it is the order's own, for the order's amount."""
+    metadata = pi["metadata"] or {}
+    if (pi["id"] != order.payment_intent or metadata.get("order_id") != order.id
+            or pi["amount"] != order.amount or pi["currency"] != order.currency):  # fmt: skip
+        raise OrderError(f"PaymentIntent {pi['id']} does not belong to order {order.id}.")

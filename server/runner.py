@@ -1,0 +1,83 @@
+"""Start the sandbox and the shop on loopback ports, in threads of the current process.
+
+Used by ``workbench serve``, the notebook helper and the tests, so all three run
+the servers the same way.  Port 0 picks a free port.
+"""
+
+import json
+import logging
+import threading
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+
+from werkzeug.serving import make_server
+
+from server import create_app
+from server.config import load as load_config
+from server.sandbox import create_sandbox_app
+
+logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no request log in notebooks or test output
+
+
+@dataclass
+class RunningServer:
+    url: str
+    server: object
+    thread: threading.Thread
+    app: object = None
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(5)
+
+
+def serve_in_thread(app, host="127.0.0.1", port=0, name="server"):
+    server = make_server(host, port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name=name, daemon=True)
+    thread.start()
+    return RunningServer(f"http://{host}:{server.server_port}", server, thread, app)
+
+
+def sandbox_answers(url, timeout=1.0):
+    """True if a Press Workbench sandbox already runs at ``url``."""
+    try:
+        with urllib.request.urlopen(url.rstrip("/") + "/", timeout=timeout) as response:
+            return json.load(response).get("sandbox") is True
+    except (OSError, ValueError, urllib.error.URLError):
+        return False
+
+
+def start_sandbox(data_dir, host="127.0.0.1", port=0, **options):
+    return serve_in_thread(create_sandbox_app(data_dir, **options), host, port, "sandbox")
+
+
+def start_shop(config, host="127.0.0.1", port=0):
+    """Start the shop (and, in sandbox mode, the sandbox unless one already answers); returns (shop, sandbox)."""
+    config = dict(config)
+    settings = load_config(config)
+    sandbox = None
+    if settings["MODE"] == "sandbox" and not sandbox_answers(settings["SANDBOX_URL"]):
+        sandbox = start_sandbox(settings["DATA_DIR"], host, settings["SANDBOX_PORT"])
+        config["SANDBOX_URL"] = sandbox.url
+    app = create_app(config)
+    shop = serve_in_thread(app, host, port, "shop")
+    app.config["SHOP_URL"] = shop.url
+    if app.config["MODE"] == "sandbox":
+        register_sandbox_webhook(app, shop.url)
+    return shop, sandbox
+
+
+def register_sandbox_webhook(app, shop_url):
+    """Subscribe the shop's /webhook to the sandbox and keep the returned ``whsec_`` secret."""
+    client = app.extensions["shop"].stripe
+    target = shop_url.rstrip("/") + "/webhook"
+    for endpoint in client.v1.webhook_endpoints.list(params={"limit": 100}).data:
+        if endpoint.url == target:
+            client.v1.webhook_endpoints.delete(endpoint.id)
+    endpoint = client.v1.webhook_endpoints.create(
+        params={"url": target, "enabled_events": ["*"], "description": "Press Workbench shop (sandbox)"}
+    )
+    app.config["STRIPE_WEBHOOK_SECRET"] = endpoint.secret
+    return endpoint

@@ -1,0 +1,148 @@
+"""Stripe's test cards and test PaymentMethod ids, with the outcomes Stripe gives them.
+
+Sources: docs.stripe.com/testing and recorded real responses (see
+``shared/reference/stripe-facts.md`` §3).  A card is looked up by number (what a
+shopper types into the Payment Element) or by test PaymentMethod id (what
+server-side code passes as ``payment_method``).
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Decline:
+    """A card error as Stripe reports it (HTTP 402, ``type=card_error``)."""
+
+    code: str
+    message: str
+    decline_code: str | None = None
+    param: str | None = None
+    seller_message: str = "The bank did not return any further details with this decline."
+    network_status: str = "declined_by_network"
+    outcome_type: str = "issuer_declined"
+
+
+GENERIC = Decline("card_declined", "Your card was declined.", "generic_decline")
+INSUFFICIENT = Decline("card_declined", "Your card has insufficient funds.", "insufficient_funds")
+LOST = Decline("card_declined", "Your card was declined.", "lost_card")
+STOLEN = Decline("card_declined", "Your card was declined.", "stolen_card")
+EXPIRED = Decline("expired_card", "Your card has expired.", "expired_card", param="exp_month")
+INCORRECT_CVC = Decline("incorrect_cvc", "Your card's security code is incorrect.", "incorrect_cvc", param="cvc")
+PROCESSING = Decline(
+    "processing_error",
+    "An error occurred while processing your card. Try again in a little bit.",
+    "processing_error",
+    network_status="not_sent_to_network",
+    outcome_type="blocked",
+)
+VELOCITY = Decline(
+    "card_declined",
+    "Your card was declined for making repeated attempts too frequently or exceeding its amount limit.",
+    "card_velocity_exceeded",
+)
+LIVE_CARD_IN_TEST = Decline(
+    "card_declined",
+    "Your card was declined. Your request was in test mode, but used a non test (live) card. "
+    "For a list of valid test cards, visit: https://stripe.com/docs/testing.",
+    "test_mode_live_card",
+    network_status="not_sent_to_network",
+    outcome_type="invalid",
+)
+
+
+@dataclass(frozen=True)
+class TestCard:
+    number: str
+    brand: str
+    funding: str = "credit"
+    country: str = "US"
+    decline: Decline | None = None
+    three_d_secure: bool = False  # authentication required on-session
+    cvc_check: str = "pass"
+
+
+CARDS = [
+    TestCard("4242424242424242", "visa"),
+    TestCard("4000056655665556", "visa", funding="debit"),
+    TestCard("5555555555554444", "mastercard"),
+    TestCard("2223003122003222", "mastercard"),
+    TestCard("5200828282828210", "mastercard", funding="debit"),
+    TestCard("378282246310005", "amex"),
+    TestCard("371449635398431", "amex"),
+    TestCard("6011111111111117", "discover"),
+    TestCard("4000000000000002", "visa", decline=GENERIC),
+    TestCard("4000000000009995", "visa", decline=INSUFFICIENT),
+    TestCard("4000000000009987", "visa", decline=LOST),
+    TestCard("4000000000009979", "visa", decline=STOLEN),
+    TestCard("4000000000000069", "visa", decline=EXPIRED),
+    TestCard("4000000000000127", "visa", decline=INCORRECT_CVC, cvc_check="fail"),
+    TestCard("4000000000000119", "visa", decline=PROCESSING),
+    TestCard("4000000000006975", "visa", decline=VELOCITY),
+    TestCard("4000000000000341", "visa", decline=GENERIC),
+    TestCard("4000002760003184", "visa", three_d_secure=True),
+    TestCard("4000002500003155", "visa", three_d_secure=True),
+    TestCard("4000000000003220", "visa", three_d_secure=True),
+]
+BY_NUMBER = {card.number: card for card in CARDS}
+
+
+def _pm(number):
+    return BY_NUMBER[number]
+
+
+TEST_PAYMENT_METHODS = {
+    "pm_card_visa": _pm("4242424242424242"),
+    "pm_card_visa_debit": _pm("4000056655665556"),
+    "pm_card_mastercard": _pm("5555555555554444"),
+    "pm_card_mastercard_debit": _pm("5200828282828210"),
+    "pm_card_amex": _pm("378282246310005"),
+    "pm_card_discover": _pm("6011111111111117"),
+    "pm_card_visa_chargeDeclined": _pm("4000000000000002"),
+    "pm_card_visa_chargeDeclinedInsufficientFunds": _pm("4000000000009995"),
+    "pm_card_visa_chargeDeclinedLostCard": _pm("4000000000009987"),
+    "pm_card_visa_chargeDeclinedStolenCard": _pm("4000000000009979"),
+    "pm_card_visa_chargeDeclinedExpiredCard": _pm("4000000000000069"),
+    "pm_card_visa_chargeDeclinedIncorrectCvc": _pm("4000000000000127"),
+    "pm_card_visa_chargeDeclinedProcessingError": _pm("4000000000000119"),
+    "pm_card_chargeDeclined": _pm("4000000000000002"),
+    "pm_card_chargeDeclinedInsufficientFunds": _pm("4000000000009995"),
+    "pm_card_chargeDeclinedLostCard": _pm("4000000000009987"),
+    "pm_card_chargeDeclinedStolenCard": _pm("4000000000009979"),
+    "pm_card_chargeDeclinedExpiredCard": _pm("4000000000000069"),
+    "pm_card_chargeDeclinedIncorrectCvc": _pm("4000000000000127"),
+    "pm_card_chargeDeclinedProcessingError": _pm("4000000000000119"),
+    "pm_card_chargeDeclinedVelocityLimitExceeded": _pm("4000000000006975"),
+    "pm_card_chargeCustomerFail": _pm("4000000000000341"),
+    "pm_card_authenticationRequired": _pm("4000002760003184"),
+    "pm_card_authenticationRequiredOnSetup": _pm("4000002500003155"),
+    "pm_card_threeDSecure2Required": _pm("4000000000003220"),
+}
+
+
+def luhn_valid(number):
+    digits = [int(d) for d in number]
+    checksum = 0
+    for index, digit in enumerate(reversed(digits)):
+        if index % 2:
+            digit *= 2
+            if digit > 9:
+                digit -= 9
+        checksum += digit
+    return checksum % 10 == 0
+
+
+def brand_of(number):
+    if number.startswith("4"):
+        return "visa"
+    if number[:2] in ("34", "37"):
+        return "amex"
+    if number[:2] in {"51", "52", "53", "54", "55"} or 2221 <= int(number[:4] or 0) <= 2720:
+        return "mastercard"
+    if number.startswith(("6011", "65")):
+        return "discover"
+    return "unknown"
+
+
+def card_for_number(number):
+    """The test card for a typed number; any other valid number is a live card (declined in test mode)."""
+    return BY_NUMBER.get(number) or TestCard(number, brand_of(number), decline=LIVE_CARD_IN_TEST)

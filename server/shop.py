@@ -1,0 +1,55 @@
+"""The shop's use of Stripe: create an order's PaymentIntent, and settle orders from Stripe's answer.
+
+Views and the notebook helper call these; they are the only code that talks to
+Stripe, through the one client built in ``stripe_client``.
+"""
+
+from dataclasses import dataclass
+
+import stripe
+from flask import current_app
+
+from server.catalog import price_lines
+from server.orders import OrderStore
+
+
+@dataclass
+class Shop:
+    config: dict
+    catalog: dict
+    orders: OrderStore
+    stripe: stripe.StripeClient
+
+    def create_order(self, items, email=None, idempotency_key=None):
+        """Price the items from the catalog, store the order and create its PaymentIntent."""
+        lines, currency = price_lines(items, self.catalog)
+        order, _ = self.orders.create(lines, currency, email, idempotency_key)
+        return self.ensure_payment_intent(order)
+
+    def ensure_payment_intent(self, order):
+        """Create the order's PaymentIntent once; the idempotency key makes a retry return the same one."""
+        if order.payment_intent:
+            return order
+        titles = ", ".join(f"{line['quantity']} × {line['title']}" for line in order.items)
+        params = {
+            "amount": order.amount,
+            "currency": order.currency,
+            "automatic_payment_methods": {"enabled": True},
+            "description": f"Stripe Press order {order.id}: {titles}"[:1000],
+            "metadata": {"order_id": order.id},
+        }
+        if order.email:
+            params["receipt_email"] = order.email
+        pi = self.stripe.v1.payment_intents.create(params=params, options={"idempotency_key": f"{order.id}-payment-intent"})
+        self.orders.attach_payment_intent(order.id, pi.id, pi.client_secret)
+        return self.orders.get(order.id)
+
+    def settle(self, order, source):
+        """Retrieve the order's PaymentIntent with the secret key and apply it; returns (order, intent)."""
+        pi = self.stripe.v1.payment_intents.retrieve(order.payment_intent)
+        data = pi.to_dict()
+        return self.orders.apply_payment_intent(order, data, source), data
+
+
+def current_shop() -> Shop:
+    return current_app.extensions["shop"]

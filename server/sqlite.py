@@ -1,0 +1,47 @@
+"""A SQLite file shared safely by threads and processes (used by the shop and the sandbox).
+
+One connection per thread, WAL journal, and ``BEGIN IMMEDIATE`` transactions so a
+read-modify-write never interleaves with another writer.
+"""
+
+import os
+import sqlite3
+import threading
+from contextlib import contextmanager
+
+
+class Database:
+    def __init__(self, path, schema):
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        self.path = path
+        self._local = threading.local()
+        self.connection().executescript(schema)
+
+    def connection(self):
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+            db.row_factory = sqlite3.Row
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute("PRAGMA busy_timeout=30000")
+            self._local.db = db
+        return db
+
+    def execute(self, sql, args=()):
+        return self.connection().execute(sql, args)
+
+    @contextmanager
+    def transaction(self):
+        """Run a block atomically; nested calls join the outer transaction."""
+        db = self.connection()
+        if db.in_transaction:
+            yield db
+            return
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")

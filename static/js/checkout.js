@@ -1,0 +1,53 @@
+// Checkout: mount the Payment Element and confirm the order's PaymentIntent.
+// The same code runs against real Stripe.js and the sandbox stand-in; only the
+// <script src> the server renders differs.
+(function () {
+  "use strict";
+  const config = JSON.parse(document.getElementById("checkout-config").textContent);
+  const form = document.getElementById("payment-form");
+  const button = document.getElementById("pay-button");
+  const errorBox = document.getElementById("payment-error");
+  let complete = false;
+  let paying = false;
+
+  const stripe = Stripe(config.publishableKey);
+  const elements = stripe.elements({
+    clientSecret: config.clientSecret,
+    appearance: {
+      theme: "stripe",
+      variables: { colorPrimary: "#3b3bd6", colorText: "#1f2430", colorDanger: "#c0262d", borderRadius: "6px",
+                   fontFamily: "system-ui, -apple-system, 'Segoe UI', sans-serif" },
+    },
+  });
+  const paymentElement = elements.create("payment");
+  const host = document.getElementById("payment-element");
+  host.textContent = "";
+  paymentElement.mount(host);
+
+  function refresh() {
+    button.disabled = !complete || paying;
+    button.setAttribute("aria-busy", paying ? "true" : "false");
+  }
+
+  paymentElement.on("change", (event) => {
+    complete = event.complete;
+    if (!event.empty) errorBox.textContent = "";
+    refresh();
+  });
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (paying) return;
+    paying = true;
+    errorBox.textContent = "";
+    refresh();
+    const { error } = await stripe.confirmPayment({
+      elements,
+      confirmParams: { return_url: config.returnUrl },
+    });
+    // Only reached on failure: on success the browser goes to return_url.
+    errorBox.textContent = error.message || "The payment did not go through.";
+    paying = false;
+    refresh();
+  });
+})();

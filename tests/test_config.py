@@ -1,0 +1,56 @@
+"""Mode selection: sandbox by default, real test keys → stripe mode, anything else refused clearly."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from server import ConfigError, create_app
+from server.config import resolve, stripe_endpoints
+
+SK = "sk_test_51AbCdEfGhIjKlMnOpQrStUvWxYz0123456789"
+PK = "pk_test_51AbCdEfGhIjKlMnOpQrStUvWxYz9876543210"
+
+
+def test_no_keys_means_sandbox():
+    config = resolve({})
+    assert config["MODE"] == "sandbox"
+    assert stripe_endpoints(config) == ("http://127.0.0.1:12111", "http://127.0.0.1:12111/v3/")
+
+
+def test_test_keys_mean_stripe_mode_with_stripe_defaults(tmp_path):
+    app = create_app({"TESTING": True, "STRIPE_SECRET_KEY": SK, "STRIPE_PUBLISHABLE_KEY": PK, "DATA_DIR": str(tmp_path)})
+    assert app.config["MODE"] == "stripe"
+    assert app.config["STRIPE_JS_URL"] == "https://js.stripe.com/v3/"
+    client = app.extensions["shop"].stripe
+    assert client._requestor.base_addresses.get("api") in (None, "https://api.stripe.com")
+
+
+@pytest.mark.parametrize(
+    "settings, fragment",
+    [
+        ({"STRIPE_SECRET_KEY": SK}, "STRIPE_PUBLISHABLE_KEY is not set"),
+        ({"STRIPE_PUBLISHABLE_KEY": PK}, "STRIPE_SECRET_KEY is not set"),
+        ({"STRIPE_SECRET_KEY": "sk_live_51AbCdEfGhIjKlMnOpQr", "STRIPE_PUBLISHABLE_KEY": PK}, "live-mode key"),
+        ({"STRIPE_SECRET_KEY": SK, "STRIPE_PUBLISHABLE_KEY": "pk_live_51AbCdEfGhIjKlMnOpQr"}, "live-mode key"),
+        ({"STRIPE_SECRET_KEY": "hello", "STRIPE_PUBLISHABLE_KEY": PK}, "does not look like a Stripe key"),
+        ({"STRIPE_SECRET_KEY": PK, "STRIPE_PUBLISHABLE_KEY": SK}, "does not look like a Stripe key"),
+        ({"STRIPE_SECRET_KEY": SK, "STRIPE_PUBLISHABLE_KEY": "pk_test_51ZzZzZzZzZzZzZzZzZzZzZzZz"}, "different Stripe accounts"),
+        ({"MODE": "stripe"}, "is not set"),
+        ({"MODE": "production"}, "WORKBENCH_MODE must be"),
+    ],
+)
+def test_bad_configuration_is_refused_with_a_fix(settings, fragment):
+    with pytest.raises(ConfigError, match=fragment):
+        resolve(settings)
+
+
+def test_workbench_serve_refuses_a_live_key(tmp_path):
+    env = {**os.environ, "STRIPE_SECRET_KEY": "sk_live_51AbCdEfGhIjKlMnOpQrStUv", "STRIPE_PUBLISHABLE_KEY": PK,
+           "WORKBENCH_DATA_DIR": str(tmp_path), "SHOP_PORT": "0"}  # fmt: skip
+    result = subprocess.run([sys.executable, "-m", "server.cli", "serve"], env=env, cwd=tmp_path,
+                            capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert result.returncode == 2
+    assert "STRIPE_SECRET_KEY is a live-mode key" in result.stderr
+    assert "Press Workbench shop" not in result.stdout
