@@ -18,7 +18,12 @@ def error(status, code, message, **extra):
 
 @bp.get("/health")
 def health():
-    return jsonify(ok=True, mode=current_shop().config["MODE"])
+    """Liveness and mode; in sandbox mode also where the sandbox is (notebooks build their client from it)."""
+    config = current_shop().config
+    body = {"ok": True, "mode": config["MODE"]}
+    if config["MODE"] == "sandbox":
+        body["sandbox_url"] = config["SANDBOX_URL"]
+    return jsonify(body)
 
 
 @bp.get("/books")

@@ -17,8 +17,8 @@ def test_books_lists_the_catalog(client):
     assert client.get(hamming["cover_url"]).mimetype == "image/svg+xml"
 
 
-def test_health_reports_the_mode(client):
-    assert client.get("/api/health").get_json() == {"ok": True, "mode": "sandbox"}
+def test_health_reports_the_mode(client, sandbox_url):
+    assert client.get("/api/health").get_json() == {"ok": True, "mode": "sandbox", "sandbox_url": sandbox_url}
 
 
 def test_order_amount_comes_from_the_catalog_not_the_client(client, stripe_client):
