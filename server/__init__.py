@@ -10,7 +10,7 @@ import secrets
 
 from flask import Flask
 
-from server import api, pages, webhooks
+from server import api, cart, pages, webhooks
 from server.catalog import load_catalog
 from server.config import ConfigError, stripe_endpoints
 from server.config import load as load_config
@@ -40,8 +40,10 @@ def create_app(config=None):
     )
     app.jinja_env.filters["money"] = format_amount
     app.register_blueprint(pages.bp)
+    app.register_blueprint(cart.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(webhooks.bp)
+    app.add_url_rule("/openapi.json", "openapi", api.openapi)
     return app
 
 

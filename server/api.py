@@ -6,6 +6,7 @@ from werkzeug.exceptions import HTTPException
 import stripe
 
 from server.catalog import CatalogError
+from server.openapi import SPEC
 from server.shop import current_shop
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -14,6 +15,11 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 def error(status, code, message, **extra):
     body = {"error": {"code": code, "message": message, **extra}}
     return jsonify(body), status
+
+
+def openapi():
+    """Served at ``/openapi.json`` (registered by the app factory, outside ``/api``)."""
+    return jsonify(SPEC)
 
 
 @bp.get("/health")

@@ -6,6 +6,7 @@ import stripe
 from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 
+from server.cart import cart_count, parse_quantity
 from server.catalog import CatalogError
 from server.covers import cover_svg
 from server.orders import OrderError
@@ -20,7 +21,8 @@ STRIPE_ORIGINS = {"script": "https://js.stripe.com", "frame": "https://js.stripe
 @bp.app_context_processor
 def mode_badge():
     shop = current_shop()
-    return {"mode": shop.config["MODE"], "dashboard_url": "https://dashboard.stripe.com/test/payments/"}
+    return {"mode": shop.config["MODE"], "dashboard_url": "https://dashboard.stripe.com/test/payments/",
+            "cart_count": cart_count()}  # fmt: skip
 
 
 @bp.after_app_request
@@ -61,15 +63,14 @@ def cover(book_id):
 @bp.post("/buy")
 def buy_now():
     """The "Buy now" button: one book, a quantity, straight to checkout."""
-    try:
-        quantity = int(request.form.get("quantity", "1"))
-    except ValueError:
-        quantity = 0
-    try:
-        order = current_shop().create_order([{"book_id": request.form.get("book_id"), "quantity": quantity}])
-    except CatalogError as exc:
-        return render_template("message.html", title="We couldn't start that order", message=exc.message), 400
+    quantity = parse_quantity(request.form.get("quantity", "1"))
+    order = current_shop().create_order([{"book_id": request.form.get("book_id"), "quantity": quantity}])
     return redirect(url_for("pages.checkout", order_id=order.id), code=303)
+
+
+@bp.app_errorhandler(CatalogError)
+def order_input_error(exc):
+    return render_template("message.html", title="We couldn't take that order", message=exc.message), 400
 
 
 def _order_or_404(order_id):

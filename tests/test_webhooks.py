@@ -1,0 +1,117 @@
+"""Webhooks: verified on the raw body, processed once, and enough on their own to settle an order."""
+
+import json
+import time
+
+import pytest
+import stripe
+
+from tests.shop_helpers import new_order, pay
+
+SECRET = "whsec_test_press_workbench"
+
+
+@pytest.fixture
+def signed_app(app):
+    app.config["STRIPE_WEBHOOK_SECRET"] = SECRET
+    return app
+
+
+def event_for(stripe_client, pi_id, type):
+    for event in stripe_client.v1.events.list(params={"type": type, "limit": 100}).data:
+        if event.data.object.id == pi_id:
+            return event.to_dict()
+    raise AssertionError(f"no {type} event for {pi_id}")
+
+
+def post_event(client, event, secret=SECRET, header=None):
+    payload = json.dumps(event).encode()
+    if header is None:
+        header = stripe.WebhookSignature.generate_signature_header(payload.decode(), secret)
+    return client.post("/webhook", data=payload, headers={"Stripe-Signature": header},
+                       content_type="application/json")  # fmt: skip
+
+
+def status_of(client, order):
+    return client.get(f"/api/orders/{order['id']}").get_json()
+
+
+def test_signed_event_settles_the_order_once(signed_app, stripe_client):
+    client = signed_app.test_client()
+    order = new_order(client, ("working-in-public", 1))
+    pay(stripe_client, order)
+    event = event_for(stripe_client, order["payment_intent"], "payment_intent.succeeded")
+
+    first = post_event(client, event)
+    second = post_event(client, event)
+    assert first.get_json() == {"received": True, "handled": True}
+    assert second.get_json() == {"received": True, "duplicate": True}
+    settled = status_of(client, order)
+    assert (settled["status"], settled["amount_received"]) == ("paid", 2800)
+    assert [h["source"] for h in settled["history"]] == ["shop", "webhook"]
+
+
+@pytest.mark.parametrize("header", ["", "t=1,v1=deadbeef", "garbage"])
+def test_unsigned_or_forged_events_change_nothing(signed_app, stripe_client, header):
+    client = signed_app.test_client()
+    order = new_order(client, ("working-in-public", 1))
+    pay(stripe_client, order)
+    event = event_for(stripe_client, order["payment_intent"], "payment_intent.succeeded")
+    response = post_event(client, event, header=header)
+    assert response.status_code == 400 and response.get_json()["error"]["code"] == "invalid_webhook"
+    assert status_of(client, order)["status"] == "awaiting_payment"
+
+
+def test_event_signed_with_another_secret_changes_nothing(signed_app, stripe_client):
+    client = signed_app.test_client()
+    order = new_order(client, ("working-in-public", 1))
+    pay(stripe_client, order)
+    event = event_for(stripe_client, order["payment_intent"], "payment_intent.succeeded")
+    assert post_event(client, event, secret="whsec_someone_else").status_code == 400
+    assert status_of(client, order)["status"] == "awaiting_payment"
+
+
+def test_tampered_amount_in_a_signed_event_does_not_settle(signed_app, stripe_client):
+    """Even a correctly signed event must match the order (id, metadata, amount) to settle it."""
+    client = signed_app.test_client()
+    order = new_order(client, ("working-in-public", 1))
+    pay(stripe_client, order)
+    event = event_for(stripe_client, order["payment_intent"], "payment_intent.succeeded")
+    event["data"]["object"]["amount"] = 1
+    assert post_event(client, event).status_code == 200
+    assert status_of(client, order)["status"] == "awaiting_payment"
+
+
+def test_decline_and_refund_events(signed_app, stripe_client):
+    client = signed_app.test_client()
+    order = new_order(client, ("high-growth-handbook", 1))
+    with pytest.raises(stripe.CardError):
+        pay(stripe_client, order, "pm_card_visa_chargeDeclined")
+    post_event(client, event_for(stripe_client, order["payment_intent"], "payment_intent.payment_failed"))
+    assert status_of(client, order)["status"] == "failed"
+
+    pay(stripe_client, order)
+    post_event(client, event_for(stripe_client, order["payment_intent"], "payment_intent.succeeded"))
+    stripe_client.v1.refunds.create(params={"payment_intent": order["payment_intent"]})
+    refunded = [e for e in stripe_client.v1.events.list(params={"type": "charge.refunded"}).data
+                if e.data.object.payment_intent == order["payment_intent"]]  # fmt: skip
+    post_event(client, refunded[0].to_dict())
+    assert [h["status"] for h in status_of(client, order)["history"]] == [
+        "awaiting_payment", "failed", "paid", "refunded"]  # fmt: skip
+
+
+def test_sandbox_delivers_events_to_the_running_shop(live_shop, stripe_client):
+    """The shopper closed the tab: no return page, the webhook alone marks the order paid."""
+    client = live_shop.app.test_client()
+    order = new_order(client, ("art-of-doing-science", 1))
+    pay(stripe_client, order)
+    deadline = time.monotonic() + 10
+    while status_of(client, order)["status"] != "paid" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    settled = status_of(client, order)
+    assert settled["status"] == "paid" and settled["history"][-1]["source"] == "webhook"
+
+
+def test_webhook_without_configured_secret_is_refused(client):
+    response = client.post("/webhook", data=b"{}", headers={"Stripe-Signature": "t=1,v1=x"})
+    assert response.status_code == 400
