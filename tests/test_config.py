@@ -52,3 +52,33 @@ def test_workbench_serve_refuses_a_live_key(tmp_path):
     assert result.returncode == 2
     assert "STRIPE_SECRET_KEY is a live-mode key" in result.stderr
     assert "Press Workbench shop" not in result.stdout
+
+
+def run_check(tmp_path, **env):
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("STRIPE_", "WORKBENCH_"))}
+    # Any attempt to reach api.stripe.com goes to a closed loopback port: offline, and never the internet.
+    environ.update(HTTPS_PROXY="http://127.0.0.1:9", https_proxy="http://127.0.0.1:9", NO_PROXY="127.0.0.1",
+                   WORKBENCH_DATA_DIR=str(tmp_path), SANDBOX_PORT="9", **env)  # fmt: skip
+    return subprocess.run([sys.executable, "-m", "server.cli", "check"], env=environ, cwd=tmp_path,
+                          capture_output=True, text=True, timeout=60)  # fmt: skip
+
+
+def test_check_in_sandbox_mode_prints_the_sandbox_keys(tmp_path):
+    result = run_check(tmp_path)
+    assert result.returncode == 0
+    assert "mode: sandbox" in result.stdout and "pk_test_sandbox_press_workbench" in result.stdout
+    assert "not running (workbench serve starts it)" in result.stdout
+
+
+def test_check_with_test_keys_offline_reports_unreachable_without_crashing(tmp_path):
+    result = run_check(tmp_path, STRIPE_SECRET_KEY=SK, STRIPE_PUBLISHABLE_KEY=PK)
+    assert result.returncode == 1
+    assert "mode: stripe" in result.stdout
+    assert "api.stripe.com is not reachable" in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_check_refuses_mismatched_keys(tmp_path):
+    result = run_check(tmp_path, STRIPE_SECRET_KEY=SK, STRIPE_PUBLISHABLE_KEY="pk_test_51ZzZzZzZzZzZzZzZzZzZzZzZz")
+    assert result.returncode == 2
+    assert "different Stripe accounts" in result.stdout
