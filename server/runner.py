@@ -31,6 +31,9 @@ class RunningServer:
         self.server.shutdown()
         self.server.server_close()
         self.thread.join(5)
+        sandbox = self.app.extensions.get("sandbox") if self.app else None
+        if sandbox:
+            sandbox.worker.stop()
 
 
 def serve_in_thread(app, host="127.0.0.1", port=0, name="server"):

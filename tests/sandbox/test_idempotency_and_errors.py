@@ -1,0 +1,93 @@
+"""Idempotency keys, authentication and error envelopes, as stripe-python sees them."""
+
+import base64
+import json
+import urllib.error
+import urllib.request
+
+import pytest
+import stripe
+
+from server.sandbox import SECRET_KEY
+
+
+def create(client, key, **params):
+    return client.v1.payment_intents.create(params={"amount": 2300, "currency": "usd", **params},
+                                            options={"idempotency_key": key})  # fmt: skip
+
+
+def test_same_key_same_params_replays_one_payment_intent(stripe_client):
+    first = create(stripe_client, "order-42")
+    again = create(stripe_client, "order-42")
+    assert first.id == again.id
+    assert again.last_response.headers.get("Idempotent-Replayed") == "true"
+    assert first.last_response.headers.get("Idempotent-Replayed") is None
+
+
+def test_same_key_other_params_is_an_idempotency_error(stripe_client):
+    create(stripe_client, "order-43")
+    with pytest.raises(stripe.IdempotencyError) as caught:
+        create(stripe_client, "order-43", amount=9900)
+    assert caught.value.http_status == 400
+    assert caught.value.user_message == (
+        "Keys for idempotent requests can only be used with the same parameters they were first used with. Try "
+        "using a key other than 'order-43' if you meant to execute a different request."
+    )
+
+
+def test_keys_are_scoped_per_api_key(stripe_client, sandbox_url):
+    other = stripe.StripeClient("sk_test_another_account_key", base_addresses={"api": sandbox_url})
+    assert create(stripe_client, "shared-key").id != create(other, "shared-key").id
+
+
+def test_declines_are_replayed_too(stripe_client):
+    pi = create(stripe_client, "pi-for-decline")
+    for _ in range(2):
+        with pytest.raises(stripe.CardError) as caught:
+            stripe_client.v1.payment_intents.confirm(pi.id, params={"payment_method": "pm_card_chargeDeclined",
+                                                                    "return_url": "http://127.0.0.1/r"},
+                                                     options={"idempotency_key": "confirm-once"})  # fmt: skip
+    assert caught.value.headers.get("Idempotent-Replayed") == "true"
+    charges = stripe_client.v1.charges.list(params={"payment_intent": pi.id})
+    assert len(charges.data) == 1  # the replay did not attempt a second charge
+
+
+def test_validation_errors_are_not_saved(stripe_client):
+    with pytest.raises(stripe.InvalidRequestError):
+        create(stripe_client, "retry-after-fix", amount=10)
+    assert create(stripe_client, "retry-after-fix").status == "requires_payment_method"
+
+
+def raw(url, headers=None):
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {})) as response:
+            return response.status, dict(response.headers), json.load(response)
+    except urllib.error.HTTPError as exc:
+        return exc.code, dict(exc.headers), json.load(exc)
+
+
+def test_missing_key_and_basic_auth(sandbox_url):
+    status, headers, body = raw(f"{sandbox_url}/v1/payment_intents")
+    assert status == 401 and body["error"]["type"] == "invalid_request_error"
+    assert body["error"]["message"].startswith("You did not provide an API key.")
+    assert headers["Request-Id"].startswith("req_")
+
+    basic = base64.b64encode(f"{SECRET_KEY}:".encode()).decode()
+    status, _, body = raw(f"{sandbox_url}/v1/payment_intents?limit=1", {"Authorization": f"Basic {basic}"})
+    assert status == 200 and body["object"] == "list"
+
+
+def test_unknown_url_is_a_stripe_404(sandbox_url):
+    status, _, body = raw(f"{sandbox_url}/v1/unicorns", {"Authorization": f"Bearer {SECRET_KEY}"})
+    assert status == 404 and body["error"]["message"].startswith("Unrecognized request URL (GET: /v1/unicorns)")
+
+
+def test_percent_encoded_and_raw_brackets_parse_the_same(sandbox_url):
+    auth = {"Authorization": f"Bearer {SECRET_KEY}"}
+    for query in ("expand%5B0%5D=data.payment_method&limit=3", "expand[]=data.payment_method&limit=3"):
+        status, _, body = raw(f"{sandbox_url}/v1/payment_intents?{query}", auth)
+        assert status == 200, body
+        assert all(pi["payment_method"] is None or pi["payment_method"]["object"] == "payment_method"
+                   for pi in body["data"])  # fmt: skip
+    status, _, body = raw(f"{sandbox_url}/v1/payment_intents?expand[]=latest_charge", auth)
+    assert (status, body["error"]["param"]) == (400, "expand")

@@ -1,0 +1,45 @@
+"""Objects carry the same top-level keys as Stripe's own example objects (openapi/fixtures3.json)."""
+
+import json
+import os
+
+import stripe
+
+KEYS = json.load(open(os.path.join(os.path.dirname(__file__), "stripe_object_keys.json")))
+RETURN_URL = "http://127.0.0.1/return"
+
+
+def keys(obj):
+    return sorted(obj.to_dict(recursive=False))
+
+
+def test_payment_intent_charge_payment_method_event_refund_keys(stripe_client):
+    pi = stripe_client.v1.payment_intents.create(params={"amount": 2300, "currency": "usd", "confirm": True,
+                                                         "payment_method": "pm_card_visa", "return_url": RETURN_URL})  # fmt: skip
+    assert keys(pi) == KEYS["payment_intent"]
+    assert keys(stripe_client.v1.charges.retrieve(pi.latest_charge)) == KEYS["charge"]
+    assert keys(stripe_client.v1.payment_methods.retrieve(pi.payment_method)) == KEYS["payment_method"]
+    refund = stripe_client.v1.refunds.create(params={"payment_intent": pi.id})
+    assert keys(refund) == KEYS["refund"]
+    event = stripe_client.v1.events.list(params={"limit": 1}).data[0]
+    assert keys(event) == KEYS["event"]
+
+
+def test_webhook_endpoint_keys_and_the_secret_only_on_create(stripe_client):
+    created = stripe_client.v1.webhook_endpoints.create(params={"url": "http://127.0.0.1:9/hook",
+                                                                "enabled_events": ["charge.succeeded"]})  # fmt: skip
+    assert keys(created) == sorted(KEYS["webhook_endpoint"] + ["secret"])
+    assert created.secret.startswith("whsec_")
+    fetched = stripe_client.v1.webhook_endpoints.retrieve(created.id)
+    assert keys(fetched) == KEYS["webhook_endpoint"]
+    stripe_client.v1.webhook_endpoints.delete(created.id)
+
+
+def test_ids_look_like_stripes(stripe_client):
+    pi = stripe_client.v1.payment_intents.create(params={"amount": 2300, "currency": "usd", "confirm": True,
+                                                         "payment_method": "pm_card_visa", "return_url": RETURN_URL})  # fmt: skip
+    refund = stripe_client.v1.refunds.create(params={"payment_intent": pi.id, "amount": 100})
+    for value, prefix in ((pi.id, "pi_"), (pi.latest_charge, "ch_"), (pi.payment_method, "pm_"), (refund.id, "re_")):
+        assert value.startswith(prefix) and len(value) == len(prefix) + 24 and value[len(prefix):].isalnum()
+    assert pi.client_secret.startswith(pi.id + "_secret_")
+    assert stripe_client.v1.events.list(params={"limit": 1}).data[0].id.startswith("evt_")

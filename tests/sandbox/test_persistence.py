@@ -1,0 +1,53 @@
+"""Sandbox state survives a restart, is shared safely by several processes, and `workbench reset` clears it."""
+
+import os
+import subprocess
+import sys
+
+import stripe
+
+from server.runner import start_sandbox
+from server.sandbox import SECRET_KEY
+
+
+def client_for(url):
+    return stripe.StripeClient(SECRET_KEY, base_addresses={"api": url})
+
+
+def test_state_survives_a_restart(tmp_path):
+    first = start_sandbox(str(tmp_path))
+    pi = client_for(first.url).v1.payment_intents.create(params={"amount": 2300, "currency": "usd"},
+                                                          options={"idempotency_key": "k"})  # fmt: skip
+    first.stop()
+    second = start_sandbox(str(tmp_path))
+    client = client_for(second.url)
+    assert client.v1.payment_intents.retrieve(pi.id).amount == 2300
+    assert client.v1.payment_intents.create(params={"amount": 2300, "currency": "usd"},
+                                            options={"idempotency_key": "k"}).id == pi.id  # fmt: skip
+    second.stop()
+
+
+def test_two_servers_on_one_data_dir_share_state(tmp_path):
+    a, b = start_sandbox(str(tmp_path)), start_sandbox(str(tmp_path))
+    pi = client_for(a.url).v1.payment_intents.create(params={"amount": 2300, "currency": "usd",
+                                                             "payment_method_types": ["card"]})  # fmt: skip
+    done = client_for(b.url).v1.payment_intents.confirm(pi.id, params={"payment_method": "pm_card_visa"})
+    assert done.status == "succeeded"
+    assert client_for(a.url).v1.payment_intents.retrieve(pi.id).status == "succeeded"
+    a.stop()
+    b.stop()
+
+
+def test_workbench_reset_clears_orders_and_sandbox(tmp_path):
+    running = start_sandbox(str(tmp_path))
+    pi = client_for(running.url).v1.payment_intents.create(params={"amount": 2300, "currency": "usd"})
+    env = {**os.environ, "WORKBENCH_DATA_DIR": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-m", "server.cli", "reset", "--yes"], env=env, capture_output=True,
+                            text=True, timeout=60)  # fmt: skip
+    assert result.returncode == 0 and "Cleared" in result.stdout
+    try:
+        client_for(running.url).v1.payment_intents.retrieve(pi.id)
+        raise AssertionError("reset left the PaymentIntent behind")
+    except stripe.InvalidRequestError as exc:
+        assert exc.code == "resource_missing"
+    running.stop()
