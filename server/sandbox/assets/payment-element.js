@@ -12,16 +12,11 @@
   'use strict';
 
   const query = new URLSearchParams(window.location.search);
-  const config = {
-    key: query.get('key') || '',
-    clientSecret: query.get('client_secret') || '',
-    frameId: query.get('frame_id') || '',
-    parentOrigin: query.get('parent_origin') || '',
-  };
+  const config = { key: query.get('key') || '', clientSecret: query.get('client_secret') || '',
+    frameId: query.get('frame_id') || '', parentOrigin: query.get('parent_origin') || '' };
   const TO_PARENT = 'sandbox-payment-element';
   const FROM_PARENT = 'sandbox-stripe-js';
   const THEMES = ['stripe', 'night', 'flat'];
-  const RULE_SELECTOR = /^\.(Tab|TabLabel|Label|Input|Error)(--(selected|invalid))?(:(focus|hover|disabled)|::placeholder)?$/;
 
   /** Stripe.js's validation_error codes and their exact texts. */
   const MESSAGES = {
@@ -37,28 +32,20 @@
   };
 
   const BRANDS = [
-    { id: 'amex', label: 'Amex', pattern: /^3[47]/, length: 15, gaps: [4, 10], cvc: 4 },
-    { id: 'visa', label: 'Visa', pattern: /^4/, length: 16, gaps: [4, 8, 12], cvc: 3 },
-    { id: 'mastercard', label: 'Mastercard', pattern: /^(5[1-5]|222[1-9]|22[3-9]|2[3-6]|27[01]|2720)/, length: 16, gaps: [4, 8, 12], cvc: 3 },
-    { id: 'discover', label: 'Discover', pattern: /^(6011|65|64[4-9]|622)/, length: 16, gaps: [4, 8, 12], cvc: 3 },
+    { label: 'Amex', pattern: /^3[47]/, length: 15, gaps: [4, 10], cvc: 4 },
+    { label: 'Visa', pattern: /^4/, length: 16, gaps: [4, 8, 12], cvc: 3 },
+    { label: 'Mastercard', pattern: /^(5[1-5]|222[1-9]|22[3-9]|2[3-6]|27[01]|2720)/, length: 16, gaps: [4, 8, 12], cvc: 3 },
+    { label: 'Discover', pattern: /^(6011|65|64[4-9]|622)/, length: 16, gaps: [4, 8, 12], cvc: 3 },
   ];
-  const UNKNOWN_BRAND = { id: 'unknown', label: '', length: 16, gaps: [4, 8, 12], cvc: 3 };
+  const UNKNOWN_BRAND = { label: '', length: 16, gaps: [4, 8, 12], cvc: 3 };
 
-  /** [code, name, postal code kind]. Stripe collects a postal code for US (ZIP), CA and GB cards. */
-  const COUNTRIES = [
-    ['AU', 'Australia'], ['AT', 'Austria'], ['BE', 'Belgium'], ['BR', 'Brazil'], ['CA', 'Canada', 'postal'],
-    ['DK', 'Denmark'], ['FI', 'Finland'], ['FR', 'France'], ['DE', 'Germany'], ['IN', 'India'],
-    ['IE', 'Ireland'], ['IT', 'Italy'], ['JP', 'Japan'], ['MX', 'Mexico'], ['NL', 'Netherlands'],
-    ['NZ', 'New Zealand'], ['NO', 'Norway'], ['PL', 'Poland'], ['PT', 'Portugal'], ['SG', 'Singapore'],
-    ['ES', 'Spain'], ['SE', 'Sweden'], ['CH', 'Switzerland'], ['GB', 'United Kingdom', 'postal'],
-    ['US', 'United States', 'zip'],
-  ];
+  const TEXT_FIELDS = ['number', 'expiry', 'cvc', 'postal'];
 
   const $ = (id) => document.getElementById(id);
   const fields = { number: $('number'), expiry: $('expiry'), cvc: $('cvc'), country: $('country'), postal: $('postal') };
   const shownErrors = new Set(); // fields whose errors are on display (after blur or a submit)
   let appliedVariables = [];
-  let hasFocus = false;
+  let loadError = null; // set when the key or client secret was refused: nothing can be confirmed
 
   // -- card rules (pure) ----------------------------------------------------------------------
 
@@ -100,11 +87,6 @@
     return digits.length === 2 && inserting ? digits + ' / ' : digits;
   }
 
-  function postalKindOf(country) {
-    const entry = COUNTRIES.find((c) => c[0] === country);
-    return (entry && entry[2]) || null;
-  }
-
   function numberError(digits) {
     if (digits.length < brandOf(digits).length) return 'incomplete_number';
     return luhnValid(digits) ? null : 'invalid_number';
@@ -125,29 +107,34 @@
     return digits.length < brand.cvc ? 'incomplete_cvc' : null;
   }
 
-  function postalError(value, country) {
-    const kind = postalKindOf(country);
+  function postalError(value, kind) {
     if (kind === 'zip') return /^\d{5}$/.test(value) ? null : 'incomplete_zip';
     if (kind === 'postal') return value.replace(/\s/g, '').length >= 5 ? null : 'incomplete_zip';
     return null;
   }
 
   function stripeError(code) {
-    return { type: 'validation_error', code: code, message: MESSAGES[code] };
+    return { type: 'validation_error', code, message: MESSAGES[code] };
   }
 
   // -- form state -------------------------------------------------------------------------------
 
+  /** Which postal code the selected country asks for: 'zip', 'postal' or null (see the <option>s). */
+  function postalKind() {
+    return fields.country.selectedOptions[0].dataset.postal || null;
+  }
+
   function readCard() {
     const number = digitsOf(fields.number.value);
-    const country = fields.country.value;
+    const kind = postalKind();
     return {
-      number: number,
+      number,
       brand: brandOf(number),
       expiry: digitsOf(fields.expiry.value),
       cvc: digitsOf(fields.cvc.value),
-      country: country,
-      postal: postalKindOf(country) ? fields.postal.value.trim() : '',
+      country: fields.country.value,
+      postalKind: kind,
+      postal: kind ? fields.postal.value.trim() : '',
     };
   }
 
@@ -157,7 +144,7 @@
       number: numberError(card.number),
       expiry: expiryError(card.expiry, new Date()),
       cvc: cvcError(card.cvc, card.brand),
-      postal: postalError(card.postal, card.country),
+      postal: postalError(card.postal, card.postalKind),
     };
   }
 
@@ -180,7 +167,8 @@
 
   /** Validate everything and show every error, as Stripe does on submit. */
   function validateAll() {
-    Object.keys(errorsOf(readCard())).forEach((name) => shownErrors.add(name));
+    if (loadError) return loadError;
+    TEXT_FIELDS.forEach((name) => shownErrors.add(name));
     const first = Object.values(refreshErrors()).find(Boolean);
     return first ? stripeError(first) : null;
   }
@@ -189,7 +177,7 @@
     const card = readCard();
     const complete = Object.values(errorsOf(card)).every((code) => !code);
     const empty = !card.number && !card.expiry && !card.cvc && !card.postal;
-    post('change', { complete: complete, empty: empty });
+    post('change', { complete, empty });
   }
 
   function afterEdit() {
@@ -198,10 +186,6 @@
   }
 
   // -- as-you-type formatting -----------------------------------------------------------------
-
-  function isInsert(event) {
-    return !event.inputType || event.inputType.startsWith('insert');
-  }
 
   /** Where the caret goes after `count` letters or digits of `text`. */
   function positionAfter(text, count) {
@@ -224,46 +208,40 @@
     input.setSelectionRange(position, position);
   }
 
-  function caretAtEnd(input) {
-    return input.selectionStart === input.value.length;
-  }
-
-  function onNumberInput(event) {
-    reformat(fields.number, (raw) => {
+  /** How each text field's raw value is cleaned up and displayed while typing. */
+  const FORMATTERS = {
+    number(raw) {
       const digits = digitsOf(raw);
       const brand = brandOf(digits);
       return formatNumber(digits.slice(0, brand.length), brand);
-    });
+    },
+    expiry: (raw, inserting) => formatExpiry(normalizeExpiry(raw), inserting),
+    cvc: (raw) => digitsOf(raw).slice(0, readCard().brand.cvc),
+    postal: (raw) => (postalKind() === 'zip' ? digitsOf(raw).slice(0, 5)
+      : raw.toUpperCase().replace(/[^A-Z0-9 -]/g, '').slice(0, 10)),
+  };
+  const NEXT_FIELD = { number: 'expiry', expiry: 'cvc' }; // focus moves on once these are complete, as Stripe's does
+
+  function showBrand() {
     const card = readCard();
     $('brand').textContent = card.brand.label;
-    fields.number.dataset.brand = card.brand.id;
     fields.cvc.value = card.cvc.slice(0, card.brand.cvc); // switching Amex → Visa shortens the CVC
-    if (isInsert(event) && caretAtEnd(fields.number) && !numberError(card.number)) fields.expiry.focus();
-    afterEdit();
   }
 
-  function onExpiryInput(event) {
-    reformat(fields.expiry, (raw) => formatExpiry(normalizeExpiry(raw), isInsert(event)));
-    const ready = !expiryError(digitsOf(fields.expiry.value), new Date());
-    if (isInsert(event) && caretAtEnd(fields.expiry) && ready) fields.cvc.focus();
-    afterEdit();
-  }
-
-  function onCvcInput() {
-    reformat(fields.cvc, (raw) => digitsOf(raw).slice(0, readCard().brand.cvc));
-    afterEdit();
-  }
-
-  function onPostalInput() {
-    const zip = postalKindOf(fields.country.value) === 'zip';
-    reformat(fields.postal, (raw) => (zip ? digitsOf(raw).slice(0, 5)
-      : raw.toUpperCase().replace(/[^A-Z0-9 -]/g, '').slice(0, 10)));
+  function onInput(name, event) {
+    const inserting = !event.inputType || event.inputType.startsWith('insert');
+    const input = fields[name];
+    reformat(input, (raw) => FORMATTERS[name](raw, inserting));
+    if (name === 'number') showBrand();
+    const next = NEXT_FIELD[name];
+    const atEnd = input.selectionStart === input.value.length;
+    if (next && inserting && atEnd && !errorsOf(readCard())[name]) fields[next].focus();
     afterEdit();
   }
 
   /** Show the postal code field only where Stripe asks for one, labelled the local way. */
   function applyCountry() {
-    const kind = postalKindOf(fields.country.value);
+    const kind = postalKind();
     $('postal-field').hidden = !kind;
     $('postal-label').textContent = kind === 'zip' ? 'ZIP code' : 'Postal code';
     fields.postal.placeholder = kind === 'zip' ? '12345' : '';
@@ -272,12 +250,8 @@
     shownErrors.delete('postal');
   }
 
-  function fillCountries() {
-    COUNTRIES.forEach(([code, name]) => fields.country.add(new Option(name, code, false, code === 'US')));
-  }
-
   function clearForm() {
-    ['number', 'expiry', 'cvc', 'postal'].forEach((name) => { fields[name].value = ''; });
+    TEXT_FIELDS.forEach((name) => { fields[name].value = ''; });
     $('brand').textContent = '';
     shownErrors.clear();
     afterEdit();
@@ -285,14 +259,9 @@
 
   // -- appearance -----------------------------------------------------------------------------
 
-  function kebab(name) {
-    return name.replace(/[A-Z]/g, (letter) => '-' + letter.toLowerCase());
-  }
-
   function parseAppearance(text) {
     try {
-      const value = JSON.parse(text || '{}');
-      return value && typeof value === 'object' ? value : {};
+      return JSON.parse(text) || {};
     } catch (malformed) {
       return {};
     }
@@ -306,41 +275,26 @@
     appliedVariables = Object.entries(appearance.variables || {})
       .filter(([, value]) => typeof value === 'string' || typeof value === 'number')
       .map(([name, value]) => {
-        root.style.setProperty('--' + kebab(name), String(value));
-        return '--' + kebab(name);
+        const property = '--' + name.replace(/[A-Z]/g, (letter) => '-' + letter.toLowerCase());
+        root.style.setProperty(property, String(value));
+        return property;
       });
-    applyRules(appearance.rules || {});
-  }
-
-  /** `rules` for Stripe's class names (.Input, .Label, .Error, .Tab…), set through the CSSOM: no raw CSS. */
-  function applyRules(rules) {
-    let style = $('appearance-rules');
-    if (!style) {
-      style = document.head.appendChild(document.createElement('style'));
-      style.id = 'appearance-rules';
-    }
-    const sheet = style.sheet;
-    while (sheet.cssRules.length) sheet.deleteRule(0);
-    Object.keys(rules).filter((selector) => RULE_SELECTOR.test(selector)).forEach((selector) => {
-      const declarations = sheet.cssRules[sheet.insertRule(selector + ' {}', sheet.cssRules.length)].style;
-      Object.entries(rules[selector] || {}).forEach(([property, value]) => {
-        if (!/url\(/i.test(String(value))) declarations.setProperty(kebab(property), String(value));
-      });
-    });
   }
 
   // -- talking to the parent page and the API ---------------------------------------------------
 
   function post(type, payload) {
     if (window.parent === window || !config.parentOrigin) return; // opened on its own: nobody to tell
-    const message = Object.assign({ source: TO_PARENT, frame_id: config.frameId, type: type }, payload);
+    const message = Object.assign({ source: TO_PARENT, frame_id: config.frameId, type }, payload);
     window.parent.postMessage(message, config.parentOrigin);
   }
 
-  async function requestJson(url, init) {
+  /** Call the sandbox API (same origin as this page) and return `{status, body}`; status 0 = no answer. */
+  async function callApi(clientSecret, suffix, init) {
+    const url = '/v1/payment_intents/' + encodeURIComponent(clientSecret.split('_secret_')[0]) + suffix;
     let response;
     try {
-      response = await fetch(url, init);
+      response = await fetch(url, Object.assign({ headers: { Accept: 'application/json' } }, init));
     } catch (networkFailure) {
       const message = 'An error occurred with our connection to Stripe. Is the sandbox running?';
       return { status: 0, body: { error: { type: 'api_connection_error', message: message } } };
@@ -348,7 +302,7 @@
     const body = await response.json().catch(() => ({
       error: { type: 'api_error', message: 'The sandbox sent a reply that is not JSON (HTTP ' + response.status + ').' },
     }));
-    return { status: response.status, body: body };
+    return { status: response.status, body };
   }
 
   /** Bracket-encode nested params as Stripe.js does: a[b][0]=c. */
@@ -373,7 +327,7 @@
       payment_method_data: Object.assign({}, methodData, {
         type: 'card',
         card: { number: card.number, exp_month: String(Number(card.expiry.slice(0, 2))), exp_year: '20' + card.expiry.slice(2), cvc: card.cvc },
-        billing_details: Object.assign({}, billing, { address: address }),
+        billing_details: Object.assign({}, billing, { address }),
       }),
     });
   }
@@ -386,14 +340,14 @@
   /** Validate, then POST the confirm from this origin. The parent receives only the API's answer. */
   async function confirm(message) {
     const error = validateAll();
-    if (error) return post('confirm-result', { requestId: message.requestId, status: 0, body: { error: error } });
+    if (error) return post('confirm-result', { requestId: message.requestId, status: 0, body: { error } });
     const clientSecret = message.clientSecret || config.clientSecret;
     const body = encodeForm(confirmBody(clientSecret, message.confirmParams || {}, readCard())).join('&');
     setBusy(true);
-    const result = await requestJson('/v1/payment_intents/' + encodeURIComponent(clientSecret.split('_secret_')[0]) + '/confirm', {
+    const result = await callApi(clientSecret, '/confirm', {
       method: 'POST',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
-      body: body,
+      body,
     });
     setBusy(false);
     return post('confirm-result', Object.assign({ requestId: message.requestId }, result));
@@ -417,12 +371,10 @@
 
   /** Check the key and client secret as Stripe's elements session does. Then report ready or loaderror. */
   async function loadSession() {
-    const id = config.clientSecret.split('_secret_')[0];
     const credentials = new URLSearchParams({ key: config.key, client_secret: config.clientSecret });
-    const result = await requestJson('/v1/payment_intents/' + encodeURIComponent(id) + '?' + credentials, {
-      headers: { Accept: 'application/json' },
-    });
+    const result = await callApi(config.clientSecret, '?' + credentials);
     if (!result.body.error) return post('ready');
+    loadError = result.body.error;
     $('banner').textContent = 'This payment form could not load: ' + result.body.error.message;
     $('banner').hidden = false;
     $('card-form').hidden = true;
@@ -432,29 +384,22 @@
   // -- wiring -----------------------------------------------------------------------------------
 
   function bindFields() {
-    fields.number.addEventListener('input', onNumberInput);
-    fields.expiry.addEventListener('input', onExpiryInput);
-    fields.cvc.addEventListener('input', onCvcInput);
-    fields.postal.addEventListener('input', onPostalInput);
+    TEXT_FIELDS.forEach((name) => {
+      fields[name].addEventListener('input', (event) => onInput(name, event));
+      fields[name].addEventListener('blur', () => {
+        if (fields[name].value) shownErrors.add(name);
+        refreshErrors();
+      });
+    });
     fields.country.addEventListener('change', () => { applyCountry(); afterEdit(); });
-    ['number', 'expiry', 'cvc', 'postal'].forEach((name) => fields[name].addEventListener('blur', () => {
-      if (fields[name].value) shownErrors.add(name);
-      refreshErrors();
-    }));
     $('card-form').addEventListener('submit', (event) => event.preventDefault());
   }
 
+  /** Report focus entering or leaving the form as a whole, not moves between its fields. */
   function bindFocusReporting() {
     const root = $('root');
-    root.addEventListener('focusin', () => {
-      if (!hasFocus) post('focus');
-      hasFocus = true;
-    });
-    root.addEventListener('focusout', (event) => {
-      if (root.contains(event.relatedTarget)) return;
-      hasFocus = false;
-      post('blur');
-    });
+    root.addEventListener('focusin', (event) => { if (!root.contains(event.relatedTarget)) post('focus'); });
+    root.addEventListener('focusout', (event) => { if (!root.contains(event.relatedTarget)) post('blur'); });
   }
 
   /** The parent sizes the iframe to our content: report every height change. */
@@ -467,7 +412,6 @@
     }).observe(root);
   }
 
-  fillCountries();
   applyCountry();
   applyAppearance(parseAppearance(query.get('appearance')));
   bindFields();

@@ -21,10 +21,8 @@
   const FROM_FRAME = 'sandbox-payment-element'; // `source` tag on messages from the element iframe
   const FROM_PARENT = 'sandbox-stripe-js'; // `source` tag on messages we send to it
   const SETTLED = ['succeeded', 'processing', 'requires_capture'];
-  const CLIENT_SECRET = /^([a-z]+_[A-Za-z0-9]+)_secret_[A-Za-z0-9]+$/;
-  const CONNECTION_MESSAGE = 'An error occurred with our connection to Stripe. ' +
-    'Is the sandbox running at ' + SANDBOX_ORIGIN + '?';
-  const AUTHENTICATION_MESSAGE = 'We are unable to authenticate your payment method. ' +
+  const CLIENT_SECRET = /^[a-z]+_[A-Za-z0-9]+_secret_[A-Za-z0-9]+$/;
+  const AUTHENTICATION_FAILED = 'We are unable to authenticate your payment method. ' +
     'Please choose a different payment method and try again.';
 
   /** Stripe.js reports misuse by throwing an IntegrationError. We throw the same. */
@@ -39,8 +37,7 @@
 
   /** The sandbox origin is wherever this script was loaded from. Capture it once, at load time. */
   function detectSandboxOrigin() {
-    const script = document.currentScript ||
-      Array.from(document.scripts).find((s) => /\/v3\/?(\?|$)/.test(s.src));
+    const script = document.currentScript || Array.from(document.scripts).find((s) => /\/v3\/?(\?|$)/.test(s.src));
     return new URL(script ? script.src : window.location.href).origin;
   }
 
@@ -55,15 +52,9 @@
     }
   }
 
-  function intentIdOf(clientSecret) {
-    return clientSecret.split('_secret_')[0];
-  }
-
   /** Append query parameters to a URL that may already have a query string or a #fragment. */
   function withQuery(url, params) {
-    const hashAt = url.indexOf('#');
-    const base = hashAt < 0 ? url : url.slice(0, hashAt);
-    const hash = hashAt < 0 ? '' : url.slice(hashAt);
+    const [base, hash] = url.includes('#') ? [url.slice(0, url.indexOf('#')), url.slice(url.indexOf('#'))] : [url, ''];
     const joiner = !base.includes('?') ? '?' : /[?&]$/.test(base) ? '' : '&';
     return base + joiner + new URLSearchParams(params).toString() + hash;
   }
@@ -75,25 +66,34 @@
   }
 
   function connectionError() {
-    return { type: 'api_connection_error', message: CONNECTION_MESSAGE };
+    return { type: 'api_connection_error',
+      message: 'An error occurred with our connection to Stripe. Is the sandbox running at ' + SANDBOX_ORIGIN + '?' };
   }
 
-  /** GET a publishable-key endpoint and return `{paymentIntent}` or `{error}`. */
+  /** GET the PaymentIntent with the publishable key, as Stripe.js does: `{paymentIntent}` or `{error}`. */
   async function retrieveIntent(key, clientSecret) {
-    const query = new URLSearchParams({ key: key, client_secret: clientSecret });
-    const url = SANDBOX_ORIGIN + '/v1/payment_intents/' + encodeURIComponent(intentIdOf(clientSecret)) + '?' + query;
+    const query = new URLSearchParams({ key, client_secret: clientSecret });
+    const id = encodeURIComponent(clientSecret.split('_secret_')[0]);
     let response;
     try {
-      response = await fetch(url, { headers: { Accept: 'application/json' } });
+      response = await fetch(SANDBOX_ORIGIN + '/v1/payment_intents/' + id + '?' + query, { headers: { Accept: 'application/json' } });
     } catch (networkFailure) {
       return { error: connectionError() };
     }
-    const body = await response.json().catch(() => null);
-    if (!body) return { error: { type: 'api_error', message: 'The sandbox sent a reply that is not JSON (HTTP ' + response.status + ').' } };
+    const body = await response.json().catch(() => ({
+      error: { type: 'api_error', message: 'The sandbox sent a reply that is not JSON (HTTP ' + response.status + ').' },
+    }));
     return body.error ? { error: body.error } : { paymentIntent: body };
   }
 
   // -- 3D Secure, in-page ----------------------------------------------------------------------
+
+  /** The URL of the challenge page, whichever of the two `next_action` shapes the intent carries. */
+  function challengeUrlOf(nextAction) {
+    if (nextAction && nextAction.type === 'redirect_to_url') return nextAction.redirect_to_url.url;
+    if (nextAction && nextAction.type === 'use_stripe_sdk') return nextAction.use_stripe_sdk.stripe_js;
+    return null;
+  }
 
   /**
    * Show the sandbox's 3DS challenge page in a modal over the shop, as Stripe.js does for
@@ -101,85 +101,69 @@
    * Complete or Fail.
    */
   function authenticateInModal(url) {
+    const overlay = document.createElement('div');
+    overlay.setAttribute('role', 'dialog');
+    overlay.setAttribute('aria-modal', 'true');
+    overlay.setAttribute('aria-label', '3D Secure authentication');
+    overlay.style.cssText = 'position:fixed;top:0;right:0;bottom:0;left:0;z-index:2147483647;display:flex;' +
+      'align-items:center;justify-content:center;background:rgba(10,20,30,.55)';
+    const frame = overlay.appendChild(document.createElement('iframe'));
+    frame.title = '3D Secure authentication';
+    frame.src = withQuery(url, { embedded: '1' });
+    frame.style.cssText = 'width:min(480px,94vw);height:min(600px,90vh);border:0;border-radius:8px;' +
+      'background:#fff;box-shadow:0 12px 40px rgba(0,0,0,.35)';
     return new Promise((resolve) => {
-      const overlay = document.createElement('div');
-      overlay.setAttribute('role', 'dialog');
-      overlay.setAttribute('aria-modal', 'true');
-      overlay.setAttribute('aria-label', '3D Secure authentication');
-      overlay.style.cssText = 'position:fixed;top:0;right:0;bottom:0;left:0;z-index:2147483647;' +
-        'display:flex;align-items:center;justify-content:center;background:rgba(10,20,30,.55)';
-      const frame = document.createElement('iframe');
-      frame.title = '3D Secure authentication';
-      frame.src = withQuery(url, { embedded: '1' });
-      frame.style.cssText = 'width:min(480px,94vw);height:min(600px,90vh);border:0;border-radius:8px;' +
-        'background:#fff;box-shadow:0 12px 40px rgba(0,0,0,.35)';
-      function onMessage(event) {
-        const data = event.data;
+      window.addEventListener('message', function onMessage(event) {
         if (event.origin !== SANDBOX_ORIGIN || event.source !== frame.contentWindow) return;
-        if (!data || data.type !== 'sandbox-3ds-result') return;
+        if (!event.data || event.data.type !== 'sandbox-3ds-result') return;
         window.removeEventListener('message', onMessage);
         overlay.remove();
-        resolve(data);
-      }
-      window.addEventListener('message', onMessage);
-      overlay.appendChild(frame);
+        resolve(event.data);
+      });
       document.body.appendChild(overlay);
       frame.focus();
     });
   }
 
-  /** The URL of the challenge page, whichever of the two `next_action` shapes the intent carries. */
-  function challengeUrlOf(nextAction) {
-    if (!nextAction) return null;
-    if (nextAction.type === 'redirect_to_url') return nextAction.redirect_to_url.url;
-    if (nextAction.type === 'use_stripe_sdk') return nextAction.use_stripe_sdk.stripe_js;
-    return null;
-  }
-
   // -- Payment Element ------------------------------------------------------------------------
 
   function resolveMountTarget(target) {
+    const node = typeof target === 'string' ? document.querySelector(target) : target;
+    if (node instanceof HTMLElement) return node;
     if (typeof target === 'string') {
-      const found = document.querySelector(target);
-      if (!found) {
-        throw new IntegrationError('The selector you specified (' + target + ') applies to no DOM elements ' +
-          'that are currently on the page.\nMake sure the element exists on the page before calling mount().');
-      }
-      return found;
+      throw new IntegrationError('The selector you specified (' + target + ') applies to no DOM elements ' +
+        'that are currently on the page.\nMake sure the element exists on the page before calling mount().');
     }
-    if (target instanceof HTMLElement) return target;
     throw new IntegrationError('Invalid DOM element. Make sure to call mount() with a valid DOM element or selector.');
   }
 
-  /** Returned to callers still waiting on an iframe that was unmounted: fits both reply shapes. */
+  /** Given to callers still waiting on an iframe that got unmounted. Fits both reply shapes. */
   const UNMOUNTED_ERROR = { type: 'validation_error', message: 'The Payment Element was unmounted.' };
   const UNMOUNTED_REPLY = { status: 0, error: UNMOUNTED_ERROR, body: { error: UNMOUNTED_ERROR } };
+  const STATE_CLASSES = ['StripeElement', 'StripeElement--empty', 'StripeElement--complete', 'StripeElement--focus'];
 
   class PaymentElement {
     constructor(group) {
       this._group = group;
       this._frameId = randomId('pe_');
       this._handlers = {};
-      this._pending = new Map();
-      this._iframe = null;
-      this._wrapper = null;
-      this._container = null;
+      this._pending = new Map(); // requestId → resolve
+      this._iframe = this._wrapper = this._container = null;
       this._destroyed = false;
       this._onMessage = this._onMessage.bind(this);
     }
 
     mount(target) {
-      this._assertAlive();
+      if (this._destroyed) throw new IntegrationError('This Element has already been destroyed. Please create a new one.');
       if (this._iframe) {
         throw new IntegrationError('This Element is already mounted. Use `unmount()` to unmount the Element before re-mounting.');
       }
       this._container = resolveMountTarget(target);
       this._frameReady = new Promise((resolve) => { this._markFrameReady = resolve; });
-      this._iframe = this._createFrame();
       this._wrapper = document.createElement('div');
       this._wrapper.className = '__PrivateStripeElement';
       this._wrapper.style.cssText = 'margin:0;padding:0;border:none;display:block;background:transparent;position:relative';
-      this._wrapper.appendChild(this._iframe);
+      this._iframe = this._wrapper.appendChild(this._createFrame());
       window.addEventListener('message', this._onMessage);
       this._container.appendChild(this._wrapper);
       this._setContainerState({ empty: true, complete: false, focus: false });
@@ -189,7 +173,7 @@
       if (!this._iframe) return;
       window.removeEventListener('message', this._onMessage);
       this._wrapper.remove();
-      this._container.classList.remove('StripeElement', 'StripeElement--empty', 'StripeElement--complete', 'StripeElement--focus');
+      this._container.classList.remove(...STATE_CLASSES);
       this._pending.forEach((resolve) => resolve(UNMOUNTED_REPLY));
       this._pending.clear();
       this._iframe = this._wrapper = this._container = null;
@@ -209,19 +193,13 @@
       return this;
     }
 
-    once(event, handler) {
-      const wrapped = (payload) => { this.off(event, wrapped); handler(payload); };
-      return this.on(event, wrapped);
-    }
-
     off(event, handler) {
-      const list = this._handlers[event] || [];
-      this._handlers[event] = handler ? list.filter((h) => h !== handler) : [];
+      this._handlers[event] = handler ? (this._handlers[event] || []).filter((h) => h !== handler) : [];
       return this;
     }
 
     focus() {
-      if (this._iframe) this._iframe.focus();
+      if (this._iframe) this._iframe.focus(); // lets the iframe take focus without a user gesture
       this._send('focus');
     }
 
@@ -229,14 +207,10 @@
 
     clear() { this._send('clear'); }
 
-    /** Layout/field options of the real Payment Element: accepted, nothing to change for card only. */
+    /** Layout and field options of the real Payment Element: accepted, nothing to change for card only. */
     update() {}
 
     // -- internal ------------------------------------------------------------------------------
-
-    _assertAlive() {
-      if (this._destroyed) throw new IntegrationError('This Element has already been destroyed. Please create a new one.');
-    }
 
     _createFrame() {
       const group = this._group;
@@ -263,35 +237,11 @@
       const data = event.data;
       if (event.origin !== SANDBOX_ORIGIN || !this._iframe || event.source !== this._iframe.contentWindow) return;
       if (!data || data.source !== FROM_FRAME || data.frame_id !== this._frameId) return;
-      const payload = { elementType: 'payment' };
-      switch (data.type) {
-        case 'ready':
-          this._markFrameReady();
-          return this._emit('ready', payload);
-        case 'loaderror':
-          this._markFrameReady();
-          return this._emit('loaderror', Object.assign(payload, { error: data.error }));
-        case 'change':
-          this._setContainerState({ empty: data.empty, complete: data.complete });
-          return this._emit('change', Object.assign(payload, {
-            complete: !!data.complete, empty: !!data.empty, collapsed: false, value: { type: 'card' },
-          }));
-        case 'focus':
-        case 'blur':
-          this._setContainerState({ focus: data.type === 'focus' });
-          return this._emit(data.type, payload);
-        case 'resize':
-          this._iframe.style.height = Math.ceil(Number(data.height) || 0) + 'px';
-          return undefined;
-        case 'validate-result':
-        case 'confirm-result':
-          return this._settle(data);
-        default:
-          return undefined;
-      }
+      if (Object.prototype.hasOwnProperty.call(FRAME_MESSAGES, data.type)) FRAME_MESSAGES[data.type](this, data);
     }
 
-    _emit(event, payload) {
+    _emit(event, details) {
+      const payload = Object.assign({ elementType: 'payment' }, details);
       (this._handlers[event] || []).slice().forEach((handler) => {
         try {
           handler(payload);
@@ -306,16 +256,14 @@
       const classes = this._container && this._container.classList;
       if (!classes) return;
       classes.add('StripeElement');
-      if ('empty' in state) classes.toggle('StripeElement--empty', !!state.empty);
-      if ('complete' in state) classes.toggle('StripeElement--complete', !!state.complete);
-      if ('focus' in state) classes.toggle('StripeElement--focus', !!state.focus);
+      Object.keys(state).forEach((name) => classes.toggle('StripeElement--' + name, !!state[name]));
     }
 
     /** Post to the iframe once its script is listening. Messages sent earlier would be lost. */
     _send(type, payload) {
-      if (!this._iframe) return;
       const iframe = this._iframe;
-      const message = Object.assign({ source: FROM_PARENT, frame_id: this._frameId, type: type }, payload);
+      if (!iframe) return;
+      const message = Object.assign({ source: FROM_PARENT, frame_id: this._frameId, type }, payload);
       this._frameReady.then(() => {
         if (this._iframe === iframe) iframe.contentWindow.postMessage(message, SANDBOX_ORIGIN);
       });
@@ -326,17 +274,45 @@
       const requestId = randomId('req_');
       return new Promise((resolve) => {
         this._pending.set(requestId, resolve);
-        this._send(type, Object.assign({ requestId: requestId }, payload));
+        this._send(type, Object.assign({ requestId }, payload));
       });
     }
 
-    _settle(data) {
-      const resolve = this._pending.get(data.requestId);
-      if (!resolve) return;
-      this._pending.delete(data.requestId);
-      resolve(data);
+    _settle(reply) {
+      const resolve = this._pending.get(reply.requestId);
+      this._pending.delete(reply.requestId);
+      if (resolve) resolve(reply);
     }
   }
+
+  /** What each message from the element iframe does to its PaymentElement. */
+  const FRAME_MESSAGES = {
+    ready(element) {
+      element._markFrameReady();
+      element._emit('ready');
+    },
+    loaderror(element, data) {
+      element._markFrameReady(); // the frame still answers requests; the API will refuse them
+      element._emit('loaderror', { error: data.error });
+    },
+    change(element, data) {
+      element._setContainerState({ empty: data.empty, complete: data.complete });
+      element._emit('change', { complete: !!data.complete, empty: !!data.empty, collapsed: false, value: { type: 'card' } });
+    },
+    focus(element) {
+      element._setContainerState({ focus: true });
+      element._emit('focus');
+    },
+    blur(element) {
+      element._setContainerState({ focus: false });
+      element._emit('blur');
+    },
+    resize(element, data) {
+      element._iframe.style.height = Math.ceil(Number(data.height) || 0) + 'px';
+    },
+    'validate-result': (element, reply) => element._settle(reply),
+    'confirm-result': (element, reply) => element._settle(reply),
+  };
 
   // -- Elements group -------------------------------------------------------------------------
 
@@ -348,17 +324,16 @@
       this._payment = null;
     }
 
-    create(type, options) {
+    create(type) {
       if (type !== 'payment') {
-        throw new IntegrationError('The sandbox Stripe.js supports only the `payment` Element; `' + type +
-          '` is not available offline.');
+        throw new IntegrationError('The sandbox Stripe.js supports only the `payment` Element; `' + type + '` is not available offline.');
       }
       if (!this._clientSecret) {
         throw new IntegrationError('In order to create a payment element, you must pass a clientSecret or mode ' +
           'when creating the Elements group.');
       }
       if (this._payment) throw new IntegrationError('Can only create one Element of type payment.');
-      this._payment = new PaymentElement(this, options || {});
+      this._payment = new PaymentElement(this);
       return this._payment;
     }
 
@@ -385,11 +360,9 @@
     }
 
     _mountedElement(method) {
-      if (!this._payment || !this._payment._iframe) {
-        throw new IntegrationError(method + '(): the Payment Element must be mounted first. ' +
-          'Call elements.create(\'payment\').mount(...) before ' + method + '().');
-      }
-      return this._payment;
+      if (this._payment && this._payment._iframe) return this._payment;
+      throw new IntegrationError(method + '(): the Payment Element must be mounted first. ' +
+        'Call elements.create(\'payment\').mount(...) before ' + method + '().');
     }
 
     _forget(element) {
@@ -416,7 +389,7 @@
     }
     const clientSecret = params.clientSecret || params.elements._clientSecret;
     assertClientSecret(clientSecret, 'stripe.confirmPayment');
-    return { redirect: redirect, confirmParams: confirmParams, clientSecret: clientSecret };
+    return { redirect, confirmParams, clientSecret };
   }
 
   /** The error Stripe.js resolves with when a confirmed intent did not end up paid. */
@@ -424,44 +397,32 @@
     if (paymentIntent.status === 'requires_payment_method' && paymentIntent.last_payment_error) {
       return { error: Object.assign({}, paymentIntent.last_payment_error, { payment_intent: paymentIntent }) };
     }
-    if (paymentIntent.status === 'requires_action') {
-      return { error: { type: 'invalid_request_error', code: 'payment_intent_authentication_failure',
-        message: AUTHENTICATION_MESSAGE, payment_intent: paymentIntent } };
-    }
-    return { error: { type: 'invalid_request_error', code: 'payment_intent_unexpected_state',
-      message: 'This PaymentIntent\'s status is ' + paymentIntent.status + '.', payment_intent: paymentIntent } };
+    const [code, message] = paymentIntent.status === 'requires_action'
+      ? ['payment_intent_authentication_failure', AUTHENTICATION_FAILED]
+      : ['payment_intent_unexpected_state', 'This PaymentIntent\'s status is ' + paymentIntent.status + '.'];
+    return { error: { type: 'invalid_request_error', code, message, payment_intent: paymentIntent } };
   }
 
-  function successUrl(returnUrl, paymentIntent, clientSecret) {
-    return withQuery(returnUrl, {
-      payment_intent: paymentIntent.id,
-      payment_intent_client_secret: clientSecret,
-      redirect_status: 'succeeded',
-    });
-  }
-
-  /** Run 3DS: a full-page redirect for `redirect: 'always'`, else a modal, then re-read the intent. */
-  async function handleNextAction(key, paymentIntent, clientSecret, redirect) {
-    const nextAction = paymentIntent.next_action;
-    const url = challengeUrlOf(nextAction);
+  /** Run 3DS: a full-page redirect for `redirect: 'always'`, else a modal. Then re-read the intent. */
+  async function handleNextAction(key, paymentIntent, options) {
+    const url = challengeUrlOf(paymentIntent.next_action);
     if (!url) return intentError(paymentIntent);
-    if (redirect === 'always' && nextAction.type === 'redirect_to_url') return navigate(url);
+    if (options.redirect === 'always' && paymentIntent.next_action.type === 'redirect_to_url') return navigate(url);
     await authenticateInModal(url);
-    const result = await retrieveIntent(key, clientSecret);
-    if (result.error) return result;
-    return SETTLED.includes(result.paymentIntent.status) ? result : intentError(result.paymentIntent);
+    const result = await retrieveIntent(key, options.clientSecret);
+    return (result.error || SETTLED.includes(result.paymentIntent.status)) ? result : intentError(result.paymentIntent);
   }
 
-  /** Turn the confirmed PaymentIntent into what Stripe.js resolves with (or a navigation). */
+  /** Turn the confirmed PaymentIntent into what Stripe.js resolves with, or a navigation. */
   function settleIntent(key, paymentIntent, options) {
-    if (SETTLED.includes(paymentIntent.status)) {
-      if (options.redirect === 'if_required') return { paymentIntent: paymentIntent };
-      return navigate(successUrl(options.confirmParams.return_url, paymentIntent, options.clientSecret));
-    }
-    if (paymentIntent.status === 'requires_action') {
-      return handleNextAction(key, paymentIntent, options.clientSecret, options.redirect);
-    }
-    return intentError(paymentIntent);
+    if (paymentIntent.status === 'requires_action') return handleNextAction(key, paymentIntent, options);
+    if (!SETTLED.includes(paymentIntent.status)) return intentError(paymentIntent);
+    if (options.redirect === 'if_required') return { paymentIntent };
+    return navigate(withQuery(options.confirmParams.return_url, {
+      payment_intent: paymentIntent.id,
+      payment_intent_client_secret: options.clientSecret,
+      redirect_status: 'succeeded',
+    }));
   }
 
   function confirmPayment(key, params) {
@@ -470,12 +431,10 @@
     return (async () => {
       const reply = await element._request('confirm', {
         clientSecret: options.clientSecret,
-        returnUrl: options.confirmParams.return_url || null,
         confirmParams: JSON.parse(JSON.stringify(options.confirmParams)), // plain data only
       });
       const body = reply.body || { error: connectionError() };
-      if (body.error) return { error: body.error };
-      return settleIntent(key, body, options);
+      return body.error ? { error: body.error } : settleIntent(key, body, options);
     })();
   }
 
@@ -488,9 +447,7 @@
     if (/^(sk|rk)_/.test(key)) {
       throw new IntegrationError('You should not use your secret key with Stripe.js.\nPlease pass a publishable key instead.');
     }
-    if (!/^pk_(test|live)_[A-Za-z0-9_]+$/.test(key)) {
-      throw new IntegrationError('Invalid API Key provided: ' + key);
-    }
+    if (!/^pk_(test|live)_[A-Za-z0-9_]+$/.test(key)) throw new IntegrationError('Invalid API Key provided: ' + key);
   }
 
   function createElements(key, options) {
@@ -502,7 +459,8 @@
     return new ElementsGroup(key, options); // `loader`, `locale` and `fonts` are accepted and ignored
   }
 
-  function Stripe(publishableKey /* , options: apiVersion, locale, stripeAccount (ignored) */) {
+  /** `Stripe(publishableKey, options)`. Options (apiVersion, locale, stripeAccount) are accepted and ignored. */
+  function Stripe(publishableKey) {
     assertPublishableKey(publishableKey);
     return {
       elements: (options) => createElements(publishableKey, options),
