@@ -244,6 +244,11 @@ def _confirm(ctx, pi, params):
                 f"PaymentIntent with one of the following statuses may be confirmed: {', '.join(CONFIRMABLE)}."
             )
         raise unexpected_state(message)
+    if ctx.publishable and pi["confirmation_method"] == "manual":
+        raise invalid(
+            "This PaymentIntent has confirmation_method `manual`: it can only be confirmed with your secret key.",
+            code="payment_intent_unexpected_state",
+        )
     return_url = params.string("return_url")
     if pi["automatic_payment_methods"] and pi["automatic_payment_methods"]["allow_redirects"] == "always" and not return_url:
         raise invalid(RETURN_URL_REQUIRED, param="return_url")

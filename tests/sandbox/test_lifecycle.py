@@ -181,3 +181,12 @@ def test_three_d_secure_server_side_without_return_url_uses_stripe_sdk(new_inten
     pi = stripe_client.v1.payment_intents.confirm(new_intent(payment_method_types=["card"]).id, params={
         "payment_method": "pm_card_authenticationRequired"})  # fmt: skip
     assert pi.status == "requires_action" and pi.next_action.type == "use_stripe_sdk"
+
+
+def test_manual_confirmation_needs_the_secret_key(new_intent, confirm_card, stripe_client):
+    pi = new_intent(confirmation_method="manual")
+    error = invalid(lambda: confirm_card(pi, "4242424242424242"))
+    assert "secret key" in error.user_message
+    done = stripe_client.v1.payment_intents.confirm(pi.id, params={"payment_method": "pm_card_visa",
+                                                                   "return_url": RETURN_URL})  # fmt: skip
+    assert done.status == "succeeded"
