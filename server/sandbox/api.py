@@ -26,7 +26,7 @@ PI_CONFIRM = {
     "payment_method_options", "off_session", "error_on_requires_action", "use_stripe_sdk", "mandate_data",
     "capture_method",
 }  # fmt: skip
-LIST = {"limit", "starting_after", "ending_before", "created"}
+LIST = {"limit", "starting_after", "ending_before"}
 
 
 def _list(ctx, params, type, url, where=None):
@@ -57,7 +57,7 @@ def create_payment_intent(ctx, params):
 
 
 @bp.get("/payment_intents")
-@endpoint(LIST | {"customer"})
+@endpoint(LIST)
 def list_payment_intents(ctx, params):
     return _list(ctx, params, "payment_intent", "/v1/payment_intents")
 
@@ -94,7 +94,7 @@ def capture_payment_intent(ctx, params, pi_id):
     return payment_intents.capture(ctx, pi_id, params)
 
 
-# -- PaymentMethods, Charges, Refunds ------------------------------------------
+# -- PaymentMethods, Charges, Refunds, Events ----------------------------------
 @bp.post("/payment_methods")
 @endpoint({"type", "card", "billing_details", "metadata"}, publishable=True)
 def create_payment_method(ctx, params):
@@ -109,52 +109,34 @@ def retrieve_payment_method(ctx, params, pm_id):
     return _get(ctx, pm_id, "payment_method", "PaymentMethod", "payment_method")
 
 
-@bp.get("/charges")
-@endpoint(LIST | {"payment_intent", "customer"})
-def list_charges(ctx, params):
-    where = {"payment_intent": params.string("payment_intent")} if "payment_intent" in params else None
-    return _list(ctx, params, "charge", "/v1/charges", where)
-
-
-@bp.get("/charges/<charge_id>")
-@endpoint()
-def retrieve_charge(ctx, params, charge_id):
-    return _get(ctx, charge_id, "charge", "charge", "charge")
-
-
 @bp.post("/refunds")
 @endpoint({"payment_intent", "charge", "amount", "reason", "metadata", "instructions_email"})
 def create_refund(ctx, params):
     return refunds.create(ctx, params)
 
 
-@bp.get("/refunds")
-@endpoint(LIST | {"payment_intent", "charge"})
-def list_refunds(ctx, params):
-    where = {f: params.string(f) for f in ("payment_intent", "charge") if f in params}
-    return _list(ctx, params, "refund", "/v1/refunds", where)
+def read_only_resource(path, type, kind, param, filters):
+    """Register Stripe's list (with equality filters) and retrieve routes for an object the API only reads."""
+
+    @endpoint(LIST | set(filters))
+    def list_objects(ctx, params):
+        where = {name: params.string(name) for name in filters if name in params}
+        return _list(ctx, params, type, f"/v1/{path}", where)
+
+    @endpoint()
+    def retrieve_object(ctx, params, object_id):
+        return _get(ctx, object_id, type, kind, param)
+
+    bp.add_url_rule(f"/{path}", f"list_{path}", list_objects, methods=["GET"])
+    bp.add_url_rule(f"/{path}/<object_id>", f"retrieve_{path}", retrieve_object, methods=["GET"])
 
 
-@bp.get("/refunds/<refund_id>")
-@endpoint()
-def retrieve_refund(ctx, params, refund_id):
-    return _get(ctx, refund_id, "refund", "refund", "refund")
+read_only_resource("charges", "charge", "charge", "charge", ("payment_intent",))
+read_only_resource("refunds", "refund", "refund", "refund", ("payment_intent", "charge"))
+read_only_resource("events", "event", "event", "id", ("type",))
 
 
-# -- Events and webhook endpoints ----------------------------------------------
-@bp.get("/events")
-@endpoint(LIST | {"type", "types", "delivery_success"})
-def list_events(ctx, params):
-    where = {"type": params.string("type")} if "type" in params else None
-    return _list(ctx, params, "event", "/v1/events", where)
-
-
-@bp.get("/events/<event_id>")
-@endpoint()
-def retrieve_event(ctx, params, event_id):
-    return _get(ctx, event_id, "event", "event", "id")
-
-
+# -- Webhook endpoints ----------------------------------------------------------
 @bp.post("/webhook_endpoints")
 @endpoint({"url", "enabled_events", "description", "metadata", "api_version", "connect"})
 def create_webhook_endpoint(ctx, params):
