@@ -7,6 +7,7 @@ import stripe
 
 from server.catalog import CatalogError
 from server.openapi import SPEC
+from server.orders import OrderError
 from server.shop import current_shop
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -57,6 +58,20 @@ def get_order(order_id):
     if order is None:
         return error(404, "order_not_found", f"No such order: {order_id!r}.")
     return jsonify(order.to_api())
+
+
+@bp.post("/orders/<order_id>/refund")
+def refund_order(order_id):
+    shop = current_shop()
+    order = shop.orders.get(order_id)
+    if order is None:
+        return error(404, "order_not_found", f"No such order: {order_id!r}.")
+    return jsonify(shop.refund(order).to_api())
+
+
+@bp.errorhandler(OrderError)
+def order_state_error(exc):
+    return error(409, "order_state", str(exc))
 
 
 @bp.errorhandler(CatalogError)

@@ -37,6 +37,13 @@ SPEC = {
             "parameters": [{"name": "order_id", "in": "path", "required": True, "schema": {"type": "string"}}],
             "responses": {"200": _json("#/components/schemas/Order", "The order"), "404": ERROR},
         }},
+        "/api/orders/{order_id}/refund": {"post": {
+            "summary": "Refund a paid order in full",
+            "operationId": "refundOrder",
+            "parameters": [{"name": "order_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "responses": {"200": _json("#/components/schemas/Order", "The refunded order"), "404": ERROR,
+                          "409": ERROR},
+        }},
         "/webhook": {"post": {
             "summary": "Stripe events (signature verified on the raw body)",
             "operationId": "receiveWebhook",

@@ -10,7 +10,7 @@ import stripe
 from flask import current_app
 
 from server.catalog import price_lines
-from server.orders import OrderStore
+from server.orders import OrderError, OrderStore
 
 
 @dataclass
@@ -43,6 +43,17 @@ class Shop:
         pi = self.stripe.v1.payment_intents.create(params=params, options={"idempotency_key": f"{order.id}-payment-intent"})
         self.orders.attach_payment_intent(order.id, pi.id, pi.client_secret)
         return self.orders.get(order.id)
+
+    def refund(self, order):
+        """Refund a paid order in full; the idempotency key makes a repeated click refund once."""
+        if order.status != "paid":
+            raise OrderError(f"Only a paid order can be refunded; {order.id} is {order.status}.")
+        refund = self.stripe.v1.refunds.create(
+            params={"payment_intent": order.payment_intent, "reason": "requested_by_customer",
+                    "metadata": {"order_id": order.id}},
+            options={"idempotency_key": f"{order.id}-refund"},
+        )  # fmt: skip
+        return self.orders.transition(order.id, "refunded", "refund", f"{refund.id} {refund.status}")
 
     def settle(self, order, source):
         """Retrieve the order's PaymentIntent with the secret key and apply it; returns (order, intent)."""
