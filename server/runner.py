@@ -11,13 +11,13 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 
-from werkzeug.serving import make_server
+from waitress.server import create_server
 
 from server import create_app
 from server.config import load as load_config
 from server.sandbox import create_sandbox_app
 
-logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no request log in notebooks or test output
+logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "task queue depth" notes under load
 
 
 @dataclass
@@ -28,19 +28,23 @@ class RunningServer:
     app: object = None
 
     def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
+        """Close every connection and the listening socket; the serving loop then ends."""
+        while self.server._map:
+            for channel in list(self.server._map.values()):
+                channel.handle_close()
+        self.server.task_dispatcher.shutdown()
         self.thread.join(5)
         sandbox = self.app.extensions.get("sandbox") if self.app else None
         if sandbox:
             sandbox.worker.stop()
 
 
-def serve_in_thread(app, host="127.0.0.1", port=0, name="server"):
-    server = make_server(host, port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name=name, daemon=True)
+def serve_in_thread(app, host="127.0.0.1", port=0, name="server", threads=8):
+    """Serve ``app`` with waitress (keep-alive, a thread pool) in a daemon thread."""
+    server = create_server(app, host=host, port=port, threads=threads, ident="press-workbench")
+    thread = threading.Thread(target=server.run, name=name, daemon=True)
     thread.start()
-    return RunningServer(f"http://{host}:{server.server_port}", server, thread, app)
+    return RunningServer(f"http://{host}:{server.effective_port}", server, thread, app)
 
 
 def sandbox_answers(url, timeout=1.0):
