@@ -12,11 +12,9 @@ from server.config import load as load_config
 
 def _wait_for_ctrl_c(*servers):
     stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    try:
-        stop.wait()
-    except KeyboardInterrupt:
-        pass
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    stop.wait()
     print("\nStopping…", flush=True)
     for server in servers:
         if server:

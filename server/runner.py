@@ -29,9 +29,8 @@ class RunningServer:
 
     def stop(self):
         """Close every connection and the listening socket; the serving loop then ends."""
-        while self.server._map:
-            for channel in list(self.server._map.values()):
-                channel.handle_close()
+        for channel in list(self.server._map.values()):
+            channel.close()
         self.server.task_dispatcher.shutdown()
         self.thread.join(5)
         sandbox = self.app.extensions.get("sandbox") if self.app else None
