@@ -1,0 +1,234 @@
+"""Rich displays: cards and tables that render as HTML in Jupyter and as plain text everywhere else.
+
+Every view has both forms, built from the same rows, so a notebook reads the same
+in JupyterLab, on a code host and in a terminal, and so nbval can compare the text.
+``install()`` teaches IPython to draw PaymentIntents, Refunds and Stripe errors this
+way, and to show a Stripe error or a ``WorkbenchError`` as a short card instead of
+a traceback.
+"""
+
+import re
+import sys
+import time
+from dataclasses import dataclass, field
+from html import escape
+
+import stripe
+
+from server.money import format_amount
+
+from .errors import WorkbenchError
+from .lifecycle_svg import lifecycle_svg
+
+TONES = {  # text colour, background
+    "ok": ("#0a6b3d", "#e3f5ea"),
+    "bad": ("#a4241c", "#fdecea"),
+    "warn": ("#7a4d00", "#fff4d6"),
+    "info": ("#4a3fd1", "#efeeff"),
+    "neutral": ("#3c4257", "#eef0f4"),
+}
+STATUS_TONES = {
+    "succeeded": "ok", "paid": "ok",
+    "failed": "bad", "canceled": "bad",
+    "requires_action": "warn", "requires_capture": "warn", "processing": "warn", "awaiting_payment": "warn",
+    "refunded": "info",
+}  # fmt: skip
+CARD_STYLE = ("font-family:system-ui,-apple-system,'Segoe UI',sans-serif;font-size:13px;color:#1a1f36;"
+              "background:#fff;border:1px solid #d5dbe1;border-radius:8px;padding:12px 16px;margin:4px 0;"
+              "max-width:1120px")  # fmt: skip
+CODE_LIKE = re.compile(r"[\w.:/-]+")
+# Jupyter's stylesheets right-align, stripe and border table cells; these inline styles undo that.
+ROW = "background:transparent"
+CELL = "text-align:left;vertical-align:top;border:none;background:transparent;color:inherit"
+
+
+def money(amount, currency):
+    return format_amount(amount, currency) if amount is not None and currency else "—"
+
+
+def clock(timestamp):
+    """A Unix time as ``HH:MM:SS`` UTC: enough to order what happened within one lesson."""
+    return time.strftime("%H:%M:%S", time.gmtime(timestamp)) if timestamp else "—"
+
+
+def tone_of(status):
+    return STATUS_TONES.get(status, "neutral")
+
+
+def badge_html(text, tone=None):
+    ink, paper = TONES[tone or tone_of(text)]
+    return (f'<span style="background:{paper};color:{ink};border-radius:10px;padding:1px 9px;font-weight:600;'
+            f'font-size:12px;white-space:nowrap">{escape(text)}</span>')  # fmt: skip
+
+
+def _value_html(value):
+    text = escape(str(value))
+    return f"<code>{text}</code>" if CODE_LIKE.fullmatch(str(value)) and "_" in str(value) else text
+
+
+@dataclass
+class Table:
+    """Rows under headers; plain text is aligned in columns."""
+
+    headers: list
+    rows: list
+
+    def html(self):
+        head = "".join(f'<th style="{CELL};padding:3px 12px 3px 0;color:#697386;font-weight:600">{escape(h)}</th>'
+                       for h in self.headers)  # fmt: skip
+        body = "".join(
+            f'<tr style="{ROW}">' + "".join(f'<td style="{CELL};padding:3px 12px 3px 0">{_value_html(v)}</td>'
+                                            for v in row) + "</tr>"
+            for row in self.rows
+        )  # fmt: skip
+        return f'<table style="border-collapse:collapse;margin:6px 0"><tr style="{ROW}">{head}</tr>{body}</table>'
+
+    def text(self):
+        cells = [list(map(str, self.headers))] + [[str(v) for v in row] for row in self.rows]
+        widths = [max(len(row[i]) for row in cells) for i in range(len(self.headers))]
+        return "\n".join("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in cells)
+
+
+@dataclass
+class Card:
+    """A titled box: a status badge, label/value rows, then optional tables and a figure."""
+
+    title: str
+    badge: str | None = None
+    rows: list = field(default_factory=list)
+    tone: str | None = None
+    tables: list = field(default_factory=list)  # (caption, Table)
+    figure: str = ""  # HTML only (the lifecycle diagram); the badge carries the same fact in text
+    note: str = ""
+
+    def _repr_html_(self):
+        ink, _ = TONES[self.tone or tone_of(self.badge)]
+        badge = f" {badge_html(self.badge, self.tone)}" if self.badge else ""
+        rows = "".join(
+            f'<tr style="{ROW}"><td style="{CELL};color:#697386;padding:2px 16px 2px 0;white-space:nowrap">'
+            f'{escape(label)}</td><td style="{CELL};padding:2px 0">{_value_html(value)}</td></tr>'
+            for label, value in self.rows
+        )
+        tables = "".join(
+            (f'<div style="margin-top:8px;color:#697386;font-weight:600">{escape(caption)}</div>' if caption else "")
+            + table.html()
+            for caption, table in self.tables
+        )
+        note = f'<div style="margin-top:8px;color:#697386">{escape(self.note)}</div>' if self.note else ""
+        return (
+            f'<div style="{CARD_STYLE};border-left:4px solid {ink}">'
+            f'<div style="font-weight:600;font-size:14px;margin-bottom:6px">{escape(self.title)}{badge}</div>'
+            f'<table style="border-collapse:collapse">{rows}</table>{tables}{self.figure}{note}</div>'
+        )
+
+    def __repr__(self):
+        lines = [self.title + (f" · {self.badge}" if self.badge else "")]
+        width = max((len(label) for label, _ in self.rows), default=0)
+        lines += [f"  {label.ljust(width)}  {value}" for label, value in self.rows]
+        for caption, table in self.tables:
+            lines += ([f"  {caption}:"] if caption else []) + ["    " + line for line in table.text().splitlines()]
+        if self.note:
+            lines.append(self.note)
+        return "\n".join(lines)
+
+
+class CardView:
+    """Displays through ``card()``: HTML in Jupyter, the same rows as plain text everywhere else."""
+
+    def _repr_html_(self):
+        return self.card()._repr_html_()
+
+    def __repr__(self):
+        return repr(self.card())
+
+
+# -- Stripe objects ----------------------------------------------------------------------------
+def payment_intent_card(pi):
+    """A PaymentIntent: amounts, status, the ids that link it to other objects, and the lifecycle."""
+    data = pi.to_dict() if hasattr(pi, "to_dict") else dict(pi)
+    currency = data.get("currency")
+    rows = [("amount", f"{money(data.get('amount'), currency)} ({data.get('amount')} {currency})")]
+    if "amount_received" in data:  # absent from the publishable-key view
+        rows.append(("amount_received", money(data["amount_received"], currency)))
+    if data.get("amount_capturable"):
+        rows.append(("amount_capturable", money(data["amount_capturable"], currency)))
+    for name in ("capture_method", "payment_method", "latest_charge", "cancellation_reason"):
+        if data.get(name):
+            rows.append((name, data[name]))
+    error = data.get("last_payment_error")
+    if error:
+        rows.append(("last_payment_error", f"{error.get('code') or error.get('type')}: {error.get('message')}"))
+    if data.get("next_action"):
+        rows.append(("next_action", data["next_action"]["type"]))
+    order_id = (data.get("metadata") or {}).get("order_id")
+    if order_id:
+        rows.append(("metadata.order_id", order_id))
+    return Card(f"PaymentIntent {data.get('id')}", data.get("status"), rows, figure=lifecycle_svg(data.get("status")))
+
+
+def refund_card(refund):
+    data = refund.to_dict()
+    rows = [("amount", money(data["amount"], data["currency"])), ("payment_intent", data.get("payment_intent")),
+            ("charge", data.get("charge")), ("reason", data.get("reason") or "—")]  # fmt: skip
+    return Card(f"Refund {data['id']}", data["status"], rows)
+
+
+def error_card(exc, note=""):
+    """A Stripe error as the shopper and the developer need it: the message first, then the codes."""
+    if not isinstance(exc, stripe.StripeError):
+        return Card(type(exc).__name__, "error", [("message", str(exc))], tone="bad", note=note)
+    error = exc.error.to_dict() if exc.error is not None else {}
+    rows = [("message", exc.user_message or str(exc))]
+    for label, value in (("type", error.get("type")), ("code", exc.code), ("decline_code", error.get("decline_code")),
+                         ("param", error.get("param"))):  # fmt: skip
+        if value:
+            rows.append((label, value))
+    pi = error.get("payment_intent")
+    if pi:
+        rows.append(("payment_intent", f"{pi['id']} → {pi['status']}"))
+    if exc.request_id:
+        rows.append(("request_id", exc.request_id))
+    title = f"{type(exc).__name__} · HTTP {exc.http_status}" if exc.http_status else type(exc).__name__
+    return Card(title, exc.code or error.get("type") or "error", rows, tone="bad", note=note)
+
+
+# -- IPython integration -----------------------------------------------------------------------
+CARDS = {stripe.PaymentIntent: payment_intent_card, stripe.Refund: refund_card, stripe.StripeError: error_card}
+
+
+def install():
+    """Draw Stripe objects as cards and explained errors without tracebacks (only inside IPython)."""
+    shell = _ipython()
+    if shell is None:
+        return
+    formatters = shell.display_formatter.formatters
+    for kind, make_card in CARDS.items():
+        for cls in _with_subclasses(kind):  # subclasses too: some define their own __repr__, which IPython prefers
+            formatters["text/html"].for_type(cls, lambda obj, make_card=make_card: make_card(obj)._repr_html_())
+            formatters["text/plain"].for_type(
+                cls, lambda obj, p, cycle, make_card=make_card: p.text(repr(make_card(obj)))
+            )
+    shell.set_custom_exc((stripe.StripeError, WorkbenchError), _show_friendly_error)
+
+
+def _with_subclasses(cls):
+    yield cls
+    for subclass in cls.__subclasses__():
+        yield from _with_subclasses(subclass)
+
+
+def _show_friendly_error(shell, etype, value, tb, tb_offset=None):
+    """IPython custom exception handler: a card with the message; ``%tb`` still shows the traceback."""
+    from IPython.display import display
+
+    sys.last_type, sys.last_value, sys.last_traceback = etype, value, tb
+    display(error_card(value, note="Traceback hidden by server.notebook; run %tb to see it."))
+    return []
+
+
+def _ipython():
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return None
+    return get_ipython()

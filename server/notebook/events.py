@@ -1,0 +1,78 @@
+"""The Stripe events about one payment, oldest first, as a timeline.
+
+Stripe's ``GET /v1/events`` lists the whole account's events, newest first, and
+cannot filter by object; the timeline keeps those whose object is the
+PaymentIntent or belongs to it (its charges and refunds).  The events are what the
+shop's ``/webhook`` receives, so each row also says how many deliveries are still
+pending.
+"""
+
+import time
+
+from .display import Card, CardView, Table, clock, money
+
+
+def related_events(client, payment_intent_id, limit=100):
+    """Events about a PaymentIntent, its charges and its refunds, oldest first."""
+    listing = client.v1.events.list(params={"limit": limit})
+    matched = [event for event in listing.data if _belongs(event, payment_intent_id)]
+    return matched[::-1]  # listed newest first; events created in the same second keep their order
+
+
+def wait_for_webhooks(client, payment_intent_id, timeout=5.0):
+    """The related events once every webhook delivery of them has succeeded (or ``timeout`` passed)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        events = related_events(client, payment_intent_id)
+        if all(event.pending_webhooks == 0 for event in events) or time.monotonic() > deadline:
+            return events
+        time.sleep(0.1)
+
+
+def _belongs(event, payment_intent_id):
+    obj = event.data.object.to_dict()
+    return payment_intent_id in (obj.get("id"), obj.get("payment_intent"))
+
+
+def _detail(obj):
+    """The one fact about an event's object worth a column: a status or an amount."""
+    kind = obj.get("object")
+    if kind == "payment_intent":
+        return obj["status"]
+    if kind == "charge":
+        refunded = f", refunded {money(obj['amount_refunded'], obj['currency'])}" if obj.get("amount_refunded") else ""
+        return f"{obj['status']} {money(obj['amount'], obj['currency'])}{refunded}"
+    if kind == "refund":
+        return f"{obj['status']} {money(obj['amount'], obj['currency'])}"
+    return ""
+
+
+class EventTimeline(CardView):
+    """A list of ``stripe.Event`` objects that displays as a timeline."""
+
+    def __init__(self, events, subject):
+        self.events = list(events)
+        self.subject = subject
+
+    def __len__(self):
+        return len(self.events)
+
+    def __iter__(self):
+        return iter(self.events)
+
+    def __getitem__(self, index):
+        return self.events[index]
+
+    @property
+    def types(self):
+        return [event.type for event in self.events]
+
+    def table(self):
+        rows = []
+        for event in self.events:
+            obj = event.data.object.to_dict()
+            rows.append([clock(event.created), event.type, obj.get("id"), _detail(obj), event.pending_webhooks])
+        return Table(["time (UTC)", "type", "object", "detail", "webhooks pending"], rows)
+
+    def card(self):
+        return Card(f"Events for {self.subject}", f"{len(self)} events", tone="neutral", tables=[("", self.table())])

@@ -1,0 +1,63 @@
+"""Find the shop a notebook should use, or start one (with its sandbox) inside the kernel.
+
+A shop started here gets free ports and its own temporary data directory, so two
+notebooks, a dashboard and ``workbench serve`` can run at once without sharing a
+port, an order or an event.  It stops, and its data is deleted, when the kernel
+shuts down (or when ``stop()`` is called).
+"""
+
+import atexit
+import json
+import shutil
+import tempfile
+import urllib.request
+from urllib.parse import urlparse
+
+from server.runner import start_shop
+
+
+def probe_shop(url, timeout=1.0):
+    """The ``/api/health`` answer of a Press Workbench shop at ``url``, or None if none answers there.
+
+    Port 0 in the URL means "pick a free port" (design §2), so nothing is looked for.
+    """
+    if urlparse(url).port == 0:
+        return None
+    try:
+        with urllib.request.urlopen(url.rstrip("/") + "/api/health", timeout=timeout) as response:
+            health = json.load(response)
+    except (OSError, ValueError):
+        return None
+    if isinstance(health, dict) and health.get("ok") is True and health.get("mode") in ("sandbox", "stripe"):
+        return health
+    return None
+
+
+class KernelServers:
+    """The shop, and in sandbox mode a fresh sandbox, serving from threads of this process."""
+
+    def __init__(self):
+        self.stopped = False
+        self.data_dir = tempfile.mkdtemp(prefix="workbench-")
+        try:
+            # SANDBOX_URL None: never reuse another sandbox, whose events and state would mix with ours.
+            self.shop, self.sandbox = start_shop({"DATA_DIR": self.data_dir, "SANDBOX_PORT": 0, "SANDBOX_URL": None})
+        except Exception:
+            shutil.rmtree(self.data_dir, ignore_errors=True)
+            raise
+        atexit.register(self.stop)
+
+    @property
+    def app(self):
+        return self.shop.app
+
+    def stop(self):
+        """Stop serving (the sandbox's webhook sender too) and delete the data; calling it twice is harmless."""
+        if self.stopped:
+            return
+        self.stopped = True
+        atexit.unregister(self.stop)
+        self.shop.stop()
+        if self.sandbox is not None:
+            self.sandbox.stop()
+        shutil.rmtree(self.data_dir, ignore_errors=True)

@@ -1,0 +1,166 @@
+"""``Workbench``: what a notebook needs to learn or demo payments with this shop, in one object.
+
+``Workbench()`` uses the shop at ``SHOP_URL`` if one answers there, and otherwise
+starts a shop (and in sandbox mode its own sandbox) inside the kernel on free
+ports.  Either way it offers the configured ``StripeClient`` as ``.stripe``, the
+shop's API (books, orders), the events about a payment, and in sandbox mode a test
+shopper that pays through the real checkout.  Creating one also teaches IPython to
+draw PaymentIntents, Refunds and Stripe errors as cards (``display.install``).
+"""
+
+import os
+
+import stripe
+from dotenv import find_dotenv, load_dotenv
+
+from server.config import ConfigError, defaults
+from server.config import load as load_config
+from server.sandbox import PUBLISHABLE_KEY as SANDBOX_PUBLISHABLE_KEY
+from server.sandbox import SECRET_KEY as SANDBOX_SECRET_KEY
+from server.stripe_client import build_stripe_client
+
+from . import display, shopper
+from .display import Card, CardView, Table, money
+from .errors import WorkbenchError
+from .events import EventTimeline, related_events, wait_for_webhooks
+from .order import Order
+from .servers import KernelServers, probe_shop
+from .shop_api import ShopAPI
+
+MODE_BADGES = {"sandbox": ("SANDBOX — offline, no real money", "warn"), "stripe": ("Stripe test mode", "info")}
+
+
+class Workbench(CardView):
+    """The shop, its Stripe account and its checkout, as seen from a notebook (see the module docstring)."""
+
+    def __init__(self, shop_url=None):
+        load_dotenv(find_dotenv(usecwd=True))  # the project's .env, also when the kernel runs in notebooks/
+        url = (shop_url or os.environ.get("SHOP_URL") or defaults()["SHOP_URL"]).rstrip("/")
+        health = probe_shop(url)
+        self.servers = None
+        if health is None:
+            self.servers = KernelServers()
+            config = self.servers.app.config
+            url, health = self.servers.shop.url, {"mode": config["MODE"], "sandbox_url": config["SANDBOX_URL"]}
+        self.url, self.mode = url, health["mode"]
+        self.sandbox_url = health.get("sandbox_url") if self.mode == "sandbox" else None
+        self.api = ShopAPI(self.url)
+        self.stripe, self.publishable_key = self._credentials()
+        display.install()
+
+    def _credentials(self):
+        """The secret-key client and the publishable key, for the account the shop uses."""
+        if self.servers is not None:
+            return self.servers.app.extensions["shop"].stripe, self.servers.app.config["STRIPE_PUBLISHABLE_KEY"]
+        if self.mode == "sandbox":
+            config = {"MODE": "sandbox", "SANDBOX_URL": self.sandbox_url, "STRIPE_SECRET_KEY": SANDBOX_SECRET_KEY}
+            return build_stripe_client(config), SANDBOX_PUBLISHABLE_KEY
+        try:
+            settings = load_config({"MODE": "stripe"})
+        except ConfigError as exc:
+            raise WorkbenchError(f"The shop at {self.url} runs in Stripe test mode, and this notebook needs the same "
+                                 f"keys: {exc}") from None  # fmt: skip
+        return build_stripe_client(settings), settings["STRIPE_PUBLISHABLE_KEY"]
+
+    @property
+    def started_here(self):
+        """True if the shop runs inside this kernel (and stops with it)."""
+        return self.servers is not None
+
+    def publishable_client(self):
+        """A StripeClient holding only the publishable key, as Stripe.js in a browser does."""
+        base = {"base_addresses": {"api": self.sandbox_url}} if self.sandbox_url else {}
+        return stripe.StripeClient(self.publishable_key, **base)
+
+    # -- the shop's API --------------------------------------------------------------------------
+    def books(self):
+        return Books(self.api.get("/api/books")["books"])
+
+    def book_picker(self, selected=None):
+        """An ipywidgets picker of this shop's books; ``selected`` maps book ids to starting quantities."""
+        from .picker import BookPicker  # ipywidgets only when a picker is wanted
+
+        return BookPicker(self.books(), selected)
+
+    def create_order(self, items, email=None, idempotency_key=None):
+        """``POST /api/orders``. ``items``: ``{book_id: quantity}``, a list of items or book ids, or a picker."""
+        body = {"items": _order_items(items)}
+        if email:
+            body["email"] = email
+        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
+        return Order(self, self.api.post("/api/orders", body, headers))
+
+    def order(self, order_id):
+        return Order(self, {"id": order_id}).refresh()
+
+    def call(self, method, path, body=None):
+        """Any route of the shop, answered as-is (status and JSON): for trying routes you are adding."""
+        return self.api.request(method, path, body)
+
+    # -- payments ----------------------------------------------------------------------------------
+    def events(self, subject):
+        """The events about an order's (or a PaymentIntent's) payment, oldest first.
+
+        In sandbox mode this first waits (briefly) until the shop's webhook has
+        received each of them, so what you see is what the shop was sent.
+        """
+        pi_id = _payment_intent_id(subject)
+        if self.mode == "sandbox":
+            return EventTimeline(wait_for_webhooks(self.stripe, pi_id), pi_id)
+        return EventTimeline(related_events(self.stripe, pi_id), pi_id)
+
+    def pay_as_shopper(self, order, card=shopper.DEFAULT_CARD, **options):
+        """Pay ``order`` through its checkout page as a browser would (sandbox only); see ``shopper``."""
+        return shopper.pay_as_shopper(self, order, card, **options)
+
+    def authenticate(self, payment_intent, result="complete"):
+        """Finish a PaymentIntent's 3D Secure challenge (``"complete"`` or ``"fail"``); returns it afterwards."""
+        return shopper.authenticate(self, payment_intent, result)
+
+    # -- lifetime and display ----------------------------------------------------------------------
+    def close(self):
+        """Stop the shop and sandbox this Workbench started (kernel shutdown does this too)."""
+        if self.servers is not None:
+            self.servers.stop()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+    def card(self):
+        badge, tone = MODE_BADGES[self.mode]
+        where = "started in this kernel; stops when the kernel shuts down" if self.started_here else "found at SHOP_URL"
+        rows = [("shop", self.url), ("servers", where)]
+        if self.sandbox_url:
+            rows.append(("sandbox", self.sandbox_url))
+        return Card("Press Workbench", badge, rows, tone=tone)
+
+
+class Books(CardView, list):
+    """The catalog as ``GET /api/books`` lists it; displays as a table."""
+
+    def card(self):
+        rows = [[book["id"], book["title"], book["author"], money(book["price"], book["currency"])] for book in self]
+        return Card(
+            "Books",
+            f"{len(self)} books",
+            tone="neutral",
+            tables=[("", Table(["id", "title", "author", "price"], rows))],
+        )
+
+
+def _order_items(items):
+    picked = getattr(items, "items", None)
+    if isinstance(picked, list):  # a BookPicker
+        return picked
+    if isinstance(items, dict):
+        return [{"book_id": book_id, "quantity": quantity} for book_id, quantity in items.items()]
+    return [{"book_id": item, "quantity": 1} if isinstance(item, str) else item for item in items]
+
+
+def _payment_intent_id(subject):
+    if isinstance(subject, Order):
+        return subject.payment_intent
+    return subject if isinstance(subject, str) else subject.id
