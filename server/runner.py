@@ -28,14 +28,22 @@ class RunningServer:
     app: object = None
 
     def stop(self):
-        """Close every connection and the listening socket; the serving loop then ends."""
-        for channel in list(self.server._map.values()):
-            channel.close()
-        self.server.task_dispatcher.shutdown()
+        """Close every connection and the listening socket from the serving thread itself; its loop then ends.
+
+        Closing sockets from another thread while the loop sits in ``select()`` races with it
+        (EBADF), so the closing is handed to the loop through waitress's trigger.
+        """
+        self.server.trigger.pull_trigger(self._close_all)
         self.thread.join(5)
+        self.server.task_dispatcher.shutdown()
         sandbox = self.app.extensions.get("sandbox") if self.app else None
         if sandbox:
             sandbox.worker.stop()
+
+
+    def _close_all(self):
+        for channel in list(self.server._map.values()):
+            channel.close()
 
 
 def serve_in_thread(app, host="127.0.0.1", port=0, name="server", threads=8):
