@@ -11,6 +11,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 
+from waitress import wasyncore
 from waitress.server import create_server
 
 from server import create_app
@@ -31,11 +32,13 @@ class RunningServer:
         """Close every connection and the listening socket from the serving thread itself; its loop then ends.
 
         Closing sockets from another thread while the loop sits in ``select()`` races with it
-        (EBADF), so the closing is handed to the loop through waitress's trigger.
+        (EBADF), so the closing is handed to the loop through waitress's trigger, after the
+        requests in flight have been answered.
         """
+        self.server.trigger.pull_trigger(lambda: wasyncore.dispatcher.close(self.server))  # stop accepting
+        self.server.task_dispatcher.shutdown(timeout=5)  # let requests in flight finish
         self.server.trigger.pull_trigger(self._close_all)
         self.thread.join(5)
-        self.server.task_dispatcher.shutdown()
         sandbox = self.app.extensions.get("sandbox") if self.app else None
         if sandbox:
             sandbox.worker.stop()
