@@ -25,36 +25,37 @@ logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "task queue depth
 class RunningServer:
     url: str
     server: object
-    thread: threading.Thread
+    thread: threading.Thread = None
     app: object = None
+    stopping: bool = False
+
+    def serve(self):
+        """The serving loop; closing its sockets in ``stop`` makes ``select()`` fail, which is the way out."""
+        try:
+            self.server.run()
+        except (OSError, ValueError):
+            if not self.stopping:
+                raise
 
     def stop(self):
-        """Close every connection and the listening socket from the serving thread itself; its loop then ends.
-
-        Closing sockets from another thread while the loop sits in ``select()`` races with it
-        (EBADF), so the closing is handed to the loop through waitress's trigger, after the
-        requests in flight have been answered.
-        """
-        self.server.trigger.pull_trigger(lambda: wasyncore.dispatcher.close(self.server))  # stop accepting
-        self.server.task_dispatcher.shutdown(timeout=5)  # let requests in flight finish
-        self.server.trigger.pull_trigger(self._close_all)
+        """Answer the requests in flight, then close every connection and the listening socket."""
+        self.stopping = True
+        self.server.accepting = False
+        self.server.task_dispatcher.shutdown(timeout=5)
+        wasyncore.close_all(self.server._map)
         self.thread.join(5)
         sandbox = self.app.extensions.get("sandbox") if self.app else None
         if sandbox:
             sandbox.worker.stop()
 
 
-    def _close_all(self):
-        for channel in list(self.server._map.values()):
-            channel.close()
-
-
 def serve_in_thread(app, host="127.0.0.1", port=0, name="server", threads=8):
     """Serve ``app`` with waitress (keep-alive, a thread pool) in a daemon thread."""
     server = create_server(app, host=host, port=port, threads=threads, ident="press-workbench")
-    thread = threading.Thread(target=server.run, name=name, daemon=True)
-    thread.start()
-    return RunningServer(f"http://{host}:{server.effective_port}", server, thread, app)
+    running = RunningServer(f"http://{host}:{server.effective_port}", server, app=app)
+    running.thread = threading.Thread(target=running.serve, name=name, daemon=True)
+    running.thread.start()
+    return running
 
 
 def sandbox_answers(url, timeout=1.0):
