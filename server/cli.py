@@ -32,7 +32,8 @@ def cmd_serve(args):
         where = sandbox.url if sandbox else shop.app.config["SANDBOX_URL"] + " (already running)"
         print(f"Offline Stripe sandbox on {where} — test card 4242 4242 4242 4242", flush=True)
     else:
-        print("Stripe test mode. Forward webhooks with: stripe listen --forward-to localhost:%d/webhook" % args.port)
+        port = shop.url.rsplit(":", 1)[1]
+        print(f"Stripe test mode. Forward webhooks with: stripe listen --forward-to localhost:{port}/webhook")
     print("Press Ctrl-C to stop.", flush=True)
     _wait_for_ctrl_c(shop, sandbox)
 
