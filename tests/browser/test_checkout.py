@@ -14,6 +14,7 @@ def test_buy_one_book_end_to_end(page, live_shop, stripe_client):
     buy_now(page, live_shop.url, "art-of-doing-science", quantity=2)
     expect(page.get_by_test_id("order-total")).to_have_text("$46.00")
     expect(page.locator(CARD_FRAME)).to_have_count(1)
+    expect(page.get_by_test_id("pay-button")).to_be_disabled()  # until the card form is complete
     pay(page, "4242 4242 4242 4242")
 
     expect(page.get_by_test_id("confirmation")).to_be_visible()

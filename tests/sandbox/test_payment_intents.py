@@ -3,6 +3,8 @@
 import pytest
 import stripe
 
+from server.sandbox import SECRET_KEY
+
 RETURN_URL = "http://127.0.0.1/return"
 
 
@@ -49,9 +51,10 @@ def test_publishable_key_sees_restricted_fields_with_client_secret(stripe_client
     seen = publishable_client.v1.payment_intents.retrieve(pi.id, params={"client_secret": pi.client_secret})
     assert seen.status == "requires_payment_method" and seen.amount == 2300
     assert "metadata" not in seen and "latest_charge" not in seen
-    with pytest.raises(stripe.InvalidRequestError) as caught:
-        publishable_client.v1.payment_intents.retrieve(pi.id, params={"client_secret": pi.id + "_secret_wrong"})
-    assert caught.value.param == "client_secret"
+    for wrong in ({"client_secret": pi.id + "_secret_wrong"}, {}):
+        with pytest.raises(stripe.InvalidRequestError) as caught:
+            publishable_client.v1.payment_intents.retrieve(pi.id, params=wrong)
+        assert (caught.value.http_status, caught.value.param) == (400, "client_secret")
 
 
 def test_publishable_key_confirms_card_data_like_stripe_js(stripe_client, publishable_client):
@@ -99,3 +102,11 @@ def test_bad_keys_get_401(sandbox_url):
 def test_responses_carry_request_id(stripe_client):
     pi = create(stripe_client)
     assert pi.last_response.request_id.startswith("req_")
+
+
+def test_stripe_version_header_is_accepted_and_recorded(sandbox_url, stripe_client):
+    pinned = stripe.StripeClient(SECRET_KEY, base_addresses={"api": sandbox_url}, stripe_version="2023-10-16")
+    pi = create(pinned)
+    event = next(e for e in stripe_client.v1.events.list(params={"type": "payment_intent.created"}).data
+                 if e.data.object.id == pi.id)  # fmt: skip
+    assert event.api_version == "2023-10-16"
