@@ -11,6 +11,7 @@ SUPPORTED = sorted(
     | ZERO_DECIMAL
     | {"aed", "brl", "czk", "dkk", "hkd", "huf", "ils", "mxn", "myr", "nok", "nzd", "pln", "ron", "sek", "sgd", "thb", "zar"}
 )
+MIN_AMOUNT = 50  # Stripe's minimum, the equivalent of $0.50 (checked here in the charge currency)
 MAX_AMOUNT = 99_999_999
 
 
@@ -27,7 +28,3 @@ def format_amount(amount, currency):
     symbol = SYMBOLS.get(currency)
     return f"{symbol}{number}" if symbol else f"{number} {currency.upper()}"
 
-
-def minimum_charge(currency):
-    """Stripe's minimum: the equivalent of $0.50 (50 minor units, or 50 for zero-decimal JPY-likes)."""
-    return 50

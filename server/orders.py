@@ -130,10 +130,9 @@ class OrderStore(Database):
         """Move the order to what the PaymentIntent says, if it really is this order's; returns the order."""
         check_belongs(order, pi)
         status = SETTLED_BY.get(pi["status"])
-        if pi["status"] == "requires_payment_method" and pi["last_payment_error"]:
-            status = "failed"
         detail = f"{pi['id']} {pi['status']}"
-        if pi["status"] == "requires_payment_method" and pi["last_payment_error"]:
+        if pi["status"] == "requires_payment_method" and pi["last_payment_error"]:  # a failed attempt
+            status = "failed"
             detail += f": {pi['last_payment_error']['message']}"
         return self.transition(order.id, status, source, detail, amount_received=pi["amount_received"])
 

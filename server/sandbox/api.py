@@ -100,7 +100,7 @@ def capture_payment_intent(ctx, params, pi_id):
 def create_payment_method(ctx, params):
     data = {key: params.values[key] for key in ("type", "card", "billing_details") if key in params}
     with ctx.store.transaction():
-        return payment_intents.create_card_payment_method(ctx, data, param_prefix="")
+        return payment_intents.create_card_payment_method(ctx, data, param_prefix=None)
 
 
 @bp.get("/payment_methods/<pm_id>")

@@ -10,7 +10,7 @@ the card error to raise after the changes are committed, as Stripe keeps them).
 
 import datetime
 
-from server.money import MAX_AMOUNT, SUPPORTED, format_amount, minimum_charge
+from server.money import MAX_AMOUNT, MIN_AMOUNT, SUPPORTED, format_amount
 
 from . import cards, events, objects
 from .errors import StripeAPIError, invalid, missing_param, no_such, unexpected_state
@@ -139,9 +139,9 @@ def check_amount(amount, currency):
             f"Invalid currency: {currency}. Stripe currently supports these currencies: {', '.join(SUPPORTED)}",
             param="currency",
         )
-    if amount < minimum_charge(currency):
+    if amount < MIN_AMOUNT:
         raise invalid(
-            f"Amount must be at least {format_amount(minimum_charge(currency), currency)} {currency}",
+            f"Amount must be at least {format_amount(MIN_AMOUNT, currency)} {currency}",
             param="amount",
             code="amount_too_small",
         )
@@ -179,16 +179,19 @@ def resolve_payment_method(ctx, params):
 
 def create_card_payment_method(ctx, data, param_prefix):
     """A PaymentMethod from raw card data — accepted only from publishable-key (Stripe.js) calls."""
-    if data.get("type") != "card":
-        raise missing_param(f"{param_prefix}[type]") if "type" not in data else invalid(
-            f"Invalid {param_prefix}[type]: this sandbox supports card", param=f"{param_prefix}[type]"
-        )
+    def param(name):  # "payment_method_data[type]" inside confirm, "type" for POST /v1/payment_methods
+        return f"{param_prefix}[{name}]" if param_prefix else name
+
+    if "type" not in data:
+        raise missing_param(param("type"))
+    if data["type"] != "card":
+        raise invalid(f"Invalid {param('type')}: this sandbox supports card", param=param("type"))
     card = data.get("card") or {}
     if not ctx.publishable:
-        raise invalid(RAW_CARD_MESSAGE, param=f"{param_prefix}[card][number]")
+        raise invalid(RAW_CARD_MESSAGE, param=param("card") + "[number]")
     number = "".join(ch for ch in str(card.get("number", "")) if ch.isdigit())
     if not number:
-        raise missing_param(f"{param_prefix}[card][number]")
+        raise missing_param(param("card") + "[number]")
     if not (12 <= len(number) <= 19) or not cards.luhn_valid(number):
         raise card_validation("incorrect_number", "Your card number is incorrect.", "number")
     exp_month, exp_year = _expiry(card)

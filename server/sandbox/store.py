@@ -91,9 +91,6 @@ class Store(Database):
             rows.reverse()
         return rows, has_more
 
-    def count(self, type):
-        return self.execute("SELECT COUNT(*) FROM objects WHERE type = ?", (type,)).fetchone()[0]
-
     # -- idempotency -----------------------------------------------------
     def idempotency_claim(self, api_key, key, fingerprint):
         """Record a key as in flight, or return the existing (fingerprint, status, body) row."""
@@ -144,14 +141,6 @@ class Store(Database):
             "WHERE id = ?",
             (attempts, status, error, state, next_attempt or 0, delivery_id),
         )
-
-    def deliveries_for(self, event_id):
-        cur = self.execute(
-            "SELECT endpoint_id, attempts, state, last_status, last_error FROM deliveries WHERE event_id = ?",
-            (event_id,),
-        )
-        keys = ("endpoint", "attempts", "state", "last_status", "last_error")
-        return [dict(zip(keys, row)) for row in cur]
 
     def reset(self):
         with self.transaction() as db:

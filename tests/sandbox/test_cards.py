@@ -102,3 +102,15 @@ def test_unknown_payment_method_is_resource_missing(new_intent, stripe_client):
                                                                           "return_url": RETURN_URL})  # fmt: skip
     assert (caught.value.http_status, caught.value.code, caught.value.param) == (404, "resource_missing",
                                                                                  "payment_method")  # fmt: skip
+
+
+def test_payment_methods_endpoint_names_its_own_params(publishable_client, stripe_client):
+    created = publishable_client.v1.payment_methods.create(params={
+        "type": "card", "card": {"number": "4242424242424242", "exp_month": "12", "exp_year": "2034", "cvc": "1"}})  # fmt: skip
+    assert created.card.last4 == "4242"
+    with pytest.raises(stripe.InvalidRequestError) as caught:
+        publishable_client.v1.payment_methods.create(params={"card": {"number": "4242424242424242"}})
+    assert caught.value.param == "type"
+    with pytest.raises(stripe.InvalidRequestError) as caught:
+        stripe_client.v1.payment_methods.create(params={"type": "card", "card": {"number": "4242424242424242"}})
+    assert caught.value.param == "card[number]"
