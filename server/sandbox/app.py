@@ -13,7 +13,7 @@ from werkzeug.exceptions import HTTPException
 
 from . import PUBLISHABLE_KEY, SECRET_KEY, resources, stripe_js
 from .currencies import format_amount
-from .delivery import DeliveryWorker
+from .delivery import DeliveryWorker, RetrySchedule
 from .ids import request_id
 from .pipeline.endpoint import json_response
 from .pipeline.errors import StripeAPIError, unrecognized_url
@@ -26,10 +26,12 @@ class Sandbox:
     worker: DeliveryWorker
 
 
-def create_sandbox_app(data_dir, webhook_retry_base=1.0, webhook_max_attempts=6):
+def create_sandbox_app(data_dir, webhook_retry_base=1.0, webhook_max_attempts=None, webhook_threads=8):
+    """The sandbox app; ``webhook_retry_base``/``webhook_max_attempts`` shorten Stripe's retry schedule (tests)."""
     app = Flask(__name__)
     store = Store(data_dir)
-    worker = DeliveryWorker(store, retry_base=webhook_retry_base, max_attempts=webhook_max_attempts)
+    schedule = RetrySchedule(first=webhook_retry_base, max_attempts=webhook_max_attempts)
+    worker = DeliveryWorker(store, schedule, threads=webhook_threads)
     worker.start()
     app.extensions["sandbox"] = Sandbox(store, worker)
     app.jinja_env.filters["money"] = format_amount
