@@ -65,3 +65,16 @@ class Database:
             db.execute("ROLLBACK")
             raise
         db.execute("COMMIT")
+
+    @contextmanager
+    def savepoint(self):
+        """Inside a transaction: undo just this block's changes if it raises, and keep the rest."""
+        db = self.connection()
+        db.execute("SAVEPOINT block")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK TO block")
+            raise
+        finally:
+            db.execute("RELEASE block")

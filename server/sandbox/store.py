@@ -133,26 +133,23 @@ class Store(Database):
         return rows, has_more
 
     # -- idempotency -----------------------------------------------------
-    def idempotency_claim(self, api_key, key, fingerprint):
-        """Record a key as in flight, or return the existing (fingerprint, status, body) row."""
-        with self.transaction() as db:
-            row = db.execute(
-                "SELECT fingerprint, status, body FROM idempotency WHERE api_key = ? AND key = ?", (api_key, key)
-            ).fetchone()
-            if row is None:
-                db.execute(
-                    "INSERT INTO idempotency(api_key, key, fingerprint, created) VALUES (?, ?, ?, ?)",
-                    (api_key, key, fingerprint, int(time.time())),
-                )
-            return row
+    def idempotency_lookup(self, api_key, key):
+        """The saved (fingerprint, status, body) for a key, or None.
 
-    def idempotency_save(self, api_key, key, status, body):
+        Rows without a status were left "in progress" by an older sandbox that died mid-request;
+        they are ignored, so the retry runs (answers are now saved in the request's own transaction).
+        """
+        return self.execute(
+            "SELECT fingerprint, status, body FROM idempotency WHERE api_key = ? AND key = ? AND status IS NOT NULL",
+            (api_key, key),
+        ).fetchone()
+
+    def idempotency_save(self, api_key, key, fingerprint, status, body):
         self.execute(
-            "UPDATE idempotency SET status = ?, body = ? WHERE api_key = ? AND key = ?", (status, body, api_key, key)
+            "INSERT OR REPLACE INTO idempotency(api_key, key, fingerprint, status, body, created) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (api_key, key, fingerprint, status, body, int(time.time())),
         )
-
-    def idempotency_release(self, api_key, key):
-        self.execute("DELETE FROM idempotency WHERE api_key = ? AND key = ?", (api_key, key))
 
     # -- webhook deliveries ----------------------------------------------
     def enqueue_delivery(self, event_id, endpoint_id):
