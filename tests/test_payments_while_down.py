@@ -11,40 +11,15 @@ orders were paid a minute after the restart.
 import json
 import sqlite3
 import time
-import urllib.request
-from urllib.parse import urlencode
 
 import stripe
 
-from server.sandbox import PUBLISHABLE_KEY, SECRET_KEY
-from server.sandbox.pipeline.forms import encode_form
+from server.sandbox import SECRET_KEY
+from tests.card_frame import DECLINED, THREE_D_SECURE, VISA, pay_in_card_frame
+from tests.card_frame import http_json as http
 from tests.processes import Workbench, free_port
 
-CARDS = ["4242424242424242"] * 5 + ["4000002760003184", "4000000000000002", "5555555555554444"]  # 3DS, declined
-
-
-def http(method, url, body=None, headers=None):
-    request = urllib.request.Request(url, data=body, method=method, headers=headers or {})
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return json.load(response)
-    except urllib.error.HTTPError as exc:
-        return json.load(exc)
-
-
-def pay_in_card_frame(sandbox_url, shop_url, order, number):
-    """What the Payment Element frame (served by the sandbox) sends, and the 3D Secure page's Complete button."""
-    intent = f"{sandbox_url}/v1/payment_intents/{order['payment_intent']}"
-    form = {"key": PUBLISHABLE_KEY, "client_secret": order["client_secret"],
-            "return_url": f"{shop_url}/checkout/{order['id']}/complete",
-            "payment_method_data": {"type": "card", "card": {"number": number, "exp_month": "12", "exp_year": "2034",
-                                                             "cvc": "123"}}}  # fmt: skip
-    frame = {"Origin": sandbox_url, "Content-Type": "application/x-www-form-urlencoded"}
-    answer = http("POST", f"{intent}/confirm", urlencode(encode_form(form)).encode(), frame)
-    if answer.get("status") == "requires_action":
-        done = urlencode({"client_secret": order["client_secret"], "result": "complete", "embedded": "1"})
-        urllib.request.urlopen(f"{sandbox_url}/3ds/authenticate/{order['payment_intent']}", done.encode()).close()
-    return answer
+CARDS = [VISA] * 5 + [THREE_D_SECURE, DECLINED, "5555555555554444"]
 
 
 def test_orders_paid_while_the_shop_was_down_settle_by_webhook_after_its_restart(tmp_path):
@@ -58,7 +33,7 @@ def test_orders_paid_while_the_shop_was_down_settle_by_webhook_after_its_restart
         orders = [http("POST", f"{shop.url}/api/orders", body, {"Content-Type": "application/json"}) for _ in CARDS]
         shop.kill()
         for order, number in zip(orders, CARDS):  # over a few seconds, with nobody at the shop's /webhook
-            pay_in_card_frame(sandbox.url, shop.url, order, number)
+            pay_in_card_frame(sandbox.url, order, number, f"{shop.url}/checkout/{order['id']}/complete")
             time.sleep(0.3)
         time.sleep(1)
         shop = Workbench("serve", "--port", str(port), cwd=tmp_path, WORKBENCH_DATA_DIR=shop_dir,

@@ -1,7 +1,10 @@
 """A SQLite file shared safely by threads and processes (the sandbox's store; the shop's orders reuse it).
 
 One connection per thread, WAL journal, and ``BEGIN IMMEDIATE`` transactions so a
-read-modify-write never interleaves with another writer.
+read-modify-write never interleaves with another writer.  Threads of one process
+take a lock before ``BEGIN IMMEDIATE``: SQLite's own busy handler sleeps and polls
+(1, 2, 5, 10… 100 ms), so under load a writer that had waited long kept losing to
+newcomers.  Other processes still meet SQLite's lock and its 30 s busy timeout.
 """
 
 import os
@@ -27,6 +30,7 @@ class Database:
         self.path = path
         self._local = threading.local()
         self._pool = []  # list.append/pop are atomic: no lock needed
+        self._writer = threading.Lock()  # this process's writers wait here, woken at once, not polling SQLite
         self.connection().executescript(schema)
 
     def connection(self):
@@ -58,13 +62,14 @@ class Database:
         if db.in_transaction:
             yield db
             return
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            yield db
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
+        with self._writer:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
 
     @contextmanager
     def savepoint(self):

@@ -207,11 +207,10 @@ class Store(Database):
     def retry_unreachable_now(self, endpoint_id):
         """Make due the deliveries waiting because ``endpoint_id`` did not answer (it answers again)."""
         now = time.time()
-        self.execute(
-            "UPDATE deliveries SET next_attempt = ? WHERE endpoint_id = ? AND state = 'pending' AND attempts > 0 "
-            "AND last_status IS NULL AND next_attempt > ?",
-            (now, endpoint_id, now),
-        )
+        waiting = "WHERE endpoint_id = ? AND state = 'pending' AND attempts > 0 AND last_status IS NULL AND next_attempt > ?"
+        if self.execute(f"SELECT 1 FROM deliveries {waiting} LIMIT 1", (endpoint_id, now)).fetchone():  # reads are free
+            with self.transaction() as db:
+                db.execute(f"UPDATE deliveries SET next_attempt = ? {waiting}", (now, endpoint_id, now))
 
     def give_up_delivery(self, delivery_id, error):
         """Stop a delivery without an attempt (its endpoint was deleted or disabled)."""
