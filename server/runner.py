@@ -16,6 +16,7 @@ from waitress.server import create_server
 
 from server import create_app
 from server.config import load as load_config
+from server.reconcile import reconcile_in_background
 from server.sandbox import create_sandbox_app
 
 logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "task queue depth" notes under load
@@ -71,8 +72,11 @@ def start_sandbox(data_dir, host="127.0.0.1", port=0, **options):
     return serve_in_thread(create_sandbox_app(data_dir, **options), host, port, "sandbox")
 
 
-def start_shop(config, host="127.0.0.1", port=0):
-    """Start the shop (and, in sandbox mode, the sandbox unless one already answers); returns (shop, sandbox)."""
+def start_shop(config, host="127.0.0.1", port=0, say=None):
+    """Start the shop (and, in sandbox mode, the sandbox unless one already answers); returns (shop, sandbox).
+
+    Open orders are then reconciled with Stripe in the background (``say`` hears how it went).
+    """
     config = dict(config)
     settings = load_config(config)
     sandbox = None
@@ -84,6 +88,7 @@ def start_shop(config, host="127.0.0.1", port=0):
     app.config["SHOP_URL"] = shop.url
     if app.config["MODE"] == "sandbox":
         register_sandbox_webhook(app, shop.url)
+    reconcile_in_background(app.extensions["shop"], say)
     return shop, sandbox
 
 
