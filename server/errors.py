@@ -22,10 +22,10 @@ class ShopError(Exception):
     status = 400
     title = "We couldn't do that"
 
-    def __init__(self, code, message, param=None, status=None, headers=None):
+    def __init__(self, code, message, param=None, status=None, headers=None, title=None):
         super().__init__(message)
         self.code, self.message, self.param = code, message, param
-        self.status = status or self.status
+        self.status, self.title = status or self.status, title or self.title
         self.headers = headers or {}
 
 

@@ -7,6 +7,7 @@ from flask import Blueprint, Response, abort, redirect, render_template, request
 
 from server.cart import cart_count
 from server.covers import cover_svg
+from server.errors import ShopError
 from server.orders import OrderError
 from server.shop import current_shop
 from server.validation import form_quantity
@@ -15,6 +16,7 @@ bp = Blueprint("pages", __name__)
 
 STRIPE_ORIGINS = {"script": "https://js.stripe.com", "frame": "https://js.stripe.com https://hooks.stripe.com",
                   "connect": "https://api.stripe.com"}  # fmt: skip
+MISMATCH = "This payment doesn't match the order"
 ORDER_ID = re.compile(r"ord_[A-Za-z0-9]{1,40}")
 # What the checkout page may say after a failed redirect payment: Stripe's own words for each decline code.  The
 # link carries only the code, so nobody can make the shop's page say something else (``?error=Call+us+at…``).
@@ -100,7 +102,7 @@ def checkout(order_id):
     if order.status in ("paid", "refunded"):
         return redirect(url_for("pages.complete", order_id=order.id))
     if order.status == "canceled":
-        return render_template("message.html", title="This order was canceled", message="Start a new order from the shop."), 409
+        raise ShopError("order_canceled", "Start a new order from the shop.", status=409, title="This order was canceled")
     return render_template(
         "checkout.html",
         order=order,
@@ -123,16 +125,14 @@ def complete(order_id):
     order = _order_or_404(order_id)
     claimed = request.args.get("payment_intent")
     if claimed and claimed != order.payment_intent:
-        return render_template("message.html", title="This payment doesn't match the order",
-                               message="The payment in the link belongs to another order, so nothing was "
-                                       "marked as paid."), 400  # fmt: skip
+        raise ShopError("payment_mismatch", "The payment in the link belongs to another order, so nothing was marked "
+                        "as paid.", title=MISMATCH)  # fmt: skip
     if not order.payment_intent:
         return redirect(url_for("pages.checkout", order_id=order.id))
     try:
         order, pi = shop.settle(order, "return page")
     except OrderError:
-        return render_template("message.html", title="This payment doesn't match the order",
-                               message="Nothing was marked as paid."), 400  # fmt: skip
+        raise ShopError("payment_mismatch", "Nothing was marked as paid.", title=MISMATCH) from None
     if pi["status"] == "requires_payment_method":
         failure = pi["last_payment_error"] or {}
         code = failure.get("decline_code") or failure.get("code")

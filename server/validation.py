@@ -8,8 +8,10 @@ Emails are checked with the maintained ``email-validator`` library rather than a
 hand-written pattern: it applies the RFC 5321/5322 rules that simple patterns miss
 (dots at the ends or doubled, hyphens at label ends, over-long parts, reserved
 domains, invisible characters), stays offline (no DNS lookup), and says exactly what
-is wrong.  It is at least as strict as Stripe's ``receipt_email`` check, so an
-address the shop accepts never comes back from Stripe as an error.
+is wrong.  It is stricter than the sandbox's ``receipt_email`` check and refuses what
+Stripe is known to refuse (spaces, no @), so an address the shop stores does not
+come back from Stripe as an error.  Internationalized local parts (``jörg@…``) are
+refused too: Stripe does not document that receipts support them.
 """
 
 import hashlib
