@@ -6,6 +6,7 @@ the servers the same way.  Port 0 picks a free port.
 
 import json
 import logging
+import os
 import threading
 import urllib.error
 import urllib.request
@@ -79,6 +80,7 @@ def start_shop(config, host="127.0.0.1", port=0, say=None):
     """
     config = dict(config)
     settings = load_config(config)
+    os.makedirs(settings["DATA_DIR"], mode=0o700, exist_ok=True)  # private before either server writes to it
     sandbox = None
     if settings["MODE"] == "sandbox" and not sandbox_answers(settings["SANDBOX_URL"]):
         sandbox = start_sandbox(settings["DATA_DIR"], host, settings["SANDBOX_PORT"])

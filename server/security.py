@@ -15,9 +15,9 @@
   0600), or ``WORKBENCH_OPERATOR_TOKEN`` when set; the notebook helper reads it
   from there (``client_operator_token``), so whoever can read the shop's data can
   operate it, and a web page cannot.
-* **Secrets on disk** (the session secret, the operator token) are created
-  atomically, readable by their owner only, and tightened if an older version left
-  them world-readable.
+* **Secrets on disk** (the session secret, the operator token, and the orders
+  database with its emails and client secrets) are created readable by their owner
+  only, and tightened if an older version left them world-readable.
 """
 
 import functools
@@ -56,6 +56,17 @@ def secret_file(path):
         os.chmod(path, 0o600)  # written world-readable by an older version
     with open(path) as fh:
         return fh.read().strip()
+
+
+def private_file(path):
+    """Make ``path`` (created empty if missing) readable by its owner only; SQLite gives its -wal/-shm the same mode."""
+    os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+    for name in (path, path + "-wal", path + "-shm"):
+        if name == path or os.path.exists(name):
+            os.close(os.open(name, os.O_CREAT | os.O_RDONLY, 0o600))
+            if os.stat(name).st_mode & 0o077:
+                os.chmod(name, 0o600)
+    return path
 
 
 def client_operator_token():

@@ -66,6 +66,7 @@ def test_secrets_are_written_readable_by_their_owner_only(tmp_path, sandbox_url)
     fresh = tmp_path / "fresh"
     create_app({"TESTING": True, "DATA_DIR": str(fresh), "SANDBOX_URL": sandbox_url})
     assert mode(fresh) == "0o700" and mode(fresh / "session-secret") == "0o600"
+    assert mode(fresh / "shop.sqlite3-wal") == mode(fresh / "shop.sqlite3-shm") == "0o600"
     assert not [name for name in os.listdir(fresh) if name.startswith(".secret-")]  # no drafts left behind
 
 
