@@ -124,11 +124,12 @@ class OrderStore(Database):
                 if row:
                     return self.get(row["id"]), False
             order_id = "ord_" + secrets.token_urlsafe(12).replace("-", "x").replace("_", "y")
+            values = (order_id, sum(line["amount"] for line in lines), currency, email, json.dumps(lines),
+                      idempotency_key, fingerprint, now, now)  # fmt: skip
             self.execute(
                 "INSERT INTO orders(id, status, amount, currency, email, items, idempotency_key, request_fingerprint, "
                 "created, updated) VALUES (?, 'awaiting_payment', ?, ?, ?, ?, ?, ?, ?, ?)",
-                (order_id, sum(line["amount"] for line in lines), currency, email, json.dumps(lines),
-                 idempotency_key, fingerprint, now, now),  # fmt: skip
+                values,
             )
             self._record(order_id, "awaiting_payment", "shop", "order created")
         return self.get(order_id), True

@@ -6,7 +6,6 @@ ordering and paying.  After a restart every order must be paid exactly once, or
 clearly unpaid, and nothing may answer 5xx.  About 10 s on two cores.
 """
 
-from http.client import HTTPException
 import json
 import os
 import signal
@@ -19,6 +18,7 @@ import time
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
+from http.client import HTTPException
 
 import stripe
 
@@ -35,9 +35,10 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def workbench(args, env, log):
-    return subprocess.Popen([sys.executable, "-m", "server.cli", *args], env=env, stdout=log,
-                            stderr=subprocess.STDOUT, text=True)  # fmt: skip
+def workbench(args, env, log_path):
+    with open(log_path, "a") as log:  # the child keeps its own copy of the file descriptor
+        return subprocess.Popen([sys.executable, "-m", "server.cli", *args], env=env, stdout=log,
+                                stderr=subprocess.STDOUT)  # fmt: skip
 
 
 def http(method, url, body=None):
@@ -68,9 +69,8 @@ class Servers:
     """A sandbox process and a shop process that can be killed and started again on the same port."""
 
     def __init__(self, tmp_path):
-        self.tmp_path = tmp_path
         self.env = {k: v for k, v in os.environ.items() if not k.startswith(("STRIPE_", "WORKBENCH_", "SHOP_"))}
-        self.log = open(tmp_path / "servers.log", "w")
+        self.log = tmp_path / "servers.log"
         sandbox_port = free_port()
         self.sandbox = workbench(["sandbox", "--port", str(sandbox_port), "--data-dir", str(tmp_path / "sandbox")],
                                  self.env, self.log)  # fmt: skip
@@ -85,14 +85,12 @@ class Servers:
         wait_until(lambda: http("GET", self.shop_url + "/api/health")[0] == 200, 20, self.logged())
 
     def logged(self):
-        self.log.flush()
-        return (self.tmp_path / "servers.log").read_text()
+        return self.log.read_text()
 
     def stop(self):
         for process in (self.shop, self.sandbox):
             process.kill()
             process.wait(10)
-        self.log.close()
 
 
 def test_shop_killed_mid_burst_loses_no_payment(tmp_path):
