@@ -87,7 +87,8 @@ def start_shop(config, host="127.0.0.1", port=0, say=None):
         config["SANDBOX_URL"] = sandbox.url
     app = create_app(config)
     shop = serve_in_thread(app, host, port, "shop")
-    app.config["SHOP_URL"] = shop.url
+    if host not in ("0.0.0.0", "::"):  # on every interface, SHOP_URL says which address shoppers use
+        app.config["SHOP_URL"] = shop.url  # return URLs and the same-origin check use it
     if app.config["MODE"] == "sandbox":
         register_sandbox_webhook(app, shop.url)
     reconcile_in_background(app.extensions["shop"], say)
