@@ -20,6 +20,7 @@ from server import create_app
 from server.config import load as load_config
 from server.reconcile import reconcile_in_background
 from server.sandbox import create_sandbox_app
+from server.security import write_private
 
 logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "task queue depth" notes under load
 WEBHOOK_FILE = "sandbox-webhook.json"  # the shop's endpoint at the sandbox: {"id": "we_…", "secret": "whsec_…"}
@@ -134,13 +135,3 @@ def _saved_endpoint(client, path):
     except (OSError, ValueError, KeyError, TypeError, stripe.InvalidRequestError):
         pass  # first start, another sandbox, or `workbench reset`
     return None, None
-
-
-def write_private(path, text):
-    """Write ``text`` to ``path`` readable and writable by this user only (0600), replacing it atomically."""
-    temporary = f"{path}.{os.getpid()}.tmp"
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(fd, 0o600)  # a leftover file keeps its old mode through O_CREAT
-    with os.fdopen(fd, "w") as fh:
-        fh.write(text)
-    os.replace(temporary, path)
