@@ -23,6 +23,7 @@ from server.sandbox import create_sandbox_app
 from server.security import write_private
 
 logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "task queue depth" notes under load
+SHOP_THREADS = 32  # a shop request mostly waits on Stripe; with 8, webhooks queued behind page loads under load
 WEBHOOK_FILE = "sandbox-webhook.json"  # the shop's endpoint at the sandbox: {"id": "we_…", "secret": "whsec_…"}
 SHOP_ENDPOINT = {"enabled_events": ["*"], "description": "Press Workbench shop (sandbox)"}
 
@@ -90,7 +91,7 @@ def start_shop(config, host="127.0.0.1", port=0, say=None):
         sandbox = start_sandbox(settings["DATA_DIR"], host, settings["SANDBOX_PORT"])
         config["SANDBOX_URL"] = sandbox.url
     app = create_app(config)
-    shop = serve_in_thread(app, host, port, "shop")
+    shop = serve_in_thread(app, host, port, "shop", threads=SHOP_THREADS)
     if host not in ("0.0.0.0", "::"):  # on every interface, SHOP_URL says which address shoppers use
         app.config["SHOP_URL"] = shop.url  # return URLs and the same-origin check use it
     if app.config["MODE"] == "sandbox":

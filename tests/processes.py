@@ -3,7 +3,6 @@
 import os
 import queue
 import re
-import signal
 import socket
 import subprocess
 import sys
@@ -51,14 +50,13 @@ class Workbench:
 
     def kill(self):
         """SIGKILL: no clean-up, exactly as a crash or an OOM kill."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL)
+        self.process.kill()  # Popen does nothing once it has seen the process exit
         self.process.wait(10)
 
     def stop(self):
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.kill()
+        """SIGTERM, as Ctrl-C would stop it; SIGKILL if it is still there 10 s later."""
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.kill()
