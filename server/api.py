@@ -5,7 +5,7 @@ from werkzeug.exceptions import HTTPException
 
 import stripe
 
-from server.catalog import CatalogError
+from server.catalog import CatalogError, price_lines
 from server.openapi import SPEC
 from server.orders import OrderError
 from server.shop import current_shop
@@ -38,15 +38,38 @@ def books():
     return jsonify(books=[book.to_api() for book in current_shop().catalog.values()])
 
 
-@bp.post("/orders")
-def create_order():
+class InvalidOrderRequest(Exception):
+    def __init__(self, code, message, **extra):
+        super().__init__(message)
+        self.code, self.message, self.extra = code, message, extra
+
+
+def order_request():
+    """The items and email of an order body; ``POST /api/orders`` and ``/api/quote`` accept exactly the same."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        return error(400, "invalid_json", "Send a JSON object: {\"items\": [{\"book_id\": ..., \"quantity\": ...}]}.")
+        raise InvalidOrderRequest("invalid_json", "Send a JSON object: {\"items\": [{\"book_id\": ..., \"quantity\": ...}]}.")
     email = body.get("email")
     if email is not None and (not isinstance(email, str) or "@" not in email):
-        return error(400, "invalid_email", "email must be an email address.", param="email")
-    order = current_shop().create_order(body.get("items"), email, request.headers.get("Idempotency-Key"))
+        raise InvalidOrderRequest("invalid_email", "email must be an email address.", param="email")
+    return body.get("items"), email
+
+
+@bp.post("/quote")
+def quote():
+    """What an order for these items would cost, priced from the catalog as ``POST /api/orders`` would; stores nothing.
+
+    The dashboard's cart shows this total, so no client ever adds up prices itself.
+    """
+    items, _ = order_request()
+    lines, currency = price_lines(items, current_shop().catalog)
+    return jsonify(amount=sum(line["amount"] for line in lines), currency=currency, items=lines)
+
+
+@bp.post("/orders")
+def create_order():
+    items, email = order_request()
+    order = current_shop().create_order(items, email, request.headers.get("Idempotency-Key"))
     data = order.to_api()
     data.update(client_secret=order.client_secret, checkout_url=f"/checkout/{order.id}")
     return jsonify(data), 201
@@ -67,6 +90,11 @@ def refund_order(order_id):
     if order is None:
         return error(404, "order_not_found", f"No such order: {order_id!r}.")
     return jsonify(shop.refund(order).to_api())
+
+
+@bp.errorhandler(InvalidOrderRequest)
+def invalid_order_request(exc):
+    return error(400, exc.code, exc.message, **exc.extra)
 
 
 @bp.errorhandler(OrderError)
