@@ -1,6 +1,6 @@
 """Pages for people: catalog, checkout with the Payment Element, verified confirmation, order view."""
 
-from urllib.parse import urlencode, urlparse
+from urllib.parse import urlparse
 
 import stripe
 from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
@@ -22,7 +22,12 @@ STRIPE_ORIGINS = {"script": "https://js.stripe.com", "frame": "https://js.stripe
 def mode_badge():
     shop = current_shop()
     return {"mode": shop.config["MODE"], "dashboard_url": "https://dashboard.stripe.com/test/payments/",
-            "cart_count": cart_count()}  # fmt: skip
+            "cart_count": cart_count(), "embedded": bool(_embedded())}  # fmt: skip
+
+
+def _embedded():
+    """``{"embedded": "1"}`` for a checkout framed by the dashboard (no shop header), kept through its redirects."""
+    return {"embedded": "1"} if request.args.get("embedded") == "1" else {}
 
 
 @bp.after_app_request
@@ -37,11 +42,24 @@ def security_headers(response):
     response.headers["Content-Security-Policy"] = (
         f"default-src 'self'; script-src 'self' {script}; frame-src {frame}; connect-src 'self' {connect}; "
         "img-src 'self' data:; style-src 'self' 'unsafe-inline'; font-src 'self'; base-uri 'none'; "
-        "form-action 'self'; frame-ancestors 'self' http://127.0.0.1:* http://localhost:*"
+        f"form-action 'self'; frame-ancestors {' '.join(frame_ancestors(config))}"
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "same-origin"
     return response
+
+
+def frame_ancestors(config):
+    """The pages allowed to frame the shop (its checkout): the dashboard's origin and the ones in FRAME_ANCESTORS.
+
+    The Voilà dashboard runs on loopback at DASHBOARD_PORT, reached as 127.0.0.1 or
+    localhost; ``FRAME_ANCESTORS`` adds the exact origin of a JupyterLab whose notebooks
+    show the checkout inline (a shop started in a kernel sets it).  Nothing else may.
+    """
+    port = config["DASHBOARD_PORT"]
+    origins = [f"http://127.0.0.1:{port}", f"http://localhost:{port}"]
+    origins += [_origin(url) for url in config.get("FRAME_ANCESTORS") or ()]
+    return list(dict.fromkeys(origins))
 
 
 def _origin(url):
@@ -85,7 +103,7 @@ def checkout(order_id):
     shop = current_shop()
     order = shop.ensure_payment_intent(_order_or_404(order_id))
     if order.status in ("paid", "refunded"):
-        return redirect(url_for("pages.complete", order_id=order.id))
+        return redirect(url_for("pages.complete", order_id=order.id, **_embedded()))
     if order.status == "canceled":
         return render_template("message.html", title="This order was canceled", message="Start a new order from the shop."), 409
     return render_template(
@@ -96,7 +114,7 @@ def checkout(order_id):
         checkout_config={
             "publishableKey": shop.config["STRIPE_PUBLISHABLE_KEY"],
             "clientSecret": order.client_secret,
-            "returnUrl": url_for("pages.complete", order_id=order.id, _external=True),
+            "returnUrl": url_for("pages.complete", order_id=order.id, _external=True, **_embedded()),
         },
         error=request.args.get("error"),
     )
@@ -113,7 +131,7 @@ def complete(order_id):
                                message="The payment in the link belongs to another order, so nothing was "
                                        "marked as paid."), 400  # fmt: skip
     if not order.payment_intent:
-        return redirect(url_for("pages.checkout", order_id=order.id))
+        return redirect(url_for("pages.checkout", order_id=order.id, **_embedded()))
     try:
         order, pi = shop.settle(order, "return page")
     except OrderError:
@@ -121,9 +139,9 @@ def complete(order_id):
                                message="Nothing was marked as paid."), 400  # fmt: skip
     if pi["status"] == "requires_payment_method":
         message = (pi["last_payment_error"] or {}).get("message") or "The payment did not go through. Try again."
-        return redirect(url_for("pages.checkout", order_id=order.id) + "?" + urlencode({"error": message}))
+        return redirect(url_for("pages.checkout", order_id=order.id, error=message, **_embedded()))
     if pi["status"] == "requires_action":
-        return redirect(url_for("pages.checkout", order_id=order.id))
+        return redirect(url_for("pages.checkout", order_id=order.id, **_embedded()))
     return render_template("complete.html", order=order, pi=pi, books=shop.catalog)
 
 
