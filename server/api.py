@@ -1,9 +1,8 @@
 """The shop's JSON API (design §4): books, orders, health.  Errors are always JSON."""
 
+import stripe
 from flask import Blueprint, jsonify, request
 from werkzeug.exceptions import HTTPException
-
-import stripe
 
 from server.catalog import CatalogError, price_lines
 from server.openapi import SPEC

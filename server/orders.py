@@ -13,7 +13,7 @@ import secrets
 import time
 from dataclasses import dataclass, field
 
-from server.sqlite import Database
+from server.sandbox.database import Database
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS orders (

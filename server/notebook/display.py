@@ -15,7 +15,7 @@ from html import escape
 
 import stripe
 
-from server.money import format_amount
+from server.sandbox.currencies import format_amount
 
 from .errors import WorkbenchError
 from .lifecycle_svg import lifecycle_svg

@@ -10,7 +10,7 @@ import json
 import os
 import time
 
-from server.sqlite import Database
+from .database import Database
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS objects (

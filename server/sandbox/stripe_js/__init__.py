@@ -10,9 +10,9 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, abort, redirect, render_template, request, send_from_directory
 
-from . import payment_intents
-from .context import Context
-from .http import sandbox
+from ..pipeline.context import Context
+from ..pipeline.endpoint import sandbox
+from ..resources import payment_intents
 
 ASSETS = os.path.join(os.path.dirname(__file__), "assets")
 bp = Blueprint("sandbox_browser", __name__, template_folder="templates")

@@ -1,4 +1,4 @@
-"""Per-request context: who is calling (secret or publishable key) and how to answer them.
+"""Who is calling: a secret key in ``Authorization`` or a publishable key in ``key``.
 
 Stripe authenticates a secret key in ``Authorization`` (Bearer or Basic) and a
 publishable key in the ``key`` parameter Stripe.js sends; the sandbox accepts any
@@ -8,14 +8,13 @@ Stripe's 401.
 
 import base64
 import re
-from dataclasses import dataclass, field
-from urllib.parse import urlencode
 
 from flask import request
 
-from . import ids, objects
+from .. import ids
+from .context import Context
 from .errors import StripeAPIError
-from .store import Store
+from .versions import API_VERSION
 
 SECRET_KEY = re.compile(r"^(sk|rk)_test_[A-Za-z0-9_]{8,247}$")
 PUBLISHABLE_KEY = re.compile(r"^pk_test_[A-Za-z0-9_]{8,247}$")
@@ -30,32 +29,6 @@ PUBLISHABLE_NOT_ALLOWED = (
 )
 
 
-@dataclass
-class Context:
-    store: Store
-    api_key: str
-    publishable: bool
-    request_id: str = field(default_factory=ids.request_id)
-    idempotency_key: str | None = None
-    api_version: str = objects.API_VERSION
-    deliveries_queued: bool = False
-
-    def payment_intent_view(self, pi):
-        """The full object for a secret key, Stripe.js's subset for a publishable key."""
-        return objects.restricted_payment_intent(pi) if self.publishable else pi
-
-    def authentication_action(self, pi, return_url):
-        """``next_action`` for a card that needs 3D Secure: a redirect to the sandbox's challenge page."""
-        query = {"client_secret": pi["client_secret"]}
-        if return_url:
-            query["return_url"] = return_url
-        url = f"{request.host_url}3ds/authenticate/{pi['id']}?{urlencode(query)}"
-        if return_url:
-            return {"type": "redirect_to_url", "redirect_to_url": {"return_url": return_url, "url": url}}
-        return {"type": "use_stripe_sdk", "use_stripe_sdk": {"type": "three_d_secure_redirect", "stripe_js": url,
-                                                              "source": pi["id"]}}  # fmt: skip
-
-
 def authenticate(store, raw_params):
     """Build the context for this request or raise Stripe's 401."""
     key = _key_from_header() or raw_params.get("key")
@@ -68,7 +41,7 @@ def authenticate(store, raw_params):
         api_key=key,
         publishable=key.startswith("pk_"),
         idempotency_key=request.headers.get("Idempotency-Key"),
-        api_version=request.headers.get("Stripe-Version") or objects.API_VERSION,
+        api_version=request.headers.get("Stripe-Version") or API_VERSION,
     )
 
 

@@ -1,7 +1,7 @@
-"""Money in minor units: formatting and Stripe's per-currency rules.
+"""Stripe's currency rules: minor units, supported currencies, amount limits, and how amounts read.
 
-Shared by the shop (prices, totals) and the sandbox (Stripe's amount limits and
-their messages), so both speak about money the same way.
+The sandbox checks amounts with them and words its errors with them; the shop
+formats prices with the same function, so both speak about money the same way.
 """
 
 ZERO_DECIMAL = {"bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx", "vnd", "vuv", "xaf", "xof", "xpf"}

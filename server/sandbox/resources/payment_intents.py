@@ -1,4 +1,4 @@
-"""The PaymentIntent lifecycle, as Stripe runs it for cards.
+"""PaymentIntents and their lifecycle, as Stripe runs it for cards.
 
 requires_payment_method → (confirm) → succeeded | requires_capture | requires_action
 → (3DS) → succeeded | requires_payment_method; a decline returns to
@@ -8,22 +8,23 @@ transaction, emits the events Stripe would, and returns the new PaymentIntent (o
 the card error to raise after the changes are committed, as Stripe keeps them).
 """
 
-import datetime
+from urllib.parse import urlencode
 
-from server.money import MAX_AMOUNT, MIN_AMOUNT, SUPPORTED, format_amount
+from flask import Blueprint, request
 
-from . import cards, events, objects
-from .errors import StripeAPIError, invalid, missing_param, no_such, unexpected_state
-from .params import merge_metadata
+from .. import ids
+from ..currencies import MAX_AMOUNT, MIN_AMOUNT, SUPPORTED, format_amount
+from ..pipeline.endpoint import endpoint
+from ..pipeline.errors import StripeAPIError, invalid, missing_param, no_such, unexpected_state
+from ..pipeline.params import merge_metadata
+from . import charges, events, payment_methods
+from .common import LIST, list_objects, now
+
+bp = Blueprint("payment_intents", __name__, url_prefix="/v1")
 
 CONFIRMABLE = ("requires_payment_method", "requires_confirmation", "requires_action")
 CANCELABLE = ("requires_payment_method", "requires_capture", "requires_confirmation", "requires_action", "processing")
 CANCELLATION_REASONS = ("duplicate", "fraudulent", "requested_by_customer", "abandoned")
-RAW_CARD_MESSAGE = (
-    "Sending credit card numbers directly to the Stripe API is generally unsafe. We suggest you use test tokens "
-    "that map to the test card you are using, see https://stripe.com/docs/testing. To enable testing raw card data "
-    "APIs, see https://support.stripe.com/questions/enabling-access-to-raw-card-data-apis."
-)
 AUTHENTICATION_FAILURE = (
     "The provided PaymentMethod has failed authentication. You can provide payment_method_data or a new "
     "PaymentMethod to attempt to fulfill this PaymentIntent again."
@@ -35,17 +36,158 @@ RETURN_URL_REQUIRED = (
     "when creating Setup Intents and Payment Intents. If you wish to accept redirect-based payment methods, "
     "please pass a `return_url` when confirming."
 )
-MISSING_PAYMENT_METHOD = (
-    "You cannot confirm this PaymentIntent because it's missing a payment method. You can either update the "
-    "PaymentIntent with a payment method and then confirm it again, or confirm it again directly with a payment "
-    "method."
-)
+
+# The fields Stripe returns for a PaymentIntent fetched with a publishable key
+# (the client-side type in stripe-js: types/api/payment-intents.d.ts).
+PUBLISHABLE_FIELDS = (
+    "id", "object", "amount", "automatic_payment_methods", "canceled_at", "cancellation_reason", "capture_method",
+    "client_secret", "confirmation_method", "created", "currency", "description", "last_payment_error",
+    "livemode", "next_action", "payment_method", "payment_method_types", "receipt_email", "setup_future_usage",
+    "shipping", "status",
+)  # fmt: skip
+CREATE_PARAMS = {
+    "amount", "currency", "automatic_payment_methods", "payment_method_types", "payment_method",
+    "payment_method_data", "confirm", "return_url", "capture_method", "confirmation_method", "description",
+    "receipt_email", "metadata", "setup_future_usage", "shipping", "statement_descriptor",
+    "statement_descriptor_suffix", "payment_method_options", "off_session", "error_on_requires_action",
+    "use_stripe_sdk", "mandate_data",
+}  # fmt: skip
+UPDATE_PARAMS = {
+    "amount", "currency", "payment_method", "capture_method", "description", "receipt_email", "metadata",
+    "setup_future_usage", "shipping", "statement_descriptor", "statement_descriptor_suffix", "payment_method_types",
+    "payment_method_options",
+}  # fmt: skip
+CONFIRM_PARAMS = {
+    "payment_method", "payment_method_data", "return_url", "receipt_email", "setup_future_usage", "shipping",
+    "payment_method_options", "off_session", "error_on_requires_action", "use_stripe_sdk", "mandate_data",
+    "capture_method",
+}  # fmt: skip
+
+
+def payment_intent(*, amount, currency, automatic, payment_method_types, capture_method, confirmation_method,
+                   description, receipt_email, metadata, setup_future_usage=None, shipping=None,
+                   statement_descriptor=None, statement_descriptor_suffix=None):  # fmt: skip
+    pi_id = ids.new_id("pi")
+    return {
+        "id": pi_id,
+        "object": "payment_intent",
+        "amount": amount,
+        "amount_capturable": 0,
+        "amount_details": {"tip": {}},
+        "amount_received": 0,
+        "application": None,
+        "application_fee_amount": None,
+        "automatic_payment_methods": automatic,
+        "canceled_at": None,
+        "cancellation_reason": None,
+        "capture_method": capture_method,
+        "client_secret": ids.client_secret_for(pi_id),
+        "confirmation_method": confirmation_method,
+        "created": now(),
+        "currency": currency,
+        "customer": None,
+        "customer_account": None,
+        "description": description,
+        "excluded_payment_method_types": None,
+        "last_payment_error": None,
+        "latest_charge": None,
+        "livemode": False,
+        "managed_payments": {"enabled": False},
+        "metadata": metadata,
+        "next_action": None,
+        "on_behalf_of": None,
+        "payment_method": None,
+        "payment_method_configuration_details": (
+            {"id": "pmc_sandbox_default", "parent": None} if automatic else None
+        ),
+        "payment_method_options": {
+            "card": {"installments": None, "mandate_options": None, "network": None, "request_three_d_secure": "automatic"}
+        },
+        "payment_method_types": payment_method_types,
+        "processing": None,
+        "receipt_email": receipt_email,
+        "review": None,
+        "setup_future_usage": setup_future_usage,
+        "shipping": shipping,
+        "source": None,
+        "statement_descriptor": statement_descriptor,
+        "statement_descriptor_suffix": statement_descriptor_suffix,
+        "status": "requires_payment_method",
+        "transfer_data": None,
+        "transfer_group": None,
+    }
+
+
+def view(ctx, pi):
+    """The full object for a secret key, Stripe.js's subset for a publishable key."""
+    return {key: pi[key] for key in PUBLISHABLE_FIELDS} if ctx.publishable else pi
+
+
+# -- routes ------------------------------------------------------------------
+@bp.post("/payment_intents")
+@endpoint(CREATE_PARAMS)
+def create_route(ctx, params):
+    return create(ctx, params)
+
+
+@bp.get("/payment_intents")
+@endpoint(LIST)
+def list_route(ctx, params):
+    return list_objects(ctx, params, "payment_intent", "/v1/payment_intents")
+
+
+@bp.get("/payment_intents/<pi_id>")
+@endpoint(publishable=True)
+def retrieve_route(ctx, params, pi_id):
+    return view(ctx, load_for_caller(ctx, params, pi_id))
+
+
+@bp.post("/payment_intents/<pi_id>")
+@endpoint(UPDATE_PARAMS)
+def update_route(ctx, params, pi_id):
+    return update(ctx, pi_id, params)
+
+
+@bp.post("/payment_intents/<pi_id>/confirm")
+@endpoint(CONFIRM_PARAMS, publishable=True)
+def confirm_route(ctx, params, pi_id):
+    load_for_caller(ctx, params, pi_id)
+    pi, failure = confirm(ctx, pi_id, params)
+    return view(ctx, pi), failure
+
+
+@bp.post("/payment_intents/<pi_id>/cancel")
+@endpoint({"cancellation_reason"})
+def cancel_route(ctx, params, pi_id):
+    return cancel(ctx, pi_id, params)
+
+
+@bp.post("/payment_intents/<pi_id>/capture")
+@endpoint({"amount_to_capture", "metadata", "final_capture", "statement_descriptor"})
+def capture_route(ctx, params, pi_id):
+    return capture(ctx, pi_id, params)
 
 
 def load(ctx, pi_id):
     pi = ctx.store.get(pi_id, "payment_intent")
     if pi is None:
         raise no_such("payment_intent", pi_id, "intent")
+    return pi
+
+
+def load_for_caller(ctx, params, pi_id):
+    """The PaymentIntent, if the caller may see it: a secret key, or a publishable key with its client secret."""
+    pi = load(ctx, pi_id)
+    if ctx.publishable:
+        secret = params.string("client_secret")
+        if not secret:
+            raise missing_param("client_secret")
+        if secret != pi["client_secret"]:
+            raise invalid(
+                "The client_secret provided does not match the client_secret associated with the PaymentIntent.",
+                param="client_secret",
+                code="payment_intent_invalid_parameter",
+            )
     return pi
 
 
@@ -73,7 +215,7 @@ def create(ctx, params):
         automatic_field = {"allow_redirects": automatic.get("allow_redirects", "always"), "enabled": True}
         if automatic_field["allow_redirects"] not in ("always", "never"):
             raise invalid("Invalid automatic_payment_methods[allow_redirects]", param="automatic_payment_methods")
-    pi = objects.payment_intent(
+    pi = payment_intent(
         amount=amount,
         currency=currency,
         automatic=automatic_field,
@@ -90,7 +232,7 @@ def create(ctx, params):
     )
     with ctx.store.transaction():
         if "payment_method" in params or "payment_method_data" in params:
-            pi["payment_method"] = resolve_payment_method(ctx, params)["id"]
+            pi["payment_method"] = payment_methods.resolve(ctx, params)["id"]
             pi["status"] = "requires_confirmation"
         ctx.store.put(pi)
         events.emit(ctx, "payment_intent.created", pi)
@@ -126,7 +268,7 @@ def update(ctx, pi_id, params):
         if "metadata" in params:
             pi["metadata"] = merge_metadata(pi["metadata"], params.metadata())
         if "payment_method" in params:
-            pi["payment_method"] = resolve_payment_method(ctx, params)["id"]
+            pi["payment_method"] = payment_methods.resolve(ctx, params)["id"]
             pi["status"] = "requires_confirmation"
         pi["last_payment_error"] = None  # Stripe clears it on any update
         ctx.store.put(pi)
@@ -157,80 +299,6 @@ def check_email(email):
     return email
 
 
-# -- payment methods ---------------------------------------------------------
-def resolve_payment_method(ctx, params):
-    """The PaymentMethod named by ``payment_method`` (a test id or ``pm_…``) or built from ``payment_method_data``."""
-    pm_id = params.string("payment_method")
-    if pm_id:
-        test_card = cards.TEST_PAYMENT_METHODS.get(pm_id)
-        if test_card:
-            year = datetime.date.today().year + 1
-            pm = objects.payment_method(test_card, exp_month=datetime.date.today().month, exp_year=year)
-            return ctx.store.put(pm)
-        pm = ctx.store.get(pm_id, "payment_method")
-        if pm is None:
-            raise no_such("PaymentMethod", pm_id, "payment_method")
-        return pm
-    data = params.mapping("payment_method_data")
-    if not data:
-        raise unexpected_state(MISSING_PAYMENT_METHOD)
-    return create_card_payment_method(ctx, data, param_prefix="payment_method_data")
-
-
-def create_card_payment_method(ctx, data, param_prefix):
-    """A PaymentMethod from raw card data — accepted only from publishable-key (Stripe.js) calls."""
-    def param(name):  # "payment_method_data[type]" inside confirm, "type" for POST /v1/payment_methods
-        return f"{param_prefix}[{name}]" if param_prefix else name
-
-    if "type" not in data:
-        raise missing_param(param("type"))
-    if data["type"] != "card":
-        raise invalid(f"Invalid {param('type')}: this sandbox supports card", param=param("type"))
-    card = data.get("card") or {}
-    if not ctx.publishable:
-        raise invalid(RAW_CARD_MESSAGE, param=param("card") + "[number]")
-    number = "".join(ch for ch in str(card.get("number", "")) if ch.isdigit())
-    if not number:
-        raise missing_param(param("card") + "[number]")
-    if not (12 <= len(number) <= 19) or not cards.luhn_valid(number):
-        raise card_validation("incorrect_number", "Your card number is incorrect.", "number")
-    exp_month, exp_year = _expiry(card)
-    pm = objects.payment_method(
-        cards.card_for_number(number),
-        exp_month=exp_month,
-        exp_year=exp_year,
-        billing_details=data.get("billing_details") if isinstance(data.get("billing_details"), dict) else None,
-    )
-    return ctx.store.put(pm)
-
-
-def _expiry(card):
-    try:
-        month, year = int(card.get("exp_month", "")), int(card.get("exp_year", ""))
-    except ValueError:
-        raise card_validation("invalid_expiry_month", "Your card's expiration month is invalid.", "exp_month") from None
-    if year < 100:
-        year += 2000
-    if not 1 <= month <= 12:
-        raise card_validation("invalid_expiry_month", "Your card's expiration month is invalid.", "exp_month")
-    today = datetime.date.today()
-    if (year, month) < (today.year, today.month):
-        raise card_validation("invalid_expiry_year", "Your card's expiration year is invalid.", "exp_year")
-    return month, year
-
-
-def card_validation(code, message, param):
-    return StripeAPIError(402, message, type="card_error", code=code, param=param)
-
-
-def test_card_of(pm):
-    """The test card a stored PaymentMethod stands for (by last4 and brand)."""
-    for card in cards.CARDS:
-        if card.number.endswith(pm["card"]["last4"]) and card.brand == pm["card"]["brand"]:
-            return card
-    return cards.TestCard("0000" + pm["card"]["last4"], pm["card"]["brand"], decline=cards.LIVE_CARD_IN_TEST)
-
-
 # -- confirm -----------------------------------------------------------------
 def confirm(ctx, pi_id, params):
     with ctx.store.transaction():
@@ -256,19 +324,19 @@ def _confirm(ctx, pi, params):
     if pi["automatic_payment_methods"] and pi["automatic_payment_methods"]["allow_redirects"] == "always" and not return_url:
         raise invalid(RETURN_URL_REQUIRED, param="return_url")
     if "payment_method" in params or "payment_method_data" in params:
-        pm = resolve_payment_method(ctx, params)
+        pm = payment_methods.resolve(ctx, params)
     elif pi["payment_method"]:
         pm = ctx.store.get(pi["payment_method"], "payment_method")
     else:
-        raise unexpected_state(MISSING_PAYMENT_METHOD)
+        raise unexpected_state(payment_methods.MISSING_PAYMENT_METHOD)
     if "receipt_email" in params:
         pi["receipt_email"] = check_email(params.optional_string("receipt_email"))
     pi["payment_method"] = pm["id"]
     pi["last_payment_error"] = None
-    card = test_card_of(pm)
+    card = payment_methods.test_card_of(pm)
     if card.three_d_secure:
         pi["status"] = "requires_action"
-        pi["next_action"] = ctx.authentication_action(pi, return_url)
+        pi["next_action"] = authentication_action(pi, return_url)
         ctx.store.put(pi)
         events.emit(ctx, "payment_intent.requires_action", pi)
         return pi, None
@@ -281,7 +349,7 @@ def attempt_charge(ctx, pi, pm, card):
     if card.decline:
         return _decline(ctx, pi, pm, card.decline)
     manual = pi["capture_method"] == "manual"
-    charge = ctx.store.put(objects.charge(pi, pm, status="succeeded", captured=not manual))
+    charge = ctx.store.put(charges.charge(pi, pm, status="succeeded", captured=not manual))
     pi["latest_charge"] = charge["id"]
     events.emit(ctx, "charge.succeeded", charge)
     if manual:
@@ -296,7 +364,7 @@ def attempt_charge(ctx, pi, pm, card):
 
 
 def _decline(ctx, pi, pm, decline):
-    charge = ctx.store.put(objects.charge(pi, pm, status="failed", decline=decline))
+    charge = ctx.store.put(charges.charge(pi, pm, status="failed", decline=decline))
     error = {"charge": charge["id"], "code": decline.code, "decline_code": decline.decline_code,
              "doc_url": "https://stripe.com/docs/error-codes/" + decline.code.replace("_", "-"),
              "message": decline.message, "payment_method": pm, "type": "card_error"}  # fmt: skip
@@ -309,7 +377,7 @@ def _decline(ctx, pi, pm, decline):
     events.emit(ctx, "payment_intent.payment_failed", pi)
     extra = {k: v for k, v in error.items() if k not in ("message", "type", "code", "doc_url", "param")}
     failure = StripeAPIError(402, decline.message, type="card_error", code=decline.code, param=decline.param, **extra)
-    failure.body["payment_intent"] = ctx.payment_intent_view(pi)
+    failure.body["payment_intent"] = view(ctx, pi)
     return pi, failure
 
 
@@ -321,7 +389,7 @@ def finish_authentication(ctx, pi_id, succeeded):
             return pi
         pm = ctx.store.get(pi["payment_method"], "payment_method")
         if succeeded:
-            pi, _ = attempt_charge(ctx, pi, pm, test_card_of(pm))
+            pi, _ = attempt_charge(ctx, pi, pm, payment_methods.test_card_of(pm))
             return pi
         pi.update(status="requires_payment_method", payment_method=None, next_action=None, last_payment_error={
             "code": "payment_intent_authentication_failure",
@@ -349,7 +417,7 @@ def cancel(ctx, pi_id, params):
             charge = ctx.store.get(pi["latest_charge"], "charge")
             charge.update(amount_refunded=charge["amount"], refunded=True)
             ctx.store.put(charge)
-        pi.update(status="canceled", canceled_at=objects.now(), cancellation_reason=reason, next_action=None,
+        pi.update(status="canceled", canceled_at=now(), cancellation_reason=reason, next_action=None,
                   amount_capturable=0)  # fmt: skip
         ctx.store.put(pi)
         events.emit(ctx, "payment_intent.canceled", pi)
@@ -374,7 +442,7 @@ def capture(ctx, pi_id, params):
             )
         charge = ctx.store.get(pi["latest_charge"], "charge")
         charge.update(captured=True, amount_captured=amount, amount_refunded=charge["amount"] - amount,
-                      balance_transaction=objects.ids.new_id("txn"))  # fmt: skip
+                      balance_transaction=ids.new_id("txn"))  # fmt: skip
         ctx.store.put(charge)
         events.emit(ctx, "charge.captured", charge)
         pi.update(status="succeeded", amount_received=amount, amount_capturable=0)
@@ -383,3 +451,15 @@ def capture(ctx, pi_id, params):
         ctx.store.put(pi)
         events.emit(ctx, "payment_intent.succeeded", pi)
     return pi
+
+
+def authentication_action(pi, return_url):
+    """``next_action`` for a card that needs 3D Secure: the sandbox's challenge page (``stripe_js``)."""
+    query = {"client_secret": pi["client_secret"]}
+    if return_url:
+        query["return_url"] = return_url
+    url = f"{request.host_url}3ds/authenticate/{pi['id']}?{urlencode(query)}"
+    if return_url:
+        return {"type": "redirect_to_url", "redirect_to_url": {"return_url": return_url, "url": url}}
+    return {"type": "use_stripe_sdk", "use_stripe_sdk": {"type": "three_d_secure_redirect", "stripe_js": url,
+                                                          "source": pi["id"]}}  # fmt: skip

@@ -1,13 +1,46 @@
 """Refunds against a PaymentIntent's charge, full or partial, with Stripe's over-refund errors."""
 
-from server.money import format_amount
+from flask import Blueprint
 
-from . import events, objects
-from .errors import invalid, no_such
+from .. import ids
+from ..currencies import format_amount
+from ..pipeline.endpoint import endpoint
+from ..pipeline.errors import invalid, no_such
+from . import events
+from .common import now, read_only_routes
 
 REASONS = ("duplicate", "fraudulent", "requested_by_customer")
 
+bp = Blueprint("refunds", __name__, url_prefix="/v1")
+read_only_routes(bp, "refunds", "refund", "refund", "refund", ("payment_intent", "charge"))
 
+
+def refund(charge_obj, amount, reason, metadata):
+    return {
+        "id": ids.new_id("re"),
+        "object": "refund",
+        "amount": amount,
+        "balance_transaction": ids.new_id("txn"),
+        "charge": charge_obj["id"],
+        "created": now(),
+        "currency": charge_obj["currency"],
+        "customer": None,
+        "customer_account": None,
+        "destination_details": {"card": {"reference_status": "pending", "reference_type": "acquirer_reference_number",
+                                         "type": "refund"}, "type": "card"},  # fmt: skip
+        "metadata": metadata,
+        "payment_intent": charge_obj["payment_intent"],
+        "payment_method": charge_obj["payment_method"],
+        "reason": reason,
+        "receipt_number": None,
+        "source_transfer_reversal": None,
+        "status": "succeeded",
+        "transfer_reversal": None,
+    }
+
+
+@bp.post("/refunds")
+@endpoint({"payment_intent", "charge", "amount", "reason", "metadata", "instructions_email"})
 def create(ctx, params):
     pi_id, charge_id = params.string("payment_intent"), params.string("charge")
     if not pi_id and not charge_id:
@@ -29,16 +62,14 @@ def create(ctx, params):
                 param="amount",
                 code="amount_too_large",
             )
-        refund = ctx.store.put(
-            objects.refund(charge, amount, params.choice("reason", REASONS), params.metadata())
-        )
+        created = ctx.store.put(refund(charge, amount, params.choice("reason", REASONS), params.metadata()))
         previous = {"amount_refunded": charge["amount_refunded"], "refunded": charge["refunded"]}
         charge["amount_refunded"] += amount
         charge["refunded"] = charge["amount_refunded"] >= charge["amount_captured"]
         ctx.store.put(charge)
-        events.emit(ctx, "refund.created", refund)
+        events.emit(ctx, "refund.created", created)
         events.emit(ctx, "charge.refunded", charge, previous)
-    return refund
+    return created
 
 
 def _refundable_charge(ctx, pi_id, charge_id):

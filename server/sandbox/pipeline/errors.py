@@ -45,3 +45,12 @@ def no_such(kind, object_id, param):
 
 def unexpected_state(message, param=None):
     return invalid(message, param=param, code="payment_intent_unexpected_state")
+
+
+def unrecognized_url(method, path):
+    """Stripe's answer to a ``/v1`` path it has no route for."""
+    return StripeAPIError(
+        404,
+        f"Unrecognized request URL ({method}: {path}). Please see https://stripe.com/docs or we can help at "
+        "https://support.stripe.com/.",
+    )

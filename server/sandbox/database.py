@@ -1,4 +1,4 @@
-"""A SQLite file shared safely by threads and processes (used by the shop and the sandbox).
+"""A SQLite file shared safely by threads and processes (the sandbox's store; the shop's orders reuse it).
 
 One connection per thread, WAL journal, and ``BEGIN IMMEDIATE`` transactions so a
 read-modify-write never interleaves with another writer.
