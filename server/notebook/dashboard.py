@@ -21,7 +21,6 @@ import ipywidgets as widgets
 import stripe
 
 from server.catalog import MAX_QUANTITY
-from server.money import format_amount
 
 from .display import money
 from .errors import WorkbenchError
@@ -104,7 +103,7 @@ class Dashboard:
         add = widgets.Button(description="Add to cart")
         add.add_class("wb-add-to-cart")
         add.on_click(lambda _: self._request(self._add, book["id"], quantity.value))
-        price = format_amount(book["price"], book["currency"])
+        price = money(book["price"], book["currency"])
         info = widgets.HTML(
             f'<div class="wb-book" data-book-id="{escape(book["id"])}">'
             f'<img class="wb-cover" src="{escape(self.workbench.url + book["cover_url"])}" '

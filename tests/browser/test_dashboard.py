@@ -20,8 +20,8 @@ from playwright.sync_api import expect
 
 from server.catalog import load_catalog
 from server.dashboard import free_port
-from server.money import format_amount
 from server.runner import start_shop
+from server.sandbox.currencies import format_amount
 from tests.browser.shopper import add_to_cart, open_checkout, open_dashboard, pay
 
 pytestmark = pytest.mark.browser
