@@ -54,7 +54,7 @@ def start_dashboard(shop_url, port, log_path, extra_args=(), timeout=60):
                                    cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     running = RunningDashboard(f"http://127.0.0.1:{port}/", process)
     deadline = time.monotonic() + timeout
-    while not _answers(running.url + READY_PATH):
+    while not answers(running.url + READY_PATH):
         if process.poll() is not None or time.monotonic() > deadline:
             running.stop()
             raise OSError(f"The Voilà dashboard did not start on port {port}; see {log_path}:\n{_tail(log_path)}")
@@ -67,7 +67,8 @@ def _tail(path, lines=15):
         return "".join(fh.readlines()[-lines:])
 
 
-def _answers(url):
+def answers(url):
+    """True if ``url`` answers with a success status."""
     try:
         with urllib.request.urlopen(url, timeout=1):
             return True

@@ -12,7 +12,9 @@ order's (``GET /api/orders/<id>``).  Each browser tab gets its own kernel, so it
 
 import queue
 import secrets
+import sys
 import threading
+import traceback
 from dataclasses import dataclass, field, replace
 from html import escape
 from pathlib import Path
@@ -232,8 +234,9 @@ class Dashboard:
                     job(*args)
             except WorkbenchError:
                 self._lost_shop()
-            except Exception as exc:  # noqa: BLE001 - the shopper gets a sentence; the worker must go on
-                self.update(notice=("bad", f"Something went wrong: {exc}"))
+            except Exception:  # noqa: BLE001 - the shopper gets a sentence, the log the traceback; work goes on
+                traceback.print_exc(file=sys.__stderr__)  # the kernel's own stderr: Voilà's log, not the page
+                self.update(notice=("bad", "Something went wrong on our side. Please try again."))
 
     def _poll_seconds(self):
         if self.state.shop_down:

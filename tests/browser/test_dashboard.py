@@ -19,7 +19,7 @@ import pytest
 from playwright.sync_api import expect
 
 from server.catalog import load_catalog
-from server.dashboard import free_port
+from server.dashboard import READY_PATH, answers, free_port
 from server.runner import start_shop
 from server.sandbox.currencies import format_amount
 from tests.browser.shopper import add_to_cart, open_checkout, open_dashboard, pay
@@ -76,6 +76,7 @@ def dashboard(tmp_path_factory):
     assert f"dashboard (Voilà) on http://127.0.0.1:{port}/" in printed
     yield Dashboard(f"http://127.0.0.1:{port}/", shop_url)
     stop_with_ctrl_c(process)  # Voilà and its kernels, the shop and the sandbox, in that order
+    assert not answers(f"http://127.0.0.1:{port}/{READY_PATH}") and not answers(f"{shop_url}/api/health")
 
 
 # -- what a shopper does --------------------------------------------------------------------------------
