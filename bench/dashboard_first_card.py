@@ -63,8 +63,8 @@ def one_round(browser, workdir):
     env.update(WORKBENCH_DATA_DIR=str(workdir), SHOP_URL="http://127.0.0.1:0", PYTHONUNBUFFERED="1")
     port = free_port()
     started = time.monotonic()
-    process = subprocess.Popen([WORKBENCH, "dashboard", "--port", str(port), "--shop-port", "0", "--sandbox-port", "0"],
-                               env=env, cwd=workdir, stdout=subprocess.PIPE, text=True, start_new_session=True)  # fmt: skip
+    command = [WORKBENCH, "dashboard", "--port", str(port), "--shop-port", "0", "--sandbox-port", "0"]
+    process = subprocess.Popen(command, env=env, cwd=workdir, stdout=subprocess.PIPE, text=True, start_new_session=True)
     try:
         printed = ""
         while "dashboard (Voilà) on" not in printed:

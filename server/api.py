@@ -47,7 +47,8 @@ def order_request():
     """The items and email of an order body; ``POST /api/orders`` and ``/api/quote`` accept exactly the same."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        raise InvalidOrderRequest("invalid_json", "Send a JSON object: {\"items\": [{\"book_id\": ..., \"quantity\": ...}]}.")
+        raise InvalidOrderRequest("invalid_json",
+                                  'Send a JSON object: {"items": [{"book_id": ..., "quantity": ...}]}.')
     email = body.get("email")
     if email is not None and (not isinstance(email, str) or "@" not in email):
         raise InvalidOrderRequest("invalid_email", "email must be an email address.", param="email")

@@ -58,7 +58,8 @@ def cmd_dashboard(args):
     health = probe_shop(settings["SHOP_URL"])
     shop = sandbox = None
     if health is None:
-        shop, sandbox = _start_shop(args, args.shop_port, {"DASHBOARD_PORT": port})  # its checkout may be framed by this port
+        # DASHBOARD_PORT: the shop lets exactly this dashboard frame its checkout
+        shop, sandbox = _start_shop(args, args.shop_port, {"DASHBOARD_PORT": port})
         shop_url = shop.url
     else:
         shop_url = settings["SHOP_URL"]

@@ -45,7 +45,7 @@ def free_port(host="127.0.0.1"):
 
 
 def start_dashboard(shop_url, port, log_path, extra_args=(), timeout=60):
-    """Start Voilà on ``port`` (127.0.0.1) for the shop at ``shop_url``, logging to ``log_path``; returns once it serves."""
+    """Start Voilà on ``port`` for the shop at ``shop_url``, logging to ``log_path``; returns once it serves."""
     env = {**os.environ, "SHOP_URL": shop_url,
            "JUPYTER_PATH": os.pathsep.join(filter(None, [str(TEMPLATES), os.environ.get("JUPYTER_PATH")]))}  # fmt: skip
     os.makedirs(os.path.dirname(os.path.abspath(log_path)), exist_ok=True)

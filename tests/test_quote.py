@@ -1,4 +1,4 @@
-"""``POST /api/quote``: the dashboard's cart total, priced by the server exactly as an order would be, storing nothing."""
+"""``POST /api/quote``: the dashboard's cart total, priced by the server as an order would be, storing nothing."""
 
 import pytest
 

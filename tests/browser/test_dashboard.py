@@ -44,7 +44,8 @@ def workbench_env(data_dir, **extra):
 def start_workbench_dashboard(data_dir, *args, **env):
     """`workbench dashboard …`; returns the process and the lines it printed up to "Press Ctrl-C"."""
     process = subprocess.Popen([WORKBENCH, "dashboard", *args], env=workbench_env(data_dir, **env), cwd=data_dir,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)  # fmt: skip
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)  # fmt: skip
     printed = []
     while not printed or "Ctrl-C" not in printed[-1]:
         line = process.stdout.readline()
