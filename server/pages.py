@@ -9,6 +9,7 @@ from werkzeug.exceptions import HTTPException
 from server.cart import cart_count, parse_quantity
 from server.catalog import CatalogError
 from server.covers import cover_svg
+from server.framing import frame_ancestors
 from server.orders import OrderError
 from server.shop import current_shop
 
@@ -47,19 +48,6 @@ def security_headers(response):
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "same-origin"
     return response
-
-
-def frame_ancestors(config):
-    """The pages allowed to frame the shop (its checkout): the dashboard's origin and the ones in FRAME_ANCESTORS.
-
-    The Voilà dashboard runs on loopback at DASHBOARD_PORT, reached as 127.0.0.1 or
-    localhost; ``FRAME_ANCESTORS`` adds the exact origin of a JupyterLab whose notebooks
-    show the checkout inline (a shop started in a kernel sets it).  Nothing else may.
-    """
-    port = config["DASHBOARD_PORT"]
-    origins = [f"http://127.0.0.1:{port}", f"http://localhost:{port}"]
-    origins += [_origin(url) for url in config.get("FRAME_ANCESTORS") or ()]
-    return list(dict.fromkeys(origins))
 
 
 def _origin(url):

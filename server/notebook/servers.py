@@ -15,8 +15,6 @@ from urllib.parse import urlparse
 
 from server.runner import start_shop
 
-from .frontend import frontend_origins
-
 
 def probe_shop(url, timeout=1.0):
     """The ``/api/health`` answer of a Press Workbench shop at ``url``, or None if none answers there.
@@ -43,9 +41,7 @@ class KernelServers:
         self.data_dir = tempfile.mkdtemp(prefix="workbench-")
         try:
             # SANDBOX_URL None: never reuse another sandbox, whose events and state would mix with ours.
-            # FRAME_ANCESTORS: the JupyterLab showing this kernel's output may frame the checkout.
-            self.shop, self.sandbox = start_shop({"DATA_DIR": self.data_dir, "SANDBOX_PORT": 0, "SANDBOX_URL": None,
-                                                  "FRAME_ANCESTORS": frontend_origins()})
+            self.shop, self.sandbox = start_shop({"DATA_DIR": self.data_dir, "SANDBOX_PORT": 0, "SANDBOX_URL": None})
         except Exception:
             shutil.rmtree(self.data_dir, ignore_errors=True)
             raise

@@ -41,7 +41,8 @@ def refused(page, timeout=10.0):
     return False
 
 
-def test_the_checkout_frames_only_on_the_dashboards_origin(page, app, live_shop, client):
+def test_the_checkout_frames_only_on_the_dashboards_origin(page, app, live_shop, client, tmp_path, monkeypatch):
+    monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(tmp_path))  # no JupyterLab running here
     order = new_order(client, ("art-of-doing-science", 1))
     src = f"{live_shop.url}/checkout/{order['id']}?embedded=1"
     allowed, other = framing_page(src), framing_page(src)
