@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 import pytest
 import stripe
-from stripe.params._webhook_endpoint_create_params import WebhookEndpointCreateParams
+from stripe.params import WebhookEndpointCreateParams
 
 from server.sandbox import PUBLISHABLE_KEY
 from server.sandbox.pipeline.versions import API_VERSION, KNOWN
