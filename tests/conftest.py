@@ -68,33 +68,33 @@ def sandbox_url(sandbox):
 
 
 @pytest.fixture(scope="session")
-def target(request):
+def api_target(request):
     """The Stripe the clients, the shop and the browser talk to: the sandbox unless --target=stripe."""
     return request.config.stripe_target or sandbox_target(request.getfixturevalue("sandbox_url"))
 
 
 @pytest.fixture
-def make_client(target):
+def make_client(api_target):
     """``make_client(**StripeClient options)``: e.g. ``stripe_version=`` or another ``key=``."""
-    return target.client
+    return api_target.client
 
 
 @pytest.fixture
-def stripe_client(target):
+def stripe_client(api_target):
     """stripe-python 16 talking HTTP to the target with the secret key, as a shop would."""
-    return target.client()
+    return api_target.client()
 
 
 @pytest.fixture
-def publishable_client(target):
+def publishable_client(api_target):
     """The publishable key, as Stripe.js uses it."""
-    return target.client(target.publishable_key)
+    return api_target.client(api_target.publishable_key)
 
 
 @pytest.fixture
-def app(tmp_path, target):
+def app(tmp_path, api_target):
     return create_app({"TESTING": True, "DATA_DIR": str(tmp_path / "shop"), "SECRET_KEY": "test",
-                       **target.shop_config()})  # fmt: skip
+                       **api_target.shop_config()})  # fmt: skip
 
 
 @pytest.fixture

@@ -84,8 +84,8 @@ def test_keys_without_the_ask_stay_offline(tmp_path):
 
 
 @pytest.mark.sandbox_only("is about the default")
-def test_default_target(target, stripe_client):
-    assert target.name == "sandbox" and target.api_base.startswith("http://127.0.0.1:")
+def test_default_target(api_target, stripe_client):
+    assert api_target.name == "sandbox" and api_target.api_base.startswith("http://127.0.0.1:")
     assert stripe_client.v1.payment_intents.list(params={"limit": 1}).object == "list"
 
 
