@@ -16,6 +16,8 @@ import time
 import urllib.error
 import urllib.request
 
+from .pipeline.versions import API_VERSION, render_event
+
 log = logging.getLogger(__name__)
 
 
@@ -66,7 +68,8 @@ class DeliveryWorker:
         if event is None or endpoint is None or endpoint["status"] != "enabled":
             self.store.finish_delivery(delivery_id, attempts, None, "endpoint removed or disabled")
             return
-        payload = json.dumps(event, indent=2).encode()
+        rendered = render_event(self.store, event, endpoint["api_version"] or API_VERSION)  # the endpoint's version
+        payload = json.dumps(rendered, indent=2).encode()
         request = urllib.request.Request(endpoint["url"], data=payload, method="POST", headers={
             "Content-Type": "application/json; charset=utf-8",
             "User-Agent": "Stripe/1.0 (+https://stripe.com/docs/webhooks)",
