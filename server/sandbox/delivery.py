@@ -28,6 +28,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from .pipeline.versions import API_VERSION, render_event
 from .store import RESPONSE_EXCERPT, Attempt
 
 log = logging.getLogger(__name__)
@@ -135,7 +136,8 @@ class DeliveryWorker:
             # retries of that event are prevented."
             self.store.give_up_delivery(delivery_id, "endpoint removed or disabled")
             return
-        status, error, body, started, duration_ms = post(endpoint, event, self.timeout)
+        rendered = render_event(self.store, event, endpoint["api_version"] or API_VERSION)  # the endpoint's version
+        status, error, body, started, duration_ms = post(endpoint, rendered, self.timeout)
         attempts += 1
         next_retry = None if error is None else self.schedule.next_retry(attempts, event["created"], time.time())
         self.store.record_attempt(Attempt(delivery_id, event_id, endpoint_id, attempts, started, duration_ms, status,

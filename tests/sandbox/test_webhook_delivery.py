@@ -12,6 +12,8 @@ from server.runner import serve_in_thread, start_sandbox
 from server.sandbox import SECRET_KEY
 from server.sandbox.delivery import RetrySchedule
 
+pytestmark = pytest.mark.sandbox_only("delivers to local receivers from sandboxes of its own")
+
 
 class Receiver:
     """A webhook endpoint that records what it gets and can fail or stall on purpose."""
