@@ -12,7 +12,6 @@ import re
 from flask import request
 
 from .. import ids
-from . import versions
 from .context import Context
 from .errors import StripeAPIError
 
@@ -75,5 +74,4 @@ def authenticate(store, key, in_header=True):
         api_key=key,
         publishable=publishable,
         idempotency_key=request.headers.get("Idempotency-Key"),
-        api_version=versions.requested(request.headers.get("Stripe-Version"), raw_params),
     )

@@ -11,6 +11,7 @@ import json
 
 from flask import Response, current_app, g, request
 
+from . import versions
 from .authentication import PUBLISHABLE_NOT_ALLOWED, authenticate, header_key
 from .errors import StripeAPIError, invalid
 from .expansion import expand
@@ -67,6 +68,7 @@ def endpoint(allowed=(), publishable=False):
             ctx = authenticate(sb.store, key) if key else None  # a key in the header: checked before the body
             raw = raw_params()
             ctx = ctx or authenticate(sb.store, raw.get("key"), in_header=False)
+            ctx.api_version = versions.requested(request.headers.get("Stripe-Version"), raw)
             g.request_id = ctx.request_id
             if request.method == "POST":
                 check_key(ctx.idempotency_key)
