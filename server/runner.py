@@ -23,7 +23,7 @@ from server.sandbox import create_sandbox_app
 from server.security import write_private
 
 logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "task queue depth" notes under load
-SHOP_THREADS = 32  # a shop request mostly waits on Stripe; with 8, webhooks queued behind page loads under load
+SHOP_THREADS = 32  # a shop request mostly waits on Stripe; with 8, webhooks waited behind page loads (bench/load_run.py)
 WEBHOOK_FILE = "sandbox-webhook.json"  # the shop's endpoint at the sandbox: {"id": "we_…", "secret": "whsec_…"}
 SHOP_ENDPOINT = {"enabled_events": ["*"], "description": "Press Workbench shop (sandbox)"}
 
