@@ -10,11 +10,16 @@ from server.config import ConfigError
 from server.config import load as load_config
 
 
-def _wait_for_ctrl_c(*servers):
+def _stop_signal():
+    """An event that Ctrl-C (SIGINT) or SIGTERM sets."""
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
-    stop.wait()
+    return stop
+
+
+def _wait_for_ctrl_c(*servers):
+    _stop_signal().wait()
     print("\nStopping…", flush=True)
     for server in servers:
         if server:
@@ -73,6 +78,55 @@ def cmd_reset(args):
     return 0
 
 
+def _sandbox():
+    """The sandbox the Stripe-CLI-like commands talk to (``SANDBOX_URL``), and a secret-key client for it."""
+    from server.runner import sandbox_answers
+    from server.stripe_client import build_stripe_client
+
+    if load_config({})["MODE"] == "stripe":
+        raise ConfigError("this command works with the offline sandbox; in Stripe test mode use the Stripe CLI "
+                          "(stripe listen / stripe trigger / stripe logs tail).")  # fmt: skip
+    settings = load_config({"MODE": "sandbox"})
+    url = settings["SANDBOX_URL"].rstrip("/")
+    if not sandbox_answers(url):
+        raise OSError(f"no sandbox answers at {url}: start one with `workbench serve` or `workbench sandbox`, or set "
+                      "SANDBOX_URL.")  # fmt: skip
+    return url, build_stripe_client({**settings, "STRIPE_MAX_NETWORK_RETRIES": 0})
+
+
+def cmd_trigger(args):
+    from server.triggers import TRIGGERS, describe, trigger
+
+    if args.event not in TRIGGERS:
+        print(f"workbench: cannot trigger {args.event!r}; supported events: {', '.join(sorted(TRIGGERS))}",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    url, client = _sandbox()
+    print(f"Setting up fixture for: {args.event}", flush=True)
+    created, event = trigger(client, args.event)
+    for obj in created:
+        print(f"Created {describe(obj)}")
+    if event is None:
+        print(f"workbench: the sandbox did not emit {args.event}", file=sys.stderr)
+        return 1
+    print(f"Trigger succeeded! {event.type} {event.id} — {url}/dashboard/events/{event.id}")
+    return 0
+
+
+def cmd_logs(args):
+    from server.sandbox_feed import follow, read, request_line
+
+    url, _ = _sandbox()
+    entries = read(url, "/dashboard/api/requests", limit=args.limit)
+    for entry in entries:
+        print(request_line(entry), flush=True)
+    if args.follow:
+        stop = _stop_signal()
+        follow(lambda after: read(url, "/dashboard/api/requests", after=after),
+               lambda entry: print(request_line(entry), flush=True), stop, after=entries[-1]["id"] if entries else 0)
+    return 0
+
+
 def parser():
     p = argparse.ArgumentParser(prog="workbench", description="Press Workbench: learn and demo Stripe payments.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -91,6 +145,14 @@ def parser():
     reset = sub.add_parser("reset", help="wipe orders and sandbox state")
     reset.add_argument("--yes", action="store_true", help="do not ask")
     reset.set_defaults(func=cmd_reset)
+    trigger = sub.add_parser("trigger", help="create the sandbox objects that emit an event, like `stripe trigger`")
+    trigger.add_argument("event", metavar="EVENT", help="an event type, e.g. payment_intent.succeeded")
+    trigger.set_defaults(func=cmd_trigger)
+    logs = sub.add_parser("logs", help="the sandbox's API request log, like `stripe logs tail`")
+    logs.add_argument("--follow", "-f", action="store_true", help="keep printing new requests until Ctrl-C")
+    logs.add_argument("--limit", type=int, default=20, choices=range(1, 1001), metavar="N",
+                      help="how many recent requests to print first (default 20)")
+    logs.set_defaults(func=cmd_logs)
     return p
 
 
