@@ -1,4 +1,7 @@
-"""``workbench``: run the shop, the sandbox and the dashboard; check and reset configuration."""
+"""``workbench``: run the shop, the sandbox and the dashboard; check and reset configuration.
+
+``listen``, ``trigger`` and ``logs`` are the Stripe CLI's habits, played against the sandbox at ``SANDBOX_URL``.
+"""
 
 import argparse
 import os
@@ -113,6 +116,31 @@ def cmd_trigger(args):
     return 0
 
 
+def cmd_listen(args):
+    import stripe
+
+    from server.sandbox_feed import delivery_line, follow, read
+
+    url, client = _sandbox()
+    target = args.forward_to if "://" in args.forward_to else "http://" + args.forward_to
+    events = [name.strip() for name in (args.events or "*").split(",") if name.strip()]
+    stop = _stop_signal()  # before the endpoint exists, so Ctrl-C or SIGTERM always reaches the clean-up below
+    endpoint = client.v1.webhook_endpoints.create(params={"url": target, "enabled_events": events,
+                                                          "description": "workbench listen"})  # fmt: skip
+    try:
+        print(f"Ready! Your webhook signing secret is {endpoint.secret} (^C to quit)", flush=True)
+        print(f"Forwarding {'all events' if events == ['*'] else ', '.join(events)} to {target}", flush=True)
+        follow(lambda after: read(url, f"/dashboard/api/webhook_endpoints/{endpoint.id}/attempts", after=after),
+               lambda attempt: print(delivery_line(attempt), flush=True), stop)  # fmt: skip
+    finally:
+        try:
+            client.v1.webhook_endpoints.delete(endpoint.id)
+            print(f"Stopped forwarding; removed webhook endpoint {endpoint.id}.", flush=True)
+        except stripe.StripeError as exc:
+            print(f"workbench: could not remove webhook endpoint {endpoint.id}: {exc}", file=sys.stderr)
+    return 0
+
+
 def cmd_logs(args):
     from server.sandbox_feed import follow, read, request_line
 
@@ -145,6 +173,10 @@ def parser():
     reset = sub.add_parser("reset", help="wipe orders and sandbox state")
     reset.add_argument("--yes", action="store_true", help="do not ask")
     reset.set_defaults(func=cmd_reset)
+    listen = sub.add_parser("listen", help="forward the sandbox's events to a URL, like `stripe listen`")
+    listen.add_argument("--forward-to", required=True, metavar="URL", help="e.g. localhost:4242/webhook")
+    listen.add_argument("--events", metavar="a,b", help="comma-separated event types (default: all)")
+    listen.set_defaults(func=cmd_listen)
     trigger = sub.add_parser("trigger", help="create the sandbox objects that emit an event, like `stripe trigger`")
     trigger.add_argument("event", metavar="EVENT", help="an event type, e.g. payment_intent.succeeded")
     trigger.set_defaults(func=cmd_trigger)

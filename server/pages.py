@@ -9,6 +9,7 @@ from werkzeug.exceptions import HTTPException
 from server.cart import cart_count, parse_quantity
 from server.catalog import CatalogError
 from server.covers import cover_svg
+from server.dashboard_links import dashboard_url
 from server.orders import OrderError
 from server.shop import current_shop
 
@@ -20,9 +21,13 @@ STRIPE_ORIGINS = {"script": "https://js.stripe.com", "frame": "https://js.stripe
 
 @bp.app_context_processor
 def mode_badge():
-    shop = current_shop()
-    return {"mode": shop.config["MODE"], "dashboard_url": "https://dashboard.stripe.com/test/payments/",
-            "cart_count": cart_count()}  # fmt: skip
+    config = current_shop().config
+
+    def object_dashboard_url(object_id):
+        """The object's page in this mode's Dashboard: Stripe's, or the sandbox's own."""
+        return dashboard_url(object_id, config["MODE"], config.get("SANDBOX_URL"))
+
+    return {"mode": config["MODE"], "dashboard_url": object_dashboard_url, "cart_count": cart_count()}
 
 
 @bp.after_app_request

@@ -12,7 +12,7 @@ import urllib.parse
 import urllib.request
 
 
-class SandboxUnavailable(Exception):
+class SandboxUnavailable(OSError):
     """No sandbox answers at the URL (or it answered with an error)."""
 
 
@@ -46,3 +46,11 @@ def request_line(entry):
     idempotency = f" idempotency-key={entry['idempotency_key']}" if entry["idempotency_key"] else ""
     return (f"{clock(entry['created'])} [{entry['status']}] {entry['method']} {entry['path']} [{entry['request_id']}] "
             f"{entry['key_type'] or 'no'} key, {entry['duration_ms']:.0f} ms{idempotency}")  # fmt: skip
+
+
+def delivery_line(attempt):
+    """``… --> payment_intent.succeeded [evt_…]  <-- [200] POST 127.0.0.1:4242/webhook (12 ms)``, as ``stripe listen``."""
+    answer = f"[{attempt['status']}]" if attempt["status"] else f"[{attempt['error']}]"
+    retry = f", retry at {clock(attempt['next_retry'])}" if attempt["next_retry"] else ""
+    return (f"{clock(attempt['started'])}  --> {attempt['event_type']} [{attempt['event_id']}]  <-- {answer} POST "
+            f"{attempt['endpoint']} ({attempt['duration_ms']} ms{retry})")  # fmt: skip

@@ -107,10 +107,11 @@ def touched_ids(path, response):
         body = json.loads(response.get_data())
     except ValueError:
         return ids
-    obj = body.get("error", {}).get("payment_intent") or body.get("error") or body
-    if obj.get("object") == "list":
-        return ids
-    for key in ("id", *LINKED_FIELDS):
-        if isinstance(obj.get(key), str) and OBJECT_ID.match(obj[key]):
-            ids.add(obj[key])
+    error = body.get("error") or {}
+    for obj in (body, error, error.get("payment_intent") or {}):  # a card error names its charge and PaymentIntent
+        if obj.get("object") == "list":
+            continue
+        for key in ("id", *LINKED_FIELDS):
+            if isinstance(obj.get(key), str) and OBJECT_ID.match(obj[key]):
+                ids.add(obj[key])
     return ids

@@ -1,4 +1,4 @@
-"""A small read-only JSON API under ``/dashboard/api`` for ``workbench logs`` (and ``listen``).
+"""A small read-only JSON API under ``/dashboard/api`` for ``workbench logs`` and ``workbench listen``.
 
 Stripe's API has no request-log route, so this lives outside ``/v1`` on purpose:
 code written against the sandbox's ``/v1`` still runs unchanged against Stripe.
@@ -7,7 +7,7 @@ code written against the sandbox's ``/v1`` still runs unchanged against Stripe.
 from flask import abort, jsonify, request
 
 from ..pipeline.endpoint import sandbox
-from . import bp
+from . import bp, queries
 
 MAX_LIMIT = 1000
 
@@ -31,3 +31,10 @@ def requests_log():
     after, limit = _count("after", None, 2**62), _count("limit", 100, MAX_LIMIT)
     entries = sandbox().requests.entries(after=after, limit=max(limit, 1), object_id=request.args.get("object"))
     return jsonify(object="list", data=entries)
+
+
+@bp.get("/api/webhook_endpoints/<we_id>/attempts")
+def webhook_attempts(we_id):
+    """Delivery attempts to one endpoint after row ``?after=`` (default 0), oldest first: what ``listen`` prints."""
+    after, limit = _count("after", 0, 2**62), _count("limit", 100, MAX_LIMIT)
+    return jsonify(object="list", data=queries.attempts_after(sandbox().store, we_id, after, max(limit, 1)))

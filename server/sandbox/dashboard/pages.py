@@ -41,9 +41,12 @@ def events():
 
 @bp.get("/events/<evt_id>")
 def event(evt_id):
-    found = sandbox().store.get(evt_id, "event") or abort(404, description=f"No such event: {evt_id}")
+    store = sandbox().store
+    found = store.get(evt_id, "event") or abort(404, description=f"No such event: {evt_id}")
+    attempts = queries.attempt_rows(store, store.delivery_attempts(event_id=evt_id))
     return render("dashboard/event.html", f"Event {evt_id}", event=found, text=queries.describe(found),
-                  payment=queries.payment_of(found), body=json.dumps(queries.redacted(found), indent=2))  # fmt: skip
+                  payment=queries.payment_of(found), attempts=attempts,
+                  body=json.dumps(queries.redacted(found), indent=2))  # fmt: skip
 
 
 @bp.get("/logs")
@@ -53,11 +56,15 @@ def logs():
 
 @bp.get("/webhooks")
 def webhooks():
-    endpoints, _ = sandbox().store.list("webhook_endpoint", limit=100)
-    return render("dashboard/webhooks.html", "Webhooks", endpoints=[queries.redacted(ep) for ep in endpoints])
+    store = sandbox().store
+    endpoints, _ = store.list("webhook_endpoint", limit=100)
+    summaries = [queries.endpoint_summary(store, ep) for ep in endpoints]
+    return render("dashboard/webhooks.html", "Webhooks", endpoints=summaries)
 
 
 @bp.get("/webhooks/<we_id>")
 def webhook(we_id):
-    found = sandbox().store.get(we_id, "webhook_endpoint") or abort(404, description=f"No such webhook endpoint: {we_id}")
-    return render("dashboard/webhook.html", f"Webhook {we_id}", endpoint=queries.redacted(found))
+    store = sandbox().store
+    found = store.get(we_id, "webhook_endpoint") or abort(404, description=f"No such webhook endpoint: {we_id}")
+    attempts = queries.attempt_rows(store, store.delivery_attempts(endpoint_id=we_id, limit=100))
+    return render("dashboard/webhook.html", f"Webhook {we_id}", endpoint=queries.redacted(found), attempts=attempts)

@@ -6,8 +6,11 @@ reading JSON.
 """
 
 import json
+from dataclasses import asdict
+from urllib.parse import urlsplit
 
 from ..currencies import format_amount
+from ..store import ATTEMPT_COLUMNS, Attempt
 
 PAGE_SIZE = 25
 
@@ -15,6 +18,13 @@ PAGE_SIZE = 25
 EVENTS_ABOUT = (
     "SELECT body FROM objects WHERE type = 'event' AND (json_extract(body, '$.data.object.id') = ? "
     "OR json_extract(body, '$.data.object.payment_intent') = ?) ORDER BY created, rowid"
+)
+
+
+# The delivery log after a row already seen, for ``listen``: ``Store.delivery_attempts`` pages by count, not by row.
+ATTEMPTS_AFTER = (
+    f"SELECT id, {', '.join(ATTEMPT_COLUMNS)} FROM delivery_attempts WHERE endpoint_id = ? AND id > ? "
+    "ORDER BY id LIMIT ?"
 )
 
 
@@ -77,7 +87,7 @@ def payment(store, requests, pi_id):
         "card": card_of(latest),
         "charges": charges,
         "refunds": refunds,
-        "events": [{"event": e, "text": describe(e)} for e in events],
+        "events": [{"event": e, "text": describe(e), "deliveries": latest_attempts(store, e["id"])} for e in events],
         "path": lifecycle_path(events),
         "requests": requests.entries(object_id=pi_id, limit=100),
     }
@@ -128,6 +138,55 @@ def describe(event):
         "refund.created": f"A refund of {amount} was created",
     }  # fmt: skip
     return sentences.get(kind, kind)
+
+
+def endpoint_label(store, endpoint_id):
+    """``127.0.0.1:4242/webhook`` for an endpoint (its id once it is deleted)."""
+    endpoint = store.get(endpoint_id, "webhook_endpoint")
+    if endpoint is None:
+        return endpoint_id
+    url = urlsplit(endpoint["url"])
+    return url.netloc + url.path
+
+
+def attempt_rows(store, attempts):
+    """Attempts as dicts for a page: the attempt's fields, its endpoint's label and its event's type."""
+    labels, types = {}, {}
+    rows = []
+    for attempt in attempts:
+        if attempt.endpoint_id not in labels:
+            labels[attempt.endpoint_id] = endpoint_label(store, attempt.endpoint_id)
+        if attempt.event_id not in types:
+            event = store.get(attempt.event_id, "event")
+            types[attempt.event_id] = event["type"] if event else None
+        rows.append({**asdict(attempt), "endpoint": labels[attempt.endpoint_id], "event_type": types[attempt.event_id]})
+    return rows
+
+
+def latest_attempts(store, event_id):
+    """The newest attempt to each endpoint for one event: what the timeline shows next to the event."""
+    latest = {}
+    for attempt in store.delivery_attempts(event_id=event_id):
+        latest.setdefault(attempt.endpoint_id, attempt)
+    return attempt_rows(store, latest.values())
+
+
+def attempts_after(store, endpoint_id, after, limit):
+    """An endpoint's attempts after row ``after``, oldest first, each with its row ``id`` and event type."""
+    rows = store.execute(ATTEMPTS_AFTER, (endpoint_id, after, limit)).fetchall()
+    shown = attempt_rows(store, [Attempt(*row[1:]) for row in rows])
+    return [{"id": row[0], **attempt} for row, attempt in zip(rows, shown)]
+
+
+def endpoint_summary(store, endpoint):
+    """An endpoint with its last 100 attempts counted: delivered, failed, retrying."""
+    attempts = store.delivery_attempts(endpoint_id=endpoint["id"])
+    return {
+        "endpoint": redacted(endpoint),
+        "delivered": sum(a.delivered for a in attempts),
+        "failed": sum(not a.delivered for a in attempts),
+        "last": attempts[0].started if attempts else None,
+    }
 
 
 def events(store, type=None, starting_after=None):
