@@ -3,7 +3,8 @@
 
 Starts a fresh shop and sandbox in this process (free ports, a temporary data
 folder), buys books through the shop's real checkout (a decline then a retry, a 3D
-Secure card), adds a few ``workbench trigger`` payments, then opens every Dashboard
+Secure card), adds a few ``workbench trigger`` payments and a webhook endpoint that is
+down (so retries show), then opens every Dashboard
 page in headless Chromium and saves PNGs:
 
     flock /tmp/wb-browser.lock .venv/bin/python scripts/dashboard_screenshots.py [--out static/screenshots]
@@ -25,10 +26,13 @@ from server.triggers import trigger
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 
 VIEWPORT = {"width": 1600, "height": 900}  # a 16:9 projector
+README_SHOTS = ("payments", "payment")
 
 
 def demo_payments(wb):
     """A few payments with different stories; returns the PaymentIntent of the one worth a close look."""
+    wb.stripe.v1.webhook_endpoints.create(params={"url": "http://127.0.0.1:9/webhook", "description": "a receiver "
+                                                  "that is down", "enabled_events": ["payment_intent.succeeded"]})
     retried = wb.create_order({"art-of-doing-science": 1, "working-in-public": 1})
     wb.pay_as_shopper(retried, "4000 0000 0000 9995")
     wb.pay_as_shopper(retried, "4242 4242 4242 4242")
@@ -42,7 +46,9 @@ def demo_payments(wb):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(ROOT / "static" / "screenshots"))
-    out = Path(parser.parse_args().out)
+    parser.add_argument("--all", action="store_true", help="every page, full length (default: the README's two)")
+    args = parser.parse_args()
+    out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     os.environ["SHOP_URL"] = "http://127.0.0.1:0"  # never a running shop: a fresh one with its own sandbox
     with Workbench() as wb:
@@ -51,18 +57,16 @@ def main():
         base = wb.sandbox_url + "/dashboard"
         pages = {"payments": "/payments", "payment": f"/payments/{pi_id}", "events": "/events",
                  "webhooks": "/webhooks", "logs": "/logs"}  # fmt: skip
-        endpoint = wb.stripe.v1.webhook_endpoints.list().data[0].id
-        pages["webhook"] = f"/webhooks/{endpoint}"
+        endpoints = wb.stripe.v1.webhook_endpoints.list().data
+        pages["webhook"] = "/webhooks/" + next(ep.id for ep in endpoints if ep.url.endswith(":9/webhook"))
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport=VIEWPORT)
             page.route(lambda url: not url.startswith("http://127.0.0.1"), lambda route: route.abort())
-            for name, path in pages.items():
-                page.goto(base + path)
-                page.screenshot(path=str(out / f"dashboard-{name}.png"), full_page=name != "payment")
+            for name in pages if args.all else README_SHOTS:
+                page.goto(base + pages[name])
+                page.screenshot(path=str(out / f"dashboard-{name}.png"), full_page=args.all)
                 print(out / f"dashboard-{name}.png")
-            page.goto(base + pages["payment"])
-            page.screenshot(path=str(out / "dashboard-payment-full.png"), full_page=True)
             browser.close()
 
 

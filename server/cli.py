@@ -39,6 +39,7 @@ def cmd_serve(args):
     if mode == "sandbox":
         where = sandbox.url if sandbox else shop.app.config["SANDBOX_URL"] + " (already running)"
         print(f"Offline Stripe sandbox on {where} — test card 4242 4242 4242 4242", flush=True)
+        print(f"Sandbox Dashboard on {shop.app.config['SANDBOX_URL']}/dashboard", flush=True)
     else:
         port = shop.url.rsplit(":", 1)[1]
         print(f"Stripe test mode. Forward webhooks with: stripe listen --forward-to localhost:{port}/webhook")
@@ -55,7 +56,8 @@ def cmd_sandbox(args):
     sandbox = start_sandbox(os.path.abspath(data_dir), args.host, port)
     print(f"Offline Stripe sandbox on {sandbox.url} (data in {data_dir})", flush=True)
     print(f"  stripe-python: stripe.StripeClient(key, base_addresses={{'api': '{sandbox.url}'}})")
-    print(f"  Stripe.js stand-in: {sandbox.url}/v3/   Press Ctrl-C to stop.", flush=True)
+    print(f"  Stripe.js stand-in: {sandbox.url}/v3/   Dashboard: {sandbox.url}/dashboard", flush=True)
+    print("  Press Ctrl-C to stop.", flush=True)
     _wait_for_ctrl_c(sandbox)
 
 

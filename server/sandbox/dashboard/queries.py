@@ -14,9 +14,10 @@ from ..store import ATTEMPT_COLUMNS, Attempt
 
 PAGE_SIZE = 25
 
-# An event's object is the PaymentIntent itself, or a charge/refund that names it.
+# An event's object is the PaymentIntent itself, or a charge/refund that names it.  No event predates its
+# PaymentIntent, so the (type, created) index limits the scan to the events since then.
 EVENTS_ABOUT = (
-    "SELECT body FROM objects WHERE type = 'event' AND (json_extract(body, '$.data.object.id') = ? "
+    "SELECT body FROM objects WHERE type = 'event' AND created >= ? AND (json_extract(body, '$.data.object.id') = ? "
     "OR json_extract(body, '$.data.object.payment_intent') = ?) ORDER BY created, rowid"
 )
 
@@ -76,9 +77,9 @@ def payment(store, requests, pi_id):
     pi = store.get(pi_id, "payment_intent")
     if pi is None:
         return None
-    events = events_about(store, pi_id)
-    charges, _ = store.list("charge", limit=100, where={"payment_intent": pi_id})
-    refunds, _ = store.list("refund", limit=100, where={"payment_intent": pi_id})
+    events = events_about(store, pi)
+    charges = objects_in(store, events, "charge")
+    refunds = objects_in(store, events, "refund")
     latest = next((c for c in charges if c["id"] == pi["latest_charge"]), None)
     return {
         "pi": pi,
@@ -93,26 +94,35 @@ def payment(store, requests, pi_id):
     }
 
 
-def events_about(store, pi_id):
+def events_about(store, pi):
     """Events about a PaymentIntent and its charges and refunds, oldest first."""
-    return [json.loads(row[0]) for row in store.execute(EVENTS_ABOUT, (pi_id, pi_id))]
+    return [json.loads(row[0]) for row in store.execute(EVENTS_ABOUT, (pi["created"], pi["id"], pi["id"]))]
+
+
+def objects_in(store, events, kind):
+    """The current state of each ``kind`` object the events are about, oldest first (no scan of all charges)."""
+    ids = dict.fromkeys(e["data"]["object"]["id"] for e in events if e["data"]["object"]["object"] == kind)
+    return [store.get(object_id, kind) for object_id in ids]
 
 
 def lifecycle_path(events):
     """The statuses a PaymentIntent went through, in order, with the event that moved it to each.
 
-    A decline moves it back to ``requires_payment_method``; that step is marked so the
-    failed attempt shows in the path, and a refund is appended after ``succeeded``.
+    A failed attempt sends it back to ``requires_payment_method``; that step carries why
+    (``declined``, ``authentication failed``) so the failure shows in the path, and a
+    refund is appended after ``succeeded``.
     """
     path = []
     for event in events:
         obj = event["data"]["object"]
-        if event["type"].startswith("payment_intent."):
-            failed = event["type"] == "payment_intent.payment_failed"
-            if failed or not path or path[-1]["status"] != obj["status"]:
-                path.append({"status": obj["status"], "event": event["type"], "failed": failed})
+        if event["type"] == "payment_intent.payment_failed":
+            code = (obj.get("last_payment_error") or {}).get("code")
+            why = "authentication failed" if code == "payment_intent_authentication_failure" else "declined"
+            path.append({"status": obj["status"], "event": event["type"], "failed": why})
+        elif event["type"].startswith("payment_intent.") and (not path or path[-1]["status"] != obj["status"]):
+            path.append({"status": obj["status"], "event": event["type"], "failed": None})
         elif event["type"] == "charge.refunded" and obj["refunded"]:
-            path.append({"status": "refunded", "event": event["type"], "failed": False})
+            path.append({"status": "refunded", "event": event["type"], "failed": None})
     return path
 
 
