@@ -57,6 +57,8 @@ def main():
         base = wb.sandbox_url + "/dashboard"
         pages = {"payments": "/payments", "payment": f"/payments/{pi_id}", "events": "/events",
                  "webhooks": "/webhooks", "logs": "/logs"}  # fmt: skip
+        succeeded = wb.stripe.v1.events.list(params={"type": "payment_intent.succeeded", "limit": 100}).data
+        pages["event"] = "/events/" + next(e.id for e in succeeded if e.data.object.id == pi_id)
         endpoints = wb.stripe.v1.webhook_endpoints.list().data
         pages["webhook"] = "/webhooks/" + next(ep.id for ep in endpoints if ep.url.endswith(":9/webhook"))
         with sync_playwright() as playwright:

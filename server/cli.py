@@ -69,6 +69,7 @@ def cmd_check(args):
 
 def cmd_reset(args):
     from server.orders import OrderStore
+    from server.sandbox.request_log import RequestLog
     from server.sandbox.store import Store
 
     data_dir = load_config({})["DATA_DIR"]
@@ -78,7 +79,9 @@ def cmd_reset(args):
             print("Nothing deleted.")
             return 1
     OrderStore(data_dir).reset()
-    Store(data_dir).reset()
+    store = Store(data_dir)
+    store.reset()
+    RequestLog(store).reset()
     print(f"Cleared orders and sandbox state in {data_dir}.")
     return 0
 

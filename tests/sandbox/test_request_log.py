@@ -3,6 +3,7 @@
 import pytest
 import stripe
 
+from server.cli import main
 from server.sandbox import PUBLISHABLE_KEY
 from server.sandbox.request_log import RequestLog
 from server.sandbox.store import Store
@@ -61,3 +62,13 @@ def test_the_log_keeps_only_the_newest_rows(tmp_path):
     assert 10 <= len(kept) <= 15
     assert kept[-1]["request_id"] == "req_32" and [e["id"] for e in kept] == sorted(e["id"] for e in kept)
     assert [e["request_id"] for e in log.entries(after=kept[-3]["id"])] == ["req_31", "req_32"]
+
+
+def test_workbench_reset_empties_the_log(tmp_path, monkeypatch):
+    log = RequestLog(Store(str(tmp_path)))
+    log.record(method="GET", path="/v1/events", status=200, request_id="req_1", idempotency_key=None,
+               key_type="secret", duration_ms=1.0, objects=())  # fmt: skip
+    monkeypatch.setenv("WORKBENCH_DATA_DIR", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    assert main(["reset", "--yes"]) == 0
+    assert log.entries() == []
