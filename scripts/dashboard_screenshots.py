@@ -31,8 +31,13 @@ README_SHOTS = ("payments", "payment")
 
 def demo_payments(wb):
     """A few payments with different stories; returns the PaymentIntent of the one worth a close look."""
-    wb.stripe.v1.webhook_endpoints.create(params={"url": "http://127.0.0.1:9/webhook", "description": "a receiver "
-                                                  "that is down", "enabled_events": ["payment_intent.succeeded"]})
+    wb.stripe.v1.webhook_endpoints.create(
+        params={
+            "url": "http://127.0.0.1:9/webhook",
+            "description": "a receiver that is down",
+            "enabled_events": ["payment_intent.succeeded"],
+        }
+    )
     retried = wb.create_order({"art-of-doing-science": 1, "working-in-public": 1})
     wb.pay_as_shopper(retried, "4000 0000 0000 9995")
     wb.pay_as_shopper(retried, "4242 4242 4242 4242")

@@ -11,7 +11,9 @@ from tests.shop_helpers import new_order
 def test_dashboard_url_per_mode_and_object():
     assert dashboard_url("pi_123", "stripe") == "https://dashboard.stripe.com/test/payments/pi_123"
     assert dashboard_url("evt_9", "stripe") == "https://dashboard.stripe.com/test/events/evt_9"
-    assert dashboard_url("pi_1", "sandbox", "http://127.0.0.1:12111/") == "http://127.0.0.1:12111/dashboard/payments/pi_1"
+    assert (
+        dashboard_url("pi_1", "sandbox", "http://127.0.0.1:12111/") == "http://127.0.0.1:12111/dashboard/payments/pi_1"
+    )
     assert dashboard_url("ch_1", "sandbox", "http://h:1") == "http://h:1/dashboard/payments/ch_1"
     assert dashboard_url("we_1", "sandbox", "http://h:1") == "http://h:1/dashboard/webhooks/we_1"
     assert dashboard_url("ord_1", "sandbox", "http://h:1") is None
@@ -22,7 +24,6 @@ def test_order_page_links_the_payment_to_the_sandbox_dashboard(client, sandbox_u
     html = client.get(f"/orders/{order['id']}").get_data(as_text=True)
     assert f'href="{sandbox_url}/dashboard/payments/{order["payment_intent"]}"' in html
     assert "dashboard.stripe.com" not in html
-
 
 
 def test_notebook_event_timeline_links_each_event_to_the_sandbox_dashboard(monkeypatch, tmp_path):

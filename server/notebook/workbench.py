@@ -14,8 +14,8 @@ import stripe
 from dotenv import find_dotenv, load_dotenv
 
 from server.config import ConfigError, defaults
-from server.dashboard_links import dashboard_url
 from server.config import load as load_config
+from server.dashboard_links import dashboard_url
 from server.sandbox import PUBLISHABLE_KEY as SANDBOX_PUBLISHABLE_KEY
 from server.sandbox import SECRET_KEY as SANDBOX_SECRET_KEY
 from server.security import client_operator_token

@@ -84,7 +84,7 @@ def init_app(app, log):
         g.started = time.perf_counter()
 
     @app.after_request
-    def record(response):
+    def record(response):  # also after an earlier before_request handler answered (then the clock reads 0)
         if request.path.startswith("/v1/") and request.method != "OPTIONS":
             ctx = g.get("context")
             log.record(
@@ -94,7 +94,7 @@ def init_app(app, log):
                 request_id=response.headers.get("Request-Id"),
                 idempotency_key=request.headers.get("Idempotency-Key"),
                 key_type=("publishable" if ctx.publishable else "secret") if ctx else None,
-                duration_ms=(time.perf_counter() - g.started) * 1000,
+                duration_ms=(time.perf_counter() - g.get("started", time.perf_counter())) * 1000,
                 objects=touched_ids(request.path, response),
             )
         return response

@@ -27,7 +27,10 @@ def test_a_shop_payment_with_its_timeline_and_webhook_delivery(page, live_shop, 
     steps = page.get_by_test_id("lifecycle-path").locator("li")
     expect(steps).to_have_count(3)
     assert steps.evaluate_all("steps => steps.map(s => s.innerText.replace(/\\s+/g, ' ').trim())") == [
-        "requires_payment_method", "requires_payment_method ✕ declined", "succeeded"]
+        "requires_payment_method",
+        "requires_payment_method ✕ declined",
+        "succeeded",
+    ]
     timeline = page.get_by_test_id("timeline-event")
     expect(timeline.first).to_have_attribute("data-event-type", "payment_intent.created")
     expect(timeline.last).to_contain_text("The payment of $28.00 succeeded")

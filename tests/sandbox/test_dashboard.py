@@ -33,7 +33,7 @@ def text(response):
 def test_payments_list_shows_amount_and_status_badge(dashboard, refunded):
     pi, _ = refunded
     page = text(dashboard.get("/dashboard/payments"))
-    row = page[page.index(f'data-row="{pi.id}"'):]
+    row = page[page.index(f'data-row="{pi.id}"') :]
     row = row[: row.index("</tr>")]
     assert "$20.00" in row and '<span class="badge info">Refunded</span>' in row and "Visa •••• 4242" in row
 
