@@ -26,8 +26,9 @@ browser: $(STAMP)
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	else echo "browser: playwright install chromium"; $(BIN)/playwright install chromium; fi
 
+# The shop, its offline sandbox and the Voilà dashboard, with their URLs; Ctrl-C stops all three.
 demo: $(STAMP)
-	$(BIN)/workbench serve
+	$(BIN)/workbench dashboard
 
 test: $(STAMP) browser
 	$(BIN)/python -m pytest
@@ -35,8 +36,9 @@ test: $(STAMP) browser
 lab: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=notebooks --ServerApp.ip=127.0.0.1 $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
 
-bench: $(STAMP)
+bench: $(STAMP) browser
 	$(BIN)/python bench/sandbox_rate.py
+	$(BIN)/python bench/dashboard_first_card.py
 
 clean:
 	rm -rf $(VENV) var

@@ -13,27 +13,31 @@ from server.config import ConfigError
 from server.config import load as load_config
 
 
-def _stop_signal():
-    """An event that Ctrl-C (SIGINT) or SIGTERM sets."""
-    stop = threading.Event()
+def _stop_signal(stop=None):
+    """An event (``stop``, or a new one) that Ctrl-C (SIGINT) or SIGTERM sets."""
+    stop = stop or threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
     return stop
 
 
-def _wait_for_ctrl_c(*servers):
-    _stop_signal().wait()
+def _wait_for_ctrl_c(*servers, stop=None):
+    """Wait for Ctrl-C or SIGTERM (or ``stop`` being set), then stop ``servers`` in order."""
+    _stop_signal(stop).wait()
     print("\nStopping…", flush=True)
     for server in servers:
         if server:
             server.stop()
 
 
-def cmd_serve(args):
+def _start_shop(args, port, overrides=None):
+    """Start the shop on ``port`` (and the sandbox) and say where they listen."""
     from server.runner import start_shop
 
-    overrides = {"SANDBOX_PORT": args.sandbox_port} if args.sandbox_port is not None else {}
-    shop, sandbox = start_shop(overrides, host=args.host, port=args.port, say=_to_stderr)
+    overrides = dict(overrides or {})
+    if args.sandbox_port is not None:
+        overrides["SANDBOX_PORT"] = args.sandbox_port
+    shop, sandbox = start_shop(overrides, host=args.host, port=port, say=_to_stderr)
     mode = shop.app.config["MODE"]
     print(f"Press Workbench shop ({mode} mode) on {shop.url}", flush=True)
     if mode == "sandbox":
@@ -43,8 +47,49 @@ def cmd_serve(args):
     else:
         port = shop.url.rsplit(":", 1)[1]
         print(f"Stripe test mode. Forward webhooks with: stripe listen --forward-to localhost:{port}/webhook")
+    return shop, sandbox
+
+
+def cmd_serve(args):
+    shop, sandbox = _start_shop(args, args.port)
     print("Press Ctrl-C to stop.", flush=True)
     _wait_for_ctrl_c(shop, sandbox)
+
+
+def cmd_dashboard(args):
+    """Voilà on notebooks/dashboard.ipynb, using the shop at SHOP_URL or one started here (+ sandbox)."""
+    from server.dashboard import free_port, start_dashboard
+    from server.notebook.servers import probe_shop
+
+    settings = load_config({})
+    port = args.port if args.port is not None else settings["DASHBOARD_PORT"]
+    port = port or free_port(args.host)
+    health = probe_shop(settings["SHOP_URL"])
+    shop = sandbox = None
+    if health is None:
+        # DASHBOARD_PORT: the shop lets exactly this dashboard frame its checkout
+        shop, sandbox = _start_shop(args, args.shop_port, {"DASHBOARD_PORT": port})
+        shop_url = shop.url
+    else:
+        shop_url = settings["SHOP_URL"]
+        print(f"Using the Press Workbench shop ({health['mode']} mode) already running on {shop_url}", flush=True)
+        if port != settings["DASHBOARD_PORT"]:
+            print(f"Note: that shop lets only the dashboard on port {settings['DASHBOARD_PORT']} (DASHBOARD_PORT) "
+                  f"show its checkout inline; start it with DASHBOARD_PORT={port} for this one.", flush=True)
+    log_path = os.path.join(settings["DATA_DIR"], "dashboard.log")
+    try:
+        dashboard = start_dashboard(shop_url, port, log_path)
+    except OSError:
+        for server in (shop, sandbox):
+            if server:
+                server.stop()
+        raise
+    print(f"Press Workbench dashboard (Voilà) on {dashboard.url}  (log: {log_path})", flush=True)
+    print("Press Ctrl-C to stop.", flush=True)
+    ended = threading.Event()
+    threading.Thread(target=lambda: (dashboard.process.wait(), ended.set()), daemon=True).start()
+    _wait_for_ctrl_c(dashboard, shop, sandbox, stop=ended)
+    return 0 if dashboard.process.returncode in (0, -signal.SIGTERM) else 1
 
 
 def cmd_sandbox(args):
@@ -189,6 +234,11 @@ def parser():
     sandbox.add_argument("--host", default="127.0.0.1")
     sandbox.add_argument("--data-dir", default=None)
     sandbox.set_defaults(func=cmd_sandbox)
+    dashboard = sub.add_parser("dashboard", help="run the Voilà dashboard (and the shop if SHOP_URL does not answer)")
+    dashboard.add_argument("--port", type=int, default=None, help="the dashboard's port (DASHBOARD_PORT)")
+    dashboard.add_argument("--shop-port", type=int, default=None, help="for a shop started here (SHOP_PORT)")
+    dashboard.add_argument("--sandbox-port", type=int, default=None)
+    dashboard.set_defaults(func=cmd_dashboard, host="127.0.0.1")
     check = sub.add_parser("check", help="validate configuration and report reachability")
     check.set_defaults(func=cmd_check)
     reset = sub.add_parser("reset", help="wipe orders and sandbox state")
@@ -216,6 +266,8 @@ def main(argv=None):
     try:
         if args.command == "serve" and args.port is None:
             args.port = load_config({})["SHOP_PORT"]
+        if args.command == "dashboard" and args.shop_port is None:
+            args.shop_port = load_config({})["SHOP_PORT"]
         return args.func(args) or 0
     except ConfigError as exc:
         print(f"workbench: configuration error: {exc}", file=sys.stderr)

@@ -35,11 +35,13 @@ MODE_BADGES = {"sandbox": ("SANDBOX — offline, no real money", "warn"), "strip
 class Workbench(CardView):
     """The shop, its Stripe account and its checkout, as seen from a notebook (see the module docstring)."""
 
-    def __init__(self, shop_url=None):
+    def __init__(self, shop_url=None, start_servers=True):
         load_dotenv(find_dotenv(usecwd=True))  # the project's .env, also when the kernel runs in notebooks/
         url = (shop_url or os.environ.get("SHOP_URL") or defaults()["SHOP_URL"]).rstrip("/")
         health = probe_shop(url)
         self.servers = None
+        if health is None and not start_servers:  # the dashboard: its shop runs outside, and may come back
+            raise WorkbenchError(f"The shop at {url} does not answer.")
         if health is None:
             self.servers = KernelServers()
             config = self.servers.app.config

@@ -4,10 +4,11 @@
 Starts a fresh shop and sandbox in this process (free ports, a temporary data
 folder), buys books through the shop's real checkout (a decline then a retry, a 3D
 Secure card), adds a few ``workbench trigger`` payments and a webhook endpoint that is
-down (so retries show), then opens every Dashboard
-page in headless Chromium and saves PNGs:
+down (so retries show), then opens Dashboard pages in headless Chromium and saves PNGs:
+the README's two (a projector-sized 1600×900 view of the payments list and of one
+payment), or with ``--all`` every page, full length, to look at.
 
-    flock /tmp/wb-browser.lock .venv/bin/python scripts/dashboard_screenshots.py [--out static/screenshots]
+    flock /tmp/wb-browser.lock .venv/bin/python scripts/screenshot_sandbox_dashboard.py [--all] [--out DIR]
 """
 
 import argparse
@@ -72,8 +73,8 @@ def main():
             page.route(lambda url: not url.startswith("http://127.0.0.1"), lambda route: route.abort())
             for name in pages if args.all else README_SHOTS:
                 page.goto(base + pages[name])
-                page.screenshot(path=str(out / f"dashboard-{name}.png"), full_page=args.all)
-                print(out / f"dashboard-{name}.png")
+                page.screenshot(path=str(out / f"sandbox-dashboard-{name}.png"), full_page=args.all)
+                print(out / f"sandbox-dashboard-{name}.png")
             browser.close()
 
 
