@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lab browser install bench clean
+.PHONY: demo test verify-stripe lab browser install bench clean
 
 install: $(STAMP)
 
@@ -32,6 +32,12 @@ demo: $(STAMP)
 
 test: $(STAMP) browser
 	$(BIN)/python -m pytest
+
+# The conformance suite, the fidelity report and the purchase flow against real Stripe test mode, with the
+# test keys from the environment or .env (live keys are refused).  Report: var/fidelity/report-stripe.md
+verify-stripe: $(STAMP) browser
+	WORKBENCH_VERIFY_STRIPE=yes $(BIN)/python -m pytest --target=stripe -rs \
+	  tests/sandbox tests/fidelity tests/browser/test_checkout.py
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=notebooks --ServerApp.ip=127.0.0.1 $$( [ "$$(id -u)" = 0 ] && echo --allow-root )

@@ -1,7 +1,7 @@
 """Run the Voilà dashboard (``notebooks/dashboard.ipynb``) as a child process, for ``workbench dashboard``.
 
 Voilà reads ``voila.json`` from its working directory (the repository root) and the
-``workbench`` template from ``share/jupyter``; the kernels it starts (one per browser
+``workbench`` template from ``server/voila/templates/`` (``JUPYTER_PATH`` points at ``server/``); the kernels it starts (one per browser
 tab) find the shop through ``SHOP_URL``.  Readiness is probed on a static file,
 because every ``GET /`` starts a kernel.
 """
@@ -18,7 +18,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "dashboard.ipynb"
-TEMPLATES = ROOT / "share" / "jupyter"
+TEMPLATES = ROOT / "server"  # Voilà looks in <JUPYTER_PATH>/voila/templates/
 READY_PATH = "voila/static/voila.js"
 
 

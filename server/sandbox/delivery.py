@@ -16,6 +16,7 @@ import time
 import urllib.error
 import urllib.request
 
+from .pipeline.versions import API_VERSION, render_event
 from .store import RESPONSE_EXCERPT, Attempt
 
 log = logging.getLogger(__name__)
@@ -68,7 +69,8 @@ class DeliveryWorker:
         if event is None or endpoint is None or endpoint["status"] != "enabled":
             self.store.give_up_delivery(delivery_id, "endpoint removed or disabled")
             return
-        status, error, body, started, duration_ms = post(endpoint, event, self.timeout)
+        rendered = render_event(self.store, event, endpoint["api_version"] or API_VERSION)  # the endpoint's version
+        status, error, body, started, duration_ms = post(endpoint, rendered, self.timeout)
         attempts += 1
         next_retry = None
         if error is not None and attempts < self.max_attempts:

@@ -108,9 +108,18 @@ class Store(Database):
     def delete(self, object_id):
         self.execute("DELETE FROM objects WHERE id = ?", (object_id,))
 
-    def list(self, type, limit=10, starting_after=None, ending_before=None, where=None):
-        """Newest first, like Stripe's list endpoints; returns (objects, has_more)."""
+    def list(self, type, limit=10, starting_after=None, ending_before=None, where=None, created=None):
+        """Newest first, like Stripe's list endpoints; returns (objects, has_more).
+
+        ``where`` holds equality filters on fields; ``created`` maps comparison operators
+        (``>``, ``>=``, ``<``, ``<=``, ``=``) to timestamps.
+        """
         sql, args = "SELECT body FROM objects WHERE type = ?", [type]
+        for op, value in (created or {}).items():
+            if op not in (">", ">=", "<", "<=", "="):
+                raise ValueError(f"unknown comparison {op!r}")
+            sql += f" AND created {op} ?"
+            args.append(value)
         order = "DESC"
         if starting_after:
             sql += " AND (created, rowid) < (SELECT created, rowid FROM objects WHERE id = ?)"

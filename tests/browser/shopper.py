@@ -23,7 +23,7 @@ def fill_card(page, number, expiry="12 / 34", cvc="123", postal="10001"):
     frame.locator('[autocomplete="cc-number"]').fill(number)
     frame.locator('[autocomplete="cc-exp"]').fill(expiry)
     frame.locator('[autocomplete="cc-csc"]').fill(cvc)
-    postal_input = frame.locator('[autocomplete="postal-code"]')
+    postal_input = frame.locator('[autocomplete$="postal-code"]')  # also "billing postal-code"
     if postal_input.is_visible():
         postal_input.fill(postal)
 

@@ -10,6 +10,8 @@ from flask import Flask, request
 from server.runner import serve_in_thread, start_sandbox
 from server.sandbox import SECRET_KEY
 
+pytestmark = pytest.mark.sandbox_only("delivers to local receivers from sandboxes of its own")
+
 
 class Receiver:
     """A webhook endpoint that records what it gets and can fail or stall on purpose."""

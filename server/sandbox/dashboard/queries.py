@@ -143,6 +143,9 @@ def describe(event):
         "charge.failed": f"{card_of(obj) or 'The card'} was declined ({obj.get('failure_code')}"
                          f"{', ' + obj['outcome']['reason'] if (obj.get('outcome') or {}).get('reason') else ''})",
         "charge.captured": f"{format_amount(obj.get('amount_captured', 0), obj.get('currency', 'usd'))} captured",
+        "charge.updated": f"The charge's balance transaction arrived ({obj.get('balance_transaction')})"
+                          if "balance_transaction" in event["data"].get("previous_attributes", {})
+                          else "The charge was updated",
         "charge.refunded": f"{format_amount(obj.get('amount_refunded', 0), obj.get('currency', 'usd'))} of {amount} "
                            "refunded",
         "refund.created": f"A refund of {amount} was created",

@@ -12,9 +12,9 @@ import re
 from flask import request
 
 from .. import ids
+from . import versions
 from .context import Context
 from .errors import StripeAPIError
-from .versions import API_VERSION
 
 SECRET_KEY = re.compile(r"^(sk|rk)_test_[A-Za-z0-9_]{8,247}$")
 PUBLISHABLE_KEY = re.compile(r"^pk_test_[A-Za-z0-9_]{8,247}$")
@@ -41,7 +41,7 @@ def authenticate(store, raw_params):
         api_key=key,
         publishable=key.startswith("pk_"),
         idempotency_key=request.headers.get("Idempotency-Key"),
-        api_version=request.headers.get("Stripe-Version") or API_VERSION,
+        api_version=versions.requested(request.headers.get("Stripe-Version"), raw_params),
     )
 
 

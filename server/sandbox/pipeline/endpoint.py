@@ -15,6 +15,7 @@ from .expansion import expand
 from .forms import FormError, parse_form
 from .idempotency import idempotent
 from .params import Params
+from .versions import render
 
 
 def sandbox():
@@ -66,8 +67,8 @@ def endpoint(allowed=(), publishable=False):
                 result = view(ctx, params, **url_args)
                 obj, failure = result if isinstance(result, tuple) else (result, None)
                 if failure is not None:
-                    return failure.status, failure.to_dict()
-                return 200, expand(ctx, obj, params.string_list("expand") or [])
+                    return failure.status, render(ctx.store, failure.to_dict(), ctx.api_version)
+                return 200, render(ctx.store, expand(ctx, obj, params.string_list("expand") or []), ctx.api_version)
 
             if request.method == "POST" and ctx.idempotency_key:
                 status, body, replayed = idempotent(sb.store, ctx, raw, run)
