@@ -33,8 +33,9 @@ def test_a_shop_payment_with_its_timeline_and_webhook_delivery(page, live_shop, 
     ]
     timeline = page.get_by_test_id("timeline-event")
     expect(timeline.first).to_have_attribute("data-event-type", "payment_intent.created")
-    expect(timeline.last).to_contain_text("The payment of $28.00 succeeded")
-    delivered = timeline.last.locator('[data-testid=delivery][data-status="200"]')
+    succeeded = timeline.and_(page.locator('[data-event-type="payment_intent.succeeded"]'))
+    expect(succeeded).to_contain_text("The payment of $28.00 succeeded")
+    delivered = succeeded.locator('[data-testid=delivery][data-status="200"]')
     expect(delivered).to_contain_text("/webhook")  # the shop's endpoint answered 200 (the page refreshes itself)
 
 
