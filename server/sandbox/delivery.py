@@ -17,6 +17,7 @@ import urllib.error
 import urllib.request
 
 from .pipeline.versions import API_VERSION, render_event
+from .store import RESPONSE_EXCERPT, Attempt
 
 log = logging.getLogger(__name__)
 
@@ -66,32 +67,36 @@ class DeliveryWorker:
         event = self.store.get(event_id, "event")
         endpoint = self.store.get(endpoint_id, "webhook_endpoint")
         if event is None or endpoint is None or endpoint["status"] != "enabled":
-            self.store.finish_delivery(delivery_id, attempts, None, "endpoint removed or disabled")
+            self.store.give_up_delivery(delivery_id, "endpoint removed or disabled")
             return
         rendered = render_event(self.store, event, endpoint["api_version"] or API_VERSION)  # the endpoint's version
-        payload = json.dumps(rendered, indent=2).encode()
-        request = urllib.request.Request(endpoint["url"], data=payload, method="POST", headers={
-            "Content-Type": "application/json; charset=utf-8",
-            "User-Agent": "Stripe/1.0 (+https://stripe.com/docs/webhooks)",
-            "Stripe-Signature": sign(payload, endpoint["secret"]),
-        })  # fmt: skip
+        status, error, body, started, duration_ms = post(endpoint, rendered, self.timeout)
         attempts += 1
-        status, error = None, None
-        try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                status = response.status
-        except urllib.error.HTTPError as exc:
-            status, error = exc.code, f"HTTP {exc.code}"
-        except (OSError, ValueError) as exc:
-            error = str(exc)
-        if error is None:
-            self.store.finish_delivery(delivery_id, attempts, status, None)
-            with self.store.transaction():
-                stored = self.store.get(event_id, "event")
-                stored["pending_webhooks"] = max(stored["pending_webhooks"] - 1, 0)
-                self.store.put(stored)
-        elif attempts < self.max_attempts:
-            retry_at = time.time() + self.retry_base * 2 ** (attempts - 1)
-            self.store.finish_delivery(delivery_id, attempts, status, error, next_attempt=retry_at)
-        else:
-            self.store.finish_delivery(delivery_id, attempts, status, error)
+        next_retry = None
+        if error is not None and attempts < self.max_attempts:
+            next_retry = time.time() + self.retry_base * 2 ** (attempts - 1)
+        self.store.record_attempt(Attempt(delivery_id, event_id, endpoint_id, attempts, started, duration_ms, status,
+                                          error, body, next_retry))  # fmt: skip
+
+
+def post(endpoint, event, timeout):
+    """POST one signed event; returns (status or None, error or None, answer excerpt, started, duration in ms)."""
+    payload = json.dumps(event, indent=2).encode()
+    request = urllib.request.Request(endpoint["url"], data=payload, method="POST", headers={
+        "Content-Type": "application/json; charset=utf-8",
+        "User-Agent": "Stripe/1.0 (+https://stripe.com/docs/webhooks)",
+        "Stripe-Signature": sign(payload, endpoint["secret"]),
+    })  # fmt: skip
+    status, error, body = None, None, b""
+    started, clock = time.time(), time.monotonic()
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            status, body = response.status, response.read(RESPONSE_EXCERPT)
+    except urllib.error.HTTPError as exc:
+        status, error, body = exc.code, f"HTTP {exc.code}", exc.read(RESPONSE_EXCERPT)
+    except urllib.error.URLError as exc:
+        error = str(exc.reason)
+    except (OSError, ValueError) as exc:
+        error = str(exc) or type(exc).__name__
+    duration_ms = round((time.monotonic() - clock) * 1000)
+    return status, error, body.decode("utf-8", "replace")[:RESPONSE_EXCERPT], started, duration_ms

@@ -57,7 +57,7 @@ def endpoint(allowed=(), publishable=False):
             sb = sandbox()
             raw = raw_params()
             ctx = authenticate(sb.store, raw)
-            g.request_id = ctx.request_id
+            g.request_id, g.context = ctx.request_id, ctx  # the request log reads who called
             if ctx.publishable and not publishable:
                 raise StripeAPIError(401, PUBLISHABLE_NOT_ALLOWED)
             raw.pop("key", None)
