@@ -7,6 +7,7 @@ from flask import Blueprint, Response, abort, redirect, render_template, request
 
 from server.cart import cart_count
 from server.covers import cover_svg
+from server.dashboard_links import dashboard_url
 from server.errors import ShopError
 from server.framing import frame_ancestors
 from server.orders import OrderError
@@ -40,9 +41,14 @@ PAYMENT_ERRORS = {
 
 @bp.app_context_processor
 def mode_badge():
-    shop = current_shop()
-    return {"mode": shop.config["MODE"], "dashboard_url": "https://dashboard.stripe.com/test/payments/",
-            "cart_count": cart_count(), "embedded": bool(_embedded())}  # fmt: skip
+    config = current_shop().config
+
+    def object_dashboard_url(object_id):
+        """The object's page in this mode's Dashboard: Stripe's, or the sandbox's own."""
+        return dashboard_url(object_id, config["MODE"], config.get("SANDBOX_URL"))
+
+    return {"mode": config["MODE"], "dashboard_url": object_dashboard_url, "cart_count": cart_count(),
+            "embedded": bool(_embedded())}  # fmt: skip
 
 
 def _embedded():

@@ -163,7 +163,9 @@ class Dashboard:
         self.status.value = status_html(order, s.decline and s.decline[1]) if order else ""
         self.checkout_link.value = checkout_link_html(url) if order and not paid else ""
         self.frame.value = frame_html(url + "?embedded=1", order["id"]) if order and not paid else ""
-        self.confirmation.value = confirmation_html(order) if paid else ""
+        self.confirmation.value = (
+            confirmation_html(order, self.workbench.dashboard_url(order["payment_intent"])) if paid else ""
+        )
 
     def _cart_lines(self, s):
         """One row per line of the shop's quote (rows are kept, so a redraw sends only what changed)."""
@@ -367,16 +369,19 @@ def frame_html(url, order_id):
             'class="wb-frame" allow="payment"></iframe>')  # fmt: skip
 
 
-def confirmation_html(order):
-    """The receipt: the total charged and the PaymentIntent, as the shop recorded them."""
+def confirmation_html(order, dashboard_url=None):
+    """The receipt: the total charged and the PaymentIntent (linked to its Dashboard page), as the shop recorded them."""
     currency = order["currency"]
     lines = "".join(line_html(line, currency) for line in order["items"])
     refunded = '<p class="wb-refunded">This order was refunded.</p>' if order["status"] == "refunded" else ""
+    pi = f'<code class="wb-pi">{escape(order["payment_intent"])}</code>'
+    if dashboard_url:
+        pi = f'<a href="{escape(dashboard_url)}" target="_blank" rel="noopener" title="Open in the Dashboard">{pi}</a>'
     return (
         '<div class="wb-receipt"><div class="wb-check">✓</div><h2>Payment received</h2>'
         '<p class="wb-charged">Total charged <strong class="wb-amount">'
         f'{money(order["amount_received"], currency)}</strong></p>'
-        f'<dl><dt>PaymentIntent</dt><dd><code class="wb-pi">{escape(order["payment_intent"])}</code></dd>'
+        f"<dl><dt>PaymentIntent</dt><dd>{pi}</dd>"
         f'<dt>Order</dt><dd><code class="wb-order-id">{escape(order["id"])}</code></dd></dl>'
         f'<div class="wb-receipt-lines">{lines}</div>{refunded}</div>'
     )

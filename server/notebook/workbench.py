@@ -15,6 +15,7 @@ from dotenv import find_dotenv, load_dotenv
 
 from server.config import ConfigError, defaults
 from server.config import load as load_config
+from server.dashboard_links import dashboard_url
 from server.sandbox import PUBLISHABLE_KEY as SANDBOX_PUBLISHABLE_KEY
 from server.sandbox import SECRET_KEY as SANDBOX_SECRET_KEY
 from server.security import client_operator_token
@@ -114,9 +115,12 @@ class Workbench(CardView):
         received each of them, so what you see is what the shop was sent.
         """
         pi_id = _payment_intent_id(subject)
-        if self.mode == "sandbox":
-            return EventTimeline(wait_for_webhooks(self.stripe, pi_id), pi_id)
-        return EventTimeline(related_events(self.stripe, pi_id), pi_id)
+        events = wait_for_webhooks(self.stripe, pi_id) if self.mode == "sandbox" else related_events(self.stripe, pi_id)
+        return EventTimeline(events, pi_id, self.dashboard_url)
+
+    def dashboard_url(self, object_id):
+        """Where ``object_id`` (``pi_…``, ``evt_…``…) is shown: the sandbox's Dashboard, or Stripe's in test mode."""
+        return dashboard_url(object_id, self.mode, self.sandbox_url)
 
     def pay_as_shopper(self, order, card=shopper.DEFAULT_CARD, **options):
         """Pay ``order`` through its checkout page as a browser would (sandbox only); see ``shopper``."""

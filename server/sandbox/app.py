@@ -1,9 +1,9 @@
 """``create_sandbox_app(data_dir)``: the sandbox as one WSGI app.
 
 It serves the ``/v1`` API (for stripe-python or any HTTP client), the Stripe.js
-stand-in at ``/v3/``, the Payment Element frame and the 3D Secure test page.
-State lives in SQLite under ``data_dir``; webhook events are delivered by a
-background worker.
+stand-in at ``/v3/``, the Payment Element frame, the 3D Secure test page and the
+read-only Dashboard at ``/dashboard``.  State lives in SQLite under ``data_dir``
+(with the request log); webhook events are delivered by a background worker.
 """
 
 from dataclasses import dataclass
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from flask import Flask, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from . import PUBLISHABLE_KEY, SECRET_KEY, resources, stripe_js
+from . import PUBLISHABLE_KEY, SECRET_KEY, dashboard, request_log, resources, stripe_js
 from .currencies import format_amount
 from .delivery import DeliveryWorker, RetrySchedule
 from .ids import request_id
@@ -24,6 +24,7 @@ from .store import Store
 class Sandbox:
     store: Store
     worker: DeliveryWorker
+    requests: request_log.RequestLog
 
 
 def create_sandbox_app(data_dir, webhook_retry_base=1.0, webhook_max_attempts=None, webhook_threads=16):
@@ -34,11 +35,13 @@ def create_sandbox_app(data_dir, webhook_retry_base=1.0, webhook_max_attempts=No
     schedule = RetrySchedule(first=webhook_retry_base, max_attempts=webhook_max_attempts)
     worker = DeliveryWorker(store, schedule, threads=webhook_threads)
     worker.start()
-    app.extensions["sandbox"] = Sandbox(store, worker)
+    app.extensions["sandbox"] = Sandbox(store, worker, request_log.RequestLog(store))
+    request_log.init_app(app, app.extensions["sandbox"].requests)
     app.jinja_env.filters["money"] = format_amount
     for blueprint in resources.BLUEPRINTS:
         app.register_blueprint(blueprint)
     app.register_blueprint(stripe_js.bp)
+    app.register_blueprint(dashboard.bp)
 
     @app.errorhandler(StripeAPIError)
     def stripe_error(exc):
@@ -73,6 +76,7 @@ def create_sandbox_app(data_dir, webhook_retry_base=1.0, webhook_max_attempts=No
             description="Press Workbench offline Stripe sandbox",
             api="/v1",
             stripe_js="/v3/",
+            dashboard="/dashboard",
             secret_key=SECRET_KEY,
             publishable_key=PUBLISHABLE_KEY,
         )

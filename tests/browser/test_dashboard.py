@@ -106,6 +106,8 @@ def expect_receipt(page, shop_url, order_id, total):
     assert format_amount(order["amount_received"], order["currency"]) == total
     expect(receipt.locator(".wb-amount")).to_have_text(total)
     expect(receipt.locator(".wb-pi")).to_have_text(order["payment_intent"])
+    dashboard_page = re.compile(rf"^http://127\.0\.0\.1:\d+/dashboard/payments/{order['payment_intent']}$")
+    expect(receipt.locator("a:has(.wb-pi)")).to_have_attribute("href", dashboard_page)  # the sandbox's Dashboard
     expect(receipt.locator(".wb-order-id")).to_have_text(order_id)
 
 

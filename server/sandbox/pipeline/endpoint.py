@@ -68,8 +68,8 @@ def endpoint(allowed=(), publishable=False):
             ctx = authenticate(sb.store, key) if key else None  # a key in the header: checked before the body
             raw = raw_params()
             ctx = ctx or authenticate(sb.store, raw.get("key"), in_header=False)
+            g.request_id, g.context = ctx.request_id, ctx  # the request log reads who called
             ctx.api_version = versions.requested(request.headers.get("Stripe-Version"), raw)
-            g.request_id = ctx.request_id
             if request.method == "POST":
                 check_key(ctx.idempotency_key)
             if ctx.publishable and not publishable:
