@@ -1,7 +1,8 @@
 """The ceiling: stripe-python's own rate against an endpoint that does nothing.
 
 ``python -m bench.ceiling PORT`` serves canned PaymentIntents (built once, at start, by
-the sandbox's own object builder, so they are the size of real answers) over
+the sandbox's own object builder, so they are the size of real answers; only the id
+changes, so a shop can use it as its Stripe when profiled) over
 keep-alive HTTP/1.1 from one asyncio loop: no parsing beyond the headers, no state,
 no storage.  What stripe-python achieves against it is the most any server can give a
 stripe-python client on this machine; the sandbox and the shop are measured as
@@ -9,6 +10,7 @@ fractions of it.
 """
 
 import asyncio
+import itertools
 import json
 import sys
 
@@ -20,20 +22,24 @@ def canned(status):
                         capture_method="automatic", confirmation_method="automatic", description=None,
                         receipt_email=None, metadata={})  # fmt: skip
     pi["status"] = status
-    body = json.dumps(pi, indent=2).encode()  # indented, as Stripe and the sandbox answer
-    head = f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\nRequest-Id: req_ceiling\r\n\r\n"
+    body = json.dumps(pi).replace(pi["id"], TEMPLATE_ID).encode()  # the id is in the client secret too
+    head = f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
     return head.encode() + body
 
 
+TEMPLATE_ID = "pi_" + "0" * 24  # replaced by a new id of the same length in each answer: a shop stores it once
+NUMBERS = itertools.count(1)
 ANSWERS = {"create": canned("requires_payment_method"), "create_with_card": canned("requires_confirmation"),
            "confirm": canned("succeeded")}  # fmt: skip
 
 
-def answer(request_line, body):
-    """The canned answer a stripe-python create, create with a card, or confirm expects."""
+def answer(request_line, body, number):
+    """The canned answer a stripe-python create, create with a card, or confirm expects, with id number ``number``."""
     if request_line.split(b" ")[1].endswith(b"/confirm"):
-        return ANSWERS["confirm"]
-    return ANSWERS["create_with_card" if b"payment_method=" in body else "create"]
+        canned_answer = ANSWERS["confirm"]
+    else:
+        canned_answer = ANSWERS["create_with_card" if b"payment_method=" in body else "create"]
+    return canned_answer.replace(TEMPLATE_ID.encode(), b"pi_%024d" % number)
 
 
 async def handle(reader, writer):
@@ -45,7 +51,7 @@ async def handle(reader, writer):
                 if line[:15].lower() == b"content-length:":
                     length = int(line[15:])
             body = await reader.readexactly(length) if length else b""
-            writer.write(answer(head, body))
+            writer.write(answer(head, body, next(NUMBERS)))
     except (asyncio.IncompleteReadError, ConnectionError):
         writer.close()
 

@@ -148,7 +148,7 @@ class DeliveryWorker:
 
 def post(endpoint, event, timeout):
     """POST one signed event; returns (status or None, error or None, answer excerpt, started, duration in ms)."""
-    payload = json.dumps(event, indent=2).encode()
+    payload = json.dumps(event, separators=(",", ":")).encode()  # compact, as the API answers (pipeline/endpoint.py)
     headers = {
         "Content-Type": "application/json; charset=utf-8",
         "User-Agent": "Stripe/1.0 (+https://stripe.com/docs/webhooks)",
