@@ -126,9 +126,10 @@ def run(plan=Plan(), compare=None, say=print):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--compare", metavar="DIR", help="also measure the checkout in DIR (e.g. an older commit)")
+    parser.add_argument("--compare", metavar="LABEL=DIR", action="append", default=[],
+                        help="also measure the checkout in DIR (e.g. an older commit: git archive REF | tar -x -C DIR)")
     args = parser.parse_args()
-    result = run(QUICK if args.quick else Plan(), {"compared": args.compare} if args.compare else None)
+    result = run(QUICK if args.quick else Plan(), dict(spec.split("=", 1) for spec in args.compare))
     print(f"ceiling: {result['ceiling']['sequential']:.0f}/s sequential, "
           f"{result['ceiling']['concurrent']:.0f}/s with {result['plan']['workers']} threads")
     for label, series in result["series"].items():
