@@ -13,10 +13,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.browser import LOCK
 from bench.common import ROOT, machine, write_result
 
 TARGET = 600.0  # seconds (issue 13: under 10 minutes)
-LOCK = "/tmp/wb-browser.lock"  # RULES.md: anything that starts Chromium, JupyterLab or Voilà runs under it
 SUMMARY = re.compile(r"=+ (.*(passed|failed).*) in [\d.]+s")
 
 

@@ -506,13 +506,17 @@ def run(args):
     return results
 
 
-def main(argv=None):
+def parser():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="one short round and a 1,000-PaymentIntent store")
     parser.add_argument("--workers", type=int, default=1, help="concurrent keep-alive connections while measuring")
     parser.add_argument("--no-localstripe", action="store_true", help="measure the sandbox only")
     parser.add_argument("--no-install", action="store_true", help=f"do not create {LOCALSTRIPE_VENV.name} if missing")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv=None):
+    args = parser().parse_args(argv)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # unwinds through ExitStack: servers are stopped
     try:
         run(args)

@@ -1,0 +1,139 @@
+"""The suite's figures as one markdown table (printed, written to ``bench/results/figures.md``, and with
+``--write-doc`` put into BENCHMARKS.md between its ``figures`` markers), every target judged with its margin."""
+
+import re
+
+from bench.common import ROOT
+
+DOC = ROOT / "BENCHMARKS.md"
+START, END = "<!-- figures:start (written by python -m bench.suite --write-doc) -->", "<!-- figures:end -->"
+
+
+def ms(seconds):
+    return f"{1000 * seconds:,.0f} ms"
+
+
+def pct(fraction):
+    return f"{100 * fraction:.0f}%"
+
+
+def verdict(value, limit, higher_is_better, show):
+    """'met' or 'missed by …', the margin in the figure's own unit."""
+    met = value >= limit if higher_is_better else value < limit
+    if met:
+        return "**met**"
+    return f"**missed** by {show(abs(value - limit))}"
+
+
+def rows(figures):
+    """(what, figure, N, target, verdict) for every figure the suite measured."""
+    out = []
+    rate = figures.get("sandbox_rate")
+    if rate:
+        rows_ = rate["rows"]
+        ceiling = rows_.get("ceiling: no-op endpoint")
+        rounds = rate["plan"]["rounds"]
+        if ceiling:
+            out.append(("ceiling: stripe-python `StripeClient` → no-op endpoint, creates/s (create+confirm pairs/s)",
+                        f"{ceiling['empty']['median_per_second']['create']:,.0f} ({ceiling['empty']['median_per_second']['create_confirm']:,.0f})",
+                        f"{rounds} × {rate['plan']['creates']} (× {rate['plan']['pairs']})", "", ""))  # fmt: skip
+        via = rows_["sandbox via stripe-python"]
+        for phase in ("empty", "seeded"):
+            fractions = via[phase].get("fraction_of_ceiling")
+            if not fractions:
+                continue
+            stored = via[phase]["stored_at_start"]
+            out.append((f"sandbox create, stripe-python, of the ceiling ({stored:,} stored)", pct(fractions["create"]),
+                        f"{rounds} × {rate['plan']['creates']}", "", ""))  # fmt: skip
+            out.append((f"sandbox create+confirm, stripe-python, of the ceiling ({stored:,} stored)",
+                        pct(fractions["create_confirm"]), f"{rounds} × {rate['plan']['pairs']}", "≥ 60%",
+                        verdict(fractions["create_confirm"], 0.6, True, pct)))  # fmt: skip
+        for phase, ratio in rate.get("ratio_sandbox_over_localstripe", {}).items():
+            if phase in ("empty", "seeded"):
+                out.append((f"sandbox / localstripe {rate['localstripe']}, {phase} store: create, create+confirm",
+                            f"{ratio['create']:.1f}×, {ratio['create_confirm']:.1f}×", f"{rounds} rounds", "", ""))
+    shop = figures.get("shop_rate")
+    if shop:
+        for mode, figure in shop["series"]["shop"].items():
+            out.append(((f"shop order creation, {mode} ({figure['workers']} connection{'s' * (figure['workers'] > 1)}), "
+                        "of the ceiling with as many threads"),
+                        f"{pct(figure['fraction_of_ceiling'])} ({figure['per_second']:,.0f} orders/s)", f"{figure['n']:,}",
+                        "≥ 40%", verdict(figure["fraction_of_ceiling"], 0.4, True, pct)))  # fmt: skip
+    browser = figures.get("checkout_browser")
+    if browser:
+        figure = browser["click_to_confirmation"]
+        out.append(("click Pay → confirmation in headless Chromium, p50 / p95", f"{ms(figure['p50'])} / {ms(figure['p95'])}",
+                    str(figure["n"]), "p50 < 300 ms", verdict(figure["p50"], 0.3, False, ms)))  # fmt: skip
+    settle = figures.get("settle")
+    if settle:
+        series = settle["series"]["shop"]
+        out.append(("webhook settle, payments one at a time, p50 / p95",
+                    f"{ms(series['alone']['p50'])} / {ms(series['alone']['p95'])}", str(series["alone"]["n"]), "", ""))
+        out.append((f"webhook settle, bursts of {settle['plan']['burst']} concurrent payments, p50 / p95",
+                    f"{ms(series['burst']['p50'])} / {ms(series['burst']['p95'])}", str(series["burst"]["n"]),
+                    "p95 < 500 ms", verdict(series["burst"]["p95"], 0.5, False, ms)))  # fmt: skip
+    load = figures.get("load_run")
+    if load:
+        s = load["settle_seconds"]
+        out.append(((f"load run {load['shoppers']} × {load['orders_each']} (pause {load['think_seconds'][0]:g}–"
+                    f"{load['think_seconds'][1]:g} s): orders/s; settle p50 / p95 / max"),
+                    f"{load['orders_per_second']:.0f}; {ms(s['p50'])} / {ms(s['p95'])} / {ms(s['max'])}",
+                    f"{load['orders']:,}", "every order ≤ 2 s", "**met**" if not load["late"] else
+                    f"**missed**: {load['late']} orders later than 2 s"))  # fmt: skip
+        zero = load["mismatches"] + load["lost"] + load["double_charged"] + load["errors"] + load["without_webhook"]
+        out.append(("load run: mismatched / lost / double-charged / errors / no webhook",
+                    (f"{load['mismatches']} / {load['lost']} / {load['double_charged']} / {load['errors']} / "
+                    f"{load['without_webhook']}"), f"{load['orders']:,}", "all 0", "**met**" if not zero else "**missed**"))
+    dashboard = figures.get("dashboard")
+    if dashboard:
+        median = dashboard["median"]
+        out.append(("dashboard: `workbench dashboard` start → ready; ready → first book card (median)",
+                    f"{median['start_to_ready']:.2f} s; {median['ready_to_first_card']:.2f} s", f"{dashboard['n']} starts",
+                    "first card < 3 s", verdict(median["ready_to_first_card"], 3.0, False, lambda v: f"{v:.2f} s")))
+    notebook = figures.get("notebook_run")
+    if notebook:
+        median = notebook["median"]
+        out.append(("notebook 01 Run All: kernel start → last cell (median)", f"{median['run_all']:.2f} s",
+                    f"{notebook['n']} runs", "< 5 s", verdict(median["run_all"], 5.0, False, lambda v: f"{v:.2f} s")))
+    clone = figures.get("fresh_clone")
+    if clone:
+        out.append(("`make test` on a fresh clone", f"{clone['seconds'] / 60:.1f} min ({clone['pytest_summary']})", "1",
+                    "< 10 min", verdict(clone["seconds"], 600, False, lambda v: f"{v / 60:.1f} min")))
+    return out
+
+
+def comparison(figures):
+    """Rows for ``--compare``: this checkout beside the others, measured in the same alternating rounds."""
+    out = []
+    shop, settle = figures.get("shop_rate"), figures.get("settle")
+    for label in (shop or {}).get("series", {}):
+        row = [label]
+        for mode in ("sequential", "concurrent"):
+            figure = shop["series"][label][mode]
+            row.append(f"{figure['per_second']:,.0f}/s ({pct(figure['fraction_of_ceiling'])})")
+        if settle and label in settle["series"]:
+            row += [f"{ms(settle['series'][label][kind]['p50'])} / {ms(settle['series'][label][kind]['p95'])}"
+                    for kind in ("alone", "burst")]  # fmt: skip
+        out.append(row)
+    return out
+
+
+def markdown(figures, header):
+    lines = [header, "", "| figure | value | N | target | |", "|---|---|---|---|---|"]
+    lines += [f"| {' | '.join(row)} |" for row in rows(figures)]
+    compared = comparison(figures)
+    if len(compared) > 1:
+        lines += ["", "Same run, same rounds (alternating), each checkout with its own shop and sandbox:", "",
+                  ("| checkout | orders/s one at a time (of ceiling) | orders/s concurrent (of ceiling) | "
+                  "settle alone p50 / p95 | settle in bursts p50 / p95 |"), "|---|---|---|---|---|"]  # fmt: skip
+        lines += [f"| {' | '.join(row)} |" for row in compared]
+    return "\n".join(lines) + "\n"
+
+
+def write_doc(text, doc=DOC):
+    """Replace the figures block of BENCHMARKS.md with ``text``."""
+    body = doc.read_text()
+    pattern = re.compile(re.escape(START) + ".*?" + re.escape(END), re.DOTALL)
+    if not pattern.search(body):
+        raise ValueError(f"{doc.name} has no figures markers")
+    doc.write_text(pattern.sub(lambda _: f"{START}\n{text}{END}", body))
