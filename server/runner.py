@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import stripe
 from waitress import wasyncore
 from waitress.server import create_server
+from waitress.task import ThreadedTaskDispatcher
 
 from server import create_app
 from server.config import load as load_config
@@ -61,9 +62,33 @@ class RunningServer:
             sandbox.worker.stop()
 
 
-def serve_in_thread(app, host="127.0.0.1", port=0, name="server", threads=8):
-    """Serve ``app`` with waitress (keep-alive, a thread pool) in a daemon thread."""
-    server = create_server(app, host=host, port=port, threads=threads, ident="press-workbench")
+class WebhooksFirst(ThreadedTaskDispatcher):
+    """waitress's thread pool, except that a request for ``/webhook`` goes to the front of the queue.
+
+    A webhook is what settles an order; when shoppers keep every thread busy (the load run
+    with no pause, BENCHMARKS.md), a webhook queued behind their page loads waited seconds,
+    deliveries backed up at the sandbox, and orders stayed unpaid long after payment.
+    waitress queues a connection (``HTTPChannel``) once its request is read, so its path is known.
+    """
+
+    def add_task(self, task):
+        requests = getattr(task, "requests", None)
+        if not (requests and requests[0].path == "/webhook"):
+            return super().add_task(task)
+        with self.lock:
+            self.queue.appendleft(task)
+            self.queue_cv.notify()
+        return None
+
+
+def serve_in_thread(app, host="127.0.0.1", port=0, name="server", threads=8, dispatcher=None):
+    """Serve ``app`` with waitress (keep-alive, a thread pool) in a daemon thread.
+
+    ``dispatcher``: the thread pool, e.g. the shop's ``WebhooksFirst`` (waitress's own by default).
+    """
+    if dispatcher is not None:
+        dispatcher.set_thread_count(threads)
+    server = create_server(app, host=host, port=port, threads=threads, ident="press-workbench", _dispatcher=dispatcher)
     running = RunningServer(f"http://{host}:{server.effective_port}", server, app=app)
     running.thread = threading.Thread(target=running.serve, name=name, daemon=True)
     running.thread.start()
@@ -96,7 +121,7 @@ def start_shop(config, host="127.0.0.1", port=0, say=None):
         sandbox = start_sandbox(settings["DATA_DIR"], host, settings["SANDBOX_PORT"])
         config["SANDBOX_URL"] = sandbox.url
     app = create_app(config)
-    shop = serve_in_thread(app, host, port, "shop", threads=SHOP_THREADS)
+    shop = serve_in_thread(app, host, port, "shop", threads=SHOP_THREADS, dispatcher=WebhooksFirst())
     if host not in ("0.0.0.0", "::"):  # on every interface, SHOP_URL says which address shoppers use
         app.config["SHOP_URL"] = shop.url  # return URLs and the same-origin check use it
     if app.config["MODE"] == "sandbox":

@@ -13,7 +13,9 @@ answers another one, so a shop restarted on a laptop settles within seconds.
 Only explicit configuration (tests) shortens the three days.
 
 A pool of threads sends concurrently, at most half of them to one endpoint, so a
-slow endpoint or a burst of events does not hold up the rest.
+slow endpoint or a burst of events does not hold up the rest.  32 threads, so 16 to
+one shop: with 8, a shop under full load (answering each webhook in 30–300 ms) could
+take only about 75 deliveries a second and its orders settled seconds late (BENCHMARKS.md).
 """
 
 import hashlib
@@ -33,6 +35,7 @@ from .store import RESPONSE_EXCERPT, Attempt
 
 log = logging.getLogger(__name__)
 MAX_ANSWER = 64 * 1024  # read past the excerpt to reuse the connection; a longer answer closes it instead
+DELIVERY_THREADS = 32  # see the module docstring
 POLL_SECONDS = 0.25  # how often the queue is read when nothing wakes the worker (other processes may enqueue)
 
 
@@ -68,7 +71,7 @@ class DeliveryWorker:
     endpoint's accept queue before its request is even read.
     """
 
-    def __init__(self, store, schedule=RetrySchedule(), threads=16, timeout=10):
+    def __init__(self, store, schedule=RetrySchedule(), threads=DELIVERY_THREADS, timeout=10):
         self.store = store
         self.schedule = schedule
         self.threads = threads
