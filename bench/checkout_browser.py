@@ -70,7 +70,10 @@ def main():
     parser.add_argument("--quick", action="store_true")
     result = run(QUICK if parser.parse_args().quick else Plan())
     figure = result["click_to_confirmation"]
-    print(f"click Pay → confirmation: n={figure['n']} p50 {1000 * figure['p50']:.0f} ms, p95 {1000 * figure['p95']:.0f} ms")
+    print(
+        f"click Pay → confirmation: n={figure['n']} p50 {1000 * figure['p50']:.0f} ms, "
+        f"p95 {1000 * figure['p95']:.0f} ms"
+    )
 
 
 if __name__ == "__main__":

@@ -50,7 +50,8 @@ def distribution(values, digits=3):
     values = list(values)
     if not values:
         return None
-    return {"n": len(values), "p50": round(percentile(values, 50), digits), "p95": round(percentile(values, 95), digits),
+    return {"n": len(values), "p50": round(percentile(values, 50), digits),
+            "p95": round(percentile(values, 95), digits),
             "max": round(max(values), digits)}  # fmt: skip
 
 

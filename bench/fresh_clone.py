@@ -23,13 +23,15 @@ SUMMARY = re.compile(r"=+ (.*(passed|failed).*) in [\d.]+s")
 def run(say=print):
     with tempfile.TemporaryDirectory(prefix="bench-clone-") as tmp:
         clone = Path(tmp) / "press-workbench"
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True,
-                                check=True).stdout.strip()
+        commit = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
         subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
         say(f"  make test on a fresh clone of {commit[:10]} (several minutes) …")
         started = time.perf_counter()
-        finished = subprocess.run(["flock", LOCK, "make", "test"], cwd=clone, capture_output=True, text=True,
-                                  check=False)  # a failure is a finding
+        finished = subprocess.run(
+            ["flock", LOCK, "make", "test"], cwd=clone, capture_output=True, text=True, check=False
+        )  # a failure is a finding
         seconds = time.perf_counter() - started
     output = finished.stdout + finished.stderr
     summary = SUMMARY.findall(output)
@@ -43,8 +45,10 @@ def run(say=print):
 def main():
     argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()
     result = run()
-    print(f"make test on a fresh clone: {result['seconds'] / 60:.1f} min, exit {result['exit_code']}: "
-          f"{result['pytest_summary']}")
+    print(
+        f"make test on a fresh clone: {result['seconds'] / 60:.1f} min, exit {result['exit_code']}: "
+        f"{result['pytest_summary']}"
+    )
 
 
 if __name__ == "__main__":

@@ -56,7 +56,8 @@ def versus_stored(plan, say):
             burst = settle.settle_times(stack, settle.burst(stack, plan.burst))
             points.append({"stored_orders": at, "orders_per_second": done / elapsed, "n": done,
                            "settle_alone": distribution(alone), "settle_burst": distribution(burst)})  # fmt: skip
-            say(f"  growth: {at:,} stored: {done / elapsed:.0f} orders/s, settle p95 {points[-1]['settle_burst']['p95']:.3f} s"
+            burst_p95 = points[-1]["settle_burst"]["p95"]
+            say(f"  growth: {at:,} stored: {done / elapsed:.0f} orders/s, settle p95 {burst_p95:.3f} s"
                 f" in a burst of {plan.burst}")  # fmt: skip
     return points
 
@@ -65,11 +66,14 @@ def versus_shoppers(plan, say):
     points = []
     for shoppers in plan.shoppers:
         summary = load_run.run(shoppers, plan.orders_each, (0.0, 0.0), name=f"load_run_{shoppers}_shoppers", say=say)
-        points.append({"shoppers": shoppers, "orders": summary["orders"], "orders_per_second": summary["orders_per_second"],
+        points.append({"shoppers": shoppers, "orders": summary["orders"],
+                       "orders_per_second": summary["orders_per_second"],
                        "settle": summary["settle_seconds"], "late": summary["late"], "pass": summary["pass"],
                        "errors": summary["errors"]})  # fmt: skip
-        say(f"  growth: {shoppers} shoppers: {summary['orders_per_second']:.0f} orders/s, "
-            f"settle p50 {summary['settle_seconds']['p50']:.3f} s, p95 {summary['settle_seconds']['p95']:.3f} s")
+        say(
+            f"  growth: {shoppers} shoppers: {summary['orders_per_second']:.0f} orders/s, "
+            f"settle p50 {summary['settle_seconds']['p50']:.3f} s, p95 {summary['settle_seconds']['p95']:.3f} s"
+        )
     return points
 
 

@@ -63,7 +63,9 @@ def shopper(shop_url, sandbox_url, books, orders_each, think, seed, record, erro
             answer = pay_in_card_frame(sandbox_url, order, card, return_url)
             paid_at = time.time()
             if answer.get("status") == "succeeded":
-                with urllib.request.urlopen(f"{return_url}?payment_intent={order['payment_intent']}", timeout=60) as page:
+                with urllib.request.urlopen(
+                    f"{return_url}?payment_intent={order['payment_intent']}", timeout=60
+                ) as page:
                     confirmed = 'data-testid="confirmation"' in page.read().decode()
             else:
                 confirmed = None
@@ -94,8 +96,11 @@ def run(shoppers=200, orders_each=5, think=(2.0, 6.0), seed=9, one_process=False
         books = http_json("GET", f"{stack.shop_url}/api/books")["books"]
         say(f"  load run: {shoppers} shoppers × {orders_each} orders, think {think[0]:g}–{think[1]:g} s")
         records, errors = [], []
-        threads = [threading.Thread(target=shopper, args=(stack.shop_url, stack.sandbox_url, books, orders_each, think,
-                                                          seed + n, records, errors)) for n in range(shoppers)]  # fmt: skip
+        urls = (stack.shop_url, stack.sandbox_url)
+        threads = [
+            threading.Thread(target=shopper, args=(*urls, books, orders_each, think, seed + n, records, errors))
+            for n in range(shoppers)
+        ]
         started = time.time()
         for thread in threads:
             thread.start()
@@ -161,8 +166,14 @@ def main():
     parser.add_argument("--shoppers", type=int, default=200)
     parser.add_argument("--orders", type=int, default=5, help="orders per shopper")
     parser.add_argument("--one-process", action="store_true", help="run `workbench serve` with its own sandbox")
-    parser.add_argument("--think", type=float, nargs=2, default=(2.0, 6.0), metavar=("MIN", "MAX"),
-                        help="seconds a shopper spends on the checkout page before paying (default 2 6; 0 0: none)")
+    parser.add_argument(
+        "--think",
+        type=float,
+        nargs=2,
+        default=(2.0, 6.0),
+        metavar=("MIN", "MAX"),
+        help="seconds a shopper spends on the checkout page before paying (default 2 6; 0 0: none)",
+    )
     parser.add_argument("--seed", type=int, default=9)
     args = parser.parse_args()
     summary = run(args.shoppers, args.orders, tuple(args.think), args.seed, args.one_process)

@@ -59,8 +59,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
     result = run(parser.parse_args().rounds)
-    print(f"notebook 01: kernel start → last cell {result['median']['run_all']:.2f} s (median of {result['n']}); "
-          f"slowest cells: {result['slowest_cells']}")
+    print(
+        f"notebook 01: kernel start → last cell {result['median']['run_all']:.2f} s (median of {result['n']}); "
+        f"slowest cells: {result['slowest_cells']}"
+    )
 
 
 if __name__ == "__main__":

@@ -50,7 +50,10 @@ def profile(name, operation, count):
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"profile-{name}.txt"
     path.write_text(profiler.output_text(unicode=True, color=False))
-    print(f"{name}: {per_call:,.0f} µs per call (test client, no profiler); profile in {path.relative_to(RESULTS.parent.parent)}")
+    print(
+        f"{name}: {per_call:,.0f} µs per call (test client, no profiler); "
+        f"profile in {path.relative_to(RESULTS.parent.parent)}"
+    )
 
 
 def shop_orders(count):
@@ -76,7 +79,9 @@ def sandbox_calls(count):
         return json.loads(answer.data)
 
     def create_confirm():
-        pi = post("/v1/payment_intents", "amount=2300&currency=usd&payment_method_types[0]=card&payment_method=pm_card_visa")
+        pi = post(
+            "/v1/payment_intents", "amount=2300&currency=usd&payment_method_types[0]=card&payment_method=pm_card_visa"
+        )
         post(f"/v1/payment_intents/{pi['id']}/confirm", "")
 
     profile("sandbox-create", lambda: post("/v1/payment_intents", SHOP_CREATE), count)

@@ -28,78 +28,134 @@ def verdict(value, limit, higher_is_better, show):
 def rows(figures):
     """(what, figure, N, target, verdict) for every figure the suite measured."""
     out = []
+
+    def add(what, value, n, target="", judged=""):
+        out.append((what, value, str(n), target, judged))
+
     rate = figures.get("sandbox_rate")
     if rate:
-        rows_ = rate["rows"]
-        ceiling = rows_.get("ceiling: no-op endpoint")
-        rounds = rate["plan"]["rounds"]
+        plan, rounds = rate["plan"], rate["plan"]["rounds"]
+        ceiling = rate["rows"].get("ceiling: no-op endpoint")
         if ceiling:
-            out.append(("ceiling: stripe-python `StripeClient` → no-op endpoint, creates/s (create+confirm pairs/s)",
-                        f"{ceiling['empty']['median_per_second']['create']:,.0f} ({ceiling['empty']['median_per_second']['create_confirm']:,.0f})",
-                        f"{rounds} × {rate['plan']['creates']} (× {rate['plan']['pairs']})", "", ""))  # fmt: skip
-        via = rows_["sandbox via stripe-python"]
+            per_second = ceiling["empty"]["median_per_second"]
+            add(
+                "ceiling: stripe-python `StripeClient` → no-op endpoint: creates/s (create+confirm pairs/s)",
+                f"{per_second['create']:,.0f} ({per_second['create_confirm']:,.0f})",
+                f"{rounds} × {plan['creates']} (× {plan['pairs']})",
+            )
+        via = rate["rows"]["sandbox via stripe-python"]
         for phase in ("empty", "seeded"):
             fractions = via[phase].get("fraction_of_ceiling")
-            if not fractions:
-                continue
-            stored = via[phase]["stored_at_start"]
-            out.append((f"sandbox create, stripe-python, of the ceiling ({stored:,} stored)", pct(fractions["create"]),
-                        f"{rounds} × {rate['plan']['creates']}", "", ""))  # fmt: skip
-            out.append((f"sandbox create+confirm, stripe-python, of the ceiling ({stored:,} stored)",
-                        pct(fractions["create_confirm"]), f"{rounds} × {rate['plan']['pairs']}", "≥ 60%",
-                        verdict(fractions["create_confirm"], 0.6, True, pct)))  # fmt: skip
+            if fractions:
+                stored = f"{via[phase]['stored_at_start']:,} stored"
+                add(
+                    f"sandbox create via stripe-python, of the ceiling ({stored})",
+                    pct(fractions["create"]),
+                    f"{rounds} × {plan['creates']}",
+                )
+                add(
+                    f"sandbox create+confirm via stripe-python, of the ceiling ({stored})",
+                    pct(fractions["create_confirm"]),
+                    f"{rounds} × {plan['pairs']}",
+                    "≥ 60%",
+                    verdict(fractions["create_confirm"], 0.6, True, pct),
+                )
         for phase, ratio in rate.get("ratio_sandbox_over_localstripe", {}).items():
             if phase in ("empty", "seeded"):
-                out.append((f"sandbox / localstripe {rate['localstripe']}, {phase} store: create, create+confirm",
-                            f"{ratio['create']:.1f}×, {ratio['create_confirm']:.1f}×", f"{rounds} rounds", "", ""))
+                add(
+                    f"sandbox / localstripe {rate['localstripe']}, {phase} store: create, create+confirm",
+                    f"{ratio['create']:.1f}×, {ratio['create_confirm']:.1f}×",
+                    f"{rounds} rounds",
+                )
     shop = figures.get("shop_rate")
     if shop:
         for mode, figure in shop["series"]["shop"].items():
-            out.append(((f"shop order creation, {mode} ({figure['workers']} connection{'s' * (figure['workers'] > 1)}), "
-                        "of the ceiling with as many threads"),
-                        f"{pct(figure['fraction_of_ceiling'])} ({figure['per_second']:,.0f} orders/s)", f"{figure['n']:,}",
-                        "≥ 40%", verdict(figure["fraction_of_ceiling"], 0.4, True, pct)))  # fmt: skip
+            connections = f"{figure['workers']} connection{'s' * (figure['workers'] > 1)}"
+            add(
+                f"shop order creation, {mode} ({connections}), of the ceiling with as many threads",
+                f"{pct(figure['fraction_of_ceiling'])} ({figure['per_second']:,.0f} orders/s)",
+                f"{figure['n']:,}",
+                "≥ 40%",
+                verdict(figure["fraction_of_ceiling"], 0.4, True, pct),
+            )
     browser = figures.get("checkout_browser")
     if browser:
         figure = browser["click_to_confirmation"]
-        out.append(("click Pay → confirmation in headless Chromium, p50 / p95", f"{ms(figure['p50'])} / {ms(figure['p95'])}",
-                    str(figure["n"]), "p50 < 300 ms", verdict(figure["p50"], 0.3, False, ms)))  # fmt: skip
+        add(
+            "click Pay → confirmation in headless Chromium, p50 / p95",
+            f"{ms(figure['p50'])} / {ms(figure['p95'])}",
+            figure["n"],
+            "p50 < 300 ms",
+            verdict(figure["p50"], 0.3, False, ms),
+        )
     settle = figures.get("settle")
     if settle:
-        series = settle["series"]["shop"]
-        out.append(("webhook settle, payments one at a time, p50 / p95",
-                    f"{ms(series['alone']['p50'])} / {ms(series['alone']['p95'])}", str(series["alone"]["n"]), "", ""))
-        out.append((f"webhook settle, bursts of {settle['plan']['burst']} concurrent payments, p50 / p95",
-                    f"{ms(series['burst']['p50'])} / {ms(series['burst']['p95'])}", str(series["burst"]["n"]),
-                    "p95 < 500 ms", verdict(series["burst"]["p95"], 0.5, False, ms)))  # fmt: skip
-    load = figures.get("load_run")
-    if load:
-        s = load["settle_seconds"]
-        out.append(((f"load run {load['shoppers']} × {load['orders_each']} (pause {load['think_seconds'][0]:g}–"
-                    f"{load['think_seconds'][1]:g} s): orders/s; settle p50 / p95 / max"),
-                    f"{load['orders_per_second']:.0f}; {ms(s['p50'])} / {ms(s['p95'])} / {ms(s['max'])}",
-                    f"{load['orders']:,}", "every order ≤ 2 s", "**met**" if not load["late"] else
-                    f"**missed**: {load['late']} orders later than 2 s"))  # fmt: skip
-        zero = load["mismatches"] + load["lost"] + load["double_charged"] + load["errors"] + load["without_webhook"]
-        out.append(("load run: mismatched / lost / double-charged / errors / no webhook",
-                    (f"{load['mismatches']} / {load['lost']} / {load['double_charged']} / {load['errors']} / "
-                    f"{load['without_webhook']}"), f"{load['orders']:,}", "all 0", "**met**" if not zero else "**missed**"))
+        alone, burst = settle["series"]["shop"]["alone"], settle["series"]["shop"]["burst"]
+        add("webhook settle, payments one at a time, p50 / p95", f"{ms(alone['p50'])} / {ms(alone['p95'])}", alone["n"])
+        add(
+            f"webhook settle, bursts of {settle['plan']['burst']} concurrent payments, p50 / p95",
+            f"{ms(burst['p50'])} / {ms(burst['p95'])}",
+            burst["n"],
+            "p95 < 500 ms",
+            verdict(burst["p95"], 0.5, False, ms),
+        )
+    if figures.get("load_run"):
+        load_rows(figures["load_run"], add)
     dashboard = figures.get("dashboard")
     if dashboard:
         median = dashboard["median"]
-        out.append(("dashboard: `workbench dashboard` start → ready; ready → first book card (median)",
-                    f"{median['start_to_ready']:.2f} s; {median['ready_to_first_card']:.2f} s", f"{dashboard['n']} starts",
-                    "first card < 3 s", verdict(median["ready_to_first_card"], 3.0, False, lambda v: f"{v:.2f} s")))
+        add(
+            "dashboard: `workbench dashboard` start → ready; ready → first book card (median)",
+            f"{median['start_to_ready']:.2f} s; {median['ready_to_first_card']:.2f} s",
+            f"{dashboard['n']} starts",
+            "first card < 3 s",
+            verdict(median["ready_to_first_card"], 3.0, False, seconds),
+        )
     notebook = figures.get("notebook_run")
     if notebook:
-        median = notebook["median"]
-        out.append(("notebook 01 Run All: kernel start → last cell (median)", f"{median['run_all']:.2f} s",
-                    f"{notebook['n']} runs", "< 5 s", verdict(median["run_all"], 5.0, False, lambda v: f"{v:.2f} s")))
+        add(
+            "notebook 01 Run All: kernel start → last cell (median)",
+            f"{notebook['median']['run_all']:.2f} s",
+            f"{notebook['n']} runs",
+            "< 5 s",
+            verdict(notebook["median"]["run_all"], 5.0, False, seconds),
+        )
     clone = figures.get("fresh_clone")
     if clone:
-        out.append(("`make test` on a fresh clone", f"{clone['seconds'] / 60:.1f} min ({clone['pytest_summary']})", "1",
-                    "< 10 min", verdict(clone["seconds"], 600, False, lambda v: f"{v / 60:.1f} min")))
+        add(
+            "`make test` on a fresh clone",
+            f"{clone['seconds'] / 60:.1f} min ({clone['pytest_summary']})",
+            1,
+            "< 10 min",
+            verdict(clone["seconds"], 600, False, lambda v: f"{v / 60:.1f} min"),
+        )
     return out
+
+
+def load_rows(load, add):
+    """The load run: throughput and settle times, and the correctness counts that must all be 0."""
+    s, think = load["settle_seconds"], load["think_seconds"]
+    late = load["late"]
+    add(
+        f"load run {load['shoppers']} × {load['orders_each']} (pause {think[0]:g}–{think[1]:g} s): orders/s; "
+        "settle p50 / p95 / max",
+        f"{load['orders_per_second']:.0f}; {ms(s['p50'])} / {ms(s['p95'])} / {ms(s['max'])}",
+        f"{load['orders']:,}",
+        "every order ≤ 2 s",
+        f"**missed**: {late} orders later than 2 s" if late else "**met**",
+    )
+    counts = ("mismatches", "lost", "double_charged", "errors", "without_webhook")
+    add(
+        "load run: mismatched / lost / double-charged / errors / no webhook",
+        " / ".join(str(load[name]) for name in counts),
+        f"{load['orders']:,}",
+        "all 0",
+        "**missed**" if any(load[name] for name in counts) else "**met**",
+    )
+
+
+def seconds(value):
+    return f"{value:.2f} s"
 
 
 def comparison(figures):

@@ -492,7 +492,9 @@ def run(args):
         executable, ls_version = localstripe_executable(install=not args.no_install)
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp, ExitStack() as exits:  # servers stop before rmtree
         all_series = start_series(Path(tmp), executable, ls_version, exits)
-        seeded_servers = {id(s.server): s.server for s in all_series if s.phase == "seeded" and s.label != CEILING}.values()
+        seeded_servers = {
+            id(s.server): s.server for s in all_series if s.phase == "seeded" and s.label != CEILING
+        }.values()
         seeding = {server.name: seed(server, plan) for server in seeded_servers}
         warm_up(all_series, plan)
         measure(all_series, plan, args.workers)

@@ -139,8 +139,10 @@ def main():
     result = run(plan, dict(spec.split("=", 1) for spec in args.compare))
     for label, kinds in result["series"].items():
         for kind, figure in kinds.items():
-            print(f"{label:10} {kind:6} n={figure['n']:<4} p50 {1000 * figure['p50']:6.0f} ms  "
-                  f"p95 {1000 * figure['p95']:6.0f} ms  max {1000 * figure['max']:6.0f} ms")
+            print(
+                f"{label:10} {kind:6} n={figure['n']:<4} p50 {1000 * figure['p50']:6.0f} ms  "
+                f"p95 {1000 * figure['p95']:6.0f} ms  max {1000 * figure['max']:6.0f} ms"
+            )
 
 
 if __name__ == "__main__":

@@ -77,7 +77,10 @@ class StripePythonCreate:
 
 
 def measure(targets, plan, say=print):
-    """{label: {"sequential": [rates], "concurrent": [rates]}}, rounds alternating over ``targets`` (label → maker)."""
+    """{label: {"sequential": [rates], "concurrent": [rates]}}, rounds alternating over ``targets``.
+
+    ``targets`` maps a label to a maker of one client (a callable placing one order or creating one intent).
+    """
     rates = {label: {"sequential": [], "concurrent": []} for label in targets}
     for label, make in targets.items():  # warm-up: first connections, imports, caches
         run_ops(make, 20, 1)
@@ -126,16 +129,25 @@ def run(plan=Plan(), compare=None, say=print):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--compare", metavar="LABEL=DIR", action="append", default=[],
-                        help="also measure the checkout in DIR (e.g. an older commit: git archive REF | tar -x -C DIR)")
+    parser.add_argument(
+        "--compare",
+        metavar="LABEL=DIR",
+        action="append",
+        default=[],
+        help="also measure the checkout in DIR (e.g. an older commit: git archive REF | tar -x -C DIR)",
+    )
     args = parser.parse_args()
     result = run(QUICK if args.quick else Plan(), dict(spec.split("=", 1) for spec in args.compare))
-    print(f"ceiling: {result['ceiling']['sequential']:.0f}/s sequential, "
-          f"{result['ceiling']['concurrent']:.0f}/s with {result['plan']['workers']} threads")
+    print(
+        f"ceiling: {result['ceiling']['sequential']:.0f}/s sequential, "
+        f"{result['ceiling']['concurrent']:.0f}/s with {result['plan']['workers']} threads"
+    )
     for label, series in result["series"].items():
         for mode, figure in series.items():
-            print(f"{label:10} {mode:10} {figure['per_second']:6.0f} orders/s = "
-                  f"{100 * figure['fraction_of_ceiling']:3.0f}% of the ceiling")
+            print(
+                f"{label:10} {mode:10} {figure['per_second']:6.0f} orders/s = "
+                f"{100 * figure['fraction_of_ceiling']:3.0f}% of the ceiling"
+            )
 
 
 if __name__ == "__main__":

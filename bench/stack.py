@@ -113,6 +113,7 @@ def settled_by(shop_db):
     with sqlite3.connect(shop_db) as db:
         first = {}
         for order_id, source in db.execute(
-                "SELECT order_id, source FROM order_history WHERE status IN ('paid', 'failed') ORDER BY id"):
+            "SELECT order_id, source FROM order_history WHERE status IN ('paid', 'failed') ORDER BY id"
+        ):
             first.setdefault(order_id, source)
     return first

@@ -46,7 +46,9 @@ def plan_steps(args):
         "sandbox_rate": lambda: sandbox_rate.run(sandbox_rate.parser().parse_args(rate_args)),
         "shop_rate": lambda: shop_rate.run(shop_rate.QUICK if quick else shop_rate.Plan(), compare),
         "settle": lambda: settle.run(settle.QUICK if quick else settle.Plan(), compare),
-        "checkout_browser": lambda: locked(checkout_browser.run, checkout_browser.QUICK if quick else checkout_browser.Plan()),
+        "checkout_browser": lambda: locked(
+            checkout_browser.run, checkout_browser.QUICK if quick else checkout_browser.Plan()
+        ),
         "load_run": lambda: load_run.run(20 if quick else 200, 5, (0.5, 1.0) if quick else (2.0, 6.0)),
         "dashboard": lambda: locked(dashboard_first_card.run, 1 if quick else 3),
         "notebook_run": lambda: locked(notebook_run.run, 1 if quick else 3),
@@ -70,8 +72,13 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="a smoke run: few rounds, small stores")
     parser.add_argument("--fresh-clone", action="store_true", help="also time `make test` on a fresh clone")
     parser.add_argument("--only", help=f"comma-separated steps: {', '.join(STEPS)}")
-    parser.add_argument("--compare", metavar="LABEL=DIR", action="append", default=[],
-                        help="shop_rate and settle also run the checkout in DIR, in the same rounds")
+    parser.add_argument(
+        "--compare",
+        metavar="LABEL=DIR",
+        action="append",
+        default=[],
+        help="shop_rate and settle also run the checkout in DIR, in the same rounds",
+    )
     parser.add_argument("--no-localstripe", action="store_true", help="sandbox_rate without localstripe")
     parser.add_argument("--write-doc", action="store_true", help="put the table into BENCHMARKS.md")
     args = parser.parse_args(argv)

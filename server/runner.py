@@ -25,7 +25,11 @@ from server.security import write_private
 from server.webhooks import HANDLED
 
 logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "task queue depth" notes under load
-SHOP_THREADS = 32  # a shop request mostly waits on Stripe; with 8, webhooks waited behind page loads (bench/load_run.py)
+# The shop's threads, by mode.  Against the sandbox on this machine a request needs CPU, not waiting: in the load run
+# with no pause, 32 threads fought over the GIL (settle p95 1.7 s, orders late) where 8 settled at p95 0.16 s, as
+# many orders/s; WebhooksFirst keeps webhooks from waiting behind page loads.  Against Stripe a request mostly waits
+# on the network, so more threads serve more shoppers at once (BENCHMARKS.md).
+SHOP_THREADS = {"sandbox": 8, "stripe": 32}
 WEBHOOK_FILE = "sandbox-webhook.json"  # the shop's endpoint at the sandbox: {"id": "we_…", "secret": "whsec_…"}
 # Only the events /webhook acts on, as Stripe advises: with "*" every payment also sent created, charge.succeeded,
 # charge.updated… that the shop answered and ignored, and under load those deliveries queued ahead of the ones that
@@ -121,7 +125,8 @@ def start_shop(config, host="127.0.0.1", port=0, say=None):
         sandbox = start_sandbox(settings["DATA_DIR"], host, settings["SANDBOX_PORT"])
         config["SANDBOX_URL"] = sandbox.url
     app = create_app(config)
-    shop = serve_in_thread(app, host, port, "shop", threads=SHOP_THREADS, dispatcher=WebhooksFirst())
+    threads = SHOP_THREADS[app.config["MODE"]]
+    shop = serve_in_thread(app, host, port, "shop", threads=threads, dispatcher=WebhooksFirst())
     if host not in ("0.0.0.0", "::"):  # on every interface, SHOP_URL says which address shoppers use
         app.config["SHOP_URL"] = shop.url  # return URLs and the same-origin check use it
     if app.config["MODE"] == "sandbox":
