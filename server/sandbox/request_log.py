@@ -45,16 +45,21 @@ class RequestLog:
         store.connection().executescript(SCHEMA)
 
     def record(self, *, method, path, status, request_id, idempotency_key, key_type, duration_ms, objects):
-        self.store.execute(
-            "INSERT INTO requests(created, method, path, status, request_id, idempotency_key, key_type, duration_ms, "
-            "objects) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (time.time(), method, path, status, request_id, idempotency_key, key_type, round(duration_ms, 1),
-             " " + " ".join(sorted(objects)) + " "),
-        )  # fmt: skip
+        """One row, written in a transaction: a bare INSERT met other threads' transactions in SQLite's busy handler,
+        which sleeps 1, 2, 5, 10… ms between tries, where a transaction waits on the store's lock (database.py)."""
         self._since_prune += 1  # a racy counter is fine: pruning a little early or late changes nothing
-        if self._since_prune >= self.prune_every:
+        prune = self._since_prune >= self.prune_every
+        if prune:
             self._since_prune = 0
-            self.prune()
+        with self.store.transaction() as db:
+            db.execute(
+                "INSERT INTO requests(created, method, path, status, request_id, idempotency_key, key_type, "
+                "duration_ms, objects) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (time.time(), method, path, status, request_id, idempotency_key, key_type, round(duration_ms, 1),
+                 " " + " ".join(sorted(objects)) + " "),
+            )  # fmt: skip
+            if prune:
+                self.prune()
 
     def prune(self):
         self.store.execute("DELETE FROM requests WHERE id <= (SELECT MAX(id) FROM requests) - ?", (self.max_rows,))
