@@ -21,7 +21,6 @@ take only about 75 deliveries a second and its orders settled seconds late (BENC
 import hashlib
 import hmac
 import http.client
-import json
 import logging
 import threading
 import time
@@ -31,7 +30,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from .pipeline.versions import API_VERSION, render_event
-from .store import RESPONSE_EXCERPT, Attempt
+from .store import RESPONSE_EXCERPT, Attempt, to_json
 
 log = logging.getLogger(__name__)
 MAX_ANSWER = 64 * 1024  # read past the excerpt to reuse the connection; a longer answer closes it instead
@@ -151,7 +150,7 @@ class DeliveryWorker:
 
 def post(endpoint, event, timeout):
     """POST one signed event; returns (status or None, error or None, answer excerpt, started, duration in ms)."""
-    payload = json.dumps(event, separators=(",", ":")).encode()  # compact, as the API answers (pipeline/endpoint.py)
+    payload = to_json(event).encode()  # compact, as the API answers (pipeline/endpoint.py)
     headers = {
         "Content-Type": "application/json; charset=utf-8",
         "User-Agent": "Stripe/1.0 (+https://stripe.com/docs/webhooks)",

@@ -100,18 +100,22 @@ def init_app(app, log):
                 idempotency_key=request.headers.get("Idempotency-Key"),
                 key_type=("publishable" if ctx.publishable else "secret") if ctx else None,
                 duration_ms=(time.perf_counter() - g.get("started", time.perf_counter())) * 1000,
-                objects=touched_ids(request.path, response),
+                objects=touched_ids(request.path, response, g.get("answer")),
             )
         return response
 
 
-def touched_ids(path, response):
-    """The ids in the path, and in the answer: the object's own id and the PaymentIntent/charge it belongs to."""
+def touched_ids(path, response, body=None):
+    """The ids in the path, and in the answer: the object's own id and the PaymentIntent/charge it belongs to.
+
+    ``body``: the answer as the endpoint built it (else it is parsed from the response).
+    """
     ids = {part for part in path.split("/") if OBJECT_ID.match(part)}
-    try:
-        body = json.loads(response.get_data())
-    except ValueError:
-        return ids
+    if body is None:
+        try:
+            body = json.loads(response.get_data())
+        except ValueError:
+            return ids
     error = body.get("error") or {}
     for obj in (body, error, error.get("payment_intent") or {}):  # a card error names its charge and PaymentIntent
         if obj.get("object") == "list":
