@@ -176,7 +176,7 @@ class Server:
 
 def start_server(name, version, command, port, log, exits):
     """Start ``command`` in its own session (Ctrl-C reaches only us; we stop it) and wait until it answers."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}  # the ceiling endpoint is bench/ceiling.py
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}  # this checkout's sandbox and ceiling endpoint (bench/ceiling.py)
     with open(log, "wb") as out:
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                    cwd=log.parent, env=env, start_new_session=True)  # fmt: skip
@@ -212,7 +212,7 @@ def tail(path, lines=20):
 def start_sandbox(workdir, tag, exits):
     port, data_dir = free_port(), workdir / f"sandbox-{tag}"
     data_dir.mkdir()
-    command = [str(ROOT / ".venv" / "bin" / "workbench"), "sandbox", "--port", str(port), "--data-dir", str(data_dir)]
+    command = [sys.executable, "-m", "server.cli", "sandbox", "--port", str(port), "--data-dir", str(data_dir)]
     return start_server("sandbox", "Press Workbench", command, port, workdir / f"sandbox-{tag}.log", exits)
 
 
