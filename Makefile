@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lab browser install bench clean
+.PHONY: demo test lab browser install bench clean screenshots
 
 install: $(STAMP)
 
@@ -32,8 +32,14 @@ demo: $(STAMP)
 test: $(STAMP) browser
 	$(BIN)/python -m pytest
 
+# JupyterLab on notebooks/, with the shop running outside the kernels (server/lab.py).
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=notebooks --ServerApp.ip=127.0.0.1 $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
+	$(BIN)/python -m server.lab
+
+# The README's screenshots, taken by the browser test that shows the screen (static/screenshots/).
+screenshots: $(STAMP) browser
+	mkdir -p static/screenshots
+	WORKBENCH_SCREENSHOTS=static/screenshots $(BIN)/python -m pytest -q tests/notebooks/test_lessons_in_jupyterlab.py -k presenter
 
 bench: $(STAMP)
 	$(BIN)/python bench/sandbox_rate.py
