@@ -118,6 +118,7 @@ class PresenterView(widgets.HBox):
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._watch, name=f"watch-{order.id}", daemon=True)
         self._thread.start()
+        order.workbench.views.append(self)
 
     def show(self, confirmation, problem=None):
         """Redraw the panel from ``confirmation`` (or from the order alone, before it settles)."""
@@ -127,8 +128,10 @@ class PresenterView(widgets.HBox):
             self._seen = (order.status, len(order.history))
 
     def stop(self):
-        """Stop following the order (the panel keeps what it shows)."""
+        """Stop following the order (the panel keeps what it shows), once a look in progress is over."""
         self._stop.set()
+        if self._thread is not threading.current_thread():
+            self._thread.join(5)
 
     def _watch(self):
         deadline = time.monotonic() + WATCH_FOR

@@ -44,6 +44,7 @@ class Workbench(CardView):
             config = self.servers.app.config
             url, health = self.servers.shop.url, {"mode": config["MODE"], "sandbox_url": config["SANDBOX_URL"]}
         self.url, self.mode = url, health["mode"]
+        self.views = []  # presenter views following orders of this shop, stopped by close()
         self.sandbox_url = health.get("sandbox_url") if self.mode == "sandbox" else None
         self.api = ShopAPI(self.url)
         self.stripe, self.publishable_key = self._credentials()
@@ -134,7 +135,9 @@ class Workbench(CardView):
 
     # -- lifetime and display ----------------------------------------------------------------------
     def close(self):
-        """Stop the shop and sandbox this Workbench started (kernel shutdown does this too)."""
+        """Stop following orders, and stop the shop and sandbox this Workbench started (as kernel shutdown does)."""
+        for view in self.views:
+            view.stop()
         if self.servers is not None:
             self.servers.stop()
 
