@@ -1,58 +1,21 @@
-"""Press Workbench shop: a Flask app selling Stripe Press books through the Payment Element.
+"""Press Workbench: a Stripe Press book shop whose payments are the lesson.
 
-``create_app(config=None)`` follows the Flask tutorial's factory: defaults, then the
-environment (and ``.env``), then the ``config`` mapping given by tests or the
-notebook helper.  It refuses bad Stripe configuration with a ``ConfigError``.
+``server.app.create_app`` builds the shop (``from server import create_app`` works
+too).  Importing this package imports nothing else, so ``server.sandbox`` — the
+offline Stripe stand-in, which never depends on the shop — can be used alone.
 """
 
-import os
-import secrets
-
-from flask import Flask
-
-from server import api, cart, pages, webhooks
-from server.catalog import load_catalog
-from server.config import ConfigError, stripe_endpoints
-from server.config import load as load_config
-from server.money import format_amount
-from server.orders import OrderStore
-from server.shop import Shop
-from server.stripe_client import build_stripe_client
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-__all__ = ["create_app", "ConfigError"]
+__all__ = ["ConfigError", "create_app"]
 
 
-def create_app(config=None):
-    """Create the shop; ``config`` overrides everything else (tests pass the sandbox URL here)."""
-    app = Flask(__name__, static_folder=os.path.join(ROOT, "static"), static_url_path="/static")
-    app.config.update(load_config(config))
-    if not app.config["SECRET_KEY"]:
-        app.config["SECRET_KEY"] = _session_secret(app.config["DATA_DIR"])
-    app.config["STRIPE_API_BASE"], app.config["STRIPE_JS_URL"] = stripe_endpoints(app.config)
+def __getattr__(name):
+    """``create_app`` and ``ConfigError`` on first use (PEP 562), not when a sibling package is imported."""
+    if name == "create_app":
+        from server.app import create_app
 
-    app.extensions["shop"] = Shop(
-        config=app.config,
-        catalog=load_catalog(),
-        orders=OrderStore(app.config["DATA_DIR"]),
-        stripe=build_stripe_client(app.config),
-    )
-    app.jinja_env.filters["money"] = format_amount
-    app.register_blueprint(pages.bp)
-    app.register_blueprint(cart.bp)
-    app.register_blueprint(api.bp)
-    app.register_blueprint(webhooks.bp)
-    app.add_url_rule("/openapi.json", "openapi", api.openapi)
-    return app
+        return create_app
+    if name == "ConfigError":
+        from server.config import ConfigError
 
-
-def _session_secret(data_dir):
-    """A per-install secret for signed session cookies, kept in the data dir."""
-    path = os.path.join(data_dir, "session-secret")
-    os.makedirs(data_dir, exist_ok=True)
-    if not os.path.exists(path):
-        with open(path, "w") as fh:
-            fh.write(secrets.token_hex(32))
-    with open(path) as fh:
-        return fh.read().strip()
+        return ConfigError
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -3,31 +3,41 @@
 The shop (and in sandbox mode the sandbox) runs in this process, not in a kernel,
 and the kernels find it through ``SHOP_URL``; so a kernel restart keeps every
 checkout frame working, and several notebooks share one shop.  A shop already
-answering at ``SHOP_URL`` (``make demo``) is used as it is.  JupyterLab reads its
-setting overrides from ``share/jupyter/lab/settings`` (no "Jupyter news?"
-popup, no update check).  A port already in use is named, with the fix.
+answering at ``SHOP_URL`` (``make demo``) is used as it is.  JupyterLab gets
+``SETTING_OVERRIDES`` as its defaults (no "Jupyter news?" popup, no update check:
+nothing to click away in front of an audience, no request off this machine).  A
+port already in use is named, with the fix.
 
     python -m server.lab [DIR]      # what make lab runs (DIR: notebooks/); LAB_PORT (8888) sets JupyterLab's port
 """
 
+import json
 import os
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from server.config import ConfigError
 from server.config import load as load_config
 
 ROOT = Path(__file__).resolve().parents[1]
-LAB_SETTINGS = ROOT / "share" / "jupyter" / "lab" / "settings"
 DEFAULT_LAB_PORT = 8888
+SETTING_OVERRIDES = {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False}}
 
 
-def lab_command(port, notebook_dir, settings_dir=LAB_SETTINGS):
-    """The ``jupyter lab`` command line: loopback only, exactly ``port``, the project's setting overrides."""
+def write_setting_overrides(folder):
+    """``overrides.json`` in ``folder``, the application settings directory ``lab_command`` points JupyterLab to."""
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    Path(folder, "overrides.json").write_text(json.dumps(SETTING_OVERRIDES, indent=2))
+    return folder
+
+
+def lab_command(port, notebook_dir, settings_dir):
+    """The ``jupyter lab`` command line: loopback only, exactly ``port``, setting overrides from ``settings_dir``."""
     jupyter = shutil.which("jupyter", path=os.path.dirname(sys.executable)) or "jupyter"
     command = [jupyter, "lab", "--no-browser", f"--notebook-dir={notebook_dir}", "--ServerApp.ip=127.0.0.1",
                f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--LabApp.app_settings_dir={settings_dir}"]
@@ -46,7 +56,7 @@ def check_port_free(port, setting):
                           f"using it, or choose another port: make lab {setting}={port + 1}") from None  # fmt: skip
 
 
-def start_or_find_shop(settings, lab_port):
+def start_or_find_shop(settings):
     """The shop's URL and the servers started here (none if a shop already answers at ``SHOP_URL``)."""
     from server.notebook.servers import probe_shop
     from server.runner import start_shop
@@ -55,8 +65,7 @@ def start_or_find_shop(settings, lab_port):
     if health is not None:
         print(f"Using the Press Workbench shop ({health['mode']} mode) already running at {settings['SHOP_URL']}")
         return settings["SHOP_URL"], ()
-    lab_origins = [f"http://127.0.0.1:{lab_port}", f"http://localhost:{lab_port}"]  # may frame the checkout
-    shop, sandbox = start_shop({"FRAME_ANCESTORS": lab_origins}, port=settings["SHOP_PORT"])
+    shop, sandbox = start_shop({}, port=settings["SHOP_PORT"])  # it lets JupyterLab frame it (server/framing.py)
     print(f"Press Workbench shop ({shop.app.config['MODE']} mode) on {shop.url}, outside the notebook kernels")
     return shop.url, tuple(server for server in (shop, sandbox) if server)
 
@@ -68,24 +77,26 @@ def main(argv=None):
         settings = load_config({})  # reads .env too, where LAB_PORT may be set
         lab_port = int(os.environ.get("LAB_PORT") or DEFAULT_LAB_PORT)
         check_port_free(lab_port, "LAB_PORT")
-        shop_url, servers = start_or_find_shop(settings, lab_port)
+        shop_url, servers = start_or_find_shop(settings)
     except (ConfigError, ValueError) as exc:
         print(f"make lab: configuration error: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:
         print(f"make lab: {exc}", file=sys.stderr)
         return 1
-    lab = subprocess.Popen(lab_command(lab_port, notebook_dir), env={**os.environ, "SHOP_URL": shop_url})
-    signal.signal(signal.SIGTERM, lambda *_: lab.terminate())
-    try:
-        while lab.poll() is None:
-            try:
-                lab.wait()
-            except KeyboardInterrupt:  # JupyterLab gets the Ctrl-C too, and asks or shuts down
-                continue
-    finally:
-        for server in servers:
-            server.stop()
+    with tempfile.TemporaryDirectory(prefix="workbench-lab-settings-") as settings_dir:
+        command = lab_command(lab_port, notebook_dir, write_setting_overrides(settings_dir))
+        lab = subprocess.Popen(command, env={**os.environ, "SHOP_URL": shop_url})
+        signal.signal(signal.SIGTERM, lambda *_: lab.terminate())
+        try:
+            while lab.poll() is None:
+                try:
+                    lab.wait()
+                except KeyboardInterrupt:  # JupyterLab gets the Ctrl-C too, and asks or shuts down
+                    continue
+        finally:
+            for server in servers:
+                server.stop()
     return lab.returncode
 
 

@@ -18,6 +18,7 @@ import atexit
 import difflib
 import os
 import re
+import secrets
 import shutil
 import subprocess
 import sys
@@ -105,7 +106,9 @@ class ScratchCopy:
         """Start the copy's shop (and sandbox) in a process of its own; returns a ``Workbench`` on it."""
         from .workbench import Workbench
 
-        env = {**self._env(), "SHOP_PORT": "0", "SANDBOX_PORT": "0", "WORKBENCH_DATA_DIR": str(self.root / "var")}
+        token = secrets.token_urlsafe(24)  # the changed shop's operator token, for the Workbench on it
+        env = {**self._env(), "SHOP_PORT": "0", "SANDBOX_PORT": "0", "WORKBENCH_DATA_DIR": str(self.root / "var"),
+               "WORKBENCH_OPERATOR_TOKEN": token}  # fmt: skip
         server = subprocess.Popen([sys.executable, "-m", "server.cli", "serve"], cwd=self.root, env=env,
                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # fmt: skip
         self.servers.append(server)
@@ -113,7 +116,7 @@ class ScratchCopy:
         for line in server.stdout:  # the first line says where the shop listens
             match = re.search(r"shop \(\w+ mode\) on (http://\S+)", line)
             if match:
-                return Workbench(match.group(1))
+                return Workbench(match.group(1), operator_token=token)
             if time.monotonic() > deadline:
                 break
         raise WorkbenchError(f"The changed shop did not start (exit code {server.poll()}): {line.strip()}")

@@ -21,7 +21,7 @@ from html import escape
 
 import stripe
 
-from server.money import format_amount
+from server.sandbox.currencies import format_amount
 
 from .errors import WorkbenchError
 from .lifecycle_svg import describe, lifecycle_svg
@@ -69,7 +69,20 @@ def badge_html(text, tone=None):
             f'font-size:12px;white-space:nowrap">{escape(text)}</span>')  # fmt: skip
 
 
+@dataclass(frozen=True)
+class Link:
+    """A table or card value that is a link in HTML (e.g. to the Dashboard) and plain text everywhere else."""
+
+    text: str
+    url: str | None
+
+    def __str__(self):
+        return self.text
+
+
 def _value_html(value):
+    if isinstance(value, Link) and value.url:
+        return f'<a href="{escape(value.url)}" target="_blank" rel="noopener">{_value_html(value.text)}</a>'
     text = escape(str(value))
     return f"<code>{text}</code>" if CODE_LIKE.fullmatch(str(value)) and "_" in str(value) else text
 

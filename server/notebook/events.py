@@ -9,7 +9,7 @@ pending.
 
 import time
 
-from .display import Card, CardView, Table, clock, money
+from .display import Card, CardView, Link, Table, clock, money
 
 AUTHENTICATION_FAILURE = "payment_intent_authentication_failure"
 
@@ -88,11 +88,16 @@ def _detail(obj):
 
 
 class EventTimeline(CardView):
-    """A list of ``stripe.Event`` objects that displays as a timeline."""
+    """A list of ``stripe.Event`` objects that displays as a timeline.
 
-    def __init__(self, events, subject):
+    ``dashboard_url(object_id)`` gives each event and object its Dashboard page (Stripe's,
+    or the sandbox's own): in HTML the type and the object id are links there.
+    """
+
+    def __init__(self, events, subject, dashboard_url=lambda object_id: None):
         self.events = list(events)
         self.subject = subject
+        self.dashboard_url = dashboard_url
 
     def __len__(self):
         return len(self.events)
@@ -111,7 +116,8 @@ class EventTimeline(CardView):
         rows = []
         for event in self.events:
             obj = event.data.object.to_dict()
-            rows.append([clock(event.created), event.type, obj.get("id"), _detail(obj), event.pending_webhooks])
+            rows.append([clock(event.created), Link(event.type, self.dashboard_url(event.id)),
+                         Link(obj.get("id"), self.dashboard_url(obj.get("id"))), _detail(obj), event.pending_webhooks])
         return Table(["time (UTC)", "type", "object", "detail", "webhooks pending"], rows)
 
     def card(self):

@@ -9,7 +9,7 @@ from html import escape
 import ipywidgets as widgets
 
 from server.catalog import MAX_QUANTITY
-from server.money import format_amount
+from server.sandbox.currencies import format_amount
 
 from .display import NO_MATH, Table
 

@@ -38,7 +38,7 @@ SHOP_GONE = ("The shop that served this checkout ({shop}) is not running: it ran
 
 def frame_html(order, height=FRAME_HEIGHT):
     """The checkout in an iframe that opens only if the shop answers, with a link to open it in a tab."""
-    url, shop = order.checkout_url + "?layout=compact", order.workbench.url
+    url, shop = order.checkout_url + "?embedded=1", order.workbench.url  # no shop header; kept through redirects
     loader = (
         '<!doctype html><meta charset="utf-8"><body style="font:15px system-ui,sans-serif;color:#3c4257;'
         'margin:18px"><p id="note">Opening the checkout…</p><script>'

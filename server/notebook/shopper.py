@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from http.cookiejar import CookieJar
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from server.sandbox.forms import encode_form
+from server.sandbox.pipeline.forms import encode_form
 
 from .display import Card, CardView, Table
 from .errors import WorkbenchError

@@ -16,8 +16,10 @@ from dotenv import find_dotenv, load_dotenv
 
 from server.config import ConfigError, defaults
 from server.config import load as load_config
+from server.dashboard_links import dashboard_url
 from server.sandbox import PUBLISHABLE_KEY as SANDBOX_PUBLISHABLE_KEY
 from server.sandbox import SECRET_KEY as SANDBOX_SECRET_KEY
+from server.security import client_operator_token
 from server.stripe_client import build_stripe_client
 
 from . import display, shopper
@@ -34,11 +36,13 @@ MODE_BADGES = {"sandbox": ("SANDBOX — offline, no real money", "warn"), "strip
 class Workbench(CardView):
     """The shop, its Stripe account and its checkout, as seen from a notebook (see the module docstring)."""
 
-    def __init__(self, shop_url=None):
+    def __init__(self, shop_url=None, start_servers=True, operator_token=None):
         load_dotenv(find_dotenv(usecwd=True))  # the project's .env, also when the kernel runs in notebooks/
         url = (shop_url or os.environ.get("SHOP_URL") or defaults()["SHOP_URL"]).rstrip("/")
         health = probe_shop(url)
         self.servers = None
+        if health is None and not start_servers:  # the dashboard: its shop runs outside, and may come back
+            raise WorkbenchError(f"The shop at {url} does not answer.")
         if health is None:
             self.servers = kernel_servers()
             config = self.servers.app.config
@@ -46,7 +50,7 @@ class Workbench(CardView):
         self.url, self.mode = url, health["mode"]
         self.views = []  # presenter views following orders of this shop, stopped by close()
         self.sandbox_url = health.get("sandbox_url") if self.mode == "sandbox" else None
-        self.api = ShopAPI(self.url)
+        self.api = ShopAPI(self.url, operator_token=operator_token or self._operator_token())
         self.stripe, self.publishable_key = self._credentials()
         display.install(self.url, self.path_of)
 
@@ -63,6 +67,12 @@ class Workbench(CardView):
             raise WorkbenchError(f"The shop at {self.url} runs in Stripe test mode, and this notebook needs the same "
                                  f"keys: {exc}") from None  # fmt: skip
         return build_stripe_client(settings), settings["STRIPE_PUBLISHABLE_KEY"]
+
+    def _operator_token(self):
+        """The operator token refunds need (server/security.py): the kernel's own shop's, or the data dir's."""
+        if self.servers is not None:
+            return self.servers.app.config["OPERATOR_TOKEN"]
+        return client_operator_token()
 
     @property
     def started_here(self):
@@ -113,9 +123,12 @@ class Workbench(CardView):
         received each of them, so what you see is what the shop was sent.
         """
         pi_id = _payment_intent_id(subject)
-        if self.mode == "sandbox":
-            return EventTimeline(wait_for_webhooks(self.stripe, pi_id), pi_id)
-        return EventTimeline(related_events(self.stripe, pi_id), pi_id)
+        events = wait_for_webhooks(self.stripe, pi_id) if self.mode == "sandbox" else related_events(self.stripe, pi_id)
+        return EventTimeline(events, pi_id, self.dashboard_url)
+
+    def dashboard_url(self, object_id):
+        """Where ``object_id`` (``pi_…``, ``evt_…``…) is shown: the sandbox's Dashboard, or Stripe's in test mode."""
+        return dashboard_url(object_id, self.mode, self.sandbox_url)
 
     def path_of(self, payment_intent):
         """The ``(status, cause)`` steps a PaymentIntent took, from its events; None if this account has none."""

@@ -1,80 +1,33 @@
 """Offline Stripe sandbox: a local stand-in for the slice of Stripe the shop and lessons use.
 
-``create_sandbox_app(data_dir)`` returns a WSGI app serving the ``/v1`` API (for
-stripe-python or any HTTP client), the Stripe.js stand-in at ``/v3/``, the Payment
-Element frame and the 3D Secure test page.  State lives in SQLite under
-``data_dir``; webhook events are delivered by a background thread.
+A package that stands alone: it imports nothing from the shop, and importing it
+loads only these names (``create_sandbox_app`` is imported on first use).  The
+shop depends on it, never the reverse: it imports the sandbox's keys, Stripe's
+currency rules (``currencies``) and the SQLite helper (``database``).
+
+Layout, in the order Stripe's API reference reads:
+
+- ``app``: ``create_sandbox_app(data_dir)``, the WSGI app (``/v1``, ``/v3/``, 3D Secure);
+- ``pipeline/``: what happens to every ``/v1`` request — authentication, form
+  parsing, parameters, idempotency, errors, expansion;
+- ``resources/``: one module per Stripe resource (PaymentIntents, PaymentMethods,
+  Charges, Refunds, Events, WebhookEndpoints), each with its routes;
+- ``stripe_js/``: the Stripe.js stand-in, the Payment Element frame, the 3D Secure page;
+- ``delivery``: signed webhook delivery with retries;
+- ``store``/``database``: SQLite persistence; ``cards``: Stripe's test cards;
+  ``currencies``: amounts and currencies; ``ids``: Stripe-shaped ids.
 """
-
-from dataclasses import dataclass
-
-from flask import Flask, g, jsonify, request
-from werkzeug.exceptions import HTTPException
-
-from server.money import format_amount
-
-from . import api, browser
-from .errors import StripeAPIError
-from .http import json_response
-from .ids import request_id
-from .store import Store
-from .webhooks import DeliveryWorker
 
 SECRET_KEY = "sk_test_sandbox_press_workbench"
 PUBLISHABLE_KEY = "pk_test_sandbox_press_workbench"
 
-
-@dataclass
-class Sandbox:
-    store: Store
-    worker: DeliveryWorker
+__all__ = ["PUBLISHABLE_KEY", "SECRET_KEY", "create_sandbox_app"]
 
 
-def create_sandbox_app(data_dir, webhook_retry_base=1.0, webhook_max_attempts=6):
-    app = Flask(__name__)
-    store = Store(data_dir)
-    worker = DeliveryWorker(store, retry_base=webhook_retry_base, max_attempts=webhook_max_attempts)
-    worker.start()
-    app.extensions["sandbox"] = Sandbox(store, worker)
-    app.jinja_env.filters["money"] = format_amount
-    app.register_blueprint(api.bp)
-    app.register_blueprint(browser.bp)
+def __getattr__(name):
+    """``create_sandbox_app`` on first use: importing the keys should not build the whole app."""
+    if name == "create_sandbox_app":
+        from .app import create_sandbox_app
 
-    @app.errorhandler(StripeAPIError)
-    def stripe_error(exc):
-        return json_response(exc.to_dict(), exc.status, g.get("request_id") or request_id())
-
-    @app.errorhandler(HTTPException)
-    def http_error(exc):
-        if request.path.startswith("/v1/"):
-            message = f"Unrecognized request URL ({request.method}: {request.path})."
-            return json_response({"error": {"message": message, "type": "invalid_request_error"}}, exc.code,
-                                 request_id())  # fmt: skip
-        return exc
-
-    @app.errorhandler(Exception)
-    def api_error(exc):
-        app.logger.exception("sandbox error")
-        body = {"error": {"message": "An unknown error occurred in the sandbox.", "type": "api_error"}}
-        return json_response(body, 500, request_id())
-
-    @app.after_request
-    def cors(response):
-        if request.path.startswith("/v1/"):
-            response.headers["Access-Control-Allow-Origin"] = "*"
-            response.headers["Access-Control-Allow-Headers"] = "Authorization, Content-Type, Idempotency-Key, Stripe-Version"
-            response.headers["Access-Control-Allow-Methods"] = "GET, POST, DELETE"
-        return response
-
-    @app.get("/")
-    def about():
-        return jsonify(
-            sandbox=True,
-            description="Press Workbench offline Stripe sandbox",
-            api="/v1",
-            stripe_js="/v3/",
-            secret_key=SECRET_KEY,
-            publishable_key=PUBLISHABLE_KEY,
-        )
-
-    return app
+        return create_sandbox_app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -9,8 +9,9 @@ inside ``BEGIN IMMEDIATE`` so several threads or processes can share one file.
 import json
 import os
 import time
+from dataclasses import astuple, dataclass, fields
 
-from server.sqlite import Database
+from .database import Database
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS objects (
@@ -35,12 +36,51 @@ CREATE TABLE IF NOT EXISTS deliveries (
     endpoint_id  TEXT NOT NULL,
     attempts     INTEGER NOT NULL DEFAULT 0,
     next_attempt REAL NOT NULL,
-    state        TEXT NOT NULL DEFAULT 'pending',
+    state        TEXT NOT NULL DEFAULT 'pending',  -- pending, sending (leased), delivered, failed
     last_status  INTEGER,
     last_error   TEXT
 );
 CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries(state, next_attempt);
+CREATE TABLE IF NOT EXISTS delivery_attempts (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    delivery_id   INTEGER NOT NULL,
+    event_id      TEXT NOT NULL,
+    endpoint_id   TEXT NOT NULL,
+    attempt       INTEGER NOT NULL,  -- 1 for the first POST of this event to this endpoint
+    started       REAL NOT NULL,     -- unix time
+    duration_ms   INTEGER NOT NULL,
+    status        INTEGER,           -- the endpoint's HTTP status; NULL when it did not answer
+    error         TEXT,              -- NULL when delivered; else "HTTP 500", "Connection refused", "timed out"…
+    response_body TEXT NOT NULL,     -- the first RESPONSE_EXCERPT characters of the answer
+    next_retry    REAL               -- when the next attempt is due; NULL once delivered or given up
+);
+CREATE INDEX IF NOT EXISTS delivery_attempts_by_endpoint ON delivery_attempts(endpoint_id, id);
+CREATE INDEX IF NOT EXISTS delivery_attempts_by_event ON delivery_attempts(event_id, id);
 """
+RESPONSE_EXCERPT = 1000  # characters of an endpoint's answer kept per attempt, as in Stripe's delivery log
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One POST of an event to a webhook endpoint: a row of the delivery log."""
+
+    delivery_id: int
+    event_id: str
+    endpoint_id: str
+    attempt: int
+    started: float
+    duration_ms: int
+    status: int | None
+    error: str | None
+    response_body: str
+    next_retry: float | None
+
+    @property
+    def delivered(self):
+        return self.error is None
+
+
+ATTEMPT_COLUMNS = [f.name for f in fields(Attempt)]
 
 
 class Store(Database):
@@ -68,9 +108,18 @@ class Store(Database):
     def delete(self, object_id):
         self.execute("DELETE FROM objects WHERE id = ?", (object_id,))
 
-    def list(self, type, limit=10, starting_after=None, ending_before=None, where=None):
-        """Newest first, like Stripe's list endpoints; returns (objects, has_more)."""
+    def list(self, type, limit=10, starting_after=None, ending_before=None, where=None, created=None):
+        """Newest first, like Stripe's list endpoints; returns (objects, has_more).
+
+        ``where`` holds equality filters on fields; ``created`` maps comparison operators
+        (``>``, ``>=``, ``<``, ``<=``, ``=``) to timestamps.
+        """
         sql, args = "SELECT body FROM objects WHERE type = ?", [type]
+        for op, value in (created or {}).items():
+            if op not in (">", ">=", "<", "<=", "="):
+                raise ValueError(f"unknown comparison {op!r}")
+            sql += f" AND created {op} ?"
+            args.append(value)
         order = "DESC"
         if starting_after:
             sql += " AND (created, rowid) < (SELECT created, rowid FROM objects WHERE id = ?)"
@@ -121,28 +170,59 @@ class Store(Database):
         )
 
     def claim_due_deliveries(self, lease_seconds=30, limit=20):
-        """Take due deliveries for this worker, leasing them so other processes skip them."""
+        """Take due deliveries for this worker, leasing them so other processes skip them.
+
+        A lease that runs out (its worker died mid-POST) makes the delivery due again.
+        """
         now = time.time()
         with self.transaction() as db:
             rows = db.execute(
                 "SELECT id, event_id, endpoint_id, attempts FROM deliveries "
-                "WHERE state = 'pending' AND next_attempt <= ? ORDER BY id LIMIT ?",
+                "WHERE state IN ('pending', 'sending') AND next_attempt <= ? ORDER BY next_attempt, id LIMIT ?",
                 (now, limit),
             ).fetchall()
             db.executemany(
-                "UPDATE deliveries SET next_attempt = ? WHERE id = ?", [(now + lease_seconds, r[0]) for r in rows]
+                "UPDATE deliveries SET state = 'sending', next_attempt = ? WHERE id = ?",
+                [(now + lease_seconds, r[0]) for r in rows],
             )
         return rows
 
-    def finish_delivery(self, delivery_id, attempts, status, error, next_attempt=None):
-        state = "pending" if next_attempt else ("delivered" if error is None else "failed")
-        self.execute(
-            "UPDATE deliveries SET attempts = ?, last_status = ?, last_error = ?, state = ?, next_attempt = ? "
-            "WHERE id = ?",
-            (attempts, status, error, state, next_attempt or 0, delivery_id),
-        )
+    def record_attempt(self, attempt):
+        """Log one ``Attempt`` and move its delivery on: retry at ``next_retry``, delivered, or given up."""
+        state = "pending" if attempt.next_retry else ("delivered" if attempt.delivered else "failed")
+        with self.transaction() as db:
+            db.execute(
+                f"INSERT INTO delivery_attempts({', '.join(ATTEMPT_COLUMNS)}) VALUES ({', '.join('?' * len(ATTEMPT_COLUMNS))})",
+                astuple(attempt),
+            )
+            db.execute(
+                "UPDATE deliveries SET attempts = ?, last_status = ?, last_error = ?, state = ?, next_attempt = ? "
+                "WHERE id = ?",
+                (attempt.attempt, attempt.status, attempt.error, state, attempt.next_retry or 0,
+                 attempt.delivery_id),
+            )  # fmt: skip
+            if attempt.delivered:
+                db.execute(
+                    "UPDATE objects SET body = json_set(body, '$.pending_webhooks', "
+                    "max(json_extract(body, '$.pending_webhooks') - 1, 0)) WHERE id = ?",
+                    (attempt.event_id,),
+                )
+
+    def give_up_delivery(self, delivery_id, error):
+        """Stop a delivery without an attempt (its endpoint was deleted or disabled)."""
+        self.execute("UPDATE deliveries SET state = 'failed', last_error = ? WHERE id = ?", (error, delivery_id))
+
+    def delivery_attempts(self, endpoint_id=None, event_id=None, limit=100):
+        """The delivery log, newest first, for one endpoint and/or one event: a list of ``Attempt``."""
+        sql, args = f"SELECT {', '.join(ATTEMPT_COLUMNS)} FROM delivery_attempts WHERE 1", []
+        for column, value in (("endpoint_id", endpoint_id), ("event_id", event_id)):
+            if value is not None:
+                sql += f" AND {column} = ?"
+                args.append(value)
+        rows = self.execute(sql + " ORDER BY id DESC LIMIT ?", (*args, limit))
+        return [Attempt(*row) for row in rows]
 
     def reset(self):
         with self.transaction() as db:
-            for table in ("objects", "idempotency", "deliveries"):
+            for table in ("objects", "idempotency", "deliveries", "delivery_attempts"):
                 db.execute(f"DELETE FROM {table}")

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
-from server.lab import lab_command
+from server.lab import lab_command, write_setting_overrides
 
 ROOT = Path(__file__).resolve().parents[2]
 LESSONS = sorted((ROOT / "notebooks").glob("0*.ipynb"))
@@ -64,7 +64,8 @@ def running(command, env, log_path, port):
 def start(tmp_path, notebook_dir, **env):
     """``jupyter lab`` as ``make lab`` runs it, serving ``notebook_dir``."""
     port = free_port()
-    return running(lab_command(port, notebook_dir), lab_env(tmp_path, **env), tmp_path / "lab.log", port)
+    settings = write_setting_overrides(tmp_path / "app-settings")
+    return running(lab_command(port, notebook_dir, settings), lab_env(tmp_path, **env), tmp_path / "lab.log", port)
 
 
 def start_make_lab(tmp_path, notebook_dir, **env):

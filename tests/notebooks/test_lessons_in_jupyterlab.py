@@ -129,7 +129,7 @@ def test_presenter_flow_with_the_shop_outside_the_kernel(tmp_path, page):
         expect(waiting.locator(".jp-OutputArea")).to_contain_text(re.compile(r"total charged\s*\$74\.00"))
 
         # a second checkout, then a kernel restart: the frame keeps working, its shop runs outside the kernel
-        for source in ("print(confirmation.paid", "confirmation.payment_intent", "event = confirmation.events",
+        for source in ("print(confirmation.paid", "confirmation.payment_intent", "event = next(",
                        "declined = wb.create_order("):  # fmt: skip
             run_cell(page, source)
         replay = code_cell(page, "declined = wb.create_order(")

@@ -3,8 +3,6 @@
 import json
 import os
 
-import stripe
-
 KEYS = json.load(open(os.path.join(os.path.dirname(__file__), "stripe_object_keys.json")))
 RETURN_URL = "http://127.0.0.1/return"
 

@@ -4,10 +4,13 @@ import os
 import subprocess
 import sys
 
+import pytest
 import stripe
 
 from server.runner import start_sandbox
 from server.sandbox import SECRET_KEY
+
+pytestmark = pytest.mark.sandbox_only("restarts and shares sandboxes of its own")
 
 
 def client_for(url):

@@ -10,6 +10,8 @@ from flask import Flask, request
 from server.runner import serve_in_thread, start_sandbox
 from server.sandbox import SECRET_KEY
 
+pytestmark = pytest.mark.sandbox_only("delivers to local receivers from sandboxes of its own")
+
 
 class Receiver:
     """A webhook endpoint that records what it gets and can fail or stall on purpose."""
@@ -82,6 +84,29 @@ def test_failed_deliveries_are_retried_with_backoff(own_sandbox, receiver):
     assert len(attempts) == 3 and attempts[0][1] == attempts[2][1]  # the same bytes every time
     first_gap, second_gap = attempts[1][0] - attempts[0][0], attempts[2][0] - attempts[1][0]
     assert first_gap >= 0.15 and second_gap >= 0.35 and second_gap > first_gap
+
+
+def test_every_attempt_is_logged_per_endpoint_and_per_event(own_sandbox, receiver):
+    running, client = own_sandbox
+    receiver.fail_first = 1
+    endpoint = subscribe(client, receiver, ["payment_intent.created"])
+    before = time.time()
+    client.v1.payment_intents.create(params={"amount": 2300, "currency": "usd"})
+    receiver.wait_for(2)
+    store = running.app.extensions["sandbox"].store
+    deadline = time.monotonic() + 5
+    while len(store.delivery_attempts(endpoint_id=endpoint.id)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    second, first = store.delivery_attempts(endpoint_id=endpoint.id)  # newest first
+    event = client.v1.events.list(params={"type": "payment_intent.created", "limit": 1}).data[0]
+    assert store.delivery_attempts(event_id=event.id) == [second, first]
+    assert (first.event_id, first.endpoint_id, first.attempt, first.status, first.error, first.response_body) == (
+        event.id, endpoint.id, 1, 500, "HTTP 500", "try later")
+    assert first.started >= before and first.duration_ms >= 0 and first.next_retry >= first.started + 0.2
+    assert (second.attempt, second.status, second.error, second.response_body, second.next_retry) == (
+        2, 200, None, "ok", None)
+    assert second.started >= first.next_retry
+    assert store.delivery_attempts(endpoint_id="we_other") == []
 
 
 def test_delivery_gives_up_after_max_attempts(own_sandbox, receiver):

@@ -1,0 +1,36 @@
+"""The shop's application factory: a Flask app selling Stripe Press books through the Payment Element.
+
+``create_app(config=None)`` follows the Flask tutorial's factory: defaults, then the
+environment (and ``.env``), then the ``config`` mapping given by tests or the
+notebook helper.  It refuses bad Stripe configuration with a ``ConfigError``.
+"""
+
+import os
+
+from flask import Flask
+
+from server import api, cart, errors, pages, security, webhooks
+from server.config import load as load_config
+from server.config import stripe_endpoints
+from server.sandbox.currencies import format_amount
+from server.shop import Shop
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def create_app(config=None):
+    """Create the shop; ``config`` overrides everything else (tests pass the sandbox URL here)."""
+    app = Flask(__name__, static_folder=os.path.join(ROOT, "static"), static_url_path="/static")
+    app.config.update(load_config(config))
+    app.config["STRIPE_API_BASE"], app.config["STRIPE_JS_URL"] = stripe_endpoints(app.config)
+    security.init_app(app)
+
+    app.extensions["shop"] = Shop.from_config(app.config)
+    app.jinja_env.filters["money"] = format_amount
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(cart.bp)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(webhooks.bp)
+    app.add_url_rule("/openapi.json", "openapi", api.openapi)
+    errors.register(app)
+    return app

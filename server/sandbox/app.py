@@ -1,0 +1,79 @@
+"""``create_sandbox_app(data_dir)``: the sandbox as one WSGI app.
+
+It serves the ``/v1`` API (for stripe-python or any HTTP client), the Stripe.js
+stand-in at ``/v3/``, the Payment Element frame, the 3D Secure test page and the
+read-only Dashboard at ``/dashboard``.  State lives in SQLite under ``data_dir``
+(with the request log); webhook events are delivered by a background worker.
+"""
+
+from dataclasses import dataclass
+
+from flask import Flask, g, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from . import PUBLISHABLE_KEY, SECRET_KEY, dashboard, request_log, resources, stripe_js
+from .currencies import format_amount
+from .delivery import DeliveryWorker
+from .ids import request_id
+from .pipeline.endpoint import json_response
+from .pipeline.errors import StripeAPIError, unrecognized_url
+from .store import Store
+
+
+@dataclass
+class Sandbox:
+    store: Store
+    worker: DeliveryWorker
+    requests: request_log.RequestLog
+
+
+def create_sandbox_app(data_dir, webhook_retry_base=1.0, webhook_max_attempts=6):
+    app = Flask(__name__)
+    store = Store(data_dir)
+    worker = DeliveryWorker(store, retry_base=webhook_retry_base, max_attempts=webhook_max_attempts)
+    worker.start()
+    app.extensions["sandbox"] = Sandbox(store, worker, request_log.RequestLog(store))
+    request_log.init_app(app, app.extensions["sandbox"].requests)
+    app.jinja_env.filters["money"] = format_amount
+    for blueprint in resources.BLUEPRINTS:
+        app.register_blueprint(blueprint)
+    app.register_blueprint(stripe_js.bp)
+    app.register_blueprint(dashboard.bp)
+
+    @app.errorhandler(StripeAPIError)
+    def stripe_error(exc):
+        return json_response(exc.to_dict(), exc.status, g.get("request_id") or request_id())
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc):
+        if request.path.startswith("/v1/"):
+            return json_response(unrecognized_url(request.method, request.path).to_dict(), exc.code, request_id())
+        return exc
+
+    @app.errorhandler(Exception)
+    def api_error(exc):
+        app.logger.exception("sandbox error")
+        body = {"error": {"message": "An unknown error occurred in the sandbox.", "type": "api_error"}}
+        return json_response(body, 500, request_id())
+
+    @app.after_request
+    def cors(response):
+        if request.path.startswith("/v1/"):
+            response.headers["Access-Control-Allow-Origin"] = "*"
+            response.headers["Access-Control-Allow-Headers"] = "Authorization, Content-Type, Idempotency-Key, Stripe-Version"
+            response.headers["Access-Control-Allow-Methods"] = "GET, POST, DELETE"
+        return response
+
+    @app.get("/")
+    def about():
+        return jsonify(
+            sandbox=True,
+            description="Press Workbench offline Stripe sandbox",
+            api="/v1",
+            stripe_js="/v3/",
+            dashboard="/dashboard",
+            secret_key=SECRET_KEY,
+            publishable_key=PUBLISHABLE_KEY,
+        )
+
+    return app

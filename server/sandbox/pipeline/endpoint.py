@@ -1,0 +1,83 @@
+"""``endpoint``: wraps a resource view with everything Stripe does to every ``/v1`` request.
+
+Routes stay one-liners; authentication, parameters, idempotency, expansion and
+the JSON answer happen once, here.
+"""
+
+import functools
+import json
+
+from flask import Response, current_app, g, request
+
+from .authentication import PUBLISHABLE_NOT_ALLOWED, authenticate
+from .errors import StripeAPIError, invalid
+from .expansion import expand
+from .forms import FormError, parse_form
+from .idempotency import idempotent
+from .params import Params
+from .versions import render
+
+
+def sandbox():
+    """The running sandbox (its store and webhook worker)."""
+    return current_app.extensions["sandbox"]
+
+
+def json_response(body, status=200, request_id=None, replayed=False):
+    response = Response(json.dumps(body, indent=2), status=status, mimetype="application/json")
+    if request_id:
+        response.headers["Request-Id"] = request_id
+    if replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return response
+
+
+def raw_params():
+    try:
+        params = parse_form(request.query_string.decode())
+        if request.method in ("POST", "DELETE") and request.content_length:
+            params.update(parse_form(request.get_data(as_text=True)))
+    except FormError as exc:
+        raise invalid(str(exc), param=exc.key) from None
+    return params
+
+
+def endpoint(allowed=(), publishable=False):
+    """Wrap a view ``view(ctx, params, **url_args)`` with Stripe's request handling.
+
+    The view returns the object to answer with, or ``(object, failure)`` where
+    ``failure`` is a ``StripeAPIError`` answered after the view's changes were kept
+    (a card decline: Stripe records the failed attempt, then answers 402).
+    """
+    allowed = set(allowed) | {"expand"}
+
+    def decorate(view):
+        @functools.wraps(view)
+        def handler(**url_args):
+            sb = sandbox()
+            raw = raw_params()
+            ctx = authenticate(sb.store, raw)
+            g.request_id, g.context = ctx.request_id, ctx  # the request log reads who called
+            if ctx.publishable and not publishable:
+                raise StripeAPIError(401, PUBLISHABLE_NOT_ALLOWED)
+            raw.pop("key", None)
+            params = Params(raw, allowed | ({"client_secret"} if publishable else set()), strict=not ctx.publishable)
+
+            def run():
+                result = view(ctx, params, **url_args)
+                obj, failure = result if isinstance(result, tuple) else (result, None)
+                if failure is not None:
+                    return failure.status, render(ctx.store, failure.to_dict(), ctx.api_version)
+                return 200, render(ctx.store, expand(ctx, obj, params.string_list("expand") or []), ctx.api_version)
+
+            if request.method == "POST" and ctx.idempotency_key:
+                status, body, replayed = idempotent(sb.store, ctx, raw, run)
+            else:
+                status, body, replayed = *run(), False
+            if ctx.deliveries_queued:
+                sb.worker.wake()
+            return json_response(body, status, ctx.request_id, replayed)
+
+        return handler
+
+    return decorate

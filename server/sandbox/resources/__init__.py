@@ -1,0 +1,21 @@
+"""The ``/v1`` API, one module per Stripe resource, each with its routes and its objects' shapes.
+
+Top-level keys follow Stripe's own example objects (``openapi/fixtures3.json``);
+``tests/sandbox/stripe_object_keys.json`` pins them and a test compares.
+"""
+
+from flask import Blueprint, request
+
+from ..pipeline.errors import unrecognized_url
+from . import charges, events, payment_intents, payment_methods, refunds, webhook_endpoints
+
+unknown = Blueprint("unknown_routes", __name__, url_prefix="/v1")
+
+
+@unknown.route("/<path:path>", methods=["GET", "POST", "DELETE"])
+def unrecognized(path):
+    raise unrecognized_url(request.method, request.path)
+
+
+BLUEPRINTS = [module.bp for module in (payment_intents, payment_methods, charges, refunds, events,
+                                       webhook_endpoints)] + [unknown]  # fmt: skip

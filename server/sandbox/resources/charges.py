@@ -1,0 +1,82 @@
+"""Charges: one per payment attempt on a PaymentIntent (``latest_charge``); the API only reads them."""
+
+from flask import Blueprint
+
+from .. import ids
+from .common import now, read_only_routes
+
+bp = Blueprint("charges", __name__, url_prefix="/v1")
+read_only_routes(bp, "charges", "charge", "charge", "charge", ("payment_intent",))
+
+
+def charge(pi, pm, *, status, decline=None, captured=True):
+    """The charge for one attempt to pay ``pi`` with ``pm``: succeeded (captured or not) or failed."""
+    card = pm["card"]
+    outcome = {"advice_code": None, "network_advice_code": None, "network_decline_code": None,
+               "network_status": "approved_by_network", "reason": None, "risk_level": "normal", "risk_score": 32,
+               "seller_message": "Payment complete.", "type": "authorized"}  # fmt: skip
+    if decline:
+        outcome.update(network_status=decline.network_status, reason=decline.decline_code,
+                       seller_message=decline.seller_message, type=decline.outcome_type)  # fmt: skip
+    charge_id = ids.new_id("ch")
+    paid = status == "succeeded"
+    return {
+        "id": charge_id,
+        "object": "charge",
+        "amount": pi["amount"],
+        "amount_captured": pi["amount"] if paid and captured else 0,
+        "amount_refunded": 0,
+        "application": None,
+        "application_fee": None,
+        "application_fee_amount": None,
+        "balance_transaction": None,  # set on capture (balance_transactions)
+        "billing_details": pm["billing_details"],
+        "calculated_statement_descriptor": "STRIPE PRESS",
+        "captured": paid and captured,
+        "created": now(),
+        "currency": pi["currency"],
+        "customer": None,
+        "description": pi["description"],
+        "disputed": False,
+        "failure_balance_transaction": None,
+        "failure_code": decline.code if decline else None,
+        "failure_message": decline.message if decline else None,
+        "fraud_details": {},
+        "livemode": False,
+        "metadata": dict(pi["metadata"]),
+        "on_behalf_of": None,
+        "outcome": outcome,
+        "paid": paid,
+        "payment_intent": pi["id"],
+        "payment_method": pm["id"],
+        "payment_method_details": {
+            "card": {
+                "amount_authorized": pi["amount"] if paid else None,
+                "brand": card["brand"],
+                "checks": card["checks"],
+                "country": card["country"],
+                "exp_month": card["exp_month"],
+                "exp_year": card["exp_year"],
+                "fingerprint": card["fingerprint"],
+                "funding": card["funding"],
+                "last4": card["last4"],
+                "network": card["brand"],
+                "three_d_secure": None,
+            },
+            "type": "card",
+        },
+        "receipt_email": pi["receipt_email"],
+        "receipt_number": None,
+        "receipt_url": None,
+        "refunded": False,
+        "refunds": {"object": "list", "data": [], "has_more": False, "url": f"/v1/charges/{charge_id}/refunds"},
+        "review": None,
+        "shipping": pi["shipping"],
+        "source": None,
+        "source_transfer": None,
+        "statement_descriptor": None,
+        "statement_descriptor_suffix": None,
+        "status": status,
+        "transfer_data": None,
+        "transfer_group": None,
+    }

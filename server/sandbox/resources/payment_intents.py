@@ -1,0 +1,520 @@
+"""PaymentIntents and their lifecycle, as Stripe runs it for cards.
+
+requires_payment_method → (confirm) → succeeded | requires_capture | requires_action
+→ (3DS) → succeeded | requires_payment_method; a decline returns to
+requires_payment_method so the shopper can retry; cancel/capture end the intent.
+Each function takes the request context, mutates stored objects inside one
+transaction, emits the events Stripe would, and returns the new PaymentIntent (or
+the card error to raise after the changes are committed, as Stripe keeps them).
+"""
+
+from urllib.parse import urlencode
+
+from flask import Blueprint, request
+
+from .. import cards, ids
+from ..currencies import MAX_AMOUNT, MIN_AMOUNT, SUPPORTED, format_amount
+from ..pipeline import versions
+from ..pipeline.endpoint import endpoint
+from ..pipeline.errors import StripeAPIError, invalid, missing_param, no_such, unexpected_state
+from ..pipeline.params import one_of, parse_boolean
+from . import balance_transactions, charges, events, payment_methods
+from .common import LIST_CREATED, list_objects, now
+
+bp = Blueprint("payment_intents", __name__, url_prefix="/v1")
+
+CONFIRMABLE = ("requires_payment_method", "requires_confirmation", "requires_action")
+CANCELABLE = ("requires_payment_method", "requires_capture", "requires_confirmation", "requires_action", "processing")
+CANCELLATION_REASONS = ("duplicate", "fraudulent", "requested_by_customer", "abandoned")
+AUTHENTICATION_FAILURE = (
+    "The provided PaymentMethod has failed authentication. You can provide payment_method_data or a new "
+    "PaymentMethod to attempt to fulfill this PaymentIntent again."
+)
+OFF_SESSION_NEEDS_CONFIRM = "The parameter `off_session` can only be used with `confirm=true`."
+OFF_SESSION_WITH_SETUP_FUTURE_USAGE = (
+    "You cannot confirm with the `off_session` parameter when `setup_future_usage` is also set on the "
+    "PaymentIntent because you cannot set up future usages when processing payments off-session."
+)
+CAPTURE_METHODS = ("automatic", "automatic_async", "manual")
+SETUP_FUTURE_USAGES = ("off_session", "on_session")
+REDIRECTS = ("always", "never")
+RETURN_URL_REQUIRED = (
+    "This PaymentIntent is configured to accept payment methods enabled in your Dashboard, some of which may "
+    "require a full page redirect to succeed. If you do not want to accept redirect-based payment methods, set "
+    "`automatic_payment_methods[enabled]` to `true` and `automatic_payment_methods[allow_redirects]` to `never` "
+    "when creating Setup Intents and Payment Intents. If you wish to accept redirect-based payment methods, "
+    "please pass a `return_url` when confirming."
+)
+
+# The fields Stripe returns for a PaymentIntent fetched with a publishable key
+# (the client-side type in stripe-js: types/api/payment-intents.d.ts).
+PUBLISHABLE_FIELDS = (
+    "id", "object", "amount", "automatic_payment_methods", "canceled_at", "cancellation_reason", "capture_method",
+    "client_secret", "confirmation_method", "created", "currency", "description", "last_payment_error",
+    "livemode", "next_action", "payment_method", "payment_method_types", "receipt_email", "setup_future_usage",
+    "shipping", "status",
+)  # fmt: skip
+CREATE_PARAMS = {
+    "amount", "currency", "automatic_payment_methods", "payment_method_types", "payment_method",
+    "payment_method_data", "confirm", "return_url", "capture_method", "confirmation_method", "description",
+    "receipt_email", "metadata", "setup_future_usage", "shipping", "statement_descriptor",
+    "statement_descriptor_suffix", "payment_method_options", "off_session", "error_on_requires_action",
+    "use_stripe_sdk", "mandate_data",
+}  # fmt: skip
+UPDATE_PARAMS = {
+    "amount", "currency", "payment_method", "capture_method", "description", "receipt_email", "metadata",
+    "setup_future_usage", "shipping", "statement_descriptor", "statement_descriptor_suffix", "payment_method_types",
+    "payment_method_options",
+}  # fmt: skip
+CONFIRM_PARAMS = {
+    "payment_method", "payment_method_data", "return_url", "receipt_email", "setup_future_usage", "shipping",
+    "payment_method_options", "off_session", "error_on_requires_action", "use_stripe_sdk", "mandate_data",
+    "capture_method",
+}  # fmt: skip
+
+
+def payment_intent(*, amount, currency, automatic, payment_method_types, capture_method, confirmation_method,
+                   description, receipt_email, metadata, setup_future_usage=None, shipping=None,
+                   statement_descriptor=None, statement_descriptor_suffix=None):  # fmt: skip
+    pi_id = ids.new_id("pi")
+    return {
+        "id": pi_id,
+        "object": "payment_intent",
+        "amount": amount,
+        "amount_capturable": 0,
+        "amount_details": {"tip": {}},
+        "amount_received": 0,
+        "application": None,
+        "application_fee_amount": None,
+        "automatic_payment_methods": automatic,
+        "canceled_at": None,
+        "cancellation_reason": None,
+        "capture_method": capture_method,
+        "client_secret": ids.client_secret_for(pi_id),
+        "confirmation_method": confirmation_method,
+        "created": now(),
+        "currency": currency,
+        "customer": None,
+        "customer_account": None,
+        "description": description,
+        "excluded_payment_method_types": None,
+        "last_payment_error": None,
+        "latest_charge": None,
+        "livemode": False,
+        "managed_payments": {"enabled": False},
+        "metadata": metadata,
+        "next_action": None,
+        "on_behalf_of": None,
+        "payment_method": None,
+        "payment_method_configuration_details": (
+            {"id": "pmc_sandbox_default", "parent": None} if automatic else None
+        ),
+        "payment_method_options": {
+            "card": {"installments": None, "mandate_options": None, "network": None, "request_three_d_secure": "automatic"}
+        },
+        "payment_method_types": payment_method_types,
+        "processing": None,
+        "receipt_email": receipt_email,
+        "review": None,
+        "setup_future_usage": setup_future_usage,
+        "shipping": shipping,
+        "source": None,
+        "statement_descriptor": statement_descriptor,
+        "statement_descriptor_suffix": statement_descriptor_suffix,
+        "status": "requires_payment_method",
+        "transfer_data": None,
+        "transfer_group": None,
+    }
+
+
+def view(ctx, pi):
+    """The full object for a secret key, Stripe.js's subset for a publishable key."""
+    return {key: pi[key] for key in PUBLISHABLE_FIELDS} if ctx.publishable else pi
+
+
+# -- routes ------------------------------------------------------------------
+@bp.post("/payment_intents")
+@endpoint(CREATE_PARAMS)
+def create_route(ctx, params):
+    return create(ctx, params)
+
+
+@bp.get("/payment_intents")
+@endpoint(LIST_CREATED)
+def list_route(ctx, params):
+    return list_objects(ctx, params, "payment_intent", "payment_intent", "/v1/payment_intents")
+
+
+@bp.get("/payment_intents/<pi_id>")
+@endpoint(publishable=True)
+def retrieve_route(ctx, params, pi_id):
+    return view(ctx, load_for_caller(ctx, params, pi_id))
+
+
+@bp.post("/payment_intents/<pi_id>")
+@endpoint(UPDATE_PARAMS)
+def update_route(ctx, params, pi_id):
+    return update(ctx, pi_id, params)
+
+
+@bp.post("/payment_intents/<pi_id>/confirm")
+@endpoint(CONFIRM_PARAMS, publishable=True)
+def confirm_route(ctx, params, pi_id):
+    load_for_caller(ctx, params, pi_id)
+    pi, failure = confirm(ctx, pi_id, params)
+    return view(ctx, pi), failure
+
+
+@bp.post("/payment_intents/<pi_id>/cancel")
+@endpoint({"cancellation_reason"})
+def cancel_route(ctx, params, pi_id):
+    return cancel(ctx, pi_id, params)
+
+
+@bp.post("/payment_intents/<pi_id>/capture")
+@endpoint({"amount_to_capture", "metadata", "final_capture", "statement_descriptor"})
+def capture_route(ctx, params, pi_id):
+    return capture(ctx, pi_id, params)
+
+
+def load(ctx, pi_id):
+    pi = ctx.store.get(pi_id, "payment_intent")
+    if pi is None:
+        raise no_such("payment_intent", pi_id, "intent")
+    return pi
+
+
+def load_for_caller(ctx, params, pi_id):
+    """The PaymentIntent, if the caller may see it: a secret key, or a publishable key with its client secret."""
+    pi = load(ctx, pi_id)
+    if ctx.publishable:
+        secret = params.string("client_secret")
+        if not secret:
+            raise missing_param("client_secret")
+        if secret != pi["client_secret"]:
+            raise invalid(
+                "The client_secret provided does not match the client_secret associated with the PaymentIntent.",
+                param="client_secret",
+                code="payment_intent_invalid_parameter",
+            )
+    return pi
+
+
+# -- create / update ---------------------------------------------------------
+def create(ctx, params):
+    amount = params.integer("amount", required=True, minimum=1)
+    currency = params.string("currency", required=True).lower()
+    check_amount(amount, currency)
+    defaults = versions.creation_defaults(ctx.api_version)
+    automatic_field, method_types = payment_method_choice(params, defaults["automatic_payment_methods"])
+    confirm_now = params.boolean("confirm")
+    if "off_session" in params and not confirm_now:
+        raise invalid(OFF_SESSION_NEEDS_CONFIRM, param="off_session")
+    pi = payment_intent(
+        amount=amount,
+        currency=currency,
+        automatic=automatic_field,
+        payment_method_types=method_types,
+        capture_method=params.choice("capture_method", CAPTURE_METHODS, defaults["capture_method"]),
+        confirmation_method=params.choice("confirmation_method", ("automatic", "manual"), "automatic"),
+        description=params.optional_string("description"),
+        receipt_email=check_email(params.optional_string("receipt_email")),
+        metadata=params.metadata(),
+        setup_future_usage=params.choice("setup_future_usage", SETUP_FUTURE_USAGES),
+        shipping=params.mapping("shipping") or None,
+        statement_descriptor=params.optional_string("statement_descriptor"),
+        statement_descriptor_suffix=params.optional_string("statement_descriptor_suffix"),
+    )
+    with ctx.store.transaction():
+        if "payment_method" in params or "payment_method_data" in params:
+            pi["payment_method"] = payment_methods.resolve(ctx, params)["id"]
+            pi["status"] = "requires_confirmation"
+        ctx.store.put(pi)
+        events.emit(ctx, "payment_intent.created", pi)
+        if confirm_now:
+            return _confirm(ctx, pi, params)
+    return pi, None
+
+
+def payment_method_choice(params, automatic_by_default):
+    """(``automatic_payment_methods``, ``payment_method_types``) for a new PaymentIntent.
+
+    Explicit ``payment_method_types`` make a card-only intent; otherwise automatic
+    payment methods — by default only from API version 2023-08-16 on.
+    """
+    automatic = params.mapping("automatic_payment_methods", allowed={"enabled", "allow_redirects"})
+    method_types = params.string_list("payment_method_types")
+    if automatic and method_types:
+        raise invalid(
+            "You may only specify one of these parameters: automatic_payment_methods, payment_method_types.",
+            param="automatic_payment_methods",
+            code="parameters_exclusive",
+        )
+    if method_types:
+        unsupported = [t for t in method_types if t != "card"]
+        if unsupported:
+            raise invalid(
+                f"The payment method type provided: {unsupported[0]} is invalid. This sandbox supports: card.",
+                param="payment_method_types",
+            )
+        return None, method_types
+    if automatic:
+        if "enabled" not in automatic:
+            raise missing_param("automatic_payment_methods[enabled]")
+        enabled = parse_boolean("automatic_payment_methods[enabled]", automatic["enabled"])
+        redirects = automatic.get("allow_redirects", "always")
+        if redirects not in REDIRECTS:
+            raise invalid(f"Invalid automatic_payment_methods[allow_redirects]: must be one of {one_of(REDIRECTS)}",
+                          param="automatic_payment_methods[allow_redirects]")  # fmt: skip
+    else:
+        enabled, redirects = automatic_by_default, "always"
+    if not enabled:
+        return None, ["card"]
+    return {"allow_redirects": redirects, "enabled": True}, ["card"]
+
+
+def update(ctx, pi_id, params):
+    with ctx.store.transaction():
+        pi = load(ctx, pi_id)
+        money_fields = [f for f in ("amount", "currency", "payment_method", "capture_method") if f in params]
+        if money_fields and pi["status"] not in CONFIRMABLE:
+            raise unexpected_state(
+                f"You cannot update this PaymentIntent's {money_fields[0]} because it has a status of "
+                f"{pi['status']}. Only a PaymentIntent with one of the following statuses may be updated: "
+                f"{', '.join(CONFIRMABLE)}.",
+                param=money_fields[0],
+            )
+        if "amount" in params or "currency" in params:
+            pi["amount"] = params.integer("amount", default=pi["amount"], minimum=1)
+            pi["currency"] = params.string("currency", default=pi["currency"]).lower()
+            check_amount(pi["amount"], pi["currency"])
+        for field in ("description", "statement_descriptor", "statement_descriptor_suffix"):
+            if field in params:
+                pi[field] = params.optional_string(field)
+        if "receipt_email" in params:
+            pi["receipt_email"] = check_email(params.optional_string("receipt_email"))
+        if "capture_method" in params:
+            pi["capture_method"] = params.choice("capture_method", CAPTURE_METHODS)
+        if "setup_future_usage" in params:
+            pi["setup_future_usage"] = params.choice("setup_future_usage", SETUP_FUTURE_USAGES)
+        if "shipping" in params:
+            pi["shipping"] = params.mapping("shipping") or None
+        if "metadata" in params:
+            pi["metadata"] = params.metadata(pi["metadata"])
+        if "payment_method" in params:
+            pi["payment_method"] = payment_methods.resolve(ctx, params)["id"]
+            pi["status"] = "requires_confirmation"
+        pi["last_payment_error"] = None  # Stripe clears it on any update
+        ctx.store.put(pi)
+    return pi
+
+
+def off_session_of(params):
+    """``off_session``: ``true``/``false``, or ``one_off``/``recurring`` (which mean true)."""
+    value = params.string("off_session")
+    if value in ("one_off", "recurring"):
+        return True
+    return value is not None and parse_boolean("off_session", value)
+
+
+def check_amount(amount, currency):
+    if currency not in SUPPORTED:
+        raise invalid(
+            f"Invalid currency: {currency}. Stripe currently supports these currencies: {', '.join(SUPPORTED)}",
+            param="currency",
+        )
+    if amount < MIN_AMOUNT:
+        raise invalid(
+            f"Amount must be at least {format_amount(MIN_AMOUNT, currency)} {currency}",
+            param="amount",
+            code="amount_too_small",
+        )
+    if amount > MAX_AMOUNT:
+        raise invalid(
+            f"Amount must be no more than {format_amount(MAX_AMOUNT, currency)}", param="amount", code="amount_too_large"
+        )
+
+
+def check_email(email):
+    if email is not None and ("@" not in email or " " in email):
+        raise invalid(f"Invalid email address: {email}", param="receipt_email", code="email_invalid")
+    return email
+
+
+# -- confirm -----------------------------------------------------------------
+def confirm(ctx, pi_id, params):
+    with ctx.store.transaction():
+        return _confirm(ctx, load(ctx, pi_id), params)
+
+
+def _confirm(ctx, pi, params):
+    if pi["status"] not in CONFIRMABLE:
+        if pi["status"] == "succeeded":
+            message = "You cannot confirm this PaymentIntent because it has already succeeded after being previously confirmed."
+        else:
+            message = (
+                f"You cannot confirm this PaymentIntent because it has a status of {pi['status']}. Only a "
+                f"PaymentIntent with one of the following statuses may be confirmed: {', '.join(CONFIRMABLE)}."
+            )
+        raise unexpected_state(message)
+    if ctx.publishable and pi["confirmation_method"] == "manual":
+        raise invalid(
+            "This PaymentIntent has confirmation_method `manual`: it can only be confirmed with your secret key.",
+            code="payment_intent_unexpected_state",
+        )
+    return_url = params.string("return_url")
+    if pi["automatic_payment_methods"] and pi["automatic_payment_methods"]["allow_redirects"] == "always" and not return_url:
+        raise invalid(RETURN_URL_REQUIRED, param="return_url")
+    if "payment_method" in params or "payment_method_data" in params:
+        pm = payment_methods.resolve(ctx, params)
+    elif pi["payment_method"]:
+        pm = ctx.store.get(pi["payment_method"], "payment_method")
+    else:
+        raise unexpected_state(payment_methods.MISSING_PAYMENT_METHOD)
+    if "receipt_email" in params:
+        pi["receipt_email"] = check_email(params.optional_string("receipt_email"))
+    if "setup_future_usage" in params:
+        pi["setup_future_usage"] = params.choice("setup_future_usage", SETUP_FUTURE_USAGES)
+    off_session = off_session_of(params)
+    if off_session and pi["setup_future_usage"]:
+        raise invalid(OFF_SESSION_WITH_SETUP_FUTURE_USAGE)
+    pi["payment_method"] = pm["id"]
+    pi["last_payment_error"] = None
+    card = payment_methods.test_card_of(pm)
+    if card.three_d_secure and off_session:  # nobody is there to authenticate: the issuer declines
+        pi["next_action"] = None
+        return _decline(ctx, pi, pm, cards.AUTHENTICATION_REQUIRED)
+    if card.three_d_secure:
+        pi["status"] = "requires_action"
+        pi["next_action"] = authentication_action(pi, return_url)
+        ctx.store.put(pi)
+        events.emit(ctx, "payment_intent.requires_action", pi)
+        return pi, None
+    return attempt_charge(ctx, pi, pm, card)
+
+
+def attempt_charge(ctx, pi, pm, card):
+    """Authorise (and capture unless manual) the card; a decline sends the intent back for another method."""
+    pi["next_action"] = None
+    if card.decline:
+        return _decline(ctx, pi, pm, card.decline)
+    manual = pi["capture_method"] == "manual"
+    charge = charges.charge(pi, pm, status="succeeded", captured=not manual)
+    if pi["capture_method"] == "automatic":
+        balance_transactions.for_charge(ctx, charge)
+    elif pi["capture_method"] == "automatic_async":
+        balance_transactions.settle_after_response(charge["id"])
+    ctx.store.put(charge)
+    pi["latest_charge"] = charge["id"]
+    events.emit(ctx, "charge.succeeded", charge)
+    if manual:
+        pi.update(status="requires_capture", amount_capturable=pi["amount"])
+        ctx.store.put(pi)
+        events.emit(ctx, "payment_intent.amount_capturable_updated", pi)
+    else:
+        pi.update(status="succeeded", amount_received=pi["amount"])
+        ctx.store.put(pi)
+        events.emit(ctx, "payment_intent.succeeded", pi)
+    return pi, None
+
+
+def _decline(ctx, pi, pm, decline):
+    charge = ctx.store.put(charges.charge(pi, pm, status="failed", decline=decline))
+    error = {"charge": charge["id"], "code": decline.code, "decline_code": decline.decline_code,
+             "doc_url": "https://stripe.com/docs/error-codes/" + decline.code.replace("_", "-"),
+             "message": decline.message, "payment_method": pm, "type": "card_error"}  # fmt: skip
+    if decline.param:
+        error["param"] = decline.param
+    pi.update(status="requires_payment_method", payment_method=None, latest_charge=charge["id"],
+              last_payment_error=error)  # fmt: skip
+    ctx.store.put(pi)
+    events.emit(ctx, "charge.failed", charge)
+    events.emit(ctx, "payment_intent.payment_failed", pi)
+    extra = {k: v for k, v in error.items() if k not in ("message", "type", "code", "doc_url", "param")}
+    failure = StripeAPIError(402, decline.message, type="card_error", code=decline.code, param=decline.param, **extra)
+    failure.body["payment_intent"] = view(ctx, pi)
+    return pi, failure
+
+
+def finish_authentication(ctx, pi_id, succeeded):
+    """The shopper completed or failed the 3D Secure challenge."""
+    with ctx.store.transaction():
+        pi = load(ctx, pi_id)
+        if pi["status"] != "requires_action":
+            return pi
+        pm = ctx.store.get(pi["payment_method"], "payment_method")
+        if succeeded:
+            pi, _ = attempt_charge(ctx, pi, pm, payment_methods.test_card_of(pm))
+            return pi
+        pi.update(status="requires_payment_method", payment_method=None, next_action=None, last_payment_error={
+            "code": "payment_intent_authentication_failure",
+            "doc_url": "https://stripe.com/docs/error-codes/payment-intent-authentication-failure",
+            "message": AUTHENTICATION_FAILURE,
+            "payment_method": pm,
+            "type": "invalid_request_error",
+        })  # fmt: skip
+        ctx.store.put(pi)
+        events.emit(ctx, "payment_intent.payment_failed", pi)
+        return pi
+
+
+# -- cancel / capture --------------------------------------------------------
+def cancel(ctx, pi_id, params):
+    reason = params.choice("cancellation_reason", CANCELLATION_REASONS)
+    with ctx.store.transaction():
+        pi = load(ctx, pi_id)
+        if pi["status"] not in CANCELABLE:
+            raise unexpected_state(
+                f"You cannot cancel this PaymentIntent because it has a status of {pi['status']}. Only a "
+                f"PaymentIntent with one of the following statuses may be canceled: {', '.join(CANCELABLE)}."
+            )
+        if pi["status"] == "requires_capture":
+            charge = ctx.store.get(pi["latest_charge"], "charge")
+            charge.update(amount_refunded=charge["amount"], refunded=True)
+            ctx.store.put(charge)
+        pi.update(status="canceled", canceled_at=now(), cancellation_reason=reason, next_action=None,
+                  amount_capturable=0)  # fmt: skip
+        ctx.store.put(pi)
+        events.emit(ctx, "payment_intent.canceled", pi)
+    return pi
+
+
+def capture(ctx, pi_id, params):
+    with ctx.store.transaction():
+        pi = load(ctx, pi_id)
+        if pi["status"] != "requires_capture":
+            raise unexpected_state(
+                f"This PaymentIntent could not be captured because it has a status of {pi['status']}. Only a "
+                "PaymentIntent with one of the following statuses may be captured: requires_capture."
+            )
+        amount = params.integer("amount_to_capture", default=pi["amount_capturable"], minimum=1)
+        if amount > pi["amount_capturable"] or amount <= 0:
+            raise invalid(
+                f"The amount to capture must be a positive integer no greater than the amount capturable "
+                f"({pi['amount_capturable']}).",
+                param="amount_to_capture",
+                code="amount_too_large",
+            )
+        charge = ctx.store.get(pi["latest_charge"], "charge")
+        charge.update(captured=True, amount_captured=amount, amount_refunded=charge["amount"] - amount)
+        balance_transactions.for_charge(ctx, charge)
+        ctx.store.put(charge)
+        events.emit(ctx, "charge.captured", charge)
+        pi.update(status="succeeded", amount_received=amount, amount_capturable=0)
+        if "metadata" in params:
+            pi["metadata"] = params.metadata(pi["metadata"])
+        ctx.store.put(pi)
+        events.emit(ctx, "payment_intent.succeeded", pi)
+    return pi
+
+
+def authentication_action(pi, return_url):
+    """``next_action`` for a card that needs 3D Secure: the sandbox's challenge page (``stripe_js``)."""
+    query = {"client_secret": pi["client_secret"]}
+    if return_url:
+        query["return_url"] = return_url
+    url = f"{request.host_url}3ds/authenticate/{pi['id']}?{urlencode(query)}"
+    if return_url:
+        return {"type": "redirect_to_url", "redirect_to_url": {"return_url": return_url, "url": url}}
+    return {"type": "use_stripe_sdk", "use_stripe_sdk": {"type": "three_d_secure_redirect", "stripe_js": url,
+                                                          "source": pi["id"]}}  # fmt: skip

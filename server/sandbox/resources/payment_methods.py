@@ -1,0 +1,153 @@
+"""PaymentMethods: Stripe's test ids (``pm_card_visa``…) and cards typed into the Payment Element.
+
+Raw card numbers are accepted only from publishable-key calls (Stripe.js), as at
+Stripe; server-side code uses the test ids.
+"""
+
+import datetime
+
+from flask import Blueprint
+
+from .. import cards, ids
+from ..pipeline.endpoint import endpoint
+from ..pipeline.errors import StripeAPIError, invalid, missing_param, no_such, unexpected_state
+from .common import get_object, now
+
+bp = Blueprint("payment_methods", __name__, url_prefix="/v1")
+
+RAW_CARD_MESSAGE = (
+    "Sending credit card numbers directly to the Stripe API is generally unsafe. We suggest you use test tokens "
+    "that map to the test card you are using, see https://stripe.com/docs/testing. To enable testing raw card data "
+    "APIs, see https://support.stripe.com/questions/enabling-access-to-raw-card-data-apis."
+)
+MISSING_PAYMENT_METHOD = (
+    "You cannot confirm this PaymentIntent because it's missing a payment method. You can either update the "
+    "PaymentIntent with a payment method and then confirm it again, or confirm it again directly with a payment "
+    "method."
+)
+
+
+def payment_method(card, *, exp_month, exp_year, billing_details=None, metadata=None):
+    last4 = card.number[-4:]
+    details = {"address": {"city": None, "country": None, "line1": None, "line2": None, "postal_code": None,
+               "state": None}, "email": None, "name": None, "phone": None, "tax_id": None}  # fmt: skip
+    for key, value in (billing_details or {}).items():
+        if key == "address" and isinstance(value, dict):
+            details["address"].update({k: v for k, v in value.items() if k in details["address"]})
+        elif key in details:
+            details[key] = value
+    return {
+        "id": ids.new_id("pm"),
+        "object": "payment_method",
+        "allow_redisplay": "unspecified",
+        "billing_details": details,
+        "card": {
+            "brand": card.brand,
+            "checks": {"address_line1_check": None, "address_postal_code_check": None, "cvc_check": card.cvc_check},
+            "country": card.country,
+            "display_brand": card.brand,
+            "exp_month": exp_month,
+            "exp_year": exp_year,
+            "fingerprint": ids.random_token(16),
+            "funding": card.funding,
+            "generated_from": None,
+            "last4": last4,
+            "networks": {"available": [card.brand], "preferred": None},
+            "regulated_status": "unregulated",
+            "three_d_secure_usage": {"supported": True},
+            "wallet": None,
+        },
+        "created": now(),
+        "customer": None,
+        "customer_account": None,
+        "livemode": False,
+        "metadata": metadata or {},
+        "type": "card",
+    }
+
+
+@bp.post("/payment_methods")
+@endpoint({"type", "card", "billing_details", "metadata"}, publishable=True)
+def create(ctx, params):
+    data = {key: params.values[key] for key in ("type", "card", "billing_details") if key in params}
+    with ctx.store.transaction():
+        return from_card_data(ctx, data, param_prefix=None)
+
+
+@bp.get("/payment_methods/<pm_id>")
+@endpoint()
+def retrieve(ctx, params, pm_id):
+    return get_object(ctx, pm_id, "payment_method", "PaymentMethod", "payment_method")
+
+
+def resolve(ctx, params):
+    """The PaymentMethod named by ``payment_method`` (a test id or ``pm_…``) or built from ``payment_method_data``."""
+    pm_id = params.string("payment_method")
+    if pm_id:
+        test_card = cards.TEST_PAYMENT_METHODS.get(pm_id)
+        if test_card:
+            today = datetime.date.today()
+            return ctx.store.put(payment_method(test_card, exp_month=today.month, exp_year=today.year + 1))
+        pm = ctx.store.get(pm_id, "payment_method")
+        if pm is None:
+            raise no_such("PaymentMethod", pm_id, "payment_method")
+        return pm
+    data = params.mapping("payment_method_data")
+    if not data:
+        raise unexpected_state(MISSING_PAYMENT_METHOD)
+    return from_card_data(ctx, data, param_prefix="payment_method_data")
+
+
+def from_card_data(ctx, data, param_prefix):
+    """A PaymentMethod from raw card data — accepted only from publishable-key (Stripe.js) calls."""
+
+    def param(name):  # "payment_method_data[type]" inside confirm, "type" for POST /v1/payment_methods
+        return f"{param_prefix}[{name}]" if param_prefix else name
+
+    if "type" not in data:
+        raise missing_param(param("type"))
+    if data["type"] != "card":
+        raise invalid(f"Invalid {param('type')}: this sandbox supports card", param=param("type"))
+    card = data.get("card") or {}
+    if not ctx.publishable:
+        raise invalid(RAW_CARD_MESSAGE, param=param("card") + "[number]")
+    number = "".join(ch for ch in str(card.get("number", "")) if ch.isdigit())
+    if not number:
+        raise missing_param(param("card") + "[number]")
+    if not (12 <= len(number) <= 19) or not cards.luhn_valid(number):
+        raise card_validation("incorrect_number", "Your card number is incorrect.", "number")
+    exp_month, exp_year = _expiry(card)
+    pm = payment_method(
+        cards.card_for_number(number),
+        exp_month=exp_month,
+        exp_year=exp_year,
+        billing_details=data.get("billing_details") if isinstance(data.get("billing_details"), dict) else None,
+    )
+    return ctx.store.put(pm)
+
+
+def _expiry(card):
+    try:
+        month, year = int(card.get("exp_month", "")), int(card.get("exp_year", ""))
+    except ValueError:
+        raise card_validation("invalid_expiry_month", "Your card's expiration month is invalid.", "exp_month") from None
+    if year < 100:
+        year += 2000
+    if not 1 <= month <= 12:
+        raise card_validation("invalid_expiry_month", "Your card's expiration month is invalid.", "exp_month")
+    today = datetime.date.today()
+    if (year, month) < (today.year, today.month):
+        raise card_validation("invalid_expiry_year", "Your card's expiration year is invalid.", "exp_year")
+    return month, year
+
+
+def card_validation(code, message, param):
+    return StripeAPIError(402, message, type="card_error", code=code, param=param)
+
+
+def test_card_of(pm):
+    """The test card a stored PaymentMethod stands for (by last4 and brand)."""
+    for card in cards.CARDS:
+        if card.number.endswith(pm["card"]["last4"]) and card.brand == pm["card"]["brand"]:
+            return card
+    return cards.TestCard("0000" + pm["card"]["last4"], pm["card"]["brand"], decline=cards.LIVE_CARD_IN_TEST)

@@ -1,0 +1,91 @@
+"""Refunds against a PaymentIntent's charge, full or partial, with Stripe's over-refund errors."""
+
+from flask import Blueprint
+
+from .. import ids
+from ..currencies import format_amount
+from ..pipeline.endpoint import endpoint
+from ..pipeline.errors import invalid, no_such
+from . import balance_transactions, events
+from .common import now, read_only_routes
+
+REASONS = ("duplicate", "fraudulent", "requested_by_customer")
+
+bp = Blueprint("refunds", __name__, url_prefix="/v1")
+read_only_routes(bp, "refunds", "refund", "refund", "refund", ("payment_intent", "charge"))
+
+
+def refund(ctx, charge_obj, amount, reason, metadata):
+    refund_id = ids.new_id("re")
+    return {
+        "id": refund_id,
+        "object": "refund",
+        "amount": amount,
+        "balance_transaction": balance_transactions.record(ctx, refund_id, -amount, charge_obj["currency"], "refund"),
+        "charge": charge_obj["id"],
+        "created": now(),
+        "currency": charge_obj["currency"],
+        "customer": None,
+        "customer_account": None,
+        "destination_details": {"card": {"reference_status": "pending", "reference_type": "acquirer_reference_number",
+                                         "type": "refund"}, "type": "card"},  # fmt: skip
+        "metadata": metadata,
+        "payment_intent": charge_obj["payment_intent"],
+        "payment_method": charge_obj["payment_method"],
+        "reason": reason,
+        "receipt_number": None,
+        "source_transfer_reversal": None,
+        "status": "succeeded",
+        "transfer_reversal": None,
+    }
+
+
+@bp.post("/refunds")
+@endpoint({"payment_intent", "charge", "amount", "reason", "metadata", "instructions_email"})
+def create(ctx, params):
+    pi_id, charge_id = params.string("payment_intent"), params.string("charge")
+    if not pi_id and not charge_id:
+        raise invalid("One of the following params should be provided for this request: payment_intent or charge.")
+    with ctx.store.transaction():
+        charge = _refundable_charge(ctx, pi_id, charge_id)
+        remaining = charge["amount_captured"] - charge["amount_refunded"]
+        if remaining <= 0:
+            raise invalid(
+                f"Charge {charge['id']} has already been refunded.", code="charge_already_refunded"
+            )
+        amount = params.integer("amount", default=remaining, minimum=1)
+        if amount > remaining:
+            raise invalid(
+                f"Refund amount ({format_amount(amount, charge['currency'])}) is greater than unrefunded amount on "
+                f"charge ({format_amount(remaining, charge['currency'])})",
+                param="amount",
+                code="amount_too_large",
+            )
+        created = ctx.store.put(refund(ctx, charge, amount, params.choice("reason", REASONS), params.metadata()))
+        previous = {"amount_refunded": charge["amount_refunded"], "refunded": charge["refunded"]}
+        charge["amount_refunded"] += amount
+        charge["refunded"] = charge["amount_refunded"] >= charge["amount_captured"]
+        ctx.store.put(charge)
+        events.emit(ctx, "refund.created", created)
+        events.emit(ctx, "charge.refunded", charge, previous)
+    return created
+
+
+def _refundable_charge(ctx, pi_id, charge_id):
+    if pi_id:
+        pi = ctx.store.get(pi_id, "payment_intent")
+        if pi is None:
+            raise no_such("payment_intent", pi_id, "payment_intent")
+        if pi["status"] != "succeeded":
+            raise invalid(
+                f"This PaymentIntent ({pi_id}) does not have a successful charge to refund.",
+                param="payment_intent",
+                code="charge_not_refundable" if pi["latest_charge"] else None,
+            )
+        charge_id = pi["latest_charge"]
+    charge = ctx.store.get(charge_id, "charge")
+    if charge is None:
+        raise no_such("charge", charge_id, "charge")
+    if not charge["captured"]:
+        raise invalid(f"Charge {charge_id} has not been captured.", param="charge", code="charge_not_refundable")
+    return charge

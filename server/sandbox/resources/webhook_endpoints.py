@@ -1,0 +1,93 @@
+"""WebhookEndpoints: where events are sent; the signing secret is shown once, at creation."""
+
+from flask import Blueprint
+
+from .. import ids
+from ..pipeline.endpoint import endpoint
+from ..pipeline.errors import invalid, missing_param
+from ..pipeline.versions import checked
+from .common import LIST, get_object, list_objects, now
+
+bp = Blueprint("webhook_endpoints", __name__, url_prefix="/v1")
+
+
+def webhook_endpoint(url, enabled_events, description, metadata, api_version):
+    return {
+        "id": ids.new_id("we"),
+        "object": "webhook_endpoint",
+        "api_version": api_version,
+        "application": None,
+        "created": now(),
+        "description": description,
+        "enabled_events": enabled_events,
+        "livemode": False,
+        "metadata": metadata,
+        "secret": "whsec_" + ids.random_token(32),
+        "status": "enabled",
+        "url": url,
+    }
+
+
+def _load(ctx, we_id):
+    return get_object(ctx, we_id, "webhook_endpoint", "webhook_endpoint", "webhook_endpoint")
+
+
+def _without_secret(ep):
+    """Stripe returns an endpoint's secret only once, when it is created."""
+    return {k: v for k, v in ep.items() if k != "secret"}
+
+
+@bp.post("/webhook_endpoints")
+@endpoint({"url", "enabled_events", "description", "metadata", "api_version", "connect"})
+def create(ctx, params):
+    url = params.string("url", required=True)
+    if not url.startswith(("http://", "https://")):
+        raise invalid(f"Invalid URL: {url}. URLs must begin with http:// or https://", param="url",
+                      code="url_invalid")  # fmt: skip
+    enabled = params.string_list("enabled_events")
+    if not enabled:
+        raise missing_param("enabled_events")
+    api_version = params.string("api_version")
+    if api_version is not None:
+        checked(api_version, param="api_version")
+    return ctx.store.put(webhook_endpoint(url, enabled, params.optional_string("description"), params.metadata(),
+                                          api_version))  # fmt: skip
+
+
+@bp.get("/webhook_endpoints")
+@endpoint(LIST)
+def list_endpoints(ctx, params):
+    listing = list_objects(ctx, params, "webhook_endpoint", "webhook_endpoint", "/v1/webhook_endpoints")
+    listing["data"] = [_without_secret(ep) for ep in listing["data"]]
+    return listing
+
+
+@bp.get("/webhook_endpoints/<we_id>")
+@endpoint()
+def retrieve(ctx, params, we_id):
+    return _without_secret(_load(ctx, we_id))
+
+
+@bp.post("/webhook_endpoints/<we_id>")
+@endpoint({"url", "enabled_events", "description", "metadata", "disabled"})
+def update(ctx, params, we_id):
+    with ctx.store.transaction():
+        ep = _load(ctx, we_id)
+        ep["url"] = params.string("url", default=ep["url"])
+        ep["enabled_events"] = params.string_list("enabled_events") or ep["enabled_events"]
+        if "disabled" in params:
+            ep["status"] = "disabled" if params.boolean("disabled") else "enabled"
+        if "description" in params:
+            ep["description"] = params.optional_string("description")
+        if "metadata" in params:
+            ep["metadata"] = params.metadata(ep["metadata"])
+        ctx.store.put(ep)
+    return _without_secret(ep)
+
+
+@bp.delete("/webhook_endpoints/<we_id>")
+@endpoint()
+def delete(ctx, params, we_id):
+    _load(ctx, we_id)
+    ctx.store.delete(we_id)
+    return {"id": we_id, "object": "webhook_endpoint", "deleted": True}

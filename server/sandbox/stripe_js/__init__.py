@@ -1,0 +1,69 @@
+"""What the sandbox serves to browsers: the Stripe.js stand-in, the Payment Element frame, 3D Secure.
+
+The shop loads ``<sandbox>/v3/`` where it would load ``https://js.stripe.com/v3/``;
+card fields live in a frame served from this origin, so the shop page never sees
+card data — the same isolation the real Payment Element gives.
+"""
+
+import os
+from urllib.parse import urlencode
+
+from flask import Blueprint, abort, redirect, render_template, request, send_from_directory
+
+from ..pipeline.context import Context
+from ..pipeline.endpoint import sandbox
+from ..resources import payment_intents
+
+ASSETS = os.path.join(os.path.dirname(__file__), "assets")
+bp = Blueprint("sandbox_browser", __name__, template_folder="templates")
+
+
+@bp.get("/v3/")
+@bp.get("/v3")
+@bp.get("/v3/stripe.js")
+def stripe_js():
+    response = send_from_directory(ASSETS, "stripe.js", mimetype="text/javascript", max_age=0)
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@bp.get("/elements/payment")
+def payment_element_frame():
+    return send_from_directory(ASSETS, "payment-element.html", max_age=0)
+
+
+@bp.get("/assets/<path:name>")
+def asset(name):
+    return send_from_directory(ASSETS, name, max_age=0)
+
+
+def _intent_for_challenge(pi_id):
+    """The PaymentIntent named in a 3DS link, checked against the client secret it carries."""
+    pi = sandbox().store.get(pi_id, "payment_intent")
+    if pi is None or request.values.get("client_secret") != pi["client_secret"]:
+        abort(404)
+    return pi
+
+
+@bp.get("/3ds/authenticate/<pi_id>")
+def three_d_secure(pi_id):
+    pi = _intent_for_challenge(pi_id)
+    return render_template("three_d_secure.html", pi=pi, args=request.args)
+
+
+@bp.post("/3ds/authenticate/<pi_id>")
+def three_d_secure_result(pi_id):
+    pi = _intent_for_challenge(pi_id)
+    ctx = Context(store=sandbox().store, api_key="3ds", publishable=True)
+    pi = payment_intents.finish_authentication(ctx, pi["id"], request.form.get("result") == "complete")
+    if ctx.deliveries_queued:
+        sandbox().worker.wake()
+    status = "succeeded" if pi["status"] in ("succeeded", "requires_capture", "processing") else "failed"
+    if request.form.get("embedded") == "1":
+        return render_template("three_d_secure_done.html", pi=pi, redirect_status=status)
+    return_url = request.form.get("return_url")
+    if not return_url:
+        return render_template("three_d_secure_done.html", pi=pi, redirect_status=status)
+    query = urlencode({"payment_intent": pi["id"], "payment_intent_client_secret": pi["client_secret"],
+                       "redirect_status": status})  # fmt: skip
+    return redirect(return_url + ("&" if "?" in return_url else "?") + query, code=303)
