@@ -13,9 +13,9 @@ from werkzeug.exceptions import HTTPException
 
 from . import PUBLISHABLE_KEY, SECRET_KEY, dashboard, request_log, resources, stripe_js
 from .currencies import format_amount
-from .delivery import DeliveryWorker
+from .delivery import DeliveryWorker, RetrySchedule
 from .ids import request_id
-from .pipeline.endpoint import json_response
+from .pipeline.endpoint import MAX_BODY_BYTES, json_response
 from .pipeline.errors import StripeAPIError, unrecognized_url
 from .store import Store
 
@@ -27,10 +27,13 @@ class Sandbox:
     requests: request_log.RequestLog
 
 
-def create_sandbox_app(data_dir, webhook_retry_base=1.0, webhook_max_attempts=6):
+def create_sandbox_app(data_dir, webhook_retry_base=1.0, webhook_max_attempts=None, webhook_threads=16):
+    """The sandbox app; ``webhook_retry_base``/``webhook_max_attempts`` shorten Stripe's retry schedule (tests)."""
     app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES  # the 3D Secure form too; /v1 answers its own 413 first
     store = Store(data_dir)
-    worker = DeliveryWorker(store, retry_base=webhook_retry_base, max_attempts=webhook_max_attempts)
+    schedule = RetrySchedule(first=webhook_retry_base, max_attempts=webhook_max_attempts)
+    worker = DeliveryWorker(store, schedule, threads=webhook_threads)
     worker.start()
     app.extensions["sandbox"] = Sandbox(store, worker, request_log.RequestLog(store))
     request_log.init_app(app, app.extensions["sandbox"].requests)
@@ -58,9 +61,11 @@ def create_sandbox_app(data_dir, webhook_retry_base=1.0, webhook_max_attempts=6)
 
     @app.after_request
     def cors(response):
+        """Any page may call /v1 with a publishable key, as with Stripe.js; ``Authorization`` is not allowed
+        cross-origin, so a page cannot send a secret key (and one arriving with ``Origin`` is refused)."""
         if request.path.startswith("/v1/"):
             response.headers["Access-Control-Allow-Origin"] = "*"
-            response.headers["Access-Control-Allow-Headers"] = "Authorization, Content-Type, Idempotency-Key, Stripe-Version"
+            response.headers["Access-Control-Allow-Headers"] = "Content-Type, Idempotency-Key, Stripe-Version"
             response.headers["Access-Control-Allow-Methods"] = "GET, POST, DELETE"
         return response
 

@@ -9,6 +9,7 @@ inside ``BEGIN IMMEDIATE`` so several threads or processes can share one file.
 import json
 import os
 import time
+from collections import Counter
 from dataclasses import astuple, dataclass, fields
 
 from .database import Database
@@ -141,26 +142,23 @@ class Store(Database):
         return rows, has_more
 
     # -- idempotency -----------------------------------------------------
-    def idempotency_claim(self, api_key, key, fingerprint):
-        """Record a key as in flight, or return the existing (fingerprint, status, body) row."""
-        with self.transaction() as db:
-            row = db.execute(
-                "SELECT fingerprint, status, body FROM idempotency WHERE api_key = ? AND key = ?", (api_key, key)
-            ).fetchone()
-            if row is None:
-                db.execute(
-                    "INSERT INTO idempotency(api_key, key, fingerprint, created) VALUES (?, ?, ?, ?)",
-                    (api_key, key, fingerprint, int(time.time())),
-                )
-            return row
+    def idempotency_lookup(self, api_key, key):
+        """The saved (fingerprint, status, body) for a key, or None.
 
-    def idempotency_save(self, api_key, key, status, body):
+        Rows without a status were left "in progress" by an older sandbox that died mid-request;
+        they are ignored, so the retry runs (answers are now saved in the request's own transaction).
+        """
+        return self.execute(
+            "SELECT fingerprint, status, body FROM idempotency WHERE api_key = ? AND key = ? AND status IS NOT NULL",
+            (api_key, key),
+        ).fetchone()
+
+    def idempotency_save(self, api_key, key, fingerprint, status, body):
         self.execute(
-            "UPDATE idempotency SET status = ?, body = ? WHERE api_key = ? AND key = ?", (status, body, api_key, key)
+            "INSERT OR REPLACE INTO idempotency(api_key, key, fingerprint, status, body, created) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (api_key, key, fingerprint, status, body, int(time.time())),
         )
-
-    def idempotency_release(self, api_key, key):
-        self.execute("DELETE FROM idempotency WHERE api_key = ? AND key = ?", (api_key, key))
 
     # -- webhook deliveries ----------------------------------------------
     def enqueue_delivery(self, event_id, endpoint_id):
@@ -169,21 +167,30 @@ class Store(Database):
             (event_id, endpoint_id, time.time()),
         )
 
-    def claim_due_deliveries(self, lease_seconds=30, limit=20):
-        """Take due deliveries for this worker, leasing them so other processes skip them.
+    def claim_due_deliveries(self, lease_seconds, limit, in_flight=None, per_endpoint=None):
+        """Lease up to ``limit`` due deliveries, oldest first, so no other worker sends them meanwhile.
 
+        ``in_flight`` (endpoint id → deliveries the caller is sending) and ``per_endpoint`` cap what one
+        endpoint may take; endpoints at their cap are skipped so a slow one does not hold up the rest.
         A lease that runs out (its worker died mid-POST) makes the delivery due again.
         """
-        now = time.time()
+        now, in_flight = time.time(), Counter(in_flight or {})
+        full = [ep for ep, n in in_flight.items() if per_endpoint and n >= per_endpoint]
         with self.transaction() as db:
-            rows = db.execute(
+            candidates = db.execute(
                 "SELECT id, event_id, endpoint_id, attempts FROM deliveries "
-                "WHERE state IN ('pending', 'sending') AND next_attempt <= ? ORDER BY next_attempt, id LIMIT ?",
-                (now, limit),
+                "WHERE state IN ('pending', 'sending') AND next_attempt <= ? "
+                f"AND endpoint_id NOT IN ({', '.join('?' * len(full))}) ORDER BY next_attempt, id LIMIT ?",
+                (now, *full, limit * 4),
             ).fetchall()
+            rows = []
+            for row in candidates:
+                if len(rows) < limit and not (per_endpoint and in_flight[row[2]] >= per_endpoint):
+                    in_flight[row[2]] += 1
+                    rows.append(tuple(row))
             db.executemany(
                 "UPDATE deliveries SET state = 'sending', next_attempt = ? WHERE id = ?",
-                [(now + lease_seconds, r[0]) for r in rows],
+                [(now + lease_seconds, row[0]) for row in rows],
             )
         return rows
 
@@ -191,10 +198,8 @@ class Store(Database):
         """Log one ``Attempt`` and move its delivery on: retry at ``next_retry``, delivered, or given up."""
         state = "pending" if attempt.next_retry else ("delivered" if attempt.delivered else "failed")
         with self.transaction() as db:
-            db.execute(
-                f"INSERT INTO delivery_attempts({', '.join(ATTEMPT_COLUMNS)}) VALUES ({', '.join('?' * len(ATTEMPT_COLUMNS))})",
-                astuple(attempt),
-            )
+            columns, marks = ", ".join(ATTEMPT_COLUMNS), ", ".join("?" * len(ATTEMPT_COLUMNS))
+            db.execute(f"INSERT INTO delivery_attempts({columns}) VALUES ({marks})", astuple(attempt))
             db.execute(
                 "UPDATE deliveries SET attempts = ?, last_status = ?, last_error = ?, state = ?, next_attempt = ? "
                 "WHERE id = ?",
@@ -207,6 +212,14 @@ class Store(Database):
                     "max(json_extract(body, '$.pending_webhooks') - 1, 0)) WHERE id = ?",
                     (attempt.event_id,),
                 )
+
+    def retry_unreachable_now(self, endpoint_id):
+        """Make due the deliveries waiting because ``endpoint_id`` did not answer (it answers again)."""
+        now = time.time()
+        waiting = "WHERE endpoint_id = ? AND state = 'pending' AND attempts > 0 AND last_status IS NULL AND next_attempt > ?"
+        if self.execute(f"SELECT 1 FROM deliveries {waiting} LIMIT 1", (endpoint_id, now)).fetchone():  # reads are free
+            with self.transaction() as db:
+                db.execute(f"UPDATE deliveries SET next_attempt = ? {waiting}", (now, endpoint_id, now))
 
     def give_up_delivery(self, delivery_id, error):
         """Stop a delivery without an attempt (its endpoint was deleted or disabled)."""
