@@ -17,6 +17,7 @@ from .delivery import DeliveryWorker, RetrySchedule
 from .ids import request_id
 from .pipeline.endpoint import MAX_BODY_BYTES, json_response
 from .pipeline.errors import StripeAPIError, unrecognized_url
+from .resources import balance_transactions
 from .store import Store
 
 
@@ -36,6 +37,7 @@ def create_sandbox_app(data_dir, webhook_retry_base=1.0, webhook_max_attempts=No
     worker = DeliveryWorker(store, schedule, threads=webhook_threads)
     worker.start()
     app.extensions["sandbox"] = Sandbox(store, worker, request_log.RequestLog(store))
+    balance_transactions.settle_unsettled(app.extensions["sandbox"])
     request_log.init_app(app, app.extensions["sandbox"].requests)
     app.jinja_env.filters["money"] = format_amount
     for blueprint in resources.BLUEPRINTS:

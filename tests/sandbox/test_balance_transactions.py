@@ -52,3 +52,27 @@ def test_a_refund_has_its_own_balance_transaction(stripe_client):
     refund = stripe_client.v1.refunds.create(params={"payment_intent": pi.id, "amount": 500,
                                                      "expand": ["balance_transaction"]})  # fmt: skip
     assert (refund.balance_transaction.type, refund.balance_transaction.amount) == ("refund", -500)
+
+
+def test_a_restarted_sandbox_settles_what_a_stopped_one_left_unsettled(tmp_path):
+    """The state a crash between the answer and the settlement leaves (null, no charge.updated) heals at start-up."""
+    from server.sandbox import SECRET_KEY, create_sandbox_app
+
+    auth = {"Authorization": f"Bearer {SECRET_KEY}"}
+    first = create_sandbox_app(str(tmp_path))
+    paid = first.test_client().post("/v1/payment_intents", headers=auth, data={
+        "amount": 2300, "currency": "usd", "confirm": "true", "payment_method": "pm_card_visa",
+        "return_url": RETURN_URL}).get_json()  # fmt: skip
+    store = first.extensions["sandbox"].store
+    charge = store.get(paid["latest_charge"], "charge")
+    charge["balance_transaction"] = None  # as if the process died right after answering
+    with store.transaction():
+        store.put(charge)
+        store.execute("DELETE FROM objects WHERE type = 'event' AND body LIKE '%charge.updated%'")
+    first.extensions["sandbox"].worker.stop()
+
+    restarted = create_sandbox_app(str(tmp_path)).test_client()
+    charge = restarted.get(f"/v1/charges/{charge['id']}", headers=auth).get_json()
+    assert charge["balance_transaction"].startswith("txn_")
+    events = restarted.get("/v1/events?type=charge.updated", headers=auth).get_json()["data"]
+    assert [e["data"]["object"]["id"] for e in events] == [charge["id"]]

@@ -53,6 +53,21 @@ def for_charge(ctx, charge):
                                            charge["description"])  # fmt: skip
 
 
+def settle_unsettled(sandbox_running):
+    """At start-up: settle captured charges whose balance transaction a stopped sandbox never attached.
+
+    ``settle_after_response`` runs after the answer, outside the request's
+    transaction; a sandbox killed in between would otherwise leave the charge at
+    ``balance_transaction: null`` for good.
+    """
+    rows = sandbox_running.store.execute(
+        "SELECT id FROM objects WHERE type = 'charge' AND json_extract(body, '$.captured') "
+        "AND json_extract(body, '$.balance_transaction') IS NULL"
+    ).fetchall()
+    for (charge_id,) in rows:
+        _settle(sandbox_running, charge_id)
+
+
 def settle_after_response(charge_id):
     """Asynchronous capture: once this request's answer is sent, attach the balance transaction."""
     running = sandbox()
