@@ -4,6 +4,7 @@ Used by ``workbench serve``, the notebook helper and the tests, so all three run
 the servers the same way.  Port 0 picks a free port.
 """
 
+import errno
 import json
 import logging
 import os
@@ -23,6 +24,7 @@ from server.sandbox import create_sandbox_app
 from server.security import write_private
 
 logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "task queue depth" notes under load
+PORT_SETTINGS = {"shop": "SHOP_PORT", "sandbox": "SANDBOX_PORT"}
 SHOP_THREADS = 32  # a shop request mostly waits on Stripe; with 8, webhooks waited behind page loads (bench/load_run.py)
 WEBHOOK_FILE = "sandbox-webhook.json"  # the shop's endpoint at the sandbox: {"id": "we_…", "secret": "whsec_…"}
 SHOP_ENDPOINT = {"enabled_events": ["*"], "description": "Press Workbench shop (sandbox)"}
@@ -58,7 +60,15 @@ class RunningServer:
 
 def serve_in_thread(app, host="127.0.0.1", port=0, name="server", threads=8):
     """Serve ``app`` with waitress (keep-alive, a thread pool) in a daemon thread."""
-    server = create_server(app, host=host, port=port, threads=threads, ident="press-workbench")
+    try:
+        server = create_server(app, host=host, port=port, threads=threads, ident="press-workbench")
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:
+            raise
+        setting = PORT_SETTINGS.get(name, "PORT")
+        raise OSError(f"The {name} cannot listen on {host}:{port}: that port is already in use (by another program, "
+                      f"or a shop or sandbox still running). Stop that program, or choose a free port, e.g. "
+                      f"{setting}={port + 1} in .env or the environment.") from None  # fmt: skip
     running = RunningServer(f"http://{host}:{server.effective_port}", server, app=app)
     running.thread = threading.Thread(target=running.serve, name=name, daemon=True)
     running.thread.start()
