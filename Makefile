@@ -47,6 +47,8 @@ lab: $(STAMP)
 screenshots: $(STAMP) browser
 	mkdir -p static/screenshots
 	WORKBENCH_SCREENSHOTS=static/screenshots $(BIN)/python -m pytest -q tests/notebooks/test_lessons_in_jupyterlab.py -k presenter
+	$(BIN)/python -m tests.screenshots.dashboard
+	$(BIN)/python -m tests.screenshots.sandbox_dashboard
 
 bench: $(STAMP) browser
 	$(BIN)/python bench/sandbox_rate.py
