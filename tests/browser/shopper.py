@@ -3,6 +3,7 @@
 from playwright.sync_api import expect
 
 CARD_FRAME = 'iframe[title="Secure payment input frame"]'
+THREE_D_SECURE_FRAME = 'iframe[title="3D Secure authentication"]'
 
 
 def buy_now(page, shop_url, book_id, quantity=1):
@@ -29,3 +30,8 @@ def pay(page, number, **card):
     button = page.get_by_test_id("pay-button")
     expect(button).to_be_enabled()
     button.click()
+
+
+def authenticate(page, result="complete"):
+    """Press Complete or Fail in the 3D Secure modal Stripe.js opens over the page."""
+    page.frame_locator(THREE_D_SECURE_FRAME).get_by_test_id(f"3ds-{result}").click()

@@ -1,8 +1,9 @@
-"""What the sandbox serves to browsers: the Stripe.js stand-in, the Payment Element frame, 3D Secure.
+"""What the sandbox serves to browsers: the Stripe.js stand-in, its Element frames, 3D Secure.
 
-The shop loads ``<sandbox>/v3/`` where it would load ``https://js.stripe.com/v3/``;
-card fields live in a frame served from this origin, so the shop page never sees
-card data — the same isolation the real Payment Element gives.
+A page loads ``<sandbox>/v3/`` where it would load ``https://js.stripe.com/v3/``.
+What the shopper types lives in Element frames served from this origin, and a
+hidden controller frame on this origin makes the API calls, so the page never sees
+card data — the same isolation the real Elements give.
 """
 
 import os
@@ -27,9 +28,20 @@ def stripe_js():
     return response
 
 
-@bp.get("/elements/payment")
-def payment_element_frame():
-    return send_from_directory(ASSETS, "payment-element.html", max_age=0)
+# The pages inside the iframes stripe.js creates (``/elements/<name>``).
+FRAMES = {
+    "payment": "payment-element.html",
+    "card": "card-element.html",  # card, cardNumber, cardExpiry, cardCvc
+    "details": "details-element.html",  # address, linkAuthentication
+    "controller": "controller.html",  # hidden: makes Stripe.js's API calls
+}
+
+
+@bp.get("/elements/<name>")
+def element_frame(name):
+    if name not in FRAMES:
+        abort(404)
+    return send_from_directory(ASSETS, FRAMES[name], max_age=0)
 
 
 @bp.get("/assets/<path:name>")
