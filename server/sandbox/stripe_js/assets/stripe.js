@@ -307,7 +307,9 @@
       }
       this._container.appendChild(this._wrapper);
       this._setContainerState({ base: true, empty: true, complete: false, focus: false, invalid: false });
-      if (this._kind.form) this._emit('loaderstart');
+      this._frameReady.then(() => {
+        if (this._mountId === mountId && this._kind.form) this._emit('loaderstart');
+      });
       Promise.all([this._group._session(), this._frameReady]).then(([session]) => {
         if (this._mountId === mountId) this._loaded(session);
       });
