@@ -110,7 +110,7 @@ def test_incomplete_form_submit_and_change_events(page, merchant):
 def test_frame_is_isolated_labelled_and_styled(page, merchant, sandbox_url):
     open_harness(page, merchant)
     frame_element = page.locator(CARD_FRAME)
-    assert frame_element.get_attribute("src").startswith(f"{sandbox_url}/elements/payment?")
+    assert frame_element.get_attribute("src").startswith(f"{sandbox_url}/v3/elements-inner-payment.html?")
     frame = page.frame_locator(CARD_FRAME)
     expect(frame.get_by_text("SANDBOX — test cards only")).to_be_visible()
     primary = frame.locator("html").evaluate("el => getComputedStyle(el).getPropertyValue('--color-primary')")

@@ -28,16 +28,17 @@ def stripe_js():
     return response
 
 
-# The pages inside the iframes stripe.js creates (``/elements/<name>``).
+# The pages inside the iframes stripe.js creates, at js.stripe.com's paths
+# (``/v3/elements-inner-payment…html``), so selectors written for real Stripe.js match.
 FRAMES = {
-    "payment": "payment-element.html",
-    "card": "card-element.html",  # card, cardNumber, cardExpiry, cardCvc
-    "details": "details-element.html",  # address, linkAuthentication
+    "elements-inner-payment": "payment-element.html",
+    "elements-inner-card": "card-element.html",  # card, cardNumber, cardExpiry, cardCvc
+    "elements-inner-details": "details-element.html",  # address, linkAuthentication
     "controller": "controller.html",  # hidden: makes Stripe.js's API calls
 }
 
 
-@bp.get("/elements/<name>")
+@bp.get("/v3/<name>.html")
 def element_frame(name):
     if name not in FRAMES:
         abort(404)

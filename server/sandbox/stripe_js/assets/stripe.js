@@ -124,7 +124,7 @@
       frame.name = '__privateStripeController' + Math.floor(1000 + Math.random() * 9000);
       frame.setAttribute('aria-hidden', 'true');
       frame.tabIndex = -1;
-      frame.src = SANDBOX_ORIGIN + '/elements/controller?' + new URLSearchParams({
+      frame.src = SANDBOX_ORIGIN + '/v3/controller.html?' + new URLSearchParams({
         key: this._key, controller_id: this._id, parent_origin: window.location.origin });
       frame.style.cssText = 'border:none;margin:0;padding:0;width:1px;height:1px;position:fixed;visibility:hidden;' +
         'pointer-events:none';
@@ -384,7 +384,7 @@
       const iframe = document.createElement('iframe');
       iframe.title = this._kind.title;
       iframe.name = '__privateStripeFrame' + Math.floor(1000 + Math.random() * 9000);
-      iframe.src = SANDBOX_ORIGIN + '/elements/' + this._kind.frame + '?' + query;
+      iframe.src = SANDBOX_ORIGIN + '/v3/elements-inner-' + this._kind.frame + '.html?' + query;
       iframe.setAttribute('allow', 'payment');
       iframe.setAttribute('frameborder', '0');
       iframe.setAttribute('scrolling', 'no');
