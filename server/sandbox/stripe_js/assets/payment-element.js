@@ -108,8 +108,12 @@
     afterEdit();
   }
 
+  let shownCountry = null;
+
   /** Show the postal code field only where Stripe asks for one, labelled the local way. */
   function applyCountry() {
+    if (fields.country.value === shownCountry) return; // picking the same country again keeps the postal code
+    shownCountry = fields.country.value;
     const kind = postalKind();
     $('postal-field').hidden = !kind;
     $('postal-label').textContent = kind === 'zip' ? 'ZIP code' : 'Postal code';
