@@ -89,6 +89,7 @@ CARD = """
   window.pay = (clientSecret) => outcome(stripe.confirmCardPayment(clientSecret, {
     payment_method: {card, billing_details: {name: "Jenny Rosen"}},
   }));
+  window.createPaymentMethod = () => stripe.createPaymentMethod({type: "card", card, billing_details: {name: "Jenny"}});
 """
 CARD_BODY = '<form><div id="card-element"></div><div id="card-errors" role="alert"></div></form>'
 
@@ -116,6 +117,9 @@ def test_card_element_with_confirm_card_payment(page, merchant, stripe_client):
     paid = stripe_client.v1.payment_intents.retrieve(pi.id, params={"expand": ["payment_method"]})
     assert (paid.payment_method.billing_details.name, paid.payment_method.billing_details.address.postal_code) == (
         "Jenny Rosen", "94110")  # fmt: skip
+    created = page.evaluate("createPaymentMethod()")["paymentMethod"]
+    assert (created["card"]["brand"], created["card"]["last4"], created["billing_details"]["name"]) == (
+        "visa", "4242", "Jenny")  # fmt: skip
 
 
 def test_card_element_three_d_secure_opens_in_a_modal(page, merchant):

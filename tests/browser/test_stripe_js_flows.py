@@ -10,7 +10,7 @@ the server" (``createPaymentMethod({elements})``, the server confirms with
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.shopper import authenticate, fill_card
+from tests.browser.shopper import authenticate, fill_address, fill_card
 from tests.sandbox.conftest import RETURN_URL
 
 pytestmark = pytest.mark.browser
@@ -49,26 +49,31 @@ def test_deferred_intent_confirm_payment_three_d_secure_then_return_url(page, me
 
 FINALIZE_ON_SERVER = """
   const elements = stripe.elements({mode: "payment", amount: 1099, currency: "usd", paymentMethodCreation: "manual"});
+  const addressElement = elements.create("address", {mode: "billing"});
   const paymentElement = elements.create("payment");
+  addressElement.mount("#address-element");
   paymentElement.mount("#payment-element");
   paymentElement.on("ready", () => { window.ready = true; });
 
   window.createPaymentMethod = async () => {
     const {error: submitError} = await elements.submit();
     if (submitError) return {submitError};
-    return stripe.createPaymentMethod({elements, params: {billing_details: {name: "Jenny Rosen"}}});
+    return stripe.createPaymentMethod({elements, params: {billing_details: {email: "jenny@example.com"}}});
   };
   window.finish = (clientSecret) => outcome(stripe.handleNextAction({clientSecret}));
 """
 
 
 def test_finalize_on_the_server_with_create_payment_method_and_handle_next_action(page, merchant, stripe_client):
-    merchant.open(page, '<form><div id="payment-element"></div></form>', FINALIZE_ON_SERVER)
+    merchant.open(page, '<form><div id="address-element"></div><div id="payment-element"></div></form>',
+                  FINALIZE_ON_SERVER)  # fmt: skip
     page.wait_for_function("window.ready === true")
-    fill_card(page, "4000 0027 6000 3184")
+    fill_address(page)
+    fill_card(page, "4000 0027 6000 3184", postal="10001")
     created = page.evaluate("createPaymentMethod()")["paymentMethod"]
-    assert (created["card"]["last4"], created["billing_details"]["name"]) == ("3184", "Jenny Rosen")
-    assert created["billing_details"]["address"]["postal_code"] == "10001"
+    billing = created["billing_details"]  # the billing Address Element's, over the page's and the card form's
+    assert (created["card"]["last4"], billing["name"], billing["email"]) == ("3184", "Jenny Rosen", "jenny@example.com")
+    assert (billing["address"]["line1"], billing["address"]["postal_code"]) == ("354 Oyster Point Blvd", "94080")
 
     pi = stripe_client.v1.payment_intents.create(params={  # what the guide's server does with the id
         "amount": 1099, "currency": "usd", "automatic_payment_methods": {"enabled": True}, "confirm": True,

@@ -97,6 +97,11 @@
     });
   }
 
+  function mergeAll(params, layers) {
+    (layers || []).forEach((layer) => deepMerge(params, layer));
+    return params;
+  }
+
   /** A card joined from split Elements may lack a part whose Element was never mounted. */
   function missingCardPart(card) {
     if (!card.number) return 'incomplete_number';
@@ -105,15 +110,17 @@
   }
 
   /**
-   * One request from the page: `params` (the page's), `merge` (values the page's Elements collected,
-   * which override the page's, as Stripe.js documents), `collect` ({group, frames, into, card}: the
-   * Element frames whose card fields go under `params[into]`, or at the top level without `into`).
+   * One request from the page: `params` (the page's), `collect` ({group, frames, into, card}: the
+   * Element frames whose card fields go under `params[into]`, or at the top level without `into`)
+   * and `merge` (what the page's Address and Link Authentication Elements collected). Each layer
+   * overrides the one before, as Stripe.js documents ("details collected by Elements will override
+   * values passed here"); a billing Address Element's address replaces the card form's country and
+   * postal code, as the Payment Element then stops asking for them.
    */
   async function handle(message) {
     const params = message.params || {};
-    (message.merge || []).forEach((extra) => deepMerge(params, extra));
     const spec = message.collect;
-    if (!spec) return callApi(message.method, message.path, params);
+    if (!spec) return callApi(message.method, message.path, mergeAll(params, message.merge));
     const channel = new BroadcastChannel('sandbox-elements-' + spec.group);
     try {
       const collected = await collect(channel, spec.frames);
@@ -121,6 +128,7 @@
       const missing = spec.card && missingCardPart(collected.data.card || {});
       if (missing) return { status: 0, body: { error: rules.stripeError(missing) } };
       deepMerge(spec.into ? (params[spec.into] = params[spec.into] || {}) : params, collected.data);
+      mergeAll(params, message.merge);
       channel.postMessage({ type: 'busy', busy: true, frames: spec.frames });
       const result = await callApi(message.method, message.path, params);
       channel.postMessage({ type: 'busy', busy: false, frames: spec.frames });
