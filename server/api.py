@@ -1,20 +1,14 @@
-"""The shop's JSON API (design §4): books, orders, health.  Errors are always JSON."""
+"""The shop's JSON API (design §4): books, orders, health.  Errors are always JSON (``server/errors.py``)."""
 
-import stripe
 from flask import Blueprint, jsonify, request
-from werkzeug.exceptions import HTTPException
 
-from server.catalog import CatalogError
+from server import validation
+from server.errors import ShopError
 from server.openapi import SPEC
-from server.orders import OrderError
+from server.security import operator_only
 from server.shop import current_shop
 
 bp = Blueprint("api", __name__, url_prefix="/api")
-
-
-def error(status, code, message, **extra):
-    body = {"error": {"code": code, "message": message, **extra}}
-    return jsonify(body), status
 
 
 def openapi():
@@ -39,50 +33,35 @@ def books():
 
 @bp.post("/orders")
 def create_order():
-    body = request.get_json(silent=True)
+    """Limits first (key, size, depth, shape), then the order; a repeated Idempotency-Key replays the first answer."""
+    key = validation.idempotency_key(request.headers.get("Idempotency-Key"))
+    if not request.is_json:
+        raise ShopError("invalid_json", "Send a JSON object with Content-Type: application/json.")
+    body = validation.parse_json(request.get_data())
     if not isinstance(body, dict):
-        return error(400, "invalid_json", "Send a JSON object: {\"items\": [{\"book_id\": ..., \"quantity\": ...}]}.")
-    email = body.get("email")
-    if email is not None and (not isinstance(email, str) or "@" not in email):
-        return error(400, "invalid_email", "email must be an email address.", param="email")
-    order = current_shop().create_order(body.get("items"), email, request.headers.get("Idempotency-Key"))
+        raise ShopError("invalid_json", 'Send a JSON object: {"items": [{"book_id": ..., "quantity": ...}]}.')
+    email = validation.email(body.get("email"))
+    fingerprint = validation.fingerprint(body) if key is not None else None
+    order, created = current_shop().create_order(body.get("items"), email, key, fingerprint)
     data = order.to_api()
     data.update(client_secret=order.client_secret, checkout_url=f"/checkout/{order.id}")
-    return jsonify(data), 201
+    return jsonify(data), 201, {} if created else {"Idempotent-Replayed": "true"}
 
 
 @bp.get("/orders/<order_id>")
 def get_order(order_id):
-    order = current_shop().orders.get(order_id)
-    if order is None:
-        return error(404, "order_not_found", f"No such order: {order_id!r}.")
-    return jsonify(order.to_api())
+    return jsonify(_order_or_404(order_id).to_api())
 
 
 @bp.post("/orders/<order_id>/refund")
+@operator_only
 def refund_order(order_id):
     shop = current_shop()
-    order = shop.orders.get(order_id)
+    return jsonify(shop.refund(_order_or_404(order_id)).to_api())
+
+
+def _order_or_404(order_id):
+    order = current_shop().orders.get(order_id)
     if order is None:
-        return error(404, "order_not_found", f"No such order: {order_id!r}.")
-    return jsonify(shop.refund(order).to_api())
-
-
-@bp.errorhandler(OrderError)
-def order_state_error(exc):
-    return error(409, "order_state", str(exc))
-
-
-@bp.errorhandler(CatalogError)
-def catalog_error(exc):
-    return error(400, exc.code, exc.message, param=exc.param)
-
-
-@bp.errorhandler(stripe.StripeError)
-def stripe_error(exc):
-    return error(502, "payment_provider_error", f"Stripe could not take the order: {exc.user_message or exc}")
-
-
-@bp.errorhandler(HTTPException)
-def http_error(exc):
-    return error(exc.code, exc.name.lower().replace(" ", "_"), exc.description)
+        raise ShopError("order_not_found", f"No such order: {validation.shown(order_id)}.", status=404)
+    return order

@@ -1,41 +1,44 @@
 """The shopper's cart, kept in their signed session cookie: never shared, never global.
 
 The cart holds only book ids and quantities; prices are looked up from the catalog
-each time it is shown or checked out.
+each time it is shown or checked out.  Quantities obey the same rule as the API's
+(``server/validation.py``): 1–10 copies of a book, counting what is already in the cart.
 """
+
+import re
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 
-from server.catalog import MAX_QUANTITY, CatalogError, price_lines
+from server.catalog import price_lines
+from server.errors import ShopError
 from server.shop import current_shop
+from server.validation import MAX_QUANTITY, email, form_quantity, merged_quantity
 
 bp = Blueprint("cart", __name__, url_prefix="/cart")
+# A path on this shop, in plain characters: no "//host", no backslash or control character that a browser would
+# turn into one, no scheme.
+LOCAL_PATH = re.compile(r"/(?![/\\])[A-Za-z0-9_\-./?=&%#]*")
 
 
 def cart_items():
-    """The cart as ``[{"book_id", "quantity"}]`` (dropping books no longer in the catalog)."""
+    """The cart as ``[{"book_id", "quantity"}]``, keeping only books still in the catalog and sane quantities."""
     catalog = current_shop().catalog
-    return [{"book_id": b, "quantity": q} for b, q in session.get("cart", {}).items() if b in catalog]
+    return [{"book_id": b, "quantity": q} for b, q in session.get("cart", {}).items()
+            if b in catalog and isinstance(q, int) and 1 <= q <= MAX_QUANTITY]  # fmt: skip
 
 
 def cart_count():
     return sum(item["quantity"] for item in cart_items())
 
 
-def parse_quantity(raw):
-    try:
-        quantity = int(raw)
-    except (TypeError, ValueError):
-        raise CatalogError("invalid_quantity", "Choose a quantity between 1 and 10.", "quantity") from None
-    if not 0 <= quantity <= MAX_QUANTITY:
-        raise CatalogError("invalid_quantity", f"You can buy between 1 and {MAX_QUANTITY} copies of a book.",
-                           "quantity")  # fmt: skip
-    return quantity
-
-
 def _save(cart):
     session["cart"] = cart
     session.modified = True
+
+
+def _local(target):
+    """``target`` if it is a path on this shop, else the catalog: ``next`` must never send shoppers elsewhere."""
+    return target if target and LOCAL_PATH.fullmatch(target) else url_for("pages.catalog")
 
 
 @bp.get("/")
@@ -50,29 +53,26 @@ def add():
     book_id = request.form.get("book_id")
     book = current_shop().catalog.get(book_id)
     if book is None:
-        raise CatalogError("unknown_book", "That book is not in the catalog.", "book_id")
-    cart = dict(session.get("cart", {}))
-    quantity = parse_quantity(request.form.get("quantity", "1"))
-    if cart.get(book_id, 0) + quantity > MAX_QUANTITY:
-        raise CatalogError("invalid_quantity", f"You can buy at most {MAX_QUANTITY} copies of {book.title}.",
-                           "quantity")  # fmt: skip
-    cart[book_id] = cart.get(book_id, 0) + quantity
+        raise ShopError("unknown_book", "That book is not in the catalog.", "book_id")
+    cart = {item["book_id"]: item["quantity"] for item in cart_items()}
+    quantity = form_quantity(request.form.get("quantity", "1"))
+    cart[book_id] = merged_quantity(cart.get(book_id, 0) + quantity, book.title)
     _save(cart)
     flash(f"Added {quantity} × {book.title} to your cart.")
-    return redirect(request.form.get("next") or url_for("pages.catalog"), code=303)
+    return redirect(_local(request.form.get("next")), code=303)
 
 
 @bp.post("/update")
 def update():
-    cart = dict(session.get("cart", {}))
+    """Set a line's quantity; the cart page's "Remove" choice sends 0."""
+    cart = {item["book_id"]: item["quantity"] for item in cart_items()}
     book_id = request.form.get("book_id")
     if book_id not in cart:
-        raise CatalogError("unknown_book", "That book is not in your cart.", "book_id")
-    quantity = parse_quantity(request.form.get("quantity"))
-    if quantity == 0:
+        raise ShopError("unknown_book", "That book is not in your cart.", "book_id")
+    if (request.form.get("quantity") or "").strip() == "0":
         del cart[book_id]
     else:
-        cart[book_id] = quantity
+        cart[book_id] = form_quantity(request.form.get("quantity"))
     _save(cart)
     return redirect(url_for("cart.show"), code=303)
 
@@ -82,10 +82,7 @@ def checkout():
     """Turn the cart into an order (priced on the server) and go to its checkout page."""
     items = cart_items()
     if not items:
-        raise CatalogError("empty_cart", "Your cart is empty: add a book first.", "items")
-    email = (request.form.get("email") or "").strip() or None
-    if email and "@" not in email:
-        raise CatalogError("invalid_email", "That email address doesn't look right.", "email")
-    order = current_shop().create_order(items, email)
+        raise ShopError("empty_cart", "Your cart is empty: add a book first.", "items")
+    order, _ = current_shop().create_order(items, email((request.form.get("email") or "").strip() or None))
     _save({})
     return redirect(url_for("pages.checkout", order_id=order.id), code=303)

@@ -9,16 +9,11 @@ import os
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 
+from server.errors import ShopError
+from server.validation import MAX_LINES, MAX_QUANTITY, merged_quantity, quantity, shown
+
+__all__ = ["MAX_QUANTITY", "Book", "load_catalog", "price_lines"]
 CATALOG_PATH = os.path.join(os.path.dirname(__file__), "catalog.json")
-MAX_QUANTITY = 10
-
-
-class CatalogError(ValueError):
-    """A bad line in an order: an unknown book or a quantity out of range."""
-
-    def __init__(self, code, message, param=None):
-        super().__init__(message)
-        self.code, self.message, self.param = code, message, param
 
 
 @dataclass(frozen=True)
@@ -51,29 +46,31 @@ def load_catalog(path=CATALOG_PATH):
 
 
 def price_lines(items, catalog):
-    """Turn ``[{"book_id", "quantity"}]`` into priced line snapshots, merging repeated books."""
+    """Turn ``[{"book_id", "quantity"}]`` into priced line snapshots, merging repeated books.
+
+    Each line must hold 1–10 copies, and so must the lines of one book added up
+    (``[11, -5]`` is refused, not merged into 6).
+    """
     if not isinstance(items, list) or not items:
-        raise CatalogError("empty_cart", "An order needs at least one item.", "items")
+        raise ShopError("empty_cart", "An order needs at least one item.", "items")
+    if len(items) > MAX_LINES:
+        raise ShopError("too_many_items", f"An order can have at most {MAX_LINES} items.", "items")
     quantities = {}
     for index, item in enumerate(items):
         if not isinstance(item, dict):
-            raise CatalogError("invalid_item", f"items[{index}] must be an object.", f"items[{index}]")
-        book_id, quantity = item.get("book_id"), item.get("quantity", 1)
+            raise ShopError("invalid_item", f"items[{index}] must be an object.", f"items[{index}]")
+        book_id = item.get("book_id")
         if not isinstance(book_id, str) or book_id not in catalog:
-            raise CatalogError("unknown_book", f"No such book: {book_id!r}.", f"items[{index}].book_id")
-        if isinstance(quantity, bool) or not isinstance(quantity, int):
-            raise CatalogError("invalid_quantity", f"items[{index}].quantity must be an integer.",
-                               f"items[{index}].quantity")  # fmt: skip
-        quantities[book_id] = quantities.get(book_id, 0) + quantity
+            raise ShopError("unknown_book", f"No such book: {shown(book_id)}.", f"items[{index}].book_id")
+        count = quantity(item.get("quantity", 1), f"items[{index}].quantity")
+        quantities[book_id] = merged_quantity(quantities.get(book_id, 0) + count, catalog[book_id].title,
+                                              f"items[{index}].quantity")  # fmt: skip
     lines = []
-    for book_id, quantity in quantities.items():
-        if not 1 <= quantity <= MAX_QUANTITY:
-            raise CatalogError("invalid_quantity", f"Quantity for {book_id!r} must be between 1 and {MAX_QUANTITY}.",
-                               "quantity")  # fmt: skip
+    for book_id, count in quantities.items():
         book = catalog[book_id]
-        lines.append({"book_id": book.id, "title": book.title, "unit_price": book.price, "quantity": quantity,
-                      "amount": book.price * quantity})  # fmt: skip
+        lines.append({"book_id": book.id, "title": book.title, "unit_price": book.price, "quantity": count,
+                      "amount": book.price * count})  # fmt: skip
     currencies = {catalog[line["book_id"]].currency for line in lines}
     if len(currencies) != 1:
-        raise CatalogError("mixed_currency", "All books in one order must share a currency.", "items")
+        raise ShopError("mixed_currency", "All books in one order must share a currency.", "items")
     return lines, currencies.pop()

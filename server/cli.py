@@ -25,7 +25,7 @@ def cmd_serve(args):
     from server.runner import start_shop
 
     overrides = {"SANDBOX_PORT": args.sandbox_port} if args.sandbox_port is not None else {}
-    shop, sandbox = start_shop(overrides, host=args.host, port=args.port)
+    shop, sandbox = start_shop(overrides, host=args.host, port=args.port, say=_to_stderr)
     mode = shop.app.config["MODE"]
     print(f"Press Workbench shop ({mode} mode) on {shop.url}", flush=True)
     if mode == "sandbox":
@@ -49,6 +49,22 @@ def cmd_sandbox(args):
     print(f"  stripe-python: stripe.StripeClient(key, base_addresses={{'api': '{sandbox.url}'}})")
     print(f"  Stripe.js stand-in: {sandbox.url}/v3/   Press Ctrl-C to stop.", flush=True)
     _wait_for_ctrl_c(sandbox)
+
+
+def _to_stderr(line):
+    print(line, file=sys.stderr, flush=True)
+
+
+def cmd_reconcile(args):
+    """Settle every open order from its PaymentIntent, whether or not the shop is running."""
+    from server.reconcile import reconcile
+    from server.shop import Shop
+
+    report = reconcile(Shop.from_config(load_config({})))
+    print(report.summary())
+    for order_id, problem in report.problems:
+        print(f"  {order_id}: {problem}")
+    return 1 if report.problems else 0
 
 
 def cmd_check(args):
@@ -91,6 +107,8 @@ def parser():
     reset = sub.add_parser("reset", help="wipe orders and sandbox state")
     reset.add_argument("--yes", action="store_true", help="do not ask")
     reset.set_defaults(func=cmd_reset)
+    reconcile = sub.add_parser("reconcile", help="settle every open order from its PaymentIntent at Stripe")
+    reconcile.set_defaults(func=cmd_reconcile)
     return p
 
 

@@ -17,7 +17,7 @@ STRIPE_JS_URL = "https://js.stripe.com/v3/"
 KEY_FORMAT = re.compile(r"^(sk|rk|pk)_(test|live)_[A-Za-z0-9_]{8,}$")
 ENV_KEYS = ("STRIPE_SECRET_KEY", "STRIPE_PUBLISHABLE_KEY", "STRIPE_WEBHOOK_SECRET", "WORKBENCH_MODE",
             "WORKBENCH_DATA_DIR", "SHOP_PORT", "SANDBOX_PORT", "DASHBOARD_PORT", "SHOP_URL", "SANDBOX_URL",
-            "WORKBENCH_SECRET")  # fmt: skip
+            "WORKBENCH_SECRET", "WORKBENCH_OPERATOR_TOKEN")  # fmt: skip
 
 
 class ConfigError(Exception):
@@ -37,14 +37,18 @@ def defaults():
         "SHOP_URL": "http://127.0.0.1:4242",
         "SANDBOX_URL": None,
         "SECRET_KEY": None,
+        "OPERATOR_TOKEN": None,
+        # Limits checked before a body is read or parsed (webhooks get more room: server/webhooks.py).
         "MAX_CONTENT_LENGTH": 64 * 1024,
+        "SESSION_COOKIE_SAMESITE": "Lax",
     }
 
 
 def from_environment(environ=None):
     """Settings named in the environment (after ``.env`` was loaded by the caller)."""
     environ = os.environ if environ is None else environ
-    names = {"WORKBENCH_MODE": "MODE", "WORKBENCH_DATA_DIR": "DATA_DIR", "WORKBENCH_SECRET": "SECRET_KEY"}
+    names = {"WORKBENCH_MODE": "MODE", "WORKBENCH_DATA_DIR": "DATA_DIR", "WORKBENCH_SECRET": "SECRET_KEY",
+             "WORKBENCH_OPERATOR_TOKEN": "OPERATOR_TOKEN"}  # fmt: skip
     settings = {}
     for key in ENV_KEYS:
         value = environ.get(key)

@@ -1,6 +1,14 @@
-"""The OpenAPI 3 description of the shop's JSON API, served at ``/openapi.json``."""
+"""The OpenAPI 3 description of the shop's JSON API, served at ``/openapi.json``.
+
+``tests/test_api_fuzz.py`` fuzzes the API from this description (schemathesis) and
+checks every answer against it, so it must say exactly what the shop does.
+"""
+
+from server.catalog import load_catalog
+from server.validation import MAX_EMAIL, MAX_IDEMPOTENCY_KEY, MAX_LINES, MAX_QUANTITY
 
 ERROR = {"$ref": "#/components/responses/Error"}
+ORDER_ID = {"name": "order_id", "in": "path", "required": True, "schema": {"type": "string"}}
 
 
 def _json(schema_ref, description):
@@ -13,7 +21,11 @@ SPEC = {
         "title": "Press Workbench shop API",
         "version": "1.0.0",
         "description": "Books, orders priced on the server, and their Stripe PaymentIntents. Money is in minor "
-        "units (cents) with a lowercase ISO currency.",
+        "units (cents) with a lowercase ISO currency. Errors are `{\"error\": {\"code\", \"message\", "
+        "\"param\"}}`. A state-changing request that a browser marks as coming from another site (`Sec-Fetch-Site`, "
+        "or an `Origin` that is not the shop's) is refused with 403 `cross_origin_request`. Operator routes also need "
+        "the operator token as a bearer: the shop writes it to `<data dir>/operator-token` (mode 0600) on first "
+        "start, or takes it from `WORKBENCH_OPERATOR_TOKEN`; the notebook helper sends it.",
     },
     "paths": {
         "/api/health": {"get": {"summary": "Liveness and mode", "operationId": "health",
@@ -24,36 +36,48 @@ SPEC = {
             "summary": "Create an order and its PaymentIntent",
             "operationId": "createOrder",
             "parameters": [{"name": "Idempotency-Key", "in": "header", "required": False,
-                            "schema": {"type": "string", "maxLength": 255},
-                            "description": "The same key again returns the same order (no second PaymentIntent)."}],
+                            "schema": {"type": "string", "minLength": 1, "maxLength": MAX_IDEMPOTENCY_KEY},
+                            "description": "As at Stripe: the same key with the same body (the same JSON value) "
+                                           "returns the same order, with `Idempotent-Replayed: true`, and no second "
+                                           "PaymentIntent; the same key with a different body is a 400 "
+                                           "`idempotency_error`. An empty key or one over 255 characters is a 400 "
+                                           "`invalid_idempotency_key` (leave the header out instead)."}],
             "requestBody": {"required": True, "content": {"application/json": {
                 "schema": {"$ref": "#/components/schemas/OrderRequest"}}}},
-            "responses": {"201": _json("#/components/schemas/CreatedOrder", "The order, awaiting payment"),
-                          "400": ERROR, "413": ERROR, "502": ERROR},
+            "responses": {"201": {**_json("#/components/schemas/CreatedOrder", "The order, awaiting payment"),
+                                  "headers": {"Idempotent-Replayed": {
+                                      "description": "`true` when this answers an earlier request with the same key",
+                                      "schema": {"type": "string", "enum": ["true"]}}}},
+                          "400": ERROR, "403": ERROR, "413": ERROR, "502": ERROR},
         }},
         "/api/orders/{order_id}": {"get": {
             "summary": "An order and its status",
             "operationId": "getOrder",
-            "parameters": [{"name": "order_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "parameters": [ORDER_ID],
             "responses": {"200": _json("#/components/schemas/Order", "The order"), "404": ERROR},
         }},
         "/api/orders/{order_id}/refund": {"post": {
-            "summary": "Refund a paid order in full",
+            "summary": "Refund a paid order in full (operator only)",
             "operationId": "refundOrder",
-            "parameters": [{"name": "order_id", "in": "path", "required": True, "schema": {"type": "string"}}],
-            "responses": {"200": _json("#/components/schemas/Order", "The refunded order"), "404": ERROR,
-                          "409": ERROR},
+            "security": [{"operatorToken": []}],
+            "parameters": [ORDER_ID],
+            "responses": {"200": _json("#/components/schemas/Order", "The refunded order"), "401": ERROR,
+                          "403": ERROR, "404": ERROR, "409": ERROR, "502": ERROR},
         }},
         "/webhook": {"post": {
             "summary": "Stripe events (signature verified on the raw body)",
             "operationId": "receiveWebhook",
             "parameters": [{"name": "Stripe-Signature", "in": "header", "required": True, "schema": {"type": "string"}}],
-            "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}},
-            "responses": {"200": {"description": "Received"}, "400": ERROR},
+            "requestBody": {"required": True, "content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/Event"}}}},
+            "responses": {"200": {"description": "Received (also for event types the shop does not handle)"},
+                          "400": ERROR, "403": ERROR, "413": ERROR},
         }},
     },
     "components": {
         "responses": {"Error": _json("#/components/schemas/Error", "An error; nothing was changed")},
+        "securitySchemes": {"operatorToken": {"type": "http", "scheme": "bearer",
+                                              "description": "The token in `<data dir>/operator-token`."}},
         "schemas": {
             "Error": {"type": "object", "required": ["error"], "properties": {"error": {
                 "type": "object", "required": ["code", "message"],
@@ -70,11 +94,16 @@ SPEC = {
             "BookList": {"type": "object", "required": ["books"], "properties": {
                 "books": {"type": "array", "items": {"$ref": "#/components/schemas/Book"}}}},
             "OrderRequest": {"type": "object", "required": ["items"], "properties": {
-                "items": {"type": "array", "minItems": 1, "items": {
+                "items": {"type": "array", "minItems": 1, "maxItems": MAX_LINES,
+                          "description": f"Lines naming the same book are merged; each line and each merged total "
+                                         f"must be 1 to {MAX_QUANTITY} copies.", "items": {
                     "type": "object", "required": ["book_id"],
-                    "properties": {"book_id": {"type": "string"},
-                                   "quantity": {"type": "integer", "minimum": 1, "maximum": 10, "default": 1}}}},
-                "email": {"type": "string", "format": "email"}}},
+                    "properties": {"book_id": {"type": "string", "enum": sorted(load_catalog())},
+                                   "quantity": {"type": "integer", "minimum": 1, "maximum": MAX_QUANTITY,
+                                                "default": 1}}}},
+                "email": {"type": "string", "nullable": True, "format": "email", "maxLength": MAX_EMAIL,
+                          "description": "Checked with email-validator (no DNS lookup) and stored normalized, "
+                                         "with an ASCII (IDNA) domain."}}},
             "OrderLine": {"type": "object", "properties": {
                 "book_id": {"type": "string"}, "title": {"type": "string"}, "unit_price": {"type": "integer"},
                 "quantity": {"type": "integer"}, "amount": {"type": "integer"}}},
@@ -90,6 +119,9 @@ SPEC = {
                 "history": {"type": "array", "items": {"type": "object", "properties": {
                     "status": {"type": "string"}, "source": {"type": "string"}, "detail": {"type": "string"},
                     "created": {"type": "integer"}}}}}},
+            "Event": {"type": "object", "required": ["id", "type", "data"], "properties": {
+                "id": {"type": "string"}, "type": {"type": "string"},
+                "data": {"type": "object", "required": ["object"], "properties": {"object": {"type": "object"}}}}},
             "CreatedOrder": {"allOf": [{"$ref": "#/components/schemas/Order"}, {"type": "object", "properties": {
                 "client_secret": {"type": "string"}, "checkout_url": {"type": "string"}}}]},
         },

@@ -10,10 +10,13 @@ what a browser says.
 import json
 import os
 import secrets
+import sqlite3
 import time
 from dataclasses import dataclass, field
 
+from server.errors import ShopError
 from server.sandbox.database import Database
+from server.security import private_file
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS orders (
@@ -27,6 +30,7 @@ CREATE TABLE IF NOT EXISTS orders (
     payment_intent  TEXT UNIQUE,
     client_secret   TEXT,
     idempotency_key TEXT UNIQUE,
+    request_fingerprint TEXT,
     created         INTEGER NOT NULL,
     updated         INTEGER NOT NULL
 );
@@ -54,10 +58,18 @@ ALLOWED = {
     "canceled": set(),
     "refunded": set(),
 }
+OPEN = ("awaiting_payment", "failed")  # a payment may still settle these
+MAX_DETAIL = 500  # characters of a history entry (Stripe's decline messages are far shorter)
 
 
-class OrderError(ValueError):
-    """A PaymentIntent that does not belong to the order it claims."""
+class OrderError(ShopError):
+    """A change the order's lifecycle refuses, or a PaymentIntent that does not belong to the order it claims."""
+
+    status = 409
+    title = "This order can't change that way"
+
+    def __init__(self, message):
+        super().__init__("order_state", message)
 
 
 @dataclass
@@ -84,22 +96,40 @@ class Order:
 
 class OrderStore(Database):
     def __init__(self, data_dir):
-        super().__init__(os.path.join(data_dir, "shop.sqlite3"), SCHEMA)
+        super().__init__(private_file(os.path.join(data_dir, "shop.sqlite3")), SCHEMA)  # emails, client secrets
+        self._add_column("request_fingerprint TEXT")  # databases made before idempotency compared bodies
 
-    def create(self, lines, currency, email, idempotency_key=None):
-        """A new order (or the one already made with this idempotency key)."""
+    def _add_column(self, definition):
+        try:
+            self.execute(f"ALTER TABLE orders ADD COLUMN {definition}")
+        except sqlite3.OperationalError:  # "duplicate column name": the schema already has it
+            pass
+
+    def create(self, lines, currency, email, idempotency_key=None, fingerprint=None):
+        """A new order, or the one already made with this idempotency key; returns (order, created).
+
+        As at Stripe, a key reused with a different request (``fingerprint``) is an
+        ``idempotency_error``, never the first request's answer.
+        """
         now = int(time.time())
         with self.transaction():
-            if idempotency_key:
-                row = self.execute("SELECT id FROM orders WHERE idempotency_key = ?", (idempotency_key,)).fetchone()
+            if idempotency_key is not None:
+                row = self.execute("SELECT id, request_fingerprint FROM orders WHERE idempotency_key = ?",
+                                   (idempotency_key,)).fetchone()  # fmt: skip
+                if row and row["request_fingerprint"] not in (None, fingerprint):
+                    raise ShopError("idempotency_error",
+                                    "Keys for idempotent requests can only be used with the same parameters they were "
+                                    f"first used with. Try using a key other than '{idempotency_key}' if you meant to "
+                                    "execute a different request.", "Idempotency-Key")  # fmt: skip
                 if row:
                     return self.get(row["id"]), False
             order_id = "ord_" + secrets.token_urlsafe(12).replace("-", "x").replace("_", "y")
+            values = (order_id, sum(line["amount"] for line in lines), currency, email, json.dumps(lines),
+                      idempotency_key, fingerprint, now, now)  # fmt: skip
             self.execute(
-                "INSERT INTO orders(id, status, amount, currency, email, items, idempotency_key, created, updated) "
-                "VALUES (?, 'awaiting_payment', ?, ?, ?, ?, ?, ?, ?)",
-                (order_id, sum(line["amount"] for line in lines), currency, email, json.dumps(lines),
-                 idempotency_key, now, now),  # fmt: skip
+                "INSERT INTO orders(id, status, amount, currency, email, items, idempotency_key, request_fingerprint, "
+                "created, updated) VALUES (?, 'awaiting_payment', ?, ?, ?, ?, ?, ?, ?, ?)",
+                values,
             )
             self._record(order_id, "awaiting_payment", "shop", "order created")
         return self.get(order_id), True
@@ -115,12 +145,21 @@ class OrderStore(Database):
         if row is None:
             return None
         data = dict(row)
-        data.pop("idempotency_key")
+        for private in ("idempotency_key", "request_fingerprint"):
+            data.pop(private)
         data["items"] = json.loads(data["items"])
         history = self.execute(
             "SELECT status, source, detail, created FROM order_history WHERE order_id = ? ORDER BY id", (order_id,)
         )
         return Order(**data, history=[dict(h) for h in history])
+
+    def open_orders(self):
+        """Orders a payment may still settle, oldest first (those without a PaymentIntent cannot have been paid)."""
+        rows = self.execute(
+            f"SELECT id FROM orders WHERE status IN ({', '.join('?' * len(OPEN))}) AND payment_intent IS NOT NULL "
+            "ORDER BY created", OPEN
+        ).fetchall()
+        return [self.get(row["id"]) for row in rows]
 
     def by_payment_intent(self, pi_id):
         row = self.execute("SELECT id FROM orders WHERE payment_intent = ?", (pi_id,)).fetchone()
@@ -133,11 +172,12 @@ class OrderStore(Database):
         detail = f"{pi['id']} {pi['status']}"
         if pi["status"] == "requires_payment_method" and pi["last_payment_error"]:  # a failed attempt
             status = "failed"
-            detail += f": {pi['last_payment_error']['message']}"
+            detail += f": {pi['last_payment_error'].get('message') or 'declined'}"
         return self.transition(order.id, status, source, detail, amount_received=pi["amount_received"])
 
     def transition(self, order_id, status, source, detail, amount_received=None):
         """Apply a status change if the lifecycle allows it (events may arrive late or twice)."""
+        detail = detail[:MAX_DETAIL]
         with self.transaction():
             current = self.get(order_id)
             repeated = current.history and current.history[-1]["detail"] == detail

@@ -1,21 +1,40 @@
 """Pages for people: catalog, checkout with the Payment Element, verified confirmation, order view."""
 
-from urllib.parse import urlencode, urlparse
+import re
+from urllib.parse import urlparse
 
-import stripe
-from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
-from werkzeug.exceptions import HTTPException
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 
-from server.cart import cart_count, parse_quantity
-from server.catalog import CatalogError
+from server.cart import cart_count
 from server.covers import cover_svg
+from server.errors import ShopError
 from server.orders import OrderError
 from server.shop import current_shop
+from server.validation import form_quantity
 
 bp = Blueprint("pages", __name__)
 
 STRIPE_ORIGINS = {"script": "https://js.stripe.com", "frame": "https://js.stripe.com https://hooks.stripe.com",
                   "connect": "https://api.stripe.com"}  # fmt: skip
+MISMATCH = "This payment doesn't match the order"
+ORDER_ID = re.compile(r"ord_[A-Za-z0-9]{1,40}")
+# What the checkout page may say after a failed redirect payment: Stripe's own words for each decline code.  The
+# link carries only the code, so nobody can make the shop's page say something else (``?error=Call+us+at…``).
+PAYMENT_ERRORS = {
+    "generic_decline": "Your card was declined.",
+    "card_declined": "Your card was declined.",
+    "lost_card": "Your card was declined.",
+    "stolen_card": "Your card was declined.",
+    "insufficient_funds": "Your card has insufficient funds.",
+    "expired_card": "Your card has expired.",
+    "incorrect_cvc": "Your card's security code is incorrect.",
+    "processing_error": "An error occurred while processing your card. Try again in a little bit.",
+    "card_velocity_exceeded": "Your card was declined for making repeated attempts too frequently or exceeding its "
+    "amount limit.",
+    "payment_intent_authentication_failure": "The provided PaymentMethod has failed authentication. You can provide "
+    "payment_method_data or a new PaymentMethod to attempt to fulfill this PaymentIntent again.",
+    "payment_failed": "The payment did not go through. Try again or use another card.",
+}
 
 
 @bp.app_context_processor
@@ -63,20 +82,16 @@ def cover(book_id):
 @bp.post("/buy")
 def buy_now():
     """The "Buy now" button: one book, a quantity, straight to checkout."""
-    quantity = parse_quantity(request.form.get("quantity", "1"))
-    order = current_shop().create_order([{"book_id": request.form.get("book_id"), "quantity": quantity}])
+    quantity = form_quantity(request.form.get("quantity", "1"))
+    order, _ = current_shop().create_order([{"book_id": request.form.get("book_id"), "quantity": quantity}])
     return redirect(url_for("pages.checkout", order_id=order.id), code=303)
-
-
-@bp.app_errorhandler(CatalogError)
-def order_input_error(exc):
-    return render_template("message.html", title="We couldn't take that order", message=exc.message), 400
 
 
 def _order_or_404(order_id):
     order = current_shop().orders.get(order_id)
     if order is None:
-        abort(404, description=f"There is no order {order_id}.")
+        named = order_id if ORDER_ID.fullmatch(order_id) else "with that number"  # echo ids, never other text
+        abort(404, description=f"There is no order {named}.")
     return order
 
 
@@ -87,7 +102,7 @@ def checkout(order_id):
     if order.status in ("paid", "refunded"):
         return redirect(url_for("pages.complete", order_id=order.id))
     if order.status == "canceled":
-        return render_template("message.html", title="This order was canceled", message="Start a new order from the shop."), 409
+        raise ShopError("order_canceled", "Start a new order from the shop.", status=409, title="This order was canceled")
     return render_template(
         "checkout.html",
         order=order,
@@ -96,9 +111,10 @@ def checkout(order_id):
         checkout_config={
             "publishableKey": shop.config["STRIPE_PUBLISHABLE_KEY"],
             "clientSecret": order.client_secret,
-            "returnUrl": url_for("pages.complete", order_id=order.id, _external=True),
+            # From configuration, not the Host header: a forged Host must not choose where payments return.
+            "returnUrl": shop.config["SHOP_URL"].rstrip("/") + url_for("pages.complete", order_id=order.id),
         },
-        error=request.args.get("error"),
+        error=PAYMENT_ERRORS.get(request.args.get("error")),
     )
 
 
@@ -109,19 +125,19 @@ def complete(order_id):
     order = _order_or_404(order_id)
     claimed = request.args.get("payment_intent")
     if claimed and claimed != order.payment_intent:
-        return render_template("message.html", title="This payment doesn't match the order",
-                               message="The payment in the link belongs to another order, so nothing was "
-                                       "marked as paid."), 400  # fmt: skip
+        raise ShopError("payment_mismatch", "The payment in the link belongs to another order, so nothing was marked "
+                        "as paid.", title=MISMATCH)  # fmt: skip
     if not order.payment_intent:
         return redirect(url_for("pages.checkout", order_id=order.id))
     try:
         order, pi = shop.settle(order, "return page")
     except OrderError:
-        return render_template("message.html", title="This payment doesn't match the order",
-                               message="Nothing was marked as paid."), 400  # fmt: skip
+        raise ShopError("payment_mismatch", "Nothing was marked as paid.", title=MISMATCH) from None
     if pi["status"] == "requires_payment_method":
-        message = (pi["last_payment_error"] or {}).get("message") or "The payment did not go through. Try again."
-        return redirect(url_for("pages.checkout", order_id=order.id) + "?" + urlencode({"error": message}))
+        failure = pi["last_payment_error"] or {}
+        code = failure.get("decline_code") or failure.get("code")
+        code = code if code in PAYMENT_ERRORS else "payment_failed"
+        return redirect(url_for("pages.checkout", order_id=order.id, error=code))
     if pi["status"] == "requires_action":
         return redirect(url_for("pages.checkout", order_id=order.id))
     return render_template("complete.html", order=order, pi=pi, books=shop.catalog)
@@ -130,17 +146,3 @@ def complete(order_id):
 @bp.get("/orders/<order_id>")
 def order_page(order_id):
     return render_template("order.html", order=_order_or_404(order_id), books=current_shop().catalog)
-
-
-@bp.app_errorhandler(HTTPException)
-def http_error(exc):
-    if request.path.startswith(("/api/", "/webhook")):
-        code = exc.name.lower().replace(" ", "_")
-        return jsonify(error={"code": code, "message": exc.description}), exc.code
-    return render_template("message.html", title=exc.name, message=exc.description), exc.code
-
-
-@bp.app_errorhandler(stripe.StripeError)
-def stripe_unavailable(exc):
-    message = f"The payment service answered: {exc.user_message or exc}. Nothing was charged; try again shortly."
-    return render_template("message.html", title="Payments are unavailable", message=message), 502

@@ -6,6 +6,7 @@ the servers the same way.  Port 0 picks a free port.
 
 import json
 import logging
+import os
 import threading
 import urllib.error
 import urllib.request
@@ -16,6 +17,7 @@ from waitress.server import create_server
 
 from server import create_app
 from server.config import load as load_config
+from server.reconcile import reconcile_in_background
 from server.sandbox import create_sandbox_app
 
 logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "task queue depth" notes under load
@@ -71,19 +73,25 @@ def start_sandbox(data_dir, host="127.0.0.1", port=0, **options):
     return serve_in_thread(create_sandbox_app(data_dir, **options), host, port, "sandbox")
 
 
-def start_shop(config, host="127.0.0.1", port=0):
-    """Start the shop (and, in sandbox mode, the sandbox unless one already answers); returns (shop, sandbox)."""
+def start_shop(config, host="127.0.0.1", port=0, say=None):
+    """Start the shop (and, in sandbox mode, the sandbox unless one already answers); returns (shop, sandbox).
+
+    Open orders are then reconciled with Stripe in the background (``say`` hears how it went).
+    """
     config = dict(config)
     settings = load_config(config)
+    os.makedirs(settings["DATA_DIR"], mode=0o700, exist_ok=True)  # private before either server writes to it
     sandbox = None
     if settings["MODE"] == "sandbox" and not sandbox_answers(settings["SANDBOX_URL"]):
         sandbox = start_sandbox(settings["DATA_DIR"], host, settings["SANDBOX_PORT"])
         config["SANDBOX_URL"] = sandbox.url
     app = create_app(config)
     shop = serve_in_thread(app, host, port, "shop")
-    app.config["SHOP_URL"] = shop.url
+    if host not in ("0.0.0.0", "::"):  # on every interface, SHOP_URL says which address shoppers use
+        app.config["SHOP_URL"] = shop.url  # return URLs and the same-origin check use it
     if app.config["MODE"] == "sandbox":
         register_sandbox_webhook(app, shop.url)
+    reconcile_in_background(app.extensions["shop"], say)
     return shop, sandbox
 
 

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 import stripe
 from flask import current_app
 
-from server.catalog import price_lines
+from server.catalog import load_catalog, price_lines
 from server.orders import OrderError, OrderStore
+from server.stripe_client import build_stripe_client
 
 
 @dataclass
@@ -20,11 +21,21 @@ class Shop:
     orders: OrderStore
     stripe: stripe.StripeClient
 
-    def create_order(self, items, email=None, idempotency_key=None):
-        """Price the items from the catalog, store the order and create its PaymentIntent."""
+    @classmethod
+    def from_config(cls, config):
+        """The shop for a configuration: its catalog, its orders in the data dir, its Stripe client."""
+        return cls(config=config, catalog=load_catalog(), orders=OrderStore(config["DATA_DIR"]),
+                   stripe=build_stripe_client(config))  # fmt: skip
+
+    def create_order(self, items, email=None, idempotency_key=None, fingerprint=None):
+        """Price the items from the catalog, store the order and create its PaymentIntent; returns (order, created).
+
+        ``email`` must already be validated (``server.validation.email``).  With an
+        idempotency key, a repeated request gets the order made the first time.
+        """
         lines, currency = price_lines(items, self.catalog)
-        order, _ = self.orders.create(lines, currency, email, idempotency_key)
-        return self.ensure_payment_intent(order)
+        order, created = self.orders.create(lines, currency, email, idempotency_key, fingerprint)
+        return self.ensure_payment_intent(order), created
 
     def ensure_payment_intent(self, order):
         """Create the order's PaymentIntent once; the idempotency key makes a retry return the same one."""

@@ -1,17 +1,34 @@
-"""``POST /webhook``: verify Stripe's signature on the raw body, then settle the order once per event."""
+"""``POST /webhook``: verify Stripe's signature on the raw body, then settle the order once per event.
+
+Only a verified event is parsed, and only an event whose object has the fields the
+shop reads is applied; anything else is a 400 (Stripe retries those, and nothing
+changed).  Events are bigger than shop requests, so this route has its own body limit.
+"""
 
 import stripe
 from flask import Blueprint, jsonify, request
 
+from server.errors import ShopError
 from server.orders import OrderError
 from server.shop import current_shop
+from server.validation import parse_json
 
 bp = Blueprint("webhooks", __name__)
-HANDLED = {"payment_intent.succeeded", "payment_intent.payment_failed", "payment_intent.canceled", "charge.refunded"}
+MAX_EVENT_BYTES = 512 * 1024  # Stripe's largest objects (invoices with many lines) stay well below this
+MAX_EVENT_DEPTH = 64  # expanded Stripe objects nest a few levels; this only stops pathological bodies
+NULLABLE_STR, NULLABLE_DICT = (str, type(None)), (dict, type(None))
+# The fields ``handle`` reads, per object type, with the JSON types they must have.
+FIELDS = {
+    "payment_intent": {"id": str, "status": str, "amount": int, "amount_received": int, "currency": str,
+                       "metadata": NULLABLE_DICT, "last_payment_error": NULLABLE_DICT},
+    "charge": {"id": str, "refunded": bool, "payment_intent": NULLABLE_STR},
+}  # fmt: skip
+HANDLED = {"payment_intent.succeeded": "payment_intent", "payment_intent.payment_failed": "payment_intent",
+           "payment_intent.canceled": "payment_intent", "charge.refunded": "charge"}  # fmt: skip
 
 
-def _reject(message):
-    return jsonify(error={"code": "invalid_webhook", "message": message}), 400
+def invalid(message):
+    return ShopError("invalid_webhook", message)
 
 
 @bp.post("/webhook")
@@ -19,25 +36,53 @@ def receive():
     shop = current_shop()
     secret = shop.config.get("STRIPE_WEBHOOK_SECRET")
     if not secret:
-        return _reject("Webhooks are not configured: set STRIPE_WEBHOOK_SECRET.")
+        raise invalid("Webhooks are not configured: set STRIPE_WEBHOOK_SECRET.")
+    request.max_content_length = MAX_EVENT_BYTES
     payload = request.get_data()  # the exact bytes Stripe signed
     try:
-        event = stripe.Webhook.construct_event(payload, request.headers.get("Stripe-Signature", ""), secret)
-    except (ValueError, stripe.SignatureVerificationError) as exc:
-        return _reject(f"Signature verification failed: {exc}")
-    if event.type not in HANDLED:
+        stripe.WebhookSignature.verify_header(payload.decode("utf-8"), request.headers.get("Stripe-Signature", ""),
+                                              secret, stripe.Webhook.DEFAULT_TOLERANCE)  # fmt: skip
+    except (UnicodeDecodeError, stripe.SignatureVerificationError) as exc:
+        raise invalid(f"Signature verification failed: {exc}") from None
+    event = parse_json(payload, MAX_EVENT_DEPTH)
+    event_id, event_type, obj = envelope(event)
+    if event_type not in HANDLED:
         return jsonify(received=True, handled=False)
+    check_fields(obj, HANDLED[event_type])
     with shop.orders.transaction():  # recorded as processed only together with its effect
-        if not shop.orders.first_time_event(event.id, event.type):
+        if not shop.orders.first_time_event(event_id, event_type):
             return jsonify(received=True, duplicate=True)
-        handle(shop, event.type, event.data.object.to_dict())
+        handle(shop, event_type, obj)
     return jsonify(received=True, handled=True)
+
+
+def envelope(event):
+    """(id, type, data.object) of an event, or a 400 saying what is missing."""
+    event = event if isinstance(event, dict) else {}
+    data = event.get("data")
+    obj = data.get("object") if isinstance(data, dict) else None
+    if not (isinstance(event.get("id"), str) and isinstance(event.get("type"), str) and isinstance(obj, dict)):
+        raise invalid("An event needs a string id and type and an object in data.object.")
+    if len(event["id"]) > 255 or len(event["type"]) > 255:
+        raise invalid("The event's id or type is too long.")
+    return event["id"], event["type"], obj
+
+
+def check_fields(obj, kind):
+    missing = [name for name, types in FIELDS[kind].items() if not _has_type(obj.get(name), types)]
+    if missing:
+        raise invalid(f"The event's {kind} lacks or mistypes {', '.join(missing)}.")
+
+
+def _has_type(value, types):
+    """JSON types as Python sees them, except that true and false are not numbers."""
+    return types is bool if isinstance(value, bool) else isinstance(value, types)
 
 
 def handle(shop, event_type, obj):
     """Apply a verified event to its order (events for unknown or foreign intents change nothing)."""
     if event_type == "charge.refunded":
-        order = shop.orders.by_payment_intent(obj.get("payment_intent"))
+        order = shop.orders.by_payment_intent(obj["payment_intent"])
         if order and obj["refunded"]:
             shop.orders.transition(order.id, "refunded", "webhook", f"{obj['id']} refunded")
         return

@@ -52,6 +52,12 @@ def client(app):
 
 
 @pytest.fixture
+def operator(app):
+    """The header the notebook helper sends on operator routes: the shop's operator token as a bearer."""
+    return {"Authorization": f"Bearer {app.config['OPERATOR_TOKEN']}"}
+
+
+@pytest.fixture
 def live_shop(app):
     """The shop served on a loopback port with its webhook registered at the sandbox."""
     running = serve_in_thread(app, name="shop")

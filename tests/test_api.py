@@ -83,3 +83,90 @@ def test_order_api_hides_the_client_secret(client):
     fetched = client.get(f"/api/orders/{order['id']}").get_json()
     assert fetched["status"] == "awaiting_payment" and fetched["amount"] == 3500
     assert "client_secret" not in fetched
+
+
+def order_count(app):
+    return app.extensions["shop"].orders.execute("SELECT COUNT(*) FROM orders").fetchone()[0]
+
+
+def test_same_idempotency_key_with_another_body_is_an_idempotency_error(client, app):
+    """Notebook 01 teaches that Stripe refuses this; the shop's own API behaves the same way."""
+    body = {"items": [{"book_id": "an-elegant-puzzle", "quantity": 1}], "email": "reader@example.com"}
+    first = client.post("/api/orders", json=body, headers={"Idempotency-Key": "k-2"})
+    reordered = client.post("/api/orders", json=dict(reversed(body.items())), headers={"Idempotency-Key": "k-2"})
+    assert first.status_code == reordered.status_code == 201
+    assert reordered.get_json()["id"] == first.get_json()["id"] and reordered.headers["Idempotent-Replayed"] == "true"
+    assert "Idempotent-Replayed" not in first.headers
+    other = client.post("/api/orders", json={"items": [{"book_id": "an-elegant-puzzle", "quantity": 2}]},
+                        headers={"Idempotency-Key": "k-2"})  # fmt: skip
+    assert other.status_code == 400
+    assert other.get_json()["error"]["code"] == "idempotency_error"
+    assert "Try using a key other than 'k-2'" in other.get_json()["error"]["message"]
+    assert order_count(app) == 1
+
+
+@pytest.mark.parametrize("key", ["", "k" * 256])
+def test_empty_and_overlong_idempotency_keys_are_400s(client, app, key):
+    """An empty key is a client bug (an unset variable), so it is refused rather than treated as absent."""
+    client.post("/api/orders", json={"items": [{"book_id": "scaling-people"}]}, headers={"Idempotency-Key": "used"})
+    response = client.post("/api/orders", json={"items": [{"book_id": "scaling-people"}]},
+                           headers={"Idempotency-Key": key})  # fmt: skip
+    assert response.status_code == 400 and response.get_json()["error"]["code"] == "invalid_idempotency_key"
+    assert order_count(app) == 1
+
+
+def test_a_255_character_key_is_fine(client):
+    response = client.post("/api/orders", json={"items": [{"book_id": "scaling-people"}]},
+                           headers={"Idempotency-Key": "k" * 255})  # fmt: skip
+    assert response.status_code == 201
+
+
+@pytest.mark.parametrize("email", ["a b@example.com", "a..b@example.com", "reader@example", ".a@example.com",
+                                   "a@-example.com", "a@example.com.", "a@mail.invalid", "x" * 65 + "@example.com",
+                                   "jörg@example.com", "x" * 300 + "@example.com", "a" * 65_000, 42, ""])  # fmt: skip
+def test_bad_emails_are_400s_and_store_nothing(client, app, stripe_client, email):
+    """Before: 'a b@example.com' became a 502 and an order stuck without a PaymentIntent; 65,000 characters a 201."""
+    before = len(stripe_client.v1.payment_intents.list(params={"limit": 100}).data)
+    response = client.post("/api/orders", json={"items": [{"book_id": "scaling-people"}], "email": email})
+    assert response.status_code == 400 and response.get_json()["error"]["code"] == "invalid_email"
+    assert len(response.get_json()["error"]["message"]) < 200
+    assert order_count(app) == 0
+    assert len(stripe_client.v1.payment_intents.list(params={"limit": 100}).data) == before
+
+
+def test_emails_are_normalized_for_stripe(client, stripe_client):
+    order = client.post("/api/orders", json={"items": [{"book_id": "scaling-people"}],
+                                             "email": "Reader+books@Bücher.Example"}).get_json()  # fmt: skip
+    assert order["email"] == "Reader+books@xn--bcher-kva.example"
+    assert stripe_client.v1.payment_intents.retrieve(order["payment_intent"]).receipt_email == order["email"]
+
+
+@pytest.mark.parametrize("raw", ["[" * 5000 + "]" * 5000, '{"items": ' + "[" * 20 + "]" * 20 + "}",
+                                 '{"items": "' + "[" * 5000 + '"}'])  # fmt: skip
+def test_deep_json_is_refused_before_it_is_parsed(client, raw):
+    response = client.post("/api/orders", data=raw, content_type="application/json")
+    assert response.status_code == 400 and response.get_json()["error"]["code"] in ("invalid_json", "empty_cart")
+
+
+@pytest.mark.parametrize("quantities", [[11, -5], [-5, 11], [5, 6], [0], [-1], [1.0], [True], [None]])
+def test_quantities_are_checked_per_line_and_merged(client, app, quantities):
+    """[11, -5] for one book must not merge into 6."""
+    items = [{"book_id": "working-in-public", "quantity": q} for q in quantities]
+    response = client.post("/api/orders", json={"items": items})
+    assert response.status_code == 400 and response.get_json()["error"]["code"] == "invalid_quantity"
+    assert order_count(app) == 0
+
+
+def test_lines_of_one_book_merge_up_to_the_limit(client):
+    order = client.post("/api/orders", json={"items": [{"book_id": "working-in-public", "quantity": 4},
+                                                       {"book_id": "working-in-public", "quantity": 6}]}).get_json()
+    assert [(line["book_id"], line["quantity"]) for line in order["items"]] == [("working-in-public", 10)]
+
+
+def test_too_many_items_and_long_values_get_short_errors(client):
+    many = client.post("/api/orders", json={"items": [{"book_id": "scaling-people"}] * 51})
+    assert many.status_code == 400 and many.get_json()["error"]["code"] == "too_many_items"
+    long_id = client.post("/api/orders", json={"items": [{"book_id": "b" * 50_000}]})
+    assert long_id.status_code == 400 and len(long_id.get_json()["error"]["message"]) < 100
+    missing = client.get("/api/orders/" + "o" * 5000)
+    assert missing.status_code == 404 and len(missing.get_json()["error"]["message"]) < 100

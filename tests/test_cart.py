@@ -4,6 +4,8 @@ import random
 import re
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+
 from server.catalog import load_catalog
 
 CATALOG = load_catalog()
@@ -71,3 +73,26 @@ def test_concurrent_shoppers_never_mix(app, stripe_client):
         assert order["id"] == order_id and order["amount"] == expected
         pi = stripe_client.v1.payment_intents.retrieve(order["payment_intent"])
         assert pi.amount == expected and pi.metadata["order_id"] == order_id
+
+
+@pytest.mark.parametrize("quantity", ["0", "-1", "11", "1e3", "", "٣"])
+def test_bad_add_quantities_leave_the_cart_working(client, quantity):
+    """Before: quantity=0 was stored, and /cart/ answered 400 until the line was edited."""
+    assert add(client, "working-in-public", quantity).status_code == 400
+    page = client.get("/cart/")
+    assert page.status_code == 200 and 'data-testid="cart-empty"' in page.get_data(as_text=True)
+
+
+def test_a_cart_with_stale_values_still_shows(client):
+    with client.session_transaction() as session:  # e.g. written by an older version
+        session["cart"] = {"working-in-public": 0, "scaling-people": 2, "art-of-doing-science": "3", "gone": 1}
+    page = client.get("/cart/").get_data(as_text=True)
+    assert 'data-testid="cart-total">$70.00<' in page
+
+
+def test_cart_checkout_refuses_a_bad_email_and_keeps_the_cart(client, app):
+    add(client, "working-in-public", 1)
+    response = client.post("/cart/checkout", data={"email": "a b@example.com"})
+    assert response.status_code == 400 and "SPACE" in response.get_data(as_text=True)
+    assert app.extensions["shop"].orders.execute("SELECT COUNT(*) FROM orders").fetchone()[0] == 0
+    assert 'data-testid="cart-total">$28.00<' in client.get("/cart/").get_data(as_text=True)

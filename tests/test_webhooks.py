@@ -111,3 +111,51 @@ def test_sandbox_delivers_events_to_the_running_shop(live_shop, stripe_client):
 def test_webhook_without_configured_secret_is_refused(client):
     response = client.post("/webhook", data=b"{}", headers={"Stripe-Signature": "t=1,v1=x"})
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize("mangle", [
+    lambda e: e["data"]["object"].pop("status"),
+    lambda e: e["data"]["object"].pop("amount_received"),
+    lambda e: e["data"]["object"].update(amount="2800"),
+    lambda e: e["data"]["object"].update(last_payment_error="declined"),
+    lambda e: e["data"].pop("object"),
+    lambda e: e.pop("data"),
+    lambda e: e.update(id=7),
+])  # fmt: skip
+def test_signed_event_lacking_fields_is_a_400_not_a_500(unsettled, mangle):
+    client, order, event = unsettled
+    mangle(event)
+    response = post_event(client, event)
+    assert response.status_code == 400 and response.get_json()["error"]["code"] == "invalid_webhook"
+    assert status_of(client, order)["status"] == "awaiting_payment"
+
+
+def test_signed_charge_event_lacking_fields_is_a_400(signed_app):
+    event = {"id": "evt_1", "type": "charge.refunded", "data": {"object": {"id": "ch_1", "refunded": "yes"}}}
+    response = post_event(signed_app.test_client(), event)
+    assert response.status_code == 400 and response.get_json()["error"]["message"].endswith("mistypes refunded.")
+
+
+def test_signed_deep_or_non_object_bodies_are_400s(signed_app):
+    client = signed_app.test_client()
+    for body in (["not", "an", "event"], "[" * 3000 + "]" * 3000):
+        payload = body if isinstance(body, str) else json.dumps(body)
+        header = stripe.WebhookSignature.generate_signature_header(payload, SECRET)
+        response = client.post("/webhook", data=payload, headers={"Stripe-Signature": header},
+                                content_type="application/json")  # fmt: skip
+        assert response.status_code == 400 and response.get_json()["error"]["code"] in ("invalid_webhook",
+                                                                                        "invalid_json")
+
+
+def test_events_bigger_than_shop_requests_are_accepted(signed_app):
+    """A 100 kB event (an invoice with many lines, say) is not a 413: Stripe would retry it for days."""
+    event = {"id": "evt_big", "type": "invoice.created", "data": {"object": {"id": "in_1", "lines": "x" * 100_000}}}
+    assert post_event(signed_app.test_client(), event).get_json() == {"received": True, "handled": False}
+
+
+def test_stale_signatures_are_refused(unsettled):
+    client, order, event = unsettled
+    payload = json.dumps(event)
+    old = stripe.WebhookSignature.generate_signature_header(payload, SECRET, timestamp=int(time.time()) - 3600)
+    assert post_event(client, event, header=old).status_code == 400
+    assert status_of(client, order)["status"] == "awaiting_payment"

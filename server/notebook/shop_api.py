@@ -33,9 +33,11 @@ class Answer(CardView):
 
 
 class ShopAPI:
-    def __init__(self, base_url, timeout=10):
+    def __init__(self, base_url, timeout=10, operator_token=None):
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
+        # Operator routes (refunds) need the shop's operator token as a bearer (server/security.py).
+        self.auth = {"Authorization": f"Bearer {operator_token}"} if operator_token else {}
 
     def request(self, method, path, body=None, headers=None):
         """Send one request; every HTTP status is an ``Answer`` (only an unreachable shop raises)."""
@@ -47,6 +49,7 @@ class ShopAPI:
             headers={
                 "Accept": "application/json",
                 **({"Content-Type": "application/json"} if data else {}),
+                **self.auth,
                 **(headers or {}),
             },
         )

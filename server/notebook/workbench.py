@@ -17,6 +17,7 @@ from server.config import ConfigError, defaults
 from server.config import load as load_config
 from server.sandbox import PUBLISHABLE_KEY as SANDBOX_PUBLISHABLE_KEY
 from server.sandbox import SECRET_KEY as SANDBOX_SECRET_KEY
+from server.security import client_operator_token
 from server.stripe_client import build_stripe_client
 
 from . import display, shopper
@@ -44,7 +45,7 @@ class Workbench(CardView):
             url, health = self.servers.shop.url, {"mode": config["MODE"], "sandbox_url": config["SANDBOX_URL"]}
         self.url, self.mode = url, health["mode"]
         self.sandbox_url = health.get("sandbox_url") if self.mode == "sandbox" else None
-        self.api = ShopAPI(self.url)
+        self.api = ShopAPI(self.url, operator_token=self._operator_token())
         self.stripe, self.publishable_key = self._credentials()
         display.install()
 
@@ -61,6 +62,12 @@ class Workbench(CardView):
             raise WorkbenchError(f"The shop at {self.url} runs in Stripe test mode, and this notebook needs the same "
                                  f"keys: {exc}") from None  # fmt: skip
         return build_stripe_client(settings), settings["STRIPE_PUBLISHABLE_KEY"]
+
+    def _operator_token(self):
+        """The operator token refunds need (server/security.py): the kernel's own shop's, or the data dir's."""
+        if self.servers is not None:
+            return self.servers.app.config["OPERATOR_TOKEN"]
+        return client_operator_token()
 
     @property
     def started_here(self):
