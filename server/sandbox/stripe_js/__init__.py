@@ -30,19 +30,20 @@ def stripe_js():
 
 # The pages inside the iframes stripe.js creates, at js.stripe.com's paths
 # (``/v3/elements-inner-payment…html``), so selectors written for real Stripe.js match.
-FRAMES = {
-    "elements-inner-payment": "payment-element.html",
-    "elements-inner-card": "card-element.html",  # card, cardNumber, cardExpiry, cardCvc
-    "elements-inner-details": "details-element.html",  # address, linkAuthentication
-    "controller": "controller.html",  # hidden: makes Stripe.js's API calls
+ELEMENT_FRAMES = {
+    "elements-inner-payment": "payment_element.html",
+    "elements-inner-card": "card_element.html",  # card, cardNumber, cardExpiry, cardCvc
+    "elements-inner-details": "details_element.html",  # address, linkAuthentication
 }
 
 
 @bp.get("/v3/<name>.html")
 def element_frame(name):
-    if name not in FRAMES:
+    if name == "controller":  # hidden: makes Stripe.js's API calls
+        return send_from_directory(ASSETS, "controller.html", max_age=0)
+    if name not in ELEMENT_FRAMES:
         abort(404)
-    return send_from_directory(ASSETS, FRAMES[name], max_age=0)
+    return render_template(ELEMENT_FRAMES[name])
 
 
 @bp.get("/assets/<path:name>")

@@ -23,7 +23,6 @@
   let options = {};
   let shown = [];
   let siblingBrand = 'unknown'; // the brand the cardNumber frame of this group reports (for cardCvc)
-  let loadError = null;
 
   function brand() {
     return type === 'cardCvc' ? rules.brandNamed(siblingBrand) : rules.brandOf(rules.digitsOf(inputs.number.value));
@@ -102,7 +101,6 @@
   }
 
   function validate() {
-    if (loadError) return loadError;
     shown.forEach((name) => touched.add(name));
     const errors = afterEdit();
     const first = shown.find((name) => errors[name]);
@@ -128,13 +126,6 @@
     afterEdit();
   }
 
-  function showLoadError(error) {
-    loadError = error;
-    $('banner').textContent = 'This card field could not load: ' + error.message;
-    $('banner').hidden = false;
-    $('card-form').hidden = true;
-  }
-
   function onChannel(message) {
     if (message.type !== 'brand' || type !== 'cardCvc') return;
     siblingBrand = message.brand;
@@ -153,7 +144,7 @@
   update(frame.config.options);
 
   frame.start({
-    root: $('root'), validate, collect, clear, update, showLoadError, onChannel,
+    root: $('root'), form: $('card-form'), label: 'card field', validate, collect, clear, update, onChannel,
     focus: () => shown.length && inputs[shown[0]].focus(),
     setBusy: (busy) => shown.forEach((name) => { inputs[name].disabled = busy || !!options.disabled; }),
   });

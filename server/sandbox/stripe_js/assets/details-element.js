@@ -76,7 +76,6 @@
   };
   const form = FORMS[type] || [];
   const shownErrors = new Set();
-  let loadError = null;
 
   function postalError(value) {
     const kind = postalKind();
@@ -169,7 +168,6 @@
   }
 
   function validate() {
-    if (loadError) return loadError;
     form.forEach((field) => shownErrors.add(field.name));
     const failed = refreshErrors().find(([, code]) => code);
     return failed ? { type: 'validation_error', code: failed[1], message: MESSAGES[failed[1]] } : null;
@@ -179,13 +177,6 @@
     form.forEach((field) => { if (!field.select) $(field.name).value = ''; });
     shownErrors.clear();
     notifyChange();
-  }
-
-  function showLoadError(error) {
-    loadError = error;
-    $('banner').textContent = 'This form could not load: ' + error.message;
-    $('banner').hidden = false;
-    $('details-form').hidden = true;
   }
 
   build();
@@ -204,7 +195,7 @@
   $('details-form').addEventListener('submit', (event) => event.preventDefault());
 
   frame.start({
-    root: $('root'), validate, clear, showLoadError,
+    root: $('root'), form: $('details-form'), label: 'form', validate, clear,
     collect: () => ({}), // what these Elements collect reaches the page in change events, as with Stripe.js
     focus: () => $(form[0].name).focus(),
     update() {},

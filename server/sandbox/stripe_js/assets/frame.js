@@ -78,10 +78,25 @@ window.SandboxFrame = (function () {
       });
   }
 
+  let loadError = null; // the key or client secret was refused: nothing can be submitted
+
+  /** Replace the form with the reason it cannot work, as Stripe's Elements do after a load error. */
+  function showLoadError(element, error) {
+    loadError = error;
+    const banner = document.getElementById('banner');
+    banner.textContent = 'This ' + element.label + ' could not load: ' + error.message;
+    banner.hidden = false;
+    element.form.hidden = true;
+  }
+
+  function validate(element) {
+    return loadError || element.validate();
+  }
+
   /** What the page may ask of any Element frame. `element` is the frame's own form (see `start`). */
   const PARENT_MESSAGES = {
-    session: (element, message) => message.error && element.showLoadError(message.error),
-    validate: (element, message) => post('validate-result', { requestId: message.requestId, error: element.validate() }),
+    session: (element, message) => message.error && showLoadError(element, message.error),
+    validate: (element, message) => post('validate-result', { requestId: message.requestId, error: validate(element) }),
     update: (element, message) => element.update(message.options || {}),
     appearance: (element, message) => applyAppearance(message.appearance || {}),
     clear: (element) => element.clear(),
@@ -106,9 +121,10 @@ window.SandboxFrame = (function () {
   }
 
   /**
-   * Run an Element form. `element` provides: root (node), validate() → StripeError | null (and shows
-   * the errors), collect() → its part of the PaymentMethod data, clear(), focus(), update(options),
-   * showLoadError(error), setBusy(busy), and optionally onChannel(message) for sibling news.
+   * Run an Element form. `element` provides: root and form (nodes), label (what a load error calls
+   * it), validate() → StripeError | null (and shows the errors), collect() → its part of the
+   * PaymentMethod data, clear(), focus(), update(options), setBusy(busy), and optionally
+   * onChannel(message) for sibling news.
    */
   function start(element) {
     window.addEventListener('message', (event) => {
@@ -121,7 +137,7 @@ window.SandboxFrame = (function () {
       const data = event.data || {};
       const mine = Array.isArray(data.frames) && data.frames.includes(config.frameId);
       if (data.type === 'collect' && mine) {
-        const error = element.validate();
+        const error = validate(element);
         channel.postMessage({ type: 'collected', requestId: data.requestId, frameId: config.frameId, error,
           data: error ? null : element.collect() });
       } else if (data.type === 'busy' && mine) {

@@ -18,7 +18,6 @@
   const TEXT_FIELDS = ['number', 'expiry', 'cvc', 'postal'];
   const NEXT_FIELD = { number: 'expiry', expiry: 'cvc' }; // focus moves on once these are complete, as Stripe's does
   const shownErrors = new Set(); // fields whose errors are on display (after blur or a submit)
-  let loadError = null; // set when the key or client secret was refused: nothing can be confirmed
 
   /** Which postal code the selected country asks for: 'zip', 'postal' or null (see frame.js COUNTRIES). */
   function postalKind() {
@@ -69,7 +68,6 @@
 
   /** Validate everything and show every error, as Stripe does on submit. */
   function validate() {
-    if (loadError) return loadError;
     TEXT_FIELDS.forEach((name) => shownErrors.add(name));
     const first = Object.values(refreshErrors()).find(Boolean);
     return first ? rules.stripeError(first) : null;
@@ -141,13 +139,6 @@
     };
   }
 
-  function showLoadError(error) {
-    loadError = error;
-    $('banner').textContent = 'This payment form could not load: ' + error.message;
-    $('banner').hidden = false;
-    $('card-form').hidden = true;
-  }
-
   function setBusy(busy) {
     $('fields').disabled = busy;
     document.body.setAttribute('aria-busy', busy ? 'true' : 'false');
@@ -166,7 +157,7 @@
   applyCountry();
 
   frame.start({
-    root: $('root'), validate, collect, clear, showLoadError, setBusy,
+    root: $('root'), form: $('card-form'), label: 'payment form', validate, collect, clear, setBusy,
     focus: () => fields.number.focus(),
     update() {}, // layout options of the real Payment Element: nothing to change for a card-only form
   });
