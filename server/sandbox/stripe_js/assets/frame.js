@@ -149,6 +149,7 @@ window.SandboxFrame = (function () {
     reportFocus(element.root);
     watchHeight(element.root);
     applyAppearance(parseJson(query.get('appearance')));
+    element.root.hidden = false; // the form's script is listening: typing may start (Stripe renders its inputs from script too)
     post('frame-ready');
   }
 
