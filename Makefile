@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lab browser install bench clean
+.PHONY: demo test verify-stripe lab browser install bench clean screenshots
 
 install: $(STAMP)
 
@@ -26,17 +26,31 @@ browser: $(STAMP)
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	else echo "browser: playwright install chromium"; $(BIN)/playwright install chromium; fi
 
+# The shop, its offline sandbox and the Voilà dashboard, with their URLs; Ctrl-C stops all three.
 demo: $(STAMP)
-	$(BIN)/workbench serve
+	$(BIN)/workbench dashboard
 
 test: $(STAMP) browser
 	$(BIN)/python -m pytest
 
-lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=notebooks --ServerApp.ip=127.0.0.1 $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
+# The conformance suite, the fidelity report and the purchase flow against real Stripe test mode, with the
+# test keys from the environment or .env (live keys are refused).  Report: var/fidelity/report-stripe.md
+verify-stripe: $(STAMP) browser
+	WORKBENCH_VERIFY_STRIPE=yes $(BIN)/python -m pytest --target=stripe -rs \
+	  tests/sandbox tests/fidelity tests/browser/test_checkout.py
 
-bench: $(STAMP)
+# JupyterLab on notebooks/, with the shop running outside the kernels (server/lab.py).
+lab: $(STAMP)
+	$(BIN)/python -m server.lab
+
+# The README's screenshots, taken by the browser test that shows the screen (static/screenshots/).
+screenshots: $(STAMP) browser
+	mkdir -p static/screenshots
+	WORKBENCH_SCREENSHOTS=static/screenshots $(BIN)/python -m pytest -q tests/notebooks/test_lessons_in_jupyterlab.py -k presenter
+
+bench: $(STAMP) browser
 	$(BIN)/python bench/sandbox_rate.py
+	$(BIN)/python bench/dashboard_first_card.py
 
 clean:
 	rm -rf $(VENV) var

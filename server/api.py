@@ -3,6 +3,7 @@
 from flask import Blueprint, jsonify, request
 
 from server import validation
+from server.catalog import price_lines
 from server.errors import ShopError
 from server.openapi import SPEC
 from server.security import operator_only
@@ -31,16 +32,35 @@ def books():
     return jsonify(books=[book.to_api() for book in current_shop().catalog.values()])
 
 
-@bp.post("/orders")
-def create_order():
-    """Limits first (key, size, depth, shape), then the order; a repeated Idempotency-Key replays the first answer."""
-    key = validation.idempotency_key(request.headers.get("Idempotency-Key"))
+def order_request():
+    """The body of ``POST /api/orders`` or ``/api/quote``, checked before any work: (body, email).
+
+    Limits first (size, depth, shape), so both routes answer the same input the same way.
+    """
     if not request.is_json:
         raise ShopError("invalid_json", "Send a JSON object with Content-Type: application/json.")
     body = validation.parse_json(request.get_data())
     if not isinstance(body, dict):
         raise ShopError("invalid_json", 'Send a JSON object: {"items": [{"book_id": ..., "quantity": ...}]}.')
-    email = validation.email(body.get("email"))
+    return body, validation.email(body.get("email"))
+
+
+@bp.post("/quote")
+def quote():
+    """What an order for these items would cost, priced from the catalog as ``POST /api/orders`` would; stores nothing.
+
+    The dashboard's cart shows this total, so no client ever adds up prices itself.
+    """
+    body, _ = order_request()
+    lines, currency = price_lines(body.get("items"), current_shop().catalog)
+    return jsonify(amount=sum(line["amount"] for line in lines), currency=currency, items=lines)
+
+
+@bp.post("/orders")
+def create_order():
+    """A repeated Idempotency-Key replays the first answer (checked before the body)."""
+    key = validation.idempotency_key(request.headers.get("Idempotency-Key"))
+    body, email = order_request()
     fingerprint = validation.fingerprint(body) if key is not None else None
     order, created = current_shop().create_order(body.get("items"), email, key, fingerprint)
     data = order.to_api()

@@ -62,7 +62,7 @@ def price_lines(items, catalog):
         book_id = item.get("book_id")
         if not isinstance(book_id, str) or book_id not in catalog:
             raise ShopError("unknown_book", f"No such book: {shown(book_id)}.", f"items[{index}].book_id")
-        count = quantity(item.get("quantity", 1), f"items[{index}].quantity")
+        count = quantity(item.get("quantity", 1), f"items[{index}].quantity", catalog[book_id].title)
         quantities[book_id] = merged_quantity(quantities.get(book_id, 0) + count, catalog[book_id].title,
                                               f"items[{index}].quantity")  # fmt: skip
     lines = []

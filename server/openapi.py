@@ -50,6 +50,16 @@ SPEC = {
                                       "schema": {"type": "string", "enum": ["true"]}}}},
                           "400": ERROR, "403": ERROR, "413": ERROR, "502": ERROR},
         }},
+        "/api/quote": {"post": {
+            "summary": "Price items as an order would be priced, without creating one",
+            "description": "Same body and validation as createOrder; nothing is stored and no PaymentIntent is "
+                           "created. The dashboard's cart shows this total.",
+            "operationId": "quoteOrder",
+            "requestBody": {"required": True, "content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/OrderRequest"}}}},
+            "responses": {"200": _json("#/components/schemas/Quote", "The lines and total, priced from the catalog"),
+                          "400": ERROR, "413": ERROR},
+        }},
         "/api/orders/{order_id}": {"get": {
             "summary": "An order and its status",
             "operationId": "getOrder",
@@ -107,6 +117,9 @@ SPEC = {
             "OrderLine": {"type": "object", "properties": {
                 "book_id": {"type": "string"}, "title": {"type": "string"}, "unit_price": {"type": "integer"},
                 "quantity": {"type": "integer"}, "amount": {"type": "integer"}}},
+            "Quote": {"type": "object", "required": ["amount", "currency", "items"], "properties": {
+                "amount": {"type": "integer"}, "currency": {"type": "string"},
+                "items": {"type": "array", "items": {"$ref": "#/components/schemas/OrderLine"}}}},
             "Order": {"type": "object", "required": ["id", "status", "amount", "amount_received", "currency", "items",
                                                      "payment_intent", "created", "updated"], "properties": {
                 "id": {"type": "string", "pattern": "^ord_"},

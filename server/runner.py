@@ -4,6 +4,7 @@ Used by ``workbench serve``, the notebook helper and the tests, so all three run
 the servers the same way.  Port 0 picks a free port.
 """
 
+import errno
 import json
 import logging
 import os
@@ -12,6 +13,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 
+import stripe
 from waitress import wasyncore
 from waitress.server import create_server
 
@@ -19,8 +21,13 @@ from server import create_app
 from server.config import load as load_config
 from server.reconcile import reconcile_in_background
 from server.sandbox import create_sandbox_app
+from server.security import write_private
 
 logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "task queue depth" notes under load
+PORT_SETTINGS = {"shop": "SHOP_PORT", "sandbox": "SANDBOX_PORT"}
+SHOP_THREADS = 32  # a shop request mostly waits on Stripe; with 8, webhooks waited behind page loads (bench/load_run.py)
+WEBHOOK_FILE = "sandbox-webhook.json"  # the shop's endpoint at the sandbox: {"id": "we_…", "secret": "whsec_…"}
+SHOP_ENDPOINT = {"enabled_events": ["*"], "description": "Press Workbench shop (sandbox)"}
 
 
 @dataclass
@@ -53,7 +60,15 @@ class RunningServer:
 
 def serve_in_thread(app, host="127.0.0.1", port=0, name="server", threads=8):
     """Serve ``app`` with waitress (keep-alive, a thread pool) in a daemon thread."""
-    server = create_server(app, host=host, port=port, threads=threads, ident="press-workbench")
+    try:
+        server = create_server(app, host=host, port=port, threads=threads, ident="press-workbench")
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:
+            raise
+        setting = PORT_SETTINGS.get(name, "PORT")
+        raise OSError(f"The {name} cannot listen on {host}:{port}: that port is already in use (by another program, "
+                      f"or a shop or sandbox still running). Stop that program, or choose a free port, e.g. "
+                      f"{setting}={port + 1} in .env or the environment.") from None  # fmt: skip
     running = RunningServer(f"http://{host}:{server.effective_port}", server, app=app)
     running.thread = threading.Thread(target=running.serve, name=name, daemon=True)
     running.thread.start()
@@ -86,7 +101,7 @@ def start_shop(config, host="127.0.0.1", port=0, say=None):
         sandbox = start_sandbox(settings["DATA_DIR"], host, settings["SANDBOX_PORT"])
         config["SANDBOX_URL"] = sandbox.url
     app = create_app(config)
-    shop = serve_in_thread(app, host, port, "shop")
+    shop = serve_in_thread(app, host, port, "shop", threads=SHOP_THREADS)
     if host not in ("0.0.0.0", "::"):  # on every interface, SHOP_URL says which address shoppers use
         app.config["SHOP_URL"] = shop.url  # return URLs and the same-origin check use it
     if app.config["MODE"] == "sandbox":
@@ -96,14 +111,38 @@ def start_shop(config, host="127.0.0.1", port=0, say=None):
 
 
 def register_sandbox_webhook(app, shop_url):
-    """Subscribe the shop's /webhook to the sandbox and keep the returned ``whsec_`` secret."""
+    """Subscribe the shop's /webhook to the sandbox once, and reuse that endpoint and its ``whsec_`` ever after.
+
+    A new endpoint at every start would strand the deliveries queued for the old one
+    (payments made while the shop was down), so the endpoint's id and secret are kept
+    in the data dir, readable by this user only.  A shop restarted on another port
+    moves its endpoint there; other endpoints for the same URL (older shops) are removed.
+    """
     client = app.extensions["shop"].stripe
     target = shop_url.rstrip("/") + "/webhook"
-    for endpoint in client.v1.webhook_endpoints.list(params={"limit": 100}).data:
-        if endpoint.url == target:
-            client.v1.webhook_endpoints.delete(endpoint.id)
-    endpoint = client.v1.webhook_endpoints.create(
-        params={"url": target, "enabled_events": ["*"], "description": "Press Workbench shop (sandbox)"}
-    )
-    app.config["STRIPE_WEBHOOK_SECRET"] = endpoint.secret
+    path = os.path.join(app.config["DATA_DIR"], WEBHOOK_FILE)
+    endpoint, secret = _saved_endpoint(client, path)
+    if endpoint is None:
+        endpoint = client.v1.webhook_endpoints.create(params={"url": target, **SHOP_ENDPOINT})
+        secret = endpoint.secret
+        write_private(path, json.dumps({"id": endpoint.id, "secret": secret}))
+    elif (endpoint.url, endpoint.status, endpoint.enabled_events) != (target, "enabled", ["*"]):
+        endpoint = client.v1.webhook_endpoints.update(endpoint.id, params={"url": target, "disabled": False,
+                                                                           **SHOP_ENDPOINT})  # fmt: skip
+    for other in client.v1.webhook_endpoints.list(params={"limit": 100}).auto_paging_iter():
+        if other.url == target and other.id != endpoint.id:
+            client.v1.webhook_endpoints.delete(other.id)
+    app.config["STRIPE_WEBHOOK_SECRET"] = secret
     return endpoint
+
+
+def _saved_endpoint(client, path):
+    """(endpoint, secret) registered by an earlier start if the sandbox still has it, else (None, None)."""
+    try:
+        with open(path) as fh:
+            saved = json.load(fh)
+        if isinstance(saved["secret"], str):
+            return client.v1.webhook_endpoints.retrieve(saved["id"]), saved["secret"]
+    except (OSError, ValueError, KeyError, TypeError, stripe.InvalidRequestError):
+        pass  # first start, another sandbox, or `workbench reset`
+    return None, None

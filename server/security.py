@@ -15,9 +15,10 @@
   0600), or ``WORKBENCH_OPERATOR_TOKEN`` when set; the notebook helper reads it
   from there (``client_operator_token``), so whoever can read the shop's data can
   operate it, and a web page cannot.
-* **Secrets on disk** (the session secret, the operator token, and the orders
-  database with its emails and client secrets) are created readable by their owner
-  only, and tightened if an older version left them world-readable.
+* **Secrets on disk** (the session secret, the operator token, the sandbox webhook's
+  id and ``whsec_``, and the orders database with its emails and client secrets) are
+  created readable by their owner only, and tightened if an older version left them
+  world-readable.
 """
 
 import functools
@@ -58,15 +59,12 @@ def secret_file(path):
         return fh.read().strip()
 
 
-def private_file(path):
-    """Make ``path`` (created empty if missing) readable by its owner only; SQLite gives its -wal/-shm the same mode."""
-    os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
-    for name in (path, path + "-wal", path + "-shm"):
-        if name == path or os.path.exists(name):
-            os.close(os.open(name, os.O_CREAT | os.O_RDONLY, 0o600))
-            if os.stat(name).st_mode & 0o077:
-                os.chmod(name, 0o600)
-    return path
+def write_private(path, text):
+    """Replace ``path`` atomically with ``text``, readable by its owner only (the sandbox webhook's ``whsec_``)."""
+    fd, draft = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".secret-")  # mkstemp files are 0600
+    with os.fdopen(fd, "w") as fh:
+        fh.write(text)
+    os.replace(draft, path)
 
 
 def client_operator_token():

@@ -19,4 +19,6 @@ def build_stripe_client(config):
     options = {"max_network_retries": config.get("STRIPE_MAX_NETWORK_RETRIES", 2)}
     if api_base:
         options["base_addresses"] = {"api": api_base}
+    if config.get("STRIPE_HTTP_CLIENT"):  # e.g. the verification run's client that tags what it creates
+        options["http_client"] = config["STRIPE_HTTP_CLIENT"]
     return stripe.StripeClient(config["STRIPE_SECRET_KEY"], **options)

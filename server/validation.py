@@ -36,12 +36,16 @@ def shown(value):
     return text if len(text) <= MAX_SHOWN else text[: MAX_SHOWN - 1] + "…"
 
 
-def quantity(value, param="quantity"):
-    """Copies of one book on one line: an integer from 1 to ``MAX_QUANTITY`` (never a bool or a string)."""
+def quantity(value, param="quantity", title=None):
+    """Copies of one book on one line: an integer from 1 to ``MAX_QUANTITY`` (never a bool or a string).
+
+    With the book's ``title`` the message speaks to a shopper; ``param`` still names the field.
+    """
+    what = f"The quantity of {title}" if title else param
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ShopError("invalid_quantity", f"{param} must be a whole number from 1 to {MAX_QUANTITY}.", param)
+        raise ShopError("invalid_quantity", f"{what} must be a whole number from 1 to {MAX_QUANTITY}.", param)
     if not 1 <= value <= MAX_QUANTITY:
-        raise ShopError("invalid_quantity", f"{param} must be from 1 to {MAX_QUANTITY}, not {value}.", param)
+        raise ShopError("invalid_quantity", f"{what} must be from 1 to {MAX_QUANTITY}, not {value}.", param)
     return value
 
 

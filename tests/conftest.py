@@ -1,23 +1,62 @@
-"""Shared fixtures: a real sandbox over HTTP, the shop app on top of it, and a live shop for browsers."""
+"""Shared fixtures: a real sandbox over HTTP, the shop app on top of it, and a live shop for browsers.
+
+``--target=stripe`` (with ``WORKBENCH_VERIFY_STRIPE=yes``; ``make verify-stripe``)
+points the stripe-python clients, the shop and the browser at real Stripe test mode
+instead, for the conformance suite and the purchase flow only; tests that need the
+sandbox itself are skipped then, with the reason.  See ``tests/fidelity/target.py``.
+"""
 
 import os
 import shutil
 
 import pytest
-import stripe
 
 from server import create_app
 from server.runner import register_sandbox_webhook, serve_in_thread, start_sandbox
-from server.sandbox import PUBLISHABLE_KEY, SECRET_KEY
+from tests.fidelity.target import TargetRefused, resolve, sandbox_target
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
+# What --target=stripe runs: the conformance suite, the fidelity report and the shop's purchase flow.
+VERIFIED = ("tests/sandbox/", "tests/fidelity/", "tests/browser/test_checkout.py")
+STRIPE_HOSTS = (".stripe.com", ".stripe.network", ".stripecdn.com")
+
+
+def pytest_addoption(parser):
+    parser.addoption("--target", choices=("sandbox", "stripe"), default="sandbox",
+                     help="where the conformance suite runs: the offline sandbox (default) or Stripe test mode "
+                          "(also needs WORKBENCH_VERIFY_STRIPE=yes and test keys; see make verify-stripe)")  # fmt: skip
+
+
+def pytest_configure(config):
+    """Refuse a Stripe run here, before any fixture could open a connection."""
+    config.stripe_target = None
+    if config.getoption("--target") == "stripe":
+        try:
+            config.stripe_target = resolve("stripe")
+        except TargetRefused as exc:
+            raise pytest.UsageError(str(exc)) from None
+
+
+def pytest_collection_modifyitems(config, items):
+    """Against Stripe, run only the verified suites, and nothing marked ``sandbox_only``."""
+    if config.stripe_target is None:
+        return
+    for item in items:
+        path = os.path.relpath(str(item.path), str(config.rootpath))
+        marker = item.get_closest_marker("sandbox_only")
+        if not path.startswith(VERIFIED):
+            item.add_marker(pytest.mark.skip(reason="runs against the sandbox only (not part of make verify-stripe)"))
+        elif marker:
+            item.add_marker(pytest.mark.skip(reason=f"sandbox-only: {marker.args[0]}"))
 
 
 @pytest.fixture(scope="session")
-def sandbox(tmp_path_factory):
+def sandbox(request, tmp_path_factory):
     """One sandbox server for the session (webhook retries fast so tests see them)."""
+    if request.config.stripe_target:
+        pytest.skip("sandbox-only: talks to the sandbox's own server (its pages, raw HTTP or local webhooks)")
     running = start_sandbox(str(tmp_path_factory.mktemp("sandbox")), webhook_retry_base=0.2)
     yield running
     running.stop()
@@ -28,22 +67,34 @@ def sandbox_url(sandbox):
     return sandbox.url
 
 
-@pytest.fixture
-def stripe_client(sandbox_url):
-    """stripe-python 16 talking HTTP to the sandbox, as a shop would."""
-    return stripe.StripeClient(SECRET_KEY, base_addresses={"api": sandbox_url})
+@pytest.fixture(scope="session")
+def api_target(request):
+    """The Stripe the clients, the shop and the browser talk to: the sandbox unless --target=stripe."""
+    return request.config.stripe_target or sandbox_target(request.getfixturevalue("sandbox_url"))
 
 
 @pytest.fixture
-def publishable_client(sandbox_url):
+def make_client(api_target):
+    """``make_client(**StripeClient options)``: e.g. ``stripe_version=`` or another ``key=``."""
+    return api_target.client
+
+
+@pytest.fixture
+def stripe_client(api_target):
+    """stripe-python 16 talking HTTP to the target with the secret key, as a shop would."""
+    return api_target.client()
+
+
+@pytest.fixture
+def publishable_client(api_target):
     """The publishable key, as Stripe.js uses it."""
-    return stripe.StripeClient(PUBLISHABLE_KEY, base_addresses={"api": sandbox_url})
+    return api_target.client(api_target.publishable_key)
 
 
 @pytest.fixture
-def app(tmp_path, sandbox_url):
-    return create_app({"TESTING": True, "DATA_DIR": str(tmp_path / "shop"), "SANDBOX_URL": sandbox_url,
-                       "SECRET_KEY": "test"})  # fmt: skip
+def app(tmp_path, api_target):
+    return create_app({"TESTING": True, "DATA_DIR": str(tmp_path / "shop"), "SECRET_KEY": "test",
+                       **api_target.shop_config()})  # fmt: skip
 
 
 @pytest.fixture
@@ -62,9 +113,10 @@ def live_shop(app):
     """The shop served on a loopback port with its webhook registered at the sandbox."""
     running = serve_in_thread(app, name="shop")
     app.config["SHOP_URL"] = running.url
-    endpoint = register_sandbox_webhook(app, running.url)
+    endpoint = register_sandbox_webhook(app, running.url) if app.config["MODE"] == "sandbox" else None
     yield running
-    app.extensions["shop"].stripe.v1.webhook_endpoints.delete(endpoint.id)
+    if endpoint:
+        app.extensions["shop"].stripe.v1.webhook_endpoints.delete(endpoint.id)
     running.stop()
 
 
@@ -78,8 +130,14 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture
-def page(page):
-    """Every browser test page: loopback only, so a test can never reach the internet."""
-    page.route(lambda url: not url.startswith(("http://127.0.0.1", "http://localhost")), lambda route: route.abort())
+def page(page, request):
+    """Every browser test page: loopback only (plus Stripe's own hosts under --target=stripe)."""
+    allowed = ("http://127.0.0.1", "http://localhost")
+
+    def blocked(url):
+        host = url.split("/")[2] if url.startswith("https://") else ""
+        return not (url.startswith(allowed) or (request.config.stripe_target and host.endswith(STRIPE_HOSTS)))
+
+    page.route(blocked, lambda route: route.abort())
     page.set_default_timeout(15_000)
     return page

@@ -46,3 +46,9 @@ def test_stripe_client_uses_stripes_own_api_with_retries(stripe_app):
     assert client._requestor.base_addresses["api"] == "https://api.stripe.com"
     assert options.max_network_retries == 2
     assert options.api_key == SK
+
+
+def test_payment_links_go_to_stripes_dashboard(stripe_app):
+    order = make_order_without_network(stripe_app)
+    html = stripe_app.test_client().get(f"/orders/{order.id}").get_data(as_text=True)
+    assert 'href="https://dashboard.stripe.com/test/payments/pi_3TestOffline"' in html

@@ -9,7 +9,9 @@ pending.
 
 import time
 
-from .display import Card, CardView, Table, clock, money
+from .display import Card, CardView, Link, Table, clock, money
+
+AUTHENTICATION_FAILURE = "payment_intent_authentication_failure"
 
 
 def related_events(client, payment_intent_id, limit=100):
@@ -27,6 +29,44 @@ def wait_for_webhooks(client, payment_intent_id, timeout=5.0):
         if all(event.pending_webhooks == 0 for event in events) or time.monotonic() > deadline:
             return events
         time.sleep(0.1)
+
+
+def payment_path(events, current=None):
+    """The ``(status, cause)`` steps a PaymentIntent went through, from its events (oldest first).
+
+    ``current`` (its status now) ends the path if the events stop short of it, as
+    they may for a moment with real Stripe, or for a status no event announces
+    (``requires_confirmation``).
+    """
+    path = []
+    for event in events:
+        obj = event.data.object.to_dict()
+        if obj.get("object") != "payment_intent":
+            continue
+        cause = _cause(event.type, path[-1][0] if path else None, obj)
+        if cause:
+            path.append((obj["status"], cause))
+    if current and (not path or path[-1][0] != current):
+        path.append((current, ""))
+    return path
+
+
+def _cause(event_type, before, pi):
+    """What moved the PaymentIntent from status ``before`` to the one its event reports (None: not a move)."""
+    if event_type == "payment_intent.created":
+        return "created"
+    if event_type == "payment_intent.payment_failed":
+        failure = (pi.get("last_payment_error") or {}).get("code")
+        return "authentication failed" if failure == AUTHENTICATION_FAILURE else "declined"
+    if event_type == "payment_intent.canceled":
+        return "cancel"
+    if event_type == "payment_intent.succeeded" and before in ("requires_capture", "processing"):
+        return "capture" if before == "requires_capture" else "charged"
+    if event_type in ("payment_intent.succeeded", "payment_intent.amount_capturable_updated"):
+        return "authenticated" if before == "requires_action" else "confirm"
+    if event_type in ("payment_intent.requires_action", "payment_intent.processing"):
+        return "confirm"
+    return None
 
 
 def _belongs(event, payment_intent_id):
@@ -48,11 +88,16 @@ def _detail(obj):
 
 
 class EventTimeline(CardView):
-    """A list of ``stripe.Event`` objects that displays as a timeline."""
+    """A list of ``stripe.Event`` objects that displays as a timeline.
 
-    def __init__(self, events, subject):
+    ``dashboard_url(object_id)`` gives each event and object its Dashboard page (Stripe's,
+    or the sandbox's own): in HTML the type and the object id are links there.
+    """
+
+    def __init__(self, events, subject, dashboard_url=lambda object_id: None):
         self.events = list(events)
         self.subject = subject
+        self.dashboard_url = dashboard_url
 
     def __len__(self):
         return len(self.events)
@@ -71,7 +116,8 @@ class EventTimeline(CardView):
         rows = []
         for event in self.events:
             obj = event.data.object.to_dict()
-            rows.append([clock(event.created), event.type, obj.get("id"), _detail(obj), event.pending_webhooks])
+            rows.append([clock(event.created), Link(event.type, self.dashboard_url(event.id)),
+                         Link(obj.get("id"), self.dashboard_url(obj.get("id"))), _detail(obj), event.pending_webhooks])
         return Table(["time (UTC)", "type", "object", "detail", "webhooks pending"], rows)
 
     def card(self):

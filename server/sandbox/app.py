@@ -1,9 +1,9 @@
 """``create_sandbox_app(data_dir)``: the sandbox as one WSGI app.
 
 It serves the ``/v1`` API (for stripe-python or any HTTP client), the Stripe.js
-stand-in at ``/v3/``, the Payment Element frame and the 3D Secure test page.
-State lives in SQLite under ``data_dir``; webhook events are delivered by a
-background worker.
+stand-in at ``/v3/``, the Payment Element frame, the 3D Secure test page and the
+read-only Dashboard at ``/dashboard``.  State lives in SQLite under ``data_dir``
+(with the request log); webhook events are delivered by a background worker.
 """
 
 from dataclasses import dataclass
@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from flask import Flask, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from . import PUBLISHABLE_KEY, SECRET_KEY, resources, stripe_js
+from . import PUBLISHABLE_KEY, SECRET_KEY, dashboard, request_log, resources, stripe_js
 from .currencies import format_amount
-from .delivery import DeliveryWorker
+from .delivery import DeliveryWorker, RetrySchedule
 from .ids import request_id
-from .pipeline.endpoint import json_response
+from .pipeline.endpoint import MAX_BODY_BYTES, json_response
 from .pipeline.errors import StripeAPIError, unrecognized_url
+from .resources import balance_transactions
 from .store import Store
 
 
@@ -24,18 +25,25 @@ from .store import Store
 class Sandbox:
     store: Store
     worker: DeliveryWorker
+    requests: request_log.RequestLog
 
 
-def create_sandbox_app(data_dir, webhook_retry_base=1.0, webhook_max_attempts=6):
+def create_sandbox_app(data_dir, webhook_retry_base=1.0, webhook_max_attempts=None, webhook_threads=16):
+    """The sandbox app; ``webhook_retry_base``/``webhook_max_attempts`` shorten Stripe's retry schedule (tests)."""
     app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES  # the 3D Secure form too; /v1 answers its own 413 first
     store = Store(data_dir)
-    worker = DeliveryWorker(store, retry_base=webhook_retry_base, max_attempts=webhook_max_attempts)
+    schedule = RetrySchedule(first=webhook_retry_base, max_attempts=webhook_max_attempts)
+    worker = DeliveryWorker(store, schedule, threads=webhook_threads)
     worker.start()
-    app.extensions["sandbox"] = Sandbox(store, worker)
+    app.extensions["sandbox"] = Sandbox(store, worker, request_log.RequestLog(store))
+    balance_transactions.settle_unsettled(app.extensions["sandbox"])
+    request_log.init_app(app, app.extensions["sandbox"].requests)
     app.jinja_env.filters["money"] = format_amount
     for blueprint in resources.BLUEPRINTS:
         app.register_blueprint(blueprint)
     app.register_blueprint(stripe_js.bp)
+    app.register_blueprint(dashboard.bp)
 
     @app.errorhandler(StripeAPIError)
     def stripe_error(exc):
@@ -55,9 +63,11 @@ def create_sandbox_app(data_dir, webhook_retry_base=1.0, webhook_max_attempts=6)
 
     @app.after_request
     def cors(response):
+        """Any page may call /v1 with a publishable key, as with Stripe.js; ``Authorization`` is not allowed
+        cross-origin, so a page cannot send a secret key (and one arriving with ``Origin`` is refused)."""
         if request.path.startswith("/v1/"):
             response.headers["Access-Control-Allow-Origin"] = "*"
-            response.headers["Access-Control-Allow-Headers"] = "Authorization, Content-Type, Idempotency-Key, Stripe-Version"
+            response.headers["Access-Control-Allow-Headers"] = "Content-Type, Idempotency-Key, Stripe-Version"
             response.headers["Access-Control-Allow-Methods"] = "GET, POST, DELETE"
         return response
 
@@ -68,6 +78,7 @@ def create_sandbox_app(data_dir, webhook_retry_base=1.0, webhook_max_attempts=6)
             description="Press Workbench offline Stripe sandbox",
             api="/v1",
             stripe_js="/v3/",
+            dashboard="/dashboard",
             secret_key=SECRET_KEY,
             publishable_key=PUBLISHABLE_KEY,
         )

@@ -40,6 +40,11 @@ VELOCITY = Decline(
     "Your card was declined for making repeated attempts too frequently or exceeding its amount limit.",
     "card_velocity_exceeded",
 )
+AUTHENTICATION_REQUIRED = Decline(  # a 3D Secure card confirmed with off_session=true
+    "authentication_required",
+    "Your card was declined. This transaction requires authentication.",
+    "authentication_required",
+)
 LIVE_CARD_IN_TEST = Decline(
     "card_declined",
     "Your card was declined. Your request was in test mode, but used a non test (live) card. "

@@ -1,7 +1,13 @@
 """A SQLite file shared safely by threads and processes (the sandbox's store; the shop's orders reuse it).
 
+The file is its owner's alone (0600, in a 0700 directory if it makes one): both
+databases hold secrets — client secrets, ``whsec_`` signing secrets, emails.
+
 One connection per thread, WAL journal, and ``BEGIN IMMEDIATE`` transactions so a
-read-modify-write never interleaves with another writer.
+read-modify-write never interleaves with another writer.  Threads of one process
+take a lock before ``BEGIN IMMEDIATE``: SQLite's own busy handler sleeps and polls
+(1, 2, 5, 10… 100 ms), so under load a writer that had waited long kept losing to
+newcomers.  Other processes still meet SQLite's lock and its 30 s busy timeout.
 """
 
 import os
@@ -21,12 +27,22 @@ class _Lease:
             self.pool.append(self.db)
 
 
+def owner_only(path):
+    """Create ``path`` readable by its owner only, or tighten it; SQLite gives its -wal and -shm files the same mode."""
+    os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+    os.close(os.open(path, os.O_CREAT | os.O_RDONLY, 0o600))
+    for name in (path, path + "-wal", path + "-shm"):
+        if os.path.exists(name) and os.stat(name).st_mode & 0o077:
+            os.chmod(name, 0o600)  # written world-readable by an older version
+    return path
+
+
 class Database:
     def __init__(self, path, schema):
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        self.path = path
+        self.path = owner_only(path)  # client secrets, webhook secrets, emails
         self._local = threading.local()
         self._pool = []  # list.append/pop are atomic: no lock needed
+        self._writer = threading.Lock()  # this process's writers wait here, woken at once, not polling SQLite
         self.connection().executescript(schema)
 
     def connection(self):
@@ -58,10 +74,24 @@ class Database:
         if db.in_transaction:
             yield db
             return
-        db.execute("BEGIN IMMEDIATE")
+        with self._writer:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+
+    @contextmanager
+    def savepoint(self):
+        """Inside a transaction: undo just this block's changes if it raises, and keep the rest."""
+        db = self.connection()
+        db.execute("SAVEPOINT block")
         try:
             yield db
         except BaseException:
-            db.execute("ROLLBACK")
+            db.execute("ROLLBACK TO block")
             raise
-        db.execute("COMMIT")
+        finally:
+            db.execute("RELEASE block")

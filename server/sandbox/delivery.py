@@ -1,22 +1,39 @@
-"""Signed webhook delivery with retries, off the request path.
+"""Signed webhook delivery on Stripe's retry schedule, off the request path, by a bounded pool.
 
 Each event is POSTed to every subscribed endpoint as the exact JSON bytes that were
 signed: ``Stripe-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, "t.body")>``, the
-scheme ``stripe.Webhook.construct_event`` verifies.  A background thread drains a
-queue persisted in SQLite; failures are retried with exponential backoff, so the
-API call that caused an event never waits for (or fails with) a webhook.
+scheme ``stripe.Webhook.construct_event`` verifies.  The queue lives in SQLite, so
+deliveries survive a restart of the sandbox (a delivery leased by a process that
+died is taken up again when its lease runs out) and of the endpoint (it is retried).
+
+Retries follow Stripe's live mode: exponential backoff for up to three days after
+the event.  The sandbox starts the backoff at one second instead of minutes, and
+retries a delivery that found its endpoint unreachable as soon as that endpoint
+answers another one, so a shop restarted on a laptop settles within seconds.
+Only explicit configuration (tests) shortens the three days.
+
+A pool of threads sends concurrently, at most half of them to one endpoint, so a
+slow endpoint or a burst of events does not hold up the rest.
 """
 
 import hashlib
 import hmac
+import http.client
 import json
 import logging
 import threading
 import time
-import urllib.error
-import urllib.request
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from .pipeline.versions import API_VERSION, render_event
+from .store import RESPONSE_EXCERPT, Attempt
 
 log = logging.getLogger(__name__)
+MAX_ANSWER = 64 * 1024  # read past the excerpt to reuse the connection; a longer answer closes it instead
+POLL_SECONDS = 0.25  # how often the queue is read when nothing wakes the worker (other processes may enqueue)
 
 
 def sign(payload: bytes, secret: str, timestamp=None):
@@ -26,16 +43,43 @@ def sign(payload: bytes, secret: str, timestamp=None):
     return f"t={timestamp},v1={digest}"
 
 
-class DeliveryWorker:
-    """Delivers queued events; one per sandbox process, woken when events are queued."""
+@dataclass(frozen=True)
+class RetrySchedule:
+    """When to try a failed delivery again: ``first`` seconds, doubling, at most ``cap`` apart, for ``retry_for``."""
 
-    def __init__(self, store, retry_base=1.0, max_attempts=6, timeout=10):
+    first: float = 1.0
+    cap: float = 3600.0
+    retry_for: float = 3 * 24 * 3600.0  # Stripe: "for up to three days with an exponential back off" (live mode)
+    max_attempts: int | None = None  # only tests set this
+
+    def next_retry(self, attempts, event_created, now):
+        """The time of the next attempt after ``attempts`` failed ones, or None to give up."""
+        if self.max_attempts is not None and attempts >= self.max_attempts:
+            return None
+        retry_at = now + min(self.first * 2 ** (attempts - 1), self.cap)
+        return retry_at if retry_at <= event_created + self.retry_for else None
+
+
+class DeliveryWorker:
+    """Delivers queued events; one per sandbox process, woken when events are queued.
+
+    The pool's threads keep their connections to endpoints open between events: under
+    load, a new connection per event waits behind every other client in a busy
+    endpoint's accept queue before its request is even read.
+    """
+
+    def __init__(self, store, schedule=RetrySchedule(), threads=16, timeout=10):
         self.store = store
-        self.retry_base = retry_base
-        self.max_attempts = max_attempts
+        self.schedule = schedule
+        self.threads = threads
+        self.per_endpoint = max(1, threads // 2)
         self.timeout = timeout
+        self.lease_seconds = timeout + 5  # longer than any POST can take
+        self._in_flight = Counter()  # endpoint id → deliveries being sent by this worker
+        self._lock = threading.Lock()
         self._wake = threading.Event()
         self._stop = threading.Event()
+        self._pool = ThreadPoolExecutor(threads, thread_name_prefix="sandbox-webhook")
         self._thread = None
 
     def start(self):
@@ -49,46 +93,110 @@ class DeliveryWorker:
     def stop(self):
         self._stop.set()
         self._wake.set()
+        self._pool.shutdown(wait=False, cancel_futures=True)
 
     def _run(self):
         while not self._stop.is_set():
             try:
-                for row in self.store.claim_due_deliveries():
-                    self._deliver(*row)
+                self._dispatch()
             except Exception:  # the worker must outlive a bad row or a locked database
                 log.exception("webhook delivery loop failed")
-            self._wake.wait(0.25)
+            self._wake.wait(POLL_SECONDS)
             self._wake.clear()
+
+    def _dispatch(self):
+        """Hand due deliveries to free pool threads, keeping each endpoint within its share."""
+        with self._lock:
+            free = self.threads - sum(self._in_flight.values())
+            in_flight = dict(self._in_flight)
+        if free <= 0 or self._stop.is_set():
+            return
+        for row in self.store.claim_due_deliveries(self.lease_seconds, free, in_flight, self.per_endpoint):
+            with self._lock:
+                self._in_flight[row[2]] += 1
+            self._pool.submit(self._send, *row)
+
+    def _send(self, delivery_id, event_id, endpoint_id, attempts):
+        try:
+            self._deliver(delivery_id, event_id, endpoint_id, attempts)
+        except Exception:  # the lease runs out and the delivery is tried again
+            log.exception("webhook delivery %s failed", delivery_id)
+        finally:
+            with self._lock:
+                self._in_flight[endpoint_id] -= 1
+                if not self._in_flight[endpoint_id]:
+                    del self._in_flight[endpoint_id]
+            self._wake.set()
 
     def _deliver(self, delivery_id, event_id, endpoint_id, attempts):
         event = self.store.get(event_id, "event")
         endpoint = self.store.get(endpoint_id, "webhook_endpoint")
         if event is None or endpoint is None or endpoint["status"] != "enabled":
-            self.store.finish_delivery(delivery_id, attempts, None, "endpoint removed or disabled")
+            # Stripe: "If your endpoint has been disabled or deleted when Stripe attempts a retry, future
+            # retries of that event are prevented."
+            self.store.give_up_delivery(delivery_id, "endpoint removed or disabled")
             return
-        payload = json.dumps(event, indent=2).encode()
-        request = urllib.request.Request(endpoint["url"], data=payload, method="POST", headers={
-            "Content-Type": "application/json; charset=utf-8",
-            "User-Agent": "Stripe/1.0 (+https://stripe.com/docs/webhooks)",
-            "Stripe-Signature": sign(payload, endpoint["secret"]),
-        })  # fmt: skip
+        rendered = render_event(self.store, event, endpoint["api_version"] or API_VERSION)  # the endpoint's version
+        status, error, body, started, duration_ms = post(endpoint, rendered, self.timeout)
         attempts += 1
-        status, error = None, None
-        try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                status = response.status
-        except urllib.error.HTTPError as exc:
-            status, error = exc.code, f"HTTP {exc.code}"
-        except (OSError, ValueError) as exc:
-            error = str(exc)
+        next_retry = None if error is None else self.schedule.next_retry(attempts, event["created"], time.time())
+        self.store.record_attempt(Attempt(delivery_id, event_id, endpoint_id, attempts, started, duration_ms, status,
+                                          error, body, next_retry))  # fmt: skip
         if error is None:
-            self.store.finish_delivery(delivery_id, attempts, status, None)
-            with self.store.transaction():
-                stored = self.store.get(event_id, "event")
-                stored["pending_webhooks"] = max(stored["pending_webhooks"] - 1, 0)
-                self.store.put(stored)
-        elif attempts < self.max_attempts:
-            retry_at = time.time() + self.retry_base * 2 ** (attempts - 1)
-            self.store.finish_delivery(delivery_id, attempts, status, error, next_attempt=retry_at)
+            self.store.retry_unreachable_now(endpoint_id)
+
+
+def post(endpoint, event, timeout):
+    """POST one signed event; returns (status or None, error or None, answer excerpt, started, duration in ms)."""
+    payload = json.dumps(event, indent=2).encode()
+    headers = {
+        "Content-Type": "application/json; charset=utf-8",
+        "User-Agent": "Stripe/1.0 (+https://stripe.com/docs/webhooks)",
+        "Stripe-Signature": sign(payload, endpoint["secret"]),
+    }
+    started, clock = time.time(), time.monotonic()
+    try:
+        status, body = _exchange(urlsplit(endpoint["url"]), payload, headers, timeout)
+        error = None if 200 <= status < 300 else f"HTTP {status}"  # a redirect too: Stripe does not follow it
+    except (OSError, http.client.HTTPException, ValueError) as exc:
+        status, error, body = None, str(exc) or type(exc).__name__, b""
+    duration_ms = round((time.monotonic() - clock) * 1000)
+    return status, error, body.decode("utf-8", "replace")[:RESPONSE_EXCERPT], started, duration_ms
+
+
+class _Connections(threading.local):
+    """Each pool thread's idle keep-alive connections, one per endpoint origin."""
+
+    def __init__(self):
+        self.idle = {}
+
+
+_connections = _Connections()
+
+
+def _exchange(url, payload, headers, timeout):
+    """(status, first bytes of the answer) for one POST, on a kept connection when there is one."""
+    origin, target = (url.scheme, url.netloc), (url.path or "/") + (f"?{url.query}" if url.query else "")
+    kept = _connections.idle.pop(origin, None)
+    for connection in (kept, None) if kept else (None,):
+        if connection is None:
+            kind = http.client.HTTPSConnection if url.scheme == "https" else http.client.HTTPConnection
+            connection = kind(url.hostname, url.port, timeout=timeout)
+        try:
+            connection.request("POST", target, payload, headers)
+            response = connection.getresponse()
+            body = response.read(RESPONSE_EXCERPT)
+            drained = len(response.read(MAX_ANSWER)) < MAX_ANSWER
+        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+            connection.close()
+            if connection is kept:
+                continue  # the endpoint closed it while idle: once more on a new connection
+            raise
+        except BaseException:
+            connection.close()
+            raise
+        if drained and not response.will_close:
+            _connections.idle[origin] = connection
         else:
-            self.store.finish_delivery(delivery_id, attempts, status, error)
+            connection.close()
+        return response.status, body

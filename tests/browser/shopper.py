@@ -1,6 +1,10 @@
 """What a shopper does in the browser, step by step, shared by the browser tests."""
 
+import re
+
 from playwright.sync_api import expect
+
+from server.catalog import load_catalog
 
 CARD_FRAME = 'iframe[title="Secure payment input frame"]'
 THREE_D_SECURE_FRAME = 'iframe[title="3D Secure authentication"]'
@@ -20,7 +24,7 @@ def fill_card(page, number, expiry="12 / 34", cvc="123", postal="10001"):
     frame.locator('[autocomplete="cc-number"]').fill(number)
     frame.locator('[autocomplete="cc-exp"]').fill(expiry)
     frame.locator('[autocomplete="cc-csc"]').fill(cvc)
-    postal_input = frame.locator('[autocomplete="postal-code"]')
+    postal_input = frame.locator('[autocomplete$="postal-code"]')  # also "billing postal-code"
     if postal_input.is_visible():
         postal_input.fill(postal)
 
@@ -59,3 +63,24 @@ def fill_card_element(page, number, expiry="12 / 34", cvc="123", postal="10001")
     card = frame(page, "Secure card payment input frame")
     for autocomplete, value in (("cc-number", number), ("cc-exp", expiry), ("cc-csc", cvc), ("postal-code", postal)):
         card.locator(f'[autocomplete="{autocomplete}"]').fill(value)
+
+
+# -- the Voilà dashboard (design §5: wb-* classes) ----------------------------------------------------
+def open_dashboard(page, url):
+    """Open the dashboard; every book card rendered means its widgets are live and take clicks."""
+    page.goto(url)
+    expect(page.locator(".wb-book-card")).to_have_count(len(load_catalog()), timeout=60_000)
+
+
+def add_to_cart(page, book_id, quantity=1):
+    card = page.locator(".wb-book-card", has=page.locator(f'[data-book-id="{book_id}"]'))
+    card.locator(".wb-quantity select").select_option(str(quantity))
+    card.locator(".wb-add-to-cart").click()
+
+
+def open_checkout(page):
+    """Pay: the order's checkout appears in the page's frame; returns the frame and the order id."""
+    page.locator(".wb-pay").click()
+    link = page.locator(".wb-checkout-link a")
+    expect(link).to_have_attribute("href", re.compile(r"/checkout/ord_\w+$"))
+    return page.frame_locator("iframe.wb-frame"), link.get_attribute("href").rsplit("/", 1)[1]

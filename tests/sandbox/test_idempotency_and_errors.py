@@ -2,8 +2,10 @@
 
 import base64
 import json
+import sqlite3
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import stripe
@@ -52,15 +54,53 @@ def test_declines_are_replayed_too(stripe_client):
     assert len(charges.data) == 1  # the replay did not attempt a second charge
 
 
+def key_length_message(length):
+    return (
+        f"Idempotent key length is {length} characters long, which is outside accepted lengths. Idempotent Keys "
+        "must be 1-255 characters long. If you're looking for a decent generator, try using a UUID defined by IETF "
+        "RFC 4122."
+    )
+
+
+def test_keys_over_255_characters_are_refused(stripe_client):
+    with pytest.raises(stripe.IdempotencyError) as caught:
+        create(stripe_client, "k" * 256)
+    assert (caught.value.http_status, caught.value.user_message) == (400, key_length_message(256))
+    assert create(stripe_client, "k" * 255).id == create(stripe_client, "k" * 255).id
+
+
+def test_an_empty_key_is_refused_like_stripe(sandbox_url):
+    """stripe-python never sends one (it generates a key instead); Stripe answers a raw empty header with 400."""
+    status, _, body = raw(f"{sandbox_url}/v1/payment_intents", {"Authorization": f"Bearer {SECRET_KEY}",
+                          "Idempotency-Key": ""}, data=b"amount=2300&currency=usd")  # fmt: skip
+    assert status == 400 and body["error"] == {"message": key_length_message(0), "type": "idempotency_error"}
+
+
+def test_a_key_left_in_progress_by_a_crash_is_released(stripe_client, sandbox):
+    """An older sandbox killed mid-request left its key "in progress": the order's checkout answered 502 for good."""
+    with sqlite3.connect(sandbox.app.extensions["sandbox"].store.path) as db:
+        db.execute("INSERT INTO idempotency(api_key, key, fingerprint, created) VALUES (?, 'died-mid-request', "
+                   "'fingerprint-of-the-dead-request', 0)", (SECRET_KEY,))  # fmt: skip
+    first = create(stripe_client, "died-mid-request")
+    assert create(stripe_client, "died-mid-request").id == first.id
+
+
+def test_concurrent_duplicates_wait_and_replay_the_first_answer(stripe_client):
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda _: create(stripe_client, "double-click"), range(8)))
+    assert len({pi.id for pi in answers}) == 1
+    assert [pi.last_response.headers.get("Idempotent-Replayed") for pi in answers].count(None) == 1
+
+
 def test_validation_errors_are_not_saved(stripe_client):
     with pytest.raises(stripe.InvalidRequestError):
         create(stripe_client, "retry-after-fix", amount=10)
     assert create(stripe_client, "retry-after-fix").status == "requires_payment_method"
 
 
-def raw(url, headers=None):
+def raw(url, headers=None, data=None):
     try:
-        with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {})) as response:
+        with urllib.request.urlopen(urllib.request.Request(url, data=data, headers=headers or {})) as response:
             return response.status, dict(response.headers), json.load(response)
     except urllib.error.HTTPError as exc:
         return exc.code, dict(exc.headers), json.load(exc)

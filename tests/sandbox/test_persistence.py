@@ -4,10 +4,13 @@ import os
 import subprocess
 import sys
 
+import pytest
 import stripe
 
 from server.runner import start_sandbox
 from server.sandbox import SECRET_KEY
+
+pytestmark = pytest.mark.sandbox_only("restarts and shares sandboxes of its own")
 
 
 def client_for(url):
@@ -51,3 +54,15 @@ def test_workbench_reset_clears_orders_and_sandbox(tmp_path):
     except stripe.InvalidRequestError as exc:
         assert exc.code == "resource_missing"
     running.stop()
+
+
+def test_the_store_is_readable_by_its_owner_only(tmp_path):
+    """It holds client secrets and every endpoint's ``whsec_``."""
+    data_dir = tmp_path / "new"
+    running = start_sandbox(str(data_dir))
+    client_for(running.url).v1.webhook_endpoints.create(params={"url": "http://127.0.0.1:9/hook",
+                                                                "enabled_events": ["charge.refunded"]})  # fmt: skip
+    running.stop()
+    modes = {path.name: oct(path.stat().st_mode & 0o777) for path in data_dir.iterdir()}
+    assert oct(data_dir.stat().st_mode & 0o777) == "0o700"
+    assert modes == dict.fromkeys(["sandbox.sqlite3", "sandbox.sqlite3-wal", "sandbox.sqlite3-shm"], "0o600")

@@ -4,6 +4,10 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
+pytestmark = pytest.mark.sandbox_only("about the sandbox package itself")
+
 
 def test_sandbox_runs_without_loading_the_shop(tmp_path):
     script = textwrap.dedent(f"""

@@ -1,7 +1,9 @@
 """``endpoint``: wraps a resource view with everything Stripe does to every ``/v1`` request.
 
 Routes stay one-liners; authentication, parameters, idempotency, expansion and
-the JSON answer happen once, here.
+the JSON answer happen once, here, cheapest first: a key in the header is checked
+before the body is read, and the body's size, number of parameters and nesting
+depth before anything else works on it.
 """
 
 import functools
@@ -9,12 +11,16 @@ import json
 
 from flask import Response, current_app, g, request
 
-from .authentication import PUBLISHABLE_NOT_ALLOWED, authenticate
+from . import versions
+from .authentication import PUBLISHABLE_NOT_ALLOWED, authenticate, header_key
 from .errors import StripeAPIError, invalid
 from .expansion import expand
 from .forms import FormError, parse_form
-from .idempotency import idempotent
+from .idempotency import check_key, idempotent
 from .params import Params
+from .versions import render
+
+MAX_BODY_BYTES = 256 * 1024  # Stripe.js's confirm sends about 1 KB; 50 metadata keys of 500 characters, 27 KB
 
 
 def sandbox():
@@ -32,13 +38,17 @@ def json_response(body, status=200, request_id=None, replayed=False):
 
 
 def raw_params():
+    """The query and (for POST/DELETE) the form body as nested values, within the limits, parsed in linear time."""
+    body = ""
+    if request.method in ("POST", "DELETE") and request.content_length:
+        if request.content_length > MAX_BODY_BYTES:
+            raise invalid(f"Request body too large: the sandbox accepts at most {MAX_BODY_BYTES // 1024} KB.",
+                          status=413)  # fmt: skip
+        body = request.get_data(as_text=True)
     try:
-        params = parse_form(request.query_string.decode())
-        if request.method in ("POST", "DELETE") and request.content_length:
-            params.update(parse_form(request.get_data(as_text=True)))
+        return parse_form(request.query_string.decode(errors="replace"), body)
     except FormError as exc:
         raise invalid(str(exc), param=exc.key) from None
-    return params
 
 
 def endpoint(allowed=(), publishable=False):
@@ -54,9 +64,14 @@ def endpoint(allowed=(), publishable=False):
         @functools.wraps(view)
         def handler(**url_args):
             sb = sandbox()
+            key = header_key()
+            ctx = authenticate(sb.store, key) if key else None  # a key in the header: checked before the body
             raw = raw_params()
-            ctx = authenticate(sb.store, raw)
-            g.request_id = ctx.request_id
+            ctx = ctx or authenticate(sb.store, raw.get("key"), in_header=False)
+            g.request_id, g.context = ctx.request_id, ctx  # the request log reads who called
+            ctx.api_version = versions.requested(request.headers.get("Stripe-Version"), raw)
+            if request.method == "POST":
+                check_key(ctx.idempotency_key)
             if ctx.publishable and not publishable:
                 raise StripeAPIError(401, PUBLISHABLE_NOT_ALLOWED)
             raw.pop("key", None)
@@ -66,8 +81,8 @@ def endpoint(allowed=(), publishable=False):
                 result = view(ctx, params, **url_args)
                 obj, failure = result if isinstance(result, tuple) else (result, None)
                 if failure is not None:
-                    return failure.status, failure.to_dict()
-                return 200, expand(ctx, obj, params.string_list("expand") or [])
+                    return failure.status, render(ctx.store, failure.to_dict(), ctx.api_version)
+                return 200, render(ctx.store, expand(ctx, obj, params.string_list("expand") or []), ctx.api_version)
 
             if request.method == "POST" and ctx.idempotency_key:
                 status, body, replayed = idempotent(sb.store, ctx, raw, run)

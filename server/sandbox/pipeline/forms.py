@@ -10,47 +10,69 @@ has to fold the flat keys back into dicts and lists.
 import re
 from urllib.parse import parse_qsl
 
+MAX_PARAMS = 1000  # name=value pairs per request (query and body together); Stripe's largest calls send ~100
+MAX_DEPTH = 8  # brackets per name; payment_method_data[billing_details][address][line1] has three
 _SEGMENT = re.compile(r"\[([^\[\]]*)\]")
 
 
 class FormError(ValueError):
-    """A key that cannot be folded (e.g. ``a=1`` and ``a[b]=2`` together)."""
+    """A body that cannot be folded into parameters (``a=1`` and ``a[b]=2`` together, too many, too deep)."""
 
-    def __init__(self, key):
-        super().__init__(f"Invalid array or hash: {key}")
+    def __init__(self, message, key=None):
+        super().__init__(message)
         self.key = key
 
 
-def parse_form(raw):
-    """Parse a query string or form body (str) into nested dicts and lists."""
-    root = {}
-    for key, value in parse_qsl(raw, keep_blank_values=True):
-        _insert(root, key, value)
-    return _listify(root)
+def parse_form(*sources, max_params=MAX_PARAMS):
+    """Parse query strings and form bodies (str) into one dict of nested dicts and lists.
+
+    Linear in the input: the number of pairs is checked before they are split
+    (``parse_qsl``'s ``max_num_fields``), each name's depth before it is folded,
+    and ``[]`` appends at a remembered index instead of counting the list.
+    """
+    root, next_index, budget = {}, {}, max_params
+    for raw in filter(None, sources):
+        try:
+            pairs = parse_qsl(raw, keep_blank_values=True, max_num_fields=budget)
+        except ValueError:
+            raise FormError(f"Too many parameters: a request may carry at most {max_params}.") from None
+        budget -= len(pairs)
+        for key, value in pairs:
+            _insert(root, key, value, next_index)
+    return {key: _listify(value) for key, value in root.items()}
 
 
 def _split_key(key):
     head, _, rest = key.partition("[")
     if not rest:
         return [head]
+    if rest.count("[") >= MAX_DEPTH:
+        shown = key if len(key) <= 100 else key[:100] + "…"
+        raise FormError(f"Invalid array or hash: {shown} is nested more than {MAX_DEPTH} levels deep.", shown)
     return [head] + _SEGMENT.findall("[" + rest)
 
 
-def _insert(root, key, value):
+def _is_index(part):
+    return part.isascii() and part.isdigit() and len(part) <= 9
+
+
+def _insert(root, key, value, next_index):
     parts = _split_key(key)
     node = root
     for depth, part in enumerate(parts):
         last = depth == len(parts) - 1
         if part == "":  # "expand[]" appends
-            part = str(sum(1 for k in node if k.isdigit()))
+            part = str(next_index.get(id(node), 0))
+        if _is_index(part) and part not in node:
+            next_index[id(node)] = max(next_index.get(id(node), 0), int(part) + 1)
         if last:
             if isinstance(node.get(part), dict):
-                raise FormError(key)
+                raise FormError(f"Invalid array or hash: {key}", key)
             node[part] = value
         else:
             child = node.setdefault(part, {})
             if not isinstance(child, dict):
-                raise FormError(key)
+                raise FormError(f"Invalid array or hash: {key}", key)
             node = child
 
 
@@ -59,7 +81,7 @@ def _listify(node):
     if not isinstance(node, dict):
         return node
     items = {k: _listify(v) for k, v in node.items()}
-    if items and all(k.isdigit() for k in items):
+    if items and all(_is_index(k) for k in items):
         return [items[k] for k in sorted(items, key=int)]
     return items
 

@@ -29,7 +29,7 @@ def charge(pi, pm, *, status, decline=None, captured=True):
         "application": None,
         "application_fee": None,
         "application_fee_amount": None,
-        "balance_transaction": ids.new_id("txn") if paid and captured else None,
+        "balance_transaction": None,  # set on capture (balance_transactions)
         "billing_details": pm["billing_details"],
         "calculated_statement_descriptor": "STRIPE PRESS",
         "captured": paid and captured,

@@ -6,6 +6,8 @@ from ..pipeline.endpoint import endpoint
 from ..pipeline.errors import invalid, no_such
 
 LIST = {"limit", "starting_after", "ending_before"}
+LIST_CREATED = LIST | {"created"}  # the lists Stripe lets you filter by creation time
+BOTH_CURSORS = "Received both starting_after and ending_before parameters. Please pass in only one."
 
 
 def now():
@@ -16,18 +18,24 @@ def list_of(data, url, has_more):
     return {"object": "list", "data": data, "has_more": has_more, "url": url}
 
 
-def list_params(params, maximum=100):
+def list_params(ctx, params, type, kind, maximum=100):
+    """``limit``, the cursors (which must name an object of this list) and, where allowed, ``created``."""
     limit = params.integer("limit", default=10)
     if not 1 <= limit <= maximum:
         raise invalid(f"This value must be greater than or equal to 1 and less than or equal to {maximum}.",
                       param="limit")  # fmt: skip
-    return {"limit": limit, "starting_after": params.string("starting_after"),
-            "ending_before": params.string("ending_before")}  # fmt: skip
+    cursors = {name: params.string(name) for name in ("starting_after", "ending_before")}
+    if all(cursors.values()):
+        raise invalid(BOTH_CURSORS)
+    for name, object_id in cursors.items():
+        if object_id and ctx.store.get(object_id, type) is None:
+            raise no_such(kind, object_id, name)
+    return {"limit": limit, **cursors, "created": params.created()}
 
 
-def list_objects(ctx, params, type, url, where=None):
+def list_objects(ctx, params, type, kind, url, where=None):
     """A page of one type of object, newest first, as Stripe's list endpoints answer."""
-    rows, has_more = ctx.store.list(type, where=where, **list_params(params))
+    rows, has_more = ctx.store.list(type, where=where, **list_params(ctx, params, type, kind))
     return list_of(rows, url, has_more)
 
 
@@ -40,12 +48,12 @@ def get_object(ctx, object_id, type, kind, param):
 
 
 def read_only_routes(bp, path, type, kind, param, filters=()):
-    """Register Stripe's list (with equality filters) and retrieve routes for an object the API only reads."""
+    """Register Stripe's list (``created`` and equality filters) and retrieve routes for an object the API only reads."""
 
-    @endpoint(LIST | set(filters))
+    @endpoint(LIST_CREATED | set(filters))
     def list_route(ctx, params):
         where = {name: params.string(name) for name in filters if name in params}
-        return list_objects(ctx, params, type, f"/v1/{path}", where)
+        return list_objects(ctx, params, type, kind, f"/v1/{path}", where)
 
     @endpoint()
     def retrieve_route(ctx, params, object_id):

@@ -3,6 +3,7 @@
 from flask import Blueprint
 
 from .. import ids
+from ..pipeline.versions import API_VERSION
 from .common import now, read_only_routes
 
 bp = Blueprint("events", __name__, url_prefix="/v1")
@@ -27,13 +28,18 @@ def event(type, data_object, *, request_id, idempotency_key, api_version, previo
 
 
 def emit(ctx, type, data_object, previous_attributes=None):
-    """Store an ``evt_…`` for ``type`` and queue one delivery per subscribed endpoint."""
+    """Store an ``evt_…`` for ``type`` and queue one delivery per subscribed endpoint.
+
+    The stored event is rendered in the account's default version, whatever version
+    the request that caused it spoke (Stripe: "not according to your current Stripe
+    API version or Stripe-Version header"); delivery re-renders it per endpoint.
+    """
     stored = event(
         type,
         data_object,
         request_id=ctx.request_id,
         idempotency_key=ctx.idempotency_key,
-        api_version=ctx.api_version,
+        api_version=API_VERSION,
         previous_attributes=previous_attributes,
     )
     endpoints, _ = ctx.store.list("webhook_endpoint", limit=100)

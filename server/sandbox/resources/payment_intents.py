@@ -12,13 +12,14 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, request
 
-from .. import ids
+from .. import cards, ids
 from ..currencies import MAX_AMOUNT, MIN_AMOUNT, SUPPORTED, format_amount
+from ..pipeline import versions
 from ..pipeline.endpoint import endpoint
 from ..pipeline.errors import StripeAPIError, invalid, missing_param, no_such, unexpected_state, unknown_param
-from ..pipeline.params import merge_metadata
-from . import charges, events, payment_methods
-from .common import LIST, list_objects, now
+from ..pipeline.params import one_of, parse_boolean
+from . import balance_transactions, charges, events, payment_methods
+from .common import LIST_CREATED, list_objects, now
 
 bp = Blueprint("payment_intents", __name__, url_prefix="/v1")
 
@@ -29,6 +30,14 @@ AUTHENTICATION_FAILURE = (
     "The provided PaymentMethod has failed authentication. You can provide payment_method_data or a new "
     "PaymentMethod to attempt to fulfill this PaymentIntent again."
 )
+OFF_SESSION_NEEDS_CONFIRM = "The parameter `off_session` can only be used with `confirm=true`."
+OFF_SESSION_WITH_SETUP_FUTURE_USAGE = (
+    "You cannot confirm with the `off_session` parameter when `setup_future_usage` is also set on the "
+    "PaymentIntent because you cannot set up future usages when processing payments off-session."
+)
+CAPTURE_METHODS = ("automatic", "automatic_async", "manual")
+SETUP_FUTURE_USAGES = ("off_session", "on_session")
+REDIRECTS = ("always", "never")
 RETURN_URL_REQUIRED = (
     "This PaymentIntent is configured to accept payment methods enabled in your Dashboard, some of which may "
     "require a full page redirect to succeed. If you do not want to accept redirect-based payment methods, set "
@@ -133,9 +142,9 @@ def create_route(ctx, params):
 
 
 @bp.get("/payment_intents")
-@endpoint(LIST)
+@endpoint(LIST_CREATED)
 def list_route(ctx, params):
-    return list_objects(ctx, params, "payment_intent", "/v1/payment_intents")
+    return list_objects(ctx, params, "payment_intent", "payment_intent", "/v1/payment_intents")
 
 
 @bp.get("/payment_intents/<pi_id>")
@@ -195,39 +204,25 @@ def load_for_caller(ctx, params, pi_id):
 
 # -- create / update ---------------------------------------------------------
 def create(ctx, params):
-    amount = params.integer("amount", required=True)
+    amount = params.integer("amount", required=True, minimum=1)
     currency = params.string("currency", required=True).lower()
     check_amount(amount, currency)
-    automatic = params.mapping("automatic_payment_methods", allowed={"enabled", "allow_redirects"})
-    method_types = params.string_list("payment_method_types")
-    if method_types and automatic.get("enabled") == "true":
-        raise invalid(
-            "You may only specify one of these parameters: automatic_payment_methods, payment_method_types.",
-            param="automatic_payment_methods",
-        )
-    if method_types:
-        unsupported = [t for t in method_types if t != "card"]
-        if unsupported:
-            raise invalid(
-                f"The payment method type provided: {unsupported[0]} is invalid. This sandbox supports: card.",
-                param="payment_method_types",
-            )
-        automatic_field = None
-    else:
-        automatic_field = {"allow_redirects": automatic.get("allow_redirects", "always"), "enabled": True}
-        if automatic_field["allow_redirects"] not in ("always", "never"):
-            raise invalid("Invalid automatic_payment_methods[allow_redirects]", param="automatic_payment_methods")
+    defaults = versions.creation_defaults(ctx.api_version)
+    automatic_field, method_types = payment_method_choice(params, defaults["automatic_payment_methods"])
+    confirm_now = params.boolean("confirm")
+    if "off_session" in params and not confirm_now:
+        raise invalid(OFF_SESSION_NEEDS_CONFIRM, param="off_session")
     pi = payment_intent(
         amount=amount,
         currency=currency,
         automatic=automatic_field,
-        payment_method_types=method_types or ["card"],
-        capture_method=params.choice("capture_method", ("automatic", "automatic_async", "manual"), "automatic_async"),
+        payment_method_types=method_types,
+        capture_method=params.choice("capture_method", CAPTURE_METHODS, defaults["capture_method"]),
         confirmation_method=params.choice("confirmation_method", ("automatic", "manual"), "automatic"),
         description=params.optional_string("description"),
         receipt_email=check_email(params.optional_string("receipt_email")),
         metadata=params.metadata(),
-        setup_future_usage=params.choice("setup_future_usage", ("on_session", "off_session")),
+        setup_future_usage=params.choice("setup_future_usage", SETUP_FUTURE_USAGES),
         shipping=shipping_of(params),
         statement_descriptor=params.optional_string("statement_descriptor"),
         statement_descriptor_suffix=params.optional_string("statement_descriptor_suffix"),
@@ -238,9 +233,46 @@ def create(ctx, params):
             pi["status"] = "requires_confirmation"
         ctx.store.put(pi)
         events.emit(ctx, "payment_intent.created", pi)
-        if params.boolean("confirm"):
+        if confirm_now:
             return _confirm(ctx, pi, params)
     return pi, None
+
+
+def payment_method_choice(params, automatic_by_default):
+    """(``automatic_payment_methods``, ``payment_method_types``) for a new PaymentIntent.
+
+    Explicit ``payment_method_types`` make a card-only intent; otherwise automatic
+    payment methods — by default only from API version 2023-08-16 on.
+    """
+    automatic = params.mapping("automatic_payment_methods", allowed={"enabled", "allow_redirects"})
+    method_types = params.string_list("payment_method_types")
+    if automatic and method_types:
+        raise invalid(
+            "You may only specify one of these parameters: automatic_payment_methods, payment_method_types.",
+            param="automatic_payment_methods",
+            code="parameters_exclusive",
+        )
+    if method_types:
+        unsupported = [t for t in method_types if t != "card"]
+        if unsupported:
+            raise invalid(
+                f"The payment method type provided: {unsupported[0]} is invalid. This sandbox supports: card.",
+                param="payment_method_types",
+            )
+        return None, method_types
+    if automatic:
+        if "enabled" not in automatic:
+            raise missing_param("automatic_payment_methods[enabled]")
+        enabled = parse_boolean("automatic_payment_methods[enabled]", automatic["enabled"])
+        redirects = automatic.get("allow_redirects", "always")
+        if redirects not in REDIRECTS:
+            raise invalid(f"Invalid automatic_payment_methods[allow_redirects]: must be one of {one_of(REDIRECTS)}",
+                          param="automatic_payment_methods[allow_redirects]")  # fmt: skip
+    else:
+        enabled, redirects = automatic_by_default, "always"
+    if not enabled:
+        return None, ["card"]
+    return {"allow_redirects": redirects, "enabled": True}, ["card"]
 
 
 def update(ctx, pi_id, params):
@@ -255,7 +287,7 @@ def update(ctx, pi_id, params):
                 param=money_fields[0],
             )
         if "amount" in params or "currency" in params:
-            pi["amount"] = params.integer("amount", default=pi["amount"])
+            pi["amount"] = params.integer("amount", default=pi["amount"], minimum=1)
             pi["currency"] = params.string("currency", default=pi["currency"]).lower()
             check_amount(pi["amount"], pi["currency"])
         for field in ("description", "statement_descriptor", "statement_descriptor_suffix"):
@@ -264,17 +296,27 @@ def update(ctx, pi_id, params):
         if "receipt_email" in params:
             pi["receipt_email"] = check_email(params.optional_string("receipt_email"))
         if "capture_method" in params:
-            pi["capture_method"] = params.choice("capture_method", ("automatic", "automatic_async", "manual"))
+            pi["capture_method"] = params.choice("capture_method", CAPTURE_METHODS)
+        if "setup_future_usage" in params:
+            pi["setup_future_usage"] = params.choice("setup_future_usage", SETUP_FUTURE_USAGES)
         if "shipping" in params:
             pi["shipping"] = shipping_of(params)
         if "metadata" in params:
-            pi["metadata"] = merge_metadata(pi["metadata"], params.metadata())
+            pi["metadata"] = params.metadata(pi["metadata"])
         if "payment_method" in params:
             pi["payment_method"] = payment_methods.resolve(ctx, params)["id"]
             pi["status"] = "requires_confirmation"
         pi["last_payment_error"] = None  # Stripe clears it on any update
         ctx.store.put(pi)
     return pi
+
+
+def off_session_of(params):
+    """``off_session``: ``true``/``false``, or ``one_off``/``recurring`` (which mean true)."""
+    value = params.string("off_session")
+    if value in ("one_off", "recurring"):
+        return True
+    return value is not None and parse_boolean("off_session", value)
 
 
 def check_amount(amount, currency):
@@ -354,9 +396,17 @@ def _confirm(ctx, pi, params):
         pi["receipt_email"] = check_email(params.optional_string("receipt_email"))
     if "shipping" in params:
         pi["shipping"] = shipping_of(params)
+    if "setup_future_usage" in params:
+        pi["setup_future_usage"] = params.choice("setup_future_usage", SETUP_FUTURE_USAGES)
+    off_session = off_session_of(params)
+    if off_session and pi["setup_future_usage"]:
+        raise invalid(OFF_SESSION_WITH_SETUP_FUTURE_USAGE)
     pi["payment_method"] = pm["id"]
     pi["last_payment_error"] = None
     card = payment_methods.test_card_of(pm)
+    if card.three_d_secure and off_session:  # nobody is there to authenticate: the issuer declines
+        pi["next_action"] = None
+        return _decline(ctx, pi, pm, cards.AUTHENTICATION_REQUIRED)
     if card.three_d_secure:
         pi["status"] = "requires_action"
         pi["next_action"] = authentication_action(pi, return_url, params.boolean("use_stripe_sdk"))
@@ -372,7 +422,12 @@ def attempt_charge(ctx, pi, pm, card):
     if card.decline:
         return _decline(ctx, pi, pm, card.decline)
     manual = pi["capture_method"] == "manual"
-    charge = ctx.store.put(charges.charge(pi, pm, status="succeeded", captured=not manual))
+    charge = charges.charge(pi, pm, status="succeeded", captured=not manual)
+    if pi["capture_method"] == "automatic":
+        balance_transactions.for_charge(ctx, charge)
+    elif pi["capture_method"] == "automatic_async":
+        balance_transactions.settle_after_response(charge["id"])
+    ctx.store.put(charge)
     pi["latest_charge"] = charge["id"]
     events.emit(ctx, "charge.succeeded", charge)
     if manual:
@@ -455,7 +510,7 @@ def capture(ctx, pi_id, params):
                 f"This PaymentIntent could not be captured because it has a status of {pi['status']}. Only a "
                 "PaymentIntent with one of the following statuses may be captured: requires_capture."
             )
-        amount = params.integer("amount_to_capture", default=pi["amount_capturable"])
+        amount = params.integer("amount_to_capture", default=pi["amount_capturable"], minimum=1)
         if amount > pi["amount_capturable"] or amount <= 0:
             raise invalid(
                 f"The amount to capture must be a positive integer no greater than the amount capturable "
@@ -464,13 +519,13 @@ def capture(ctx, pi_id, params):
                 code="amount_too_large",
             )
         charge = ctx.store.get(pi["latest_charge"], "charge")
-        charge.update(captured=True, amount_captured=amount, amount_refunded=charge["amount"] - amount,
-                      balance_transaction=ids.new_id("txn"))  # fmt: skip
+        charge.update(captured=True, amount_captured=amount, amount_refunded=charge["amount"] - amount)
+        balance_transactions.for_charge(ctx, charge)
         ctx.store.put(charge)
         events.emit(ctx, "charge.captured", charge)
         pi.update(status="succeeded", amount_received=amount, amount_capturable=0)
         if "metadata" in params:
-            pi["metadata"] = merge_metadata(pi["metadata"], params.metadata())
+            pi["metadata"] = params.metadata(pi["metadata"])
         ctx.store.put(pi)
         events.emit(ctx, "payment_intent.succeeded", pi)
     return pi

@@ -109,9 +109,14 @@ def from_card_data(ctx, data, param_prefix):
     if data["type"] != "card":
         raise invalid(f"Invalid {param('type')}: this sandbox supports card", param=param("type"))
     card = data.get("card") or {}
+    if not isinstance(card, dict):
+        raise invalid(f"Invalid hash: {param('card')}", param=param("card"))
     if not ctx.publishable:
         raise invalid(RAW_CARD_MESSAGE, param=param("card") + "[number]")
-    number = "".join(ch for ch in str(card.get("number", "")) if ch.isdigit())
+    number = card.get("number", "")
+    if not isinstance(number, str):
+        raise invalid(f"Invalid string: {param('card')}[number]", param=param("card") + "[number]")
+    number = "".join(ch for ch in number if ch in "0123456789")  # spaces go; so does "²", which isdigit() passes
     if not number:
         raise missing_param(param("card") + "[number]")
     if not (12 <= len(number) <= 19) or not cards.luhn_valid(number):
@@ -129,7 +134,7 @@ def from_card_data(ctx, data, param_prefix):
 def _expiry(card):
     try:
         month, year = int(card.get("exp_month", "")), int(card.get("exp_year", ""))
-    except ValueError:
+    except (TypeError, ValueError):  # missing, not a number, or not a string at all (exp_month[x]=1)
         raise card_validation("invalid_expiry_month", "Your card's expiration month is invalid.", "exp_month") from None
     if year < 100:
         year += 2000

@@ -6,7 +6,7 @@ from .. import ids
 from ..currencies import format_amount
 from ..pipeline.endpoint import endpoint
 from ..pipeline.errors import invalid, no_such
-from . import events
+from . import balance_transactions, events
 from .common import now, read_only_routes
 
 REASONS = ("duplicate", "fraudulent", "requested_by_customer")
@@ -15,12 +15,13 @@ bp = Blueprint("refunds", __name__, url_prefix="/v1")
 read_only_routes(bp, "refunds", "refund", "refund", "refund", ("payment_intent", "charge"))
 
 
-def refund(charge_obj, amount, reason, metadata):
+def refund(ctx, charge_obj, amount, reason, metadata):
+    refund_id = ids.new_id("re")
     return {
-        "id": ids.new_id("re"),
+        "id": refund_id,
         "object": "refund",
         "amount": amount,
-        "balance_transaction": ids.new_id("txn"),
+        "balance_transaction": balance_transactions.record(ctx, refund_id, -amount, charge_obj["currency"], "refund"),
         "charge": charge_obj["id"],
         "created": now(),
         "currency": charge_obj["currency"],
@@ -52,9 +53,7 @@ def create(ctx, params):
             raise invalid(
                 f"Charge {charge['id']} has already been refunded.", code="charge_already_refunded"
             )
-        amount = params.integer("amount", default=remaining)
-        if amount <= 0:
-            raise invalid("Amount must be a positive integer.", param="amount", code="parameter_invalid_integer")
+        amount = params.integer("amount", default=remaining, minimum=1)
         if amount > remaining:
             raise invalid(
                 f"Refund amount ({format_amount(amount, charge['currency'])}) is greater than unrefunded amount on "
@@ -62,7 +61,7 @@ def create(ctx, params):
                 param="amount",
                 code="amount_too_large",
             )
-        created = ctx.store.put(refund(charge, amount, params.choice("reason", REASONS), params.metadata()))
+        created = ctx.store.put(refund(ctx, charge, amount, params.choice("reason", REASONS), params.metadata()))
         previous = {"amount_refunded": charge["amount_refunded"], "refunded": charge["refunded"]}
         charge["amount_refunded"] += amount
         charge["refunded"] = charge["amount_refunded"] >= charge["amount_captured"]

@@ -5,7 +5,7 @@ from flask import Blueprint
 from .. import ids
 from ..pipeline.endpoint import endpoint
 from ..pipeline.errors import invalid, missing_param
-from ..pipeline.params import merge_metadata
+from ..pipeline.versions import checked
 from .common import LIST, get_object, list_objects, now
 
 bp = Blueprint("webhook_endpoints", __name__, url_prefix="/v1")
@@ -47,14 +47,17 @@ def create(ctx, params):
     enabled = params.string_list("enabled_events")
     if not enabled:
         raise missing_param("enabled_events")
+    api_version = params.string("api_version")
+    if api_version is not None:
+        checked(api_version, param="api_version")
     return ctx.store.put(webhook_endpoint(url, enabled, params.optional_string("description"), params.metadata(),
-                                          params.string("api_version")))  # fmt: skip
+                                          api_version))  # fmt: skip
 
 
 @bp.get("/webhook_endpoints")
 @endpoint(LIST)
 def list_endpoints(ctx, params):
-    listing = list_objects(ctx, params, "webhook_endpoint", "/v1/webhook_endpoints")
+    listing = list_objects(ctx, params, "webhook_endpoint", "webhook_endpoint", "/v1/webhook_endpoints")
     listing["data"] = [_without_secret(ep) for ep in listing["data"]]
     return listing
 
@@ -77,7 +80,7 @@ def update(ctx, params, we_id):
         if "description" in params:
             ep["description"] = params.optional_string("description")
         if "metadata" in params:
-            ep["metadata"] = merge_metadata(ep["metadata"], params.metadata())
+            ep["metadata"] = params.metadata(ep["metadata"])
         ctx.store.put(ep)
     return _without_secret(ep)
 

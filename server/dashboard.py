@@ -1,0 +1,76 @@
+"""Run the Voilà dashboard (``notebooks/dashboard.ipynb``) as a child process, for ``workbench dashboard``.
+
+Voilà reads ``voila.json`` from its working directory (the repository root) and the
+``workbench`` template from ``server/voila/templates/`` (``JUPYTER_PATH`` points at ``server/``); the kernels it starts (one per browser
+tab) find the shop through ``SHOP_URL``.  Readiness is probed on a static file,
+because every ``GET /`` starts a kernel.
+"""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOK = ROOT / "notebooks" / "dashboard.ipynb"
+TEMPLATES = ROOT / "server"  # Voilà looks in <JUPYTER_PATH>/voila/templates/
+READY_PATH = "voila/static/voila.js"
+
+
+@dataclass
+class RunningDashboard:
+    url: str
+    process: subprocess.Popen
+
+    def stop(self, timeout=20):
+        """SIGTERM: Voilà shuts its kernels down and exits; SIGKILL only if it does not within ``timeout``."""
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+
+
+def free_port(host="127.0.0.1"):
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+def start_dashboard(shop_url, port, log_path, extra_args=(), timeout=60):
+    """Start Voilà on ``port`` for the shop at ``shop_url``, logging to ``log_path``; returns once it serves."""
+    env = {**os.environ, "SHOP_URL": shop_url,
+           "JUPYTER_PATH": os.pathsep.join(filter(None, [str(TEMPLATES), os.environ.get("JUPYTER_PATH")]))}  # fmt: skip
+    os.makedirs(os.path.dirname(os.path.abspath(log_path)), exist_ok=True)
+    with open(log_path, "ab") as log:
+        process = subprocess.Popen([sys.executable, "-m", "voila", str(NOTEBOOK), f"--port={port}", *extra_args],
+                                   cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    running = RunningDashboard(f"http://127.0.0.1:{port}/", process)
+    deadline = time.monotonic() + timeout
+    while not answers(running.url + READY_PATH):
+        if process.poll() is not None or time.monotonic() > deadline:
+            running.stop()
+            raise OSError(f"The Voilà dashboard did not start on port {port}; see {log_path}:\n{_tail(log_path)}")
+        time.sleep(0.1)
+    return running
+
+
+def _tail(path, lines=15):
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        return "".join(fh.readlines()[-lines:])
+
+
+def answers(url):
+    """True if ``url`` answers with a success status."""
+    try:
+        with urllib.request.urlopen(url, timeout=1):
+            return True
+    except OSError:
+        return False

@@ -1,0 +1,49 @@
+"""Which pages may frame the shop (the CSP ``frame-ancestors``): the dashboard, and the JupyterLabs running here.
+
+The checkout is shown inline by the Voilà dashboard, whose origin comes from
+``DASHBOARD_PORT``, and by lessons in JupyterLab, whose port nobody configures
+(``make lab`` takes the first free one, tests pick their own).  Every Jupyter server
+describes itself, URL included, in ``jpserver-<pid>.json`` in the user's Jupyter
+runtime directory, so the shop allows the origins of those still running — loopback
+ones only.  Any other page, local or not, is refused.
+"""
+
+import glob
+import json
+import os
+from urllib.parse import urlparse
+
+from jupyter_core.paths import jupyter_runtime_dir
+
+LOOPBACK = ("127.0.0.1", "localhost")
+
+
+def frame_ancestors(config):
+    """The origins that may frame the shop's pages, both loopback spellings of each."""
+    ports = [config["DASHBOARD_PORT"], *jupyter_ports()]
+    return [f"http://{host}:{port}" for port in dict.fromkeys(p for p in ports if p) for host in LOOPBACK]
+
+
+def jupyter_ports(runtime_dir=None):
+    """The ports of the Jupyter servers (JupyterLab) running on loopback for this user."""
+    ports = []
+    for path in sorted(glob.glob(os.path.join(runtime_dir or jupyter_runtime_dir(), "jpserver-*.json"))):
+        try:
+            with open(path, encoding="utf-8") as fh:
+                info = json.load(fh)
+            url, pid = urlparse(info["url"]), int(info["pid"])
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        if url.scheme == "http" and url.hostname in LOOPBACK and url.port and _running(pid):
+            ports.append(url.port)
+    return ports
+
+
+def _running(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, another user's
+        return True
+    return True

@@ -1,0 +1,80 @@
+"""A read-only Stripe Dashboard for the sandbox, at ``/dashboard``: payments, a payment's timeline, events, webhooks, logs.
+
+It shows what the secret key can see, so it answers only on loopback: requests from
+another address, or whose ``Host`` is not a loopback name (a DNS-rebinding page in
+the presenter's browser), get a 403.  Every route is a GET and changes nothing;
+secrets (the ``whsec_`` of an endpoint, client secrets) are never shown.  Pages are
+plain HTML and one stylesheet served from here, so they render offline; a small
+script (``static/live.js``) re-fetches the page's live region every two seconds, so
+a payment made during a demo appears without a reload.
+"""
+
+import ipaddress
+import time
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, current_app, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+bp = Blueprint("dashboard", __name__, url_prefix="/dashboard", template_folder="templates",
+               static_folder="static", static_url_path="/static")  # fmt: skip
+LIVE_HEADER = "X-Dashboard-Live"
+LIVE_INTERVAL_MS = 2000
+
+
+def is_loopback(host):
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@bp.before_request
+def loopback_only():
+    if not is_loopback(request.remote_addr or "") or not is_loopback(urlsplit("//" + request.host).hostname or ""):
+        abort(403, description="The sandbox Dashboard answers only on loopback (http://127.0.0.1:…/dashboard).")
+
+
+@bp.after_request
+def headers(response):
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+        "base-uri 'none'; form-action 'self'; frame-ancestors 'self' http://127.0.0.1:* http://localhost:*"
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.errorhandler(HTTPException)
+def error(exc):
+    """JSON for the API, a Dashboard page for people."""
+    if request.path.startswith("/dashboard/api/"):
+        return jsonify(error={"message": exc.description}), exc.code
+    return render_template("dashboard/message.html", title=exc.name, message=exc.description), exc.code
+
+
+def render(template, title, **context):
+    """The page, or only its ``live`` block when the page's own script asks for fresh content."""
+    context.update(title=title, live_interval=LIVE_INTERVAL_MS)
+    if request.headers.get(LIVE_HEADER) != "1":
+        return render_template(template, **context)
+    current_app.update_template_context(context)
+    page = current_app.jinja_env.get_template(template)
+    return "".join(page.blocks["live"](page.new_context(context)))
+
+
+@bp.app_template_filter("when")
+def when(timestamp):
+    """Local time: ``14:02:11`` today, ``Mar 3 14:02:11`` before."""
+    if not timestamp:
+        return "—"
+    moment = time.localtime(timestamp)
+    today = time.localtime()[:3] == moment[:3]
+    return time.strftime("%H:%M:%S" if today else "%b %d %H:%M:%S", moment)
+
+
+from . import api, pages  # noqa: F401  (their routes register on ``bp``)

@@ -1,0 +1,56 @@
+"""Read the sandbox's request log (and webhook attempts) over HTTP, for ``workbench logs`` and ``workbench listen``.
+
+The sandbox serves them as JSON under ``/dashboard/api`` (not ``/v1``: Stripe's API
+has no such routes).  Each row has an increasing ``id``, so following a feed is
+asking for the rows after the last one seen.
+"""
+
+import json
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+
+class SandboxUnavailable(OSError):
+    """No sandbox answers at the URL (or it answered with an error)."""
+
+
+def read(base_url, path, **query):
+    url = f"{base_url.rstrip('/')}{path}?{urllib.parse.urlencode({k: v for k, v in query.items() if v is not None})}"
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return json.load(response)["data"]
+    except urllib.error.HTTPError as exc:
+        raise SandboxUnavailable(f"{url} answered HTTP {exc.code}") from None
+    except (OSError, ValueError) as exc:
+        raise SandboxUnavailable(f"no sandbox answers at {base_url} ({exc})") from None
+
+
+def follow(fetch, show, stop, after=0, interval=0.5):
+    """Show the rows ``fetch(after)`` returns, asking again for newer ones until ``stop`` is set."""
+    while True:
+        for row in fetch(after):
+            show(row)
+            after = row["id"]
+        if stop.wait(interval):
+            return
+
+
+def clock(timestamp):
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(timestamp))
+
+
+def request_line(entry):
+    """``2025-01-01 12:00:00 [200] POST /v1/payment_intents [req_…]`` as ``stripe logs tail`` prints, and more."""
+    idempotency = f" idempotency-key={entry['idempotency_key']}" if entry["idempotency_key"] else ""
+    return (f"{clock(entry['created'])} [{entry['status']}] {entry['method']} {entry['path']} [{entry['request_id']}] "
+            f"{entry['key_type'] or 'no'} key, {entry['duration_ms']:.0f} ms{idempotency}")  # fmt: skip
+
+
+def delivery_line(attempt):
+    """``… --> payment_intent.succeeded [evt_…]  <-- [200] POST 127.0.0.1:4242/webhook (12 ms)``, as ``stripe listen``."""
+    answer = f"[{attempt['status']}]" if attempt["status"] else f"[{attempt['error']}]"
+    retry = f", retry at {clock(attempt['next_retry'])}" if attempt["next_retry"] else ""
+    return (f"{clock(attempt['started'])}  --> {attempt['event_type']} [{attempt['event_id']}]  <-- {answer} POST "
+            f"{attempt['endpoint']} ({attempt['duration_ms']} ms{retry})")  # fmt: skip

@@ -1,0 +1,62 @@
+"""``workbench`` commands as real processes, for the tests that kill or restart them."""
+
+import os
+import queue
+import re
+import socket
+import subprocess
+import sys
+import threading
+
+LISTENING = re.compile(r" on (http://127\.0\.0\.1:\d+)")
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Workbench:
+    """``python -m server.cli <args>`` in its own process; ``url`` is where it said it listens."""
+
+    def __init__(self, *args, cwd, timeout=60, **env):
+        environ = {k: v for k, v in os.environ.items() if not k.startswith(("STRIPE_", "WORKBENCH_", "SANDBOX_"))}
+        environ.update(env, PYTHONPATH=ROOT)  # this checkout's code, whatever the venv has installed
+        self.process = subprocess.Popen([sys.executable, "-m", "server.cli", *args], cwd=cwd, env=environ,
+                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # fmt: skip
+        self.output = []
+        lines = queue.Queue()
+        threading.Thread(target=self._drain, args=(lines,), daemon=True).start()
+        self.url = None
+        while self.url is None:
+            try:
+                line = lines.get(timeout=timeout)
+            except queue.Empty:
+                self.kill()
+                raise AssertionError(f"workbench {' '.join(args)} did not start:\n{''.join(self.output)}") from None
+            if line is None:
+                raise AssertionError(f"workbench {' '.join(args)} exited:\n{''.join(self.output)}")
+            match = LISTENING.search(line)
+            self.url = match.group(1) if match else None
+
+    def _drain(self, lines):
+        """Keep reading the output (a full pipe would block the server), passing lines on until it ends."""
+        for line in self.process.stdout:
+            self.output.append(line)
+            lines.put(line)
+        lines.put(None)
+
+    def kill(self):
+        """SIGKILL: no clean-up, exactly as a crash or an OOM kill."""
+        self.process.kill()  # Popen does nothing once it has seen the process exit
+        self.process.wait(10)
+
+    def stop(self):
+        """SIGTERM, as Ctrl-C would stop it; SIGKILL if it is still there 10 s later."""
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.kill()

@@ -1,0 +1,51 @@
+"""Who may frame the shop's pages: the dashboard's origin and the JupyterLabs running here, nobody else."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from server import create_app
+from server.framing import jupyter_ports
+
+
+@pytest.fixture
+def runtime_dir(tmp_path, monkeypatch):
+    """A Jupyter runtime directory of our own, where Jupyter servers describe themselves."""
+    path = tmp_path / "runtime"
+    path.mkdir()
+    monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(path))
+    return path
+
+
+def describe_server(runtime_dir, url, pid):
+    (runtime_dir / f"jpserver-{pid}.json").write_text(json.dumps({"url": url, "pid": pid}))
+
+
+def frame_ancestors(tmp_path, sandbox_url, **config):
+    app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path), "SANDBOX_URL": sandbox_url, "SECRET_KEY": "t",
+                      **config})  # fmt: skip
+    csp = app.test_client().get("/").headers["Content-Security-Policy"]
+    return next(part.strip() for part in csp.split(";") if part.strip().startswith("frame-ancestors"))
+
+
+def test_only_the_configured_dashboard_origin_may_frame_the_shop(tmp_path, sandbox_url, runtime_dir):
+    assert frame_ancestors(tmp_path, sandbox_url, DASHBOARD_PORT=15099) == (
+        "frame-ancestors http://127.0.0.1:15099 http://localhost:15099")
+
+
+def test_a_running_jupyterlab_may_frame_the_shop_too(tmp_path, sandbox_url, runtime_dir):
+    describe_server(runtime_dir, "http://localhost:18888/", os.getpid())
+    assert frame_ancestors(tmp_path, sandbox_url) == ("frame-ancestors http://127.0.0.1:8866 http://localhost:8866 "
+                                                      "http://127.0.0.1:18888 http://localhost:18888")  # fmt: skip
+
+
+def test_stopped_or_remote_jupyter_servers_do_not_count(runtime_dir):
+    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    describe_server(runtime_dir, "http://127.0.0.1:18001/", int(finished.stdout))  # no longer running
+    describe_server(runtime_dir, "https://lab.example.com:443/", os.getppid())  # not on loopback
+    (runtime_dir / "jpserver-garbage.json").write_text("{not json")
+    describe_server(runtime_dir, "http://127.0.0.1:18002/", os.getpid())
+    assert jupyter_ports() == [18002]
