@@ -139,3 +139,14 @@ def test_misuse_gets_stripe_js_integration_errors(page, merchant):
     assert errors["twoPaymentElements"] == "IntegrationError: Can only create one Element of type payment."
     assert "does not model the `iban` Element" in errors["notModelledElement"]
     assert "stripe.confirmSetup() is not modelled" in errors["notModelledMethod"]
+
+
+def test_the_api_version_given_to_stripe_goes_with_every_call(page, merchant):
+    """``Stripe(pk, {apiVersion})`` sends it as js.stripe.com does (``_stripe_version``); the sandbox checks it."""
+    pi = merchant.intent(payment_method_types=["card"])
+    merchant.open(page, "", "window.retrieve = ([version, secret]) => "
+                            "Stripe(DATA.publishableKey, {apiVersion: version}).retrievePaymentIntent(secret);")
+    found = page.evaluate("retrieve", ["2020-08-27", pi.client_secret])
+    assert found["paymentIntent"]["id"] == pi.id
+    refused = page.evaluate("retrieve", ["banana", pi.client_secret])
+    assert refused["error"]["message"] == "Invalid Stripe API version: banana"

@@ -14,7 +14,7 @@
   const rules = window.SandboxCard;
   const query = new URLSearchParams(window.location.search);
   const config = { key: query.get('key') || '', controllerId: query.get('controller_id') || '',
-    parentOrigin: query.get('parent_origin') || '' };
+    parentOrigin: query.get('parent_origin') || '', apiVersion: query.get('api_version') };
   const FROM_PARENT = 'sandbox-stripe-js';
   const TO_PARENT = 'sandbox-controller';
   const COLLECT_TIMEOUT_MS = 5000;
@@ -51,7 +51,8 @@
 
   /** Call the sandbox API (this origin) with the publishable key; `{status, body}`, status 0 = no answer. */
   async function callApi(method, path, params) {
-    const form = encodeForm(Object.assign({}, params, { key: config.key })).join('&');
+    const version = config.apiVersion ? { _stripe_version: config.apiVersion } : {};
+    const form = encodeForm(Object.assign({}, params, { key: config.key }, version)).join('&');
     const init = { method, headers: { Accept: 'application/json' } };
     if (method !== 'GET') {
       init.headers['Content-Type'] = 'application/x-www-form-urlencoded';

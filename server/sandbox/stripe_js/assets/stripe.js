@@ -96,8 +96,9 @@
 
   /** One hidden frame per Stripe instance, on the sandbox origin, created on first use (see controller.js). */
   class Controller {
-    constructor(key) {
+    constructor(key, apiVersion) {
       this._key = key;
+      this._apiVersion = apiVersion; // sent as `_stripe_version`, as js.stripe.com does
       this._id = randomId('ctrl_');
       this._pending = new Map(); // requestId → resolve
       this._frame = this._ready = null;
@@ -124,8 +125,9 @@
       frame.name = '__privateStripeController' + Math.floor(1000 + Math.random() * 9000);
       frame.setAttribute('aria-hidden', 'true');
       frame.tabIndex = -1;
-      frame.src = SANDBOX_ORIGIN + '/v3/controller.html?' + new URLSearchParams({
-        key: this._key, controller_id: this._id, parent_origin: window.location.origin });
+      frame.src = SANDBOX_ORIGIN + '/v3/controller.html?' + new URLSearchParams(plain({
+        key: this._key, controller_id: this._id, parent_origin: window.location.origin,
+        api_version: this._apiVersion }));
       frame.style.cssText = 'border:none;margin:0;padding:0;width:1px;height:1px;position:fixed;visibility:hidden;' +
         'pointer-events:none';
       this._frame = frame;
@@ -810,10 +812,13 @@
     if (!/^pk_(test|live)_[A-Za-z0-9_]+$/.test(key)) throw new IntegrationError('Invalid API Key provided: ' + key);
   }
 
-  /** `Stripe(publishableKey, options)`. Options (apiVersion, locale, stripeAccount, betas) are accepted and ignored. */
-  function Stripe(publishableKey) {
+  /**
+   * `Stripe(publishableKey, options)`. `apiVersion` is sent with every call (objects come back in that version's
+   * shape); locale, stripeAccount and betas are accepted and ignored.
+   */
+  function Stripe(publishableKey, options) {
     assertPublishableKey(publishableKey);
-    const context = { controller: new Controller(publishableKey) };
+    const context = { controller: new Controller(publishableKey, (options || {}).apiVersion) };
     const stripe = {
       elements: (options) => createElements(context, options),
       confirmPayment: (params) => confirmPayment(context, params),
