@@ -10,27 +10,22 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
 from playwright.sync_api import expect
 
+from server.dashboard import answers
 from server.lab import lab_command, write_setting_overrides
+from tests.processes import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 LESSONS = sorted((ROOT / "notebooks").glob("0*.ipynb"))
 TOKEN = "press-workbench-test"
 
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def lab_env(tmp_path, **extra):
@@ -51,7 +46,7 @@ def running(command, env, log_path, port):
         process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
-    while not _answers(f"{url}/api/status?token={TOKEN}"):
+    while not answers(f"{url}/api/status?token={TOKEN}"):
         assert process.poll() is None and time.monotonic() < deadline, Path(log_path).read_text()
         time.sleep(0.2)
     try:
@@ -76,14 +71,6 @@ def start_make_lab(tmp_path, notebook_dir, **env):
     env["SHOP_URL"] = f"http://127.0.0.1:{env['SHOP_PORT']}"  # nothing answers there yet: the launcher starts it
     env.pop("WORKBENCH_AUTOPAY", None)  # a person pays, in the browser
     return running([sys.executable, "-m", "server.lab", str(notebook_dir)], env, tmp_path / "lab.log", port)
-
-
-def _answers(url):
-    try:
-        with urllib.request.urlopen(url, timeout=1):
-            return True
-    except OSError:
-        return False
 
 
 def open_notebook(page, lab_url, name):

@@ -6,7 +6,6 @@ notebooks cannot show: isolation, shutdown, and the error paths.
 """
 
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -22,6 +21,7 @@ from server.notebook import Workbench, WorkbenchError
 from server.notebook.display import install
 from server.notebook.servers import probe_shop
 from server.notebook.shopper import pay_as_shopper
+from tests.processes import free_port
 
 OWN_SHOP = "http://127.0.0.1:0"  # port 0: start a shop of its own on free ports
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,11 +36,6 @@ def sandbox_mode(monkeypatch, tmp_path):
     for name in ("SHOP_URL", "WORKBENCH_AUTOPAY", "STRIPE_SECRET_KEY", "STRIPE_PUBLISHABLE_KEY"):
         monkeypatch.delenv(name, raising=False)
 
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_workbench_twice_in_a_kernel_reuses_the_shop_it_started():
