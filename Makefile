@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test verify-stripe lab browser install bench clean
+.PHONY: demo test verify-stripe lab browser install bench clean screenshots
 
 install: $(STAMP)
 
@@ -39,8 +39,16 @@ verify-stripe: $(STAMP) browser
 	WORKBENCH_VERIFY_STRIPE=yes $(BIN)/python -m pytest --target=stripe -rs \
 	  tests/sandbox tests/fidelity tests/browser/test_checkout.py
 
+# JupyterLab on notebooks/, with the shop running outside the kernels (server/lab.py).
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=notebooks --ServerApp.ip=127.0.0.1 $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
+	$(BIN)/python -m server.lab
+
+# The README's screenshots, taken by the browser test that shows the screen (static/screenshots/).
+screenshots: $(STAMP) browser
+	mkdir -p static/screenshots
+	WORKBENCH_SCREENSHOTS=static/screenshots $(BIN)/python -m pytest -q tests/notebooks/test_lessons_in_jupyterlab.py -k presenter
+	$(BIN)/python -m tests.screenshots.dashboard
+	$(BIN)/python -m tests.screenshots.sandbox_dashboard
 
 # Every figure of BENCHMARKS.md in one run (~15 min); BENCH_ARGS=--quick for a smoke run, --fresh-clone to add
 # `make test` on a fresh clone, --write-doc to update BENCHMARKS.md.  The bench extra adds matplotlib (the plot).

@@ -4,6 +4,7 @@ Used by ``workbench serve``, the notebook helper and the tests, so all three run
 the servers the same way.  Port 0 picks a free port.
 """
 
+import errno
 import json
 import logging
 import os
@@ -25,6 +26,7 @@ from server.security import write_private
 from server.webhooks import HANDLED
 
 logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "task queue depth" notes under load
+PORT_SETTINGS = {"shop": "SHOP_PORT", "sandbox": "SANDBOX_PORT"}
 # The shop's threads, by mode.  Against the sandbox on this machine a request needs CPU, not waiting: in the load run
 # with no pause, 32 threads fought over the GIL (settle p95 1.7 s, orders late) where 8 settled at p95 0.16 s, as
 # many orders/s; WebhooksFirst keeps webhooks from waiting behind page loads.  Against Stripe a request mostly waits
@@ -92,7 +94,16 @@ def serve_in_thread(app, host="127.0.0.1", port=0, name="server", threads=8, dis
     """
     if dispatcher is not None:
         dispatcher.set_thread_count(threads)
-    server = create_server(app, host=host, port=port, threads=threads, ident="press-workbench", _dispatcher=dispatcher)
+    try:
+        server = create_server(app, host=host, port=port, threads=threads, ident="press-workbench",
+                               _dispatcher=dispatcher)  # fmt: skip
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:
+            raise
+        setting = PORT_SETTINGS.get(name, "PORT")
+        raise OSError(f"The {name} cannot listen on {host}:{port}: that port is already in use (by another program, "
+                      f"or a shop or sandbox still running). Stop that program, or choose a free port, e.g. "
+                      f"{setting}={port + 1} in .env or the environment.") from None  # fmt: skip
     running = RunningServer(f"http://{host}:{server.effective_port}", server, app=app)
     running.thread = threading.Thread(target=running.serve, name=name, daemon=True)
     running.thread.start()

@@ -9,7 +9,6 @@ clearly unpaid, and nothing may answer 5xx.  About 10 s on two cores.
 import json
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -24,15 +23,11 @@ import stripe
 
 from server.runner import start_shop
 from server.sandbox import SECRET_KEY
+from tests.processes import free_port
 from tests.shop_helpers import RETURN_URL, new_order, pay
 
 SHOPPERS, KILL_AFTER = 24, 8  # orders in the burst; the shop dies once this many were created
 
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def workbench(args, env, log_path):

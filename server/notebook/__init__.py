@@ -1,15 +1,17 @@
 """The notebook helper (design §7): one import gives a learner or presenter the whole workbench.
 
     from server.notebook import Workbench
-    wb = Workbench()                    # the shop at SHOP_URL, or one started in this kernel
+    wb = Workbench()                    # the shop at SHOP_URL, or one started in this kernel (once)
     order = wb.create_order({"art-of-doing-science": 2})
-    order.show_checkout()               # pay in the browser…
+    order.show_checkout()               # pay in the checkout, beside a panel that follows the order…
     order.wait()                        # …and the confirmation comes back here
 
 Modules: ``workbench`` (the entry point), ``servers`` (find or start the shop),
-``order`` (checkout and waiting), ``shopper`` (the browser's requests, for
-unattended runs), ``events``, ``display`` and ``lifecycle_svg`` (rich output),
-``picker`` (ipywidgets), ``unattended`` (running the notebooks in CI).
+``order`` (waiting and the confirmation), ``presenter`` (the checkout frame and its
+live status panel, the Check out desk), ``picker`` (ipywidgets), ``shopper`` (the
+browser's requests, for unattended runs), ``events``, ``display`` and
+``lifecycle_svg`` (rich output), ``build`` (a scratch copy to build a feature in),
+``unattended`` (running the notebooks in CI).
 """
 
 from .errors import WorkbenchError

@@ -5,6 +5,12 @@ in JupyterLab, on a code host and in a terminal, and so nbval can compare the te
 ``install()`` teaches IPython to draw PaymentIntents, Refunds and Stripe errors this
 way, and to show a Stripe error or a ``WorkbenchError`` as a short card instead of
 a traceback.
+
+Money is written with dollar signs, which JupyterLab's MathJax would read as TeX
+delimiters ("$18.00 of the $23.00" turns into italic maths).  Every HTML view is
+therefore wrapped in ``NO_MATH``: MathJax 3 skips elements of class
+``mathjax_ignore`` (JupyterLab, Voilà), MathJax 2 those of class ``tex2jax_ignore``
+(the classic notebook, nbviewer).
 """
 
 import re
@@ -18,7 +24,9 @@ import stripe
 from server.sandbox.currencies import format_amount
 
 from .errors import WorkbenchError
-from .lifecycle_svg import lifecycle_svg
+from .lifecycle_svg import describe, lifecycle_svg
+
+NO_MATH = "mathjax_ignore tex2jax_ignore"
 
 TONES = {  # text colour, background
     "ok": ("#0a6b3d", "#e3f5ea"),
@@ -104,14 +112,15 @@ class Table:
 
 @dataclass
 class Card:
-    """A titled box: a status badge, label/value rows, then optional tables and a figure."""
+    """A titled box: a status badge, label/value rows, then an optional figure and tables."""
 
     title: str
     badge: str | None = None
     rows: list = field(default_factory=list)
     tone: str | None = None
     tables: list = field(default_factory=list)  # (caption, Table)
-    figure: str = ""  # HTML only (the lifecycle diagram); the badge carries the same fact in text
+    figure: str = ""  # HTML only (the lifecycle diagram) ...
+    text_rows: list = field(default_factory=list)  # ... and what it shows, for plain text only
     note: str = ""
 
     def _repr_html_(self):
@@ -129,15 +138,16 @@ class Card:
         )
         note = f'<div style="margin-top:8px;color:#697386">{escape(self.note)}</div>' if self.note else ""
         return (
-            f'<div style="{CARD_STYLE};border-left:4px solid {ink}">'
+            f'<div class="{NO_MATH}" style="{CARD_STYLE};border-left:4px solid {ink}">'
             f'<div style="font-weight:600;font-size:14px;margin-bottom:6px">{escape(self.title)}{badge}</div>'
-            f'<table style="border-collapse:collapse">{rows}</table>{tables}{self.figure}{note}</div>'
+            f'<table style="border-collapse:collapse">{rows}</table>{self.figure}{tables}{note}</div>'
         )
 
     def __repr__(self):
         lines = [self.title + (f" · {self.badge}" if self.badge else "")]
-        width = max((len(label) for label, _ in self.rows), default=0)
-        lines += [f"  {label.ljust(width)}  {value}" for label, value in self.rows]
+        rows = self.rows + self.text_rows
+        width = max((len(label) for label, _ in rows), default=0)
+        lines += [f"  {label.ljust(width)}  {value}" for label, value in rows]
         for caption, table in self.tables:
             lines += ([f"  {caption}:"] if caption else []) + ["    " + line for line in table.text().splitlines()]
         if self.note:
@@ -156,8 +166,12 @@ class CardView:
 
 
 # -- Stripe objects ----------------------------------------------------------------------------
-def payment_intent_card(pi):
-    """A PaymentIntent: amounts, status, the ids that link it to other objects, and the lifecycle."""
+def payment_intent_card(pi, path=None):
+    """A PaymentIntent: amounts, status, the ids that link it to other objects, and the path it took.
+
+    ``path`` is its ``(status, cause)`` steps (``events.payment_path``); without
+    it only the current status is drawn.
+    """
     data = pi.to_dict() if hasattr(pi, "to_dict") else dict(pi)
     currency = data.get("currency")
     rows = [("amount", f"{money(data.get('amount'), currency)} ({data.get('amount')} {currency})")]
@@ -176,7 +190,9 @@ def payment_intent_card(pi):
     order_id = (data.get("metadata") or {}).get("order_id")
     if order_id:
         rows.append(("metadata.order_id", order_id))
-    return Card(f"PaymentIntent {data.get('id')}", data.get("status"), rows, figure=lifecycle_svg(data.get("status")))
+    path = path or [(data.get("status"), "")]
+    return Card(f"PaymentIntent {data.get('id')}", data.get("status"), rows, figure=lifecycle_svg(path),
+                text_rows=[("path", describe(path))])
 
 
 def refund_card(refund):
@@ -206,22 +222,40 @@ def error_card(exc, note=""):
 
 
 # -- IPython integration -----------------------------------------------------------------------
-CARDS = {stripe.PaymentIntent: payment_intent_card, stripe.Refund: refund_card, stripe.StripeError: error_card}
+PATH_SOURCES = {}  # shop URL → its Workbench's path_of; a kernel may use two shops (notebook 03)
 
 
-def install():
-    """Draw Stripe objects as cards and explained errors without tracebacks (only inside IPython)."""
+def install(shop_url=None, path_of=None):
+    """Draw Stripe objects as cards and explained errors without tracebacks (only inside IPython).
+
+    ``path_of(pi)`` gives a PaymentIntent's path for its lifecycle diagram, or None
+    if the shop at ``shop_url`` has no events about it (the ``Workbench`` reads
+    them with its secret key).
+    """
+    if path_of is not None:
+        PATH_SOURCES[shop_url] = path_of
     shell = _ipython()
     if shell is None:
         return
+    cards = {stripe.PaymentIntent: lambda pi: payment_intent_card(pi, _path(pi)),
+             stripe.Refund: refund_card, stripe.StripeError: error_card}  # fmt: skip
     formatters = shell.display_formatter.formatters
-    for kind, make_card in CARDS.items():
+    for kind, make_card in cards.items():
         for cls in _with_subclasses(kind):  # subclasses too: some define their own __repr__, which IPython prefers
             formatters["text/html"].for_type(cls, lambda obj, make_card=make_card: make_card(obj)._repr_html_())
             formatters["text/plain"].for_type(
                 cls, lambda obj, p, cycle, make_card=make_card: p.text(repr(make_card(obj)))
             )
     shell.set_custom_exc((stripe.StripeError, WorkbenchError), _show_friendly_error)
+
+
+def _path(pi):
+    """The path of ``pi`` from the most recent Workbench whose account knows it."""
+    for path_of in reversed(list(PATH_SOURCES.values())):
+        path = path_of(pi)
+        if path:
+            return path
+    return None
 
 
 def _with_subclasses(cls):

@@ -11,6 +11,8 @@ import time
 
 from .display import Card, CardView, Link, Table, clock, money
 
+AUTHENTICATION_FAILURE = "payment_intent_authentication_failure"
+
 
 def related_events(client, payment_intent_id, limit=100):
     """Events about a PaymentIntent, its charges and its refunds, oldest first."""
@@ -27,6 +29,44 @@ def wait_for_webhooks(client, payment_intent_id, timeout=5.0):
         if all(event.pending_webhooks == 0 for event in events) or time.monotonic() > deadline:
             return events
         time.sleep(0.1)
+
+
+def payment_path(events, current=None):
+    """The ``(status, cause)`` steps a PaymentIntent went through, from its events (oldest first).
+
+    ``current`` (its status now) ends the path if the events stop short of it, as
+    they may for a moment with real Stripe, or for a status no event announces
+    (``requires_confirmation``).
+    """
+    path = []
+    for event in events:
+        obj = event.data.object.to_dict()
+        if obj.get("object") != "payment_intent":
+            continue
+        cause = _cause(event.type, path[-1][0] if path else None, obj)
+        if cause:
+            path.append((obj["status"], cause))
+    if current and (not path or path[-1][0] != current):
+        path.append((current, ""))
+    return path
+
+
+def _cause(event_type, before, pi):
+    """What moved the PaymentIntent from status ``before`` to the one its event reports (None: not a move)."""
+    if event_type == "payment_intent.created":
+        return "created"
+    if event_type == "payment_intent.payment_failed":
+        failure = (pi.get("last_payment_error") or {}).get("code")
+        return "authentication failed" if failure == AUTHENTICATION_FAILURE else "declined"
+    if event_type == "payment_intent.canceled":
+        return "cancel"
+    if event_type == "payment_intent.succeeded" and before in ("requires_capture", "processing"):
+        return "capture" if before == "requires_capture" else "charged"
+    if event_type in ("payment_intent.succeeded", "payment_intent.amount_capturable_updated"):
+        return "authenticated" if before == "requires_action" else "confirm"
+    if event_type in ("payment_intent.requires_action", "payment_intent.processing"):
+        return "confirm"
+    return None
 
 
 def _belongs(event, payment_intent_id):

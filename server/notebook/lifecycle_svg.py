@@ -1,117 +1,118 @@
-"""The PaymentIntent lifecycle as an SVG diagram, with the current status highlighted.
+"""The path a PaymentIntent took through its lifecycle, drawn as an SVG strip of statuses.
+
+Each status it reached is a box, in order, and each arrow says what moved it on
+(``confirm``, ``declined``, ``authenticated``…), so a retry after a decline or a
+failed 3D Secure attempt shows as a second visit to ``requires_payment_method``.
+The path comes from the PaymentIntent's events (``events.payment_path``).
 
 Drawn here rather than loaded from an image so it renders offline, in JupyterLab,
-in Voilà and on a code host, and so the highlighted box is always the status of the
-object on screen.  Only presentation attributes are used (no CSS, no ids), so many
+in Voilà and on a code host.  Boxes are laid out left to right and wrap onto a new
+row before ``max_width``, so nothing overlaps, and the drawing is never scaled
+below its natural size in a notebook at 1024×768 (text stays 13–14 px, readable
+on a projector).  Only presentation attributes are used (no CSS, no ids), so many
 diagrams can share a page.
 """
 
 import math
 from html import escape
 
-BOX_W, BOX_H, GAP, MARGIN = 196, 36, 70, 8
-TOP, BOTTOM = 60, 140
-WIDTH, HEIGHT = 2 * MARGIN + 5 * BOX_W + 4 * GAP, 190
 MONO = "ui-monospace, SFMono-Regular, Menlo, Consolas, monospace"
 SANS = "system-ui, -apple-system, 'Segoe UI', sans-serif"
-INK, MUTED, LINE, ACCENT = "#1a1f36", "#697386", "#8792a2", "#635bff"
+INK, MUTED, LINE, ACCENT = "#1a1f36", "#4f566b", "#8792a2", "#635bff"
+FAILED = "#c0392b"
+STATUS_PX, LABEL_PX = 14, 13
+MONO_ADVANCE, SANS_ADVANCE = 0.61 * STATUS_PX, 0.56 * LABEL_PX  # generous average glyph widths
+BOX_H, PAD_X, MARGIN, ROW_H, MIN_ARROW = 36, 14, 6, 76, 48
+# Causes that end an attempt without payment are drawn in red.
+SETBACKS = ("declined", "authentication failed", "payment failed")
 
 
-def _column(index):
-    return MARGIN + index * (BOX_W + GAP)
-
-
-# status → top-left corner of its box: the happy path on top, the side states below
-BOXES = {
-    "requires_payment_method": (_column(0), TOP),
-    "requires_confirmation": (_column(1), TOP),
-    "requires_action": (_column(2), TOP),
-    "processing": (_column(3), TOP),
-    "succeeded": (_column(4), TOP),
-    "requires_capture": ((_column(3) + _column(4)) // 2, BOTTOM),
-    "canceled": (_column(0), BOTTOM),
-}
-STATUSES = tuple(BOXES)
-
-
-def lifecycle_svg(current=None):
-    """An inline ``<svg>`` of the lifecycle; ``current`` (a status) is drawn filled."""
-    parts = [_edges(), *(_box(status, status == current) for status in BOXES)]
-    label = f"PaymentIntent lifecycle; current status: {current or 'unknown'}"
+def lifecycle_svg(path, max_width=760):
+    """An inline ``<svg>`` of ``path``, a list of ``(status, cause)`` pairs; the last status is drawn filled."""
+    boxes, arrows, width, height = _layout(path, max_width)
+    parts = [_arrow(*arrow) for arrow in arrows]
+    parts += [_box(x, y, w, status, index == len(boxes) - 1) for index, (x, y, w, status) in enumerate(boxes)]
+    label = "PaymentIntent path: " + describe(path)
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" '
-        f'style="max-width:{WIDTH}px" role="img" aria-label="{escape(label)}"><title>{escape(label)}</title>'
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f'style="max-width:100%;height:auto" role="img" aria-label="{escape(label)}"><title>{escape(label)}</title>'
         + "".join(parts)
         + "</svg>"
     )
 
 
-def _box(status, highlighted):
-    x, y = BOXES[status]
-    fill, stroke, ink, weight = (ACCENT, ACCENT, "#ffffff", "700") if highlighted else ("#ffffff", LINE, INK, "400")
+def describe(path):
+    """The path as one line of text: ``requires_payment_method —confirm→ succeeded``."""
+    if not path:
+        return "unknown"
+    text = path[0][0]
+    for status, cause in path[1:]:
+        text += f" —{cause}→ {status}" if cause else f" → {status}"
+    return text
+
+
+def _layout(path, max_width):
+    """Boxes ``(x, y, width, status)`` and arrows ``(x1, x2, y, cause, label_x)``, wrapping rows at ``max_width``.
+
+    An arrow is as long as its label, which sits in the band above its row, so
+    labels never touch a box or each other.  An arrow that starts a wrapped row is
+    cut to what fits beside its box; its label then runs on above the box.
+    """
+    boxes, arrows = [], []
+    x, row, right = MARGIN, 0, 0
+    for index, (status, cause) in enumerate(path or [("unknown", "")]):
+        box_w, label_w = text_width(status, MONO_ADVANCE) + 2 * PAD_X, text_width(cause, SANS_ADVANCE)
+        arrow_w = max(MIN_ARROW, label_w + 16) if index else 0
+        if index and x + arrow_w + box_w > max_width - MARGIN:  # wrap: the arrow starts the next row
+            x, row = MARGIN, row + 1
+            arrow_w = max(MIN_ARROW, min(arrow_w, max_width - 2 * MARGIN - box_w))
+        y = _row_top(row)
+        if index:
+            label_x = x + max(0, (arrow_w - label_w) // 2)
+            arrows.append((x, x + arrow_w, y + BOX_H // 2, cause, label_x))
+            x += arrow_w
+        boxes.append((x, y, box_w, status))
+        x += box_w
+        right = max(right, x, *(a[4] + text_width(a[3], SANS_ADVANCE) for a in arrows[-1:]))
+    return boxes, arrows, right + MARGIN, _row_top(row) + BOX_H + MARGIN
+
+
+def text_width(text, advance):
+    """A generous estimate of the width of ``text`` in pixels (SVG text cannot be measured on the server)."""
+    return round(len(text) * advance)
+
+
+def _row_top(row):
+    return 24 + row * ROW_H  # room above each row for the arrow labels
+
+
+def _box(x, y, w, status, current):
+    fill, stroke, ink, weight = (ACCENT, ACCENT, "#ffffff", "700") if current else ("#ffffff", ACCENT, INK, "400")
     return (
-        f'<rect x="{x}" y="{y}" width="{BOX_W}" height="{BOX_H}" rx="{BOX_H // 2}" fill="{fill}" stroke="{stroke}" '
+        f'<rect x="{x}" y="{y}" width="{w}" height="{BOX_H}" rx="{BOX_H // 2}" fill="{fill}" stroke="{stroke}" '
         f'stroke-width="1.5"/>'
-        f'<text x="{x + BOX_W // 2}" y="{y + 23}" text-anchor="middle" font-family="{MONO}" font-size="13" '
-        f'font-weight="{weight}" fill="{ink}">{status}</text>'
+        f'<text x="{x + w // 2}" y="{y + BOX_H // 2 + 5}" text-anchor="middle" font-family="{MONO}" '
+        f'font-size="{STATUS_PX}" font-weight="{weight}" fill="{ink}">{escape(status)}</text>'
     )
 
 
-def _centre_x(status):
-    return BOXES[status][0] + BOX_W // 2
+def _arrow(x1, x2, y, cause, label_x):
+    colour = FAILED if cause in SETBACKS else LINE
+    ink = FAILED if cause in SETBACKS else MUTED
+    tip = x2 - 3
+    return (
+        f'<line x1="{x1 + 3}" y1="{y}" x2="{tip - 6}" y2="{y}" stroke="{colour}" stroke-width="1.6"/>'
+        + _head(x1, y, tip, y, colour)
+        + f'<text x="{label_x}" y="{y - 26}" font-family="{SANS}" font-size="{LABEL_PX}" '
+        f'fill="{ink}">{escape(cause)}</text>'
+    )
 
 
-def _edges():
-    """Arrows between the boxes, each labelled with the step that causes it."""
-    mid, bottom = TOP + BOX_H // 2, TOP + BOX_H
-    steps = [("requires_payment_method", "requires_confirmation", "add method"),
-             ("requires_confirmation", "requires_action", "confirm"),
-             ("requires_action", "processing", "3D Secure"),
-             ("processing", "succeeded", "charged")]  # fmt: skip
-    parts = []
-    for source, target, label in steps:
-        x1, x2 = BOXES[source][0] + BOX_W, BOXES[target][0]
-        parts += [_arrow(x1, mid, x2 - 2, mid), _label((x1 + x2) // 2, mid - 8, label)]
-    capture_x = BOXES["requires_capture"][0]
-    start, retry = _centre_x("requires_payment_method"), _centre_x("requires_action")
-    parts += [
-        _arrow(_centre_x("processing"), bottom, capture_x + 30, BOTTOM - 2),
-        _label(_centre_x("processing") - 14, 124, "manual capture", anchor="end"),
-        _arrow(capture_x + BOX_W - 30, BOTTOM, _centre_x("succeeded"), bottom + 2),
-        _label(_centre_x("succeeded") + 14, 124, "capture", anchor="start"),
-        # a decline or a failed authentication sends the intent back for another payment method
-        _dashed(f"M{retry},{TOP} C{retry},22 {start},22 {start},{TOP - 6}"),
-        _head(start, TOP - 12, start, TOP - 1),
-        _label((start + retry) // 2, 20, "declined · authentication failed"),
-        _dashed(f"M{start},{bottom} L{start},{BOTTOM - 6}"),
-        _head(start, BOTTOM - 12, start, BOTTOM - 1),
-        _label(start + 8, 122, "cancel", anchor="start"),
-        _label(MARGIN + BOX_W + 12, BOTTOM + 23, "(from any status before succeeded)", anchor="start"),
-    ]
-    return "".join(parts)
-
-
-def _arrow(x1, y1, x2, y2):
-    line = f'<line x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}" stroke="{LINE}" stroke-width="1.3"/>'
-    return line + _head(x1, y1, x2, y2)
-
-
-def _dashed(path):
-    return f'<path d="{path}" fill="none" stroke="{LINE}" stroke-width="1.3" stroke-dasharray="5 4"/>'
-
-
-def _head(x1, y1, x2, y2, size=7):
+def _head(x1, y1, x2, y2, colour, size=8):
     """A filled arrowhead at (x2, y2), pointing away from (x1, y1)."""
     angle = math.atan2(y2 - y1, x2 - x1)
     corners = [(x2, y2)] + [
         (x2 - size * math.cos(angle + turn), y2 - size * math.sin(angle + turn)) for turn in (0.45, -0.45)
     ]
     points = " ".join(f"{x:.1f},{y:.1f}" for x, y in corners)
-    return f'<polygon points="{points}" fill="{LINE}"/>'
-
-
-def _label(x, y, text, anchor="middle"):
-    return (
-        f'<text x="{x}" y="{y}" text-anchor="{anchor}" font-family="{SANS}" font-size="13" '
-        f'fill="{MUTED}">{escape(text)}</text>'
-    )
+    return f'<polygon points="{points}" fill="{colour}"/>'

@@ -4,19 +4,24 @@
 the order (from the shopper's return page or from the webhook, whichever comes
 first) and hands back a ``Confirmation`` with the total charged, the PaymentIntent,
 the status history and the webhook events.
+
+Nobody pays on a person's behalf: with someone at the keyboard ``wait`` only
+waits, and on timeout says what to do.  Only in an unattended run
+(``WORKBENCH_AUTOPAY=1``: CI, nbval) does a test shopper type the card the lesson
+asks for, through the same checkout pages, and silently, so the outputs read as
+they do in a live session.
 """
 
-import os
 import time
-from html import escape
 
 from .display import Card, CardView, Table, clock, money
 from .errors import WorkbenchError
-from .shopper import DEFAULT_CARD
+from .events import payment_path
+from .lifecycle_svg import describe, lifecycle_svg
+from .shopper import DEFAULT_CARD, unattended
 
 SETTLED = ("paid", "failed", "canceled", "refunded")
-AUTOPAY = "WORKBENCH_AUTOPAY"  # "1": a test shopper pays at once (unattended runs: CI, nbval)
-QUIET_WAIT = 5.0  # seconds: webhooks arrive well within it, a shopper typing a card does not
+QUIET_WAIT = 5.0  # seconds: webhooks arrive well within it, a person typing a card does not
 
 
 class Order(CardView):
@@ -25,6 +30,7 @@ class Order(CardView):
     def __init__(self, workbench, data):
         self.workbench = workbench
         self.data = data
+        self.views = []  # the presenter views showing this order, redrawn when ``wait`` returns
 
     id = property(lambda self: self.data["id"])
     status = property(lambda self: self.data["status"])
@@ -46,48 +52,50 @@ class Order(CardView):
         self.data = self.workbench.api.get(f"/api/orders/{self.id}")
         return self
 
-    def show_checkout(self, height=720):
-        """A link that opens the checkout in a new tab, and the same page in an inline frame."""
-        return Checkout(self, height)
+    def show_checkout(self, card=DEFAULT_CARD):
+        """The checkout in a compact frame beside a status panel that follows the order by itself.
 
-    def wait(self, timeout=180, until=SETTLED, autopay=None):
+        ``card`` is the test card the person at the keyboard is asked to type (and
+        the one a test shopper types in an unattended run).
+        """
+        from .presenter import PresenterView  # ipywidgets only when a checkout is shown
+
+        view = PresenterView(self, card)
+        self.views.append(view)
+        return view
+
+    def wait(self, timeout=300, until=SETTLED, card=None):
         """Block until the order's status is one of ``until``; returns its ``Confirmation``.
 
-        In sandbox mode a test shopper pays (``pay_as_shopper`` with 4242…) an order
-        nobody has tried to pay yet, at once when ``autopay`` is true (by default when
-        ``WORKBENCH_AUTOPAY=1``), else once ``timeout`` seconds have passed; so the
-        notebook also runs unattended.
+        ``card``: the test card to pay with in an unattended run (by default the one
+        ``show_checkout`` asked for).  With a person at the keyboard nothing is paid
+        here: after ``timeout`` seconds a ``WorkbenchError`` says what to do.
         """
         until = (until,) if isinstance(until, str) else tuple(until)
+        card = card or (self.views[-1].card if self.views else DEFAULT_CARD)
         if self.refresh().status not in until:
-            self._wait_for(until, time.monotonic() + timeout, timeout, autopay)
-        return Confirmation.of(self)
+            if unattended() and self._payable_for(until):
+                self.workbench.pay_as_shopper(self, card)
+            self._wait_for(until, timeout, card)
+        confirmation = Confirmation.of(self)
+        for view in self.views:
+            view.show(confirmation)
+        return confirmation
 
-    def _wait_for(self, until, deadline, timeout, autopay):
-        autopay = os.environ.get(AUTOPAY) == "1" if autopay is None else autopay
-        shopper_can_pay = self.workbench.mode == "sandbox" and "paid" in until
-        if autopay and shopper_can_pay and self._untried():
-            self._pay_as_test_shopper(f"{AUTOPAY}=1")
-        elif not self._poll(until, min(time.monotonic() + QUIET_WAIT, deadline)):  # no news of a webhook's wait
-            goal = "settled" if until == SETTLED else " or ".join(until)
-            print(f"Waiting up to {timeout} s for order {self.id} to be {goal}…", flush=True)
-        if not self._poll(until, deadline) and shopper_can_pay and self._untried():
-            self._pay_as_test_shopper(f"Nobody paid within {timeout} s")
-            self._poll(until, time.monotonic() + 10)
-        if self.status not in until:
-            raise WorkbenchError(f"Order {self.id} is still {self.status} after {timeout} s. Pay in the checkout, "
-                                 "then run this cell again.")  # fmt: skip
+    def _payable_for(self, until):
+        """True if a payment attempt is what ``until`` waits for and the checkout can still take one."""
+        attempt_awaited = "paid" in until or "failed" in until
+        return attempt_awaited and self.workbench.mode == "sandbox" and self.status in ("awaiting_payment", "failed")
 
-    def _untried(self):
-        """True if nobody has tried to pay yet: a declined attempt is left for its webhook, never paid over."""
-        if self.status != "awaiting_payment":
-            return False
-        pi = self.workbench.stripe.v1.payment_intents.retrieve(self.payment_intent)
-        return pi.status == "requires_payment_method" and not pi.last_payment_error
-
-    def _pay_as_test_shopper(self, reason):
-        print(f"{reason}: a test shopper pays {self.total} with {DEFAULT_CARD}.", flush=True)
-        self.workbench.pay_as_shopper(self)
+    def _wait_for(self, until, timeout, card):
+        deadline = time.monotonic() + timeout
+        goal = "settled" if until == SETTLED else " or ".join(until)
+        if not self._poll(until, min(time.monotonic() + QUIET_WAIT, deadline)):  # no news of a webhook's wait
+            print(f"Waiting up to {timeout} s for order {self.id} to be {goal}: pay in its checkout with {card}.",
+                  flush=True)  # fmt: skip
+        if not self._poll(until, deadline):
+            raise WorkbenchError(f"Order {self.id} is still {self.status} after {timeout} s: nobody has paid in "
+                                 f"its checkout. Pay there (test card {card}), then run this cell again.")  # fmt: skip
 
     def _poll(self, until, deadline):
         """True once the status is one of ``until``; False if ``deadline`` (monotonic) passes first."""
@@ -99,36 +107,19 @@ class Order(CardView):
 
     def card(self):
         rows = [("total", self.total), ("payment_intent", self.payment_intent or "—")]
-        lines = Table(
-            ["book", "quantity", "amount"],
-            [[item["title"], item["quantity"], money(item["amount"], self.currency)] for item in self.items],
-        )
-        return Card(
-            f"Order {self.id}", self.status, rows, tables=[("items", lines), ("status history", history_table(self))]
-        )
+        return Card(f"Order {self.id}", self.status, rows,
+                    tables=[("items", items_table(self)), ("status history", history_table(self))])  # fmt: skip
+
+
+def items_table(order):
+    return Table(["book", "quantity", "amount"],
+                 [[item["title"], item["quantity"], money(item["amount"], order.currency)] for item in order.items])
 
 
 def history_table(order):
     """Who moved the order and when; ``by`` is last because the return page and the webhook race to it."""
     rows = [[clock(h["created"]), h["status"], h["detail"] or "", h["source"]] for h in order.history]
     return Table(["time (UTC)", "status", "detail", "by"], rows)
-
-
-class Checkout:
-    def __init__(self, order, height):
-        self.order, self.height = order, height
-
-    def _repr_html_(self):
-        url = escape(self.order.checkout_url)
-        return (
-            f'<p><a href="{url}" target="_blank" rel="noopener" style="font-weight:600">Open the checkout for order '
-            f"{escape(self.order.id)} ({escape(self.order.total)}) in a new tab ↗</a></p>"
-            f'<iframe src="{url}" title="Checkout for order {escape(self.order.id)}" width="100%" '
-            f'height="{self.height}" style="border:1px solid #d5dbe1;border-radius:8px"></iframe>'
-        )
-
-    def __repr__(self):
-        return f"Checkout for order {self.order.id} ({self.order.total}): {self.order.checkout_url}"
 
 
 class Confirmation(CardView):
@@ -151,10 +142,16 @@ class Confirmation(CardView):
         """The total charged, from the PaymentIntent (what Stripe took), not from the order."""
         return money(self.payment_intent.amount_received, self.payment_intent.currency)
 
+    @property
+    def path(self):
+        """The PaymentIntent's ``(status, cause)`` steps, from the events."""
+        return payment_path(self.events, self.payment_intent.status)
+
     def card(self):
         pi = self.payment_intent
         rows = [("total charged", self.total), ("payment_intent", pi.id), ("PaymentIntent status", pi.status)]
         if pi.last_payment_error:
             rows.append(("payment error", pi.last_payment_error.message))
         tables = [("status history", history_table(self.order)), ("webhook events", self.events.table())]
-        return Card(f"Confirmation for order {self.order.id}", self.order.status, rows, tables=tables)
+        return Card(f"Confirmation for order {self.order.id}", self.order.status, rows, tables=tables,
+                    figure=lifecycle_svg(self.path), text_rows=[("path", describe(self.path))])  # fmt: skip

@@ -11,6 +11,8 @@ import ipywidgets as widgets
 from server.catalog import MAX_QUANTITY
 from server.sandbox.currencies import format_amount
 
+from .display import NO_MATH, Table
+
 
 class BookPicker(widgets.VBox):
     """One row per book with a quantity box, then the total; ``items`` is what ``create_order`` takes."""
@@ -26,8 +28,8 @@ class BookPicker(widgets.VBox):
         self.total = widgets.HTML()
         rows = [
             widgets.HBox([self.quantities[book["id"]], widgets.HTML(
-                f"<b>{escape(book['title'])}</b> — {escape(book['author'])} · "
-                f"{format_amount(book['price'], book['currency'])}")])
+                f"<span class='{NO_MATH}'><b>{escape(book['title'])}</b> — {escape(book['author'])} · "
+                f"{format_amount(book['price'], book['currency'])}</span>")])
             for book in books
         ]  # fmt: skip
         super().__init__(rows + [self.total])
@@ -46,8 +48,15 @@ class BookPicker(widgets.VBox):
         return format_amount(amount, currency)
 
     def _show_total(self, change=None):
-        self.total.value = f"<b>Total {self.total_text}</b>"
+        self.total.value = f"<b class='{NO_MATH}'>Total {self.total_text}</b>"
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = super()._repr_mimebundle_(**kwargs)
+        bundle["text/plain"] = repr(self)  # every row, where ipywidgets would cut the text at 110 characters
+        return bundle
 
     def __repr__(self):
-        chosen = ", ".join(f"{item['quantity']} × {item['book_id']}" for item in self.items) or "nothing"
-        return f"BookPicker: {chosen}; total {self.total_text}"
+        rows = [[self.quantities[book_id].value, book["title"], book["author"],
+                 format_amount(book["price"], book["currency"])] for book_id, book in self.books.items()]  # fmt: skip
+        table = Table(["quantity", "title", "author", "price"], rows).text()
+        return f"{table}\nTotal {self.total_text}"

@@ -3,7 +3,9 @@
 A shop started here gets free ports and its own temporary data directory, so two
 notebooks, a dashboard and ``workbench serve`` can run at once without sharing a
 port, an order or an event.  It stops, and its data is deleted, when the kernel
-shuts down (or when ``stop()`` is called).
+shuts down (or when ``stop()`` is called).  A kernel starts one at most:
+``kernel_servers()`` hands the running one to every later ``Workbench()``, so
+re-running a notebook's first cell does not pile up servers and threads.
 """
 
 import atexit
@@ -31,6 +33,17 @@ def probe_shop(url, timeout=1.0):
     if isinstance(health, dict) and health.get("ok") is True and health.get("mode") in ("sandbox", "stripe"):
         return health
     return None
+
+
+_started = None  # the KernelServers of this process, while they run
+
+
+def kernel_servers():
+    """The shop and sandbox running in this kernel, started on first use."""
+    global _started
+    if _started is None or _started.stopped:
+        _started = KernelServers()
+    return _started
 
 
 class KernelServers:

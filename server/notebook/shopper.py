@@ -18,6 +18,7 @@ Stripe's own frame, which is why this works with the sandbox alone.
 import datetime
 import html
 import json
+import os
 import re
 import time
 import urllib.error
@@ -32,11 +33,17 @@ from .display import Card, CardView, Table
 from .errors import WorkbenchError
 
 DEFAULT_CARD = "4242 4242 4242 4242"
+AUTOPAY = "WORKBENCH_AUTOPAY"  # "1": nobody is at the keyboard (CI, nbval); a test shopper plays the person
 CHECKOUT_CONFIG = re.compile(r'<script type="application/json" id="checkout-config">(.*?)</script>', re.DOTALL)
 STRIPE_MODE_MESSAGE = (
     "pay_as_shopper works with the offline sandbox only: real Stripe.js takes card numbers only inside Stripe's "
     "own frame. Open the checkout link above and pay with 4242 4242 4242 4242, any future date, any CVC."
 )
+
+
+def unattended():
+    """True when nobody is at the keyboard (``WORKBENCH_AUTOPAY=1``): only then may a test shopper pay."""
+    return os.environ.get(AUTOPAY) == "1"
 
 
 def text_of_test_id(page, test_id):

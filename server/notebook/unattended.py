@@ -3,21 +3,66 @@
 ``UNATTENDED_ENV`` is what each notebook kernel gets under ``make test`` (see
 ``notebooks/conftest.py``) and here: sandbox mode even if ``.env`` holds Stripe
 keys, a shop of its own on free ports (``SHOP_URL`` port 0) even if ``make demo``
-runs, and a test shopper who pays at once (``WORKBENCH_AUTOPAY``).
+runs, and a test shopper who types the card each lesson asks for
+(``WORKBENCH_AUTOPAY``), silently, so the stored outputs read as a live session's.
+Widget state is stored too, so the picker and the status panels show in JupyterLab.
 
     python -m server.notebook.unattended [notebooks/01_….ipynb …]
 
 re-executes notebooks (default: all lessons) and stores their outputs; the
 committed outputs are made this way.  Run it from the project root after changing
-a notebook or anything it shows, then check the diff.
+a notebook or anything it shows, then check the diff.  ``IdNumbers`` is how nbval
+compares those outputs with a new run's (``notebooks/conftest.py``).
 """
 
 import glob
 import os
+import re
 import sys
+from collections import Counter
 
-UNATTENDED_ENV = {"WORKBENCH_MODE": "sandbox", "SHOP_URL": "http://127.0.0.1:0", "WORKBENCH_AUTOPAY": "1"}
+from .shopper import AUTOPAY
+
+UNATTENDED_ENV = {"WORKBENCH_MODE": "sandbox", "SHOP_URL": "http://127.0.0.1:0", AUTOPAY: "1"}
 LESSONS = "notebooks/0*.ipynb"
+STRIPE_AND_SHOP_ID = re.compile(r"\b(pi|pm|ch|re|evt|ord|req|we|whsec|txn|py|cus|seti|pmc)_[A-Za-z0-9]{8,}")
+
+
+class IdNumbers:
+    """Ids numbered per notebook and per kind, in order of first appearance, for comparing two runs.
+
+    Ids differ on every run, so nbval cannot compare them as they are; but one
+    placeholder for all would let a mix-up pass (the wrong PaymentIntent in a
+    confirmation).  Numbered, the stored outputs' ``pi_3Ab…`` and a new run's
+    ``pi_3Xy…`` both become ``pi_#1`` if each is the first PaymentIntent its run
+    shows, and a second, different one ``pi_#2`` on both sides.  The two runs are
+    counted separately; their ids never coincide.
+    """
+
+    def __init__(self):
+        self.numbers = {}
+        self.counts = {"stored": Counter(), "run": Counter()}
+
+    def register(self, outputs, side):
+        """Number the ids in ``outputs`` not seen before, in a fixed order (outputs, then MIME types sorted)."""
+        for text in _texts(outputs):
+            for match in STRIPE_AND_SHOP_ID.finditer(text):
+                if match.group(0) not in self.numbers:
+                    kind = match.group(1)
+                    self.counts[side][kind] += 1
+                    self.numbers[match.group(0)] = f"{kind}_#{self.counts[side][kind]}"
+
+    def replace(self, match):
+        return self.numbers.get(match.group(0), f"{match.group(1)}_#?")
+
+
+def _texts(outputs):
+    for output in outputs:
+        if isinstance(output.get("text"), str):
+            yield output["text"]
+        for mime in sorted(output.get("data", {})):
+            if isinstance(output["data"][mime], str):
+                yield output["data"][mime]
 
 
 def execute(path):
@@ -26,8 +71,8 @@ def execute(path):
     from nbclient import NotebookClient
 
     notebook = nbformat.read(path, as_version=4)
-    client = NotebookClient(notebook, timeout=120, kernel_name="python3", record_timing=False,
-                            store_widget_state=False, resources={"metadata": {"path": os.path.dirname(path)}})  # fmt: skip
+    client = NotebookClient(notebook, timeout=120, kernel_name="python3", record_timing=False, store_widget_state=True,
+                            resources={"metadata": {"path": os.path.dirname(path)}})  # fmt: skip
     client.execute(env={**os.environ, **UNATTENDED_ENV})
     nbformat.write(notebook, path)
 

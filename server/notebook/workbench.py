@@ -1,8 +1,9 @@
 """``Workbench``: what a notebook needs to learn or demo payments with this shop, in one object.
 
-``Workbench()`` uses the shop at ``SHOP_URL`` if one answers there, and otherwise
-starts a shop (and in sandbox mode its own sandbox) inside the kernel on free
-ports.  Either way it offers the configured ``StripeClient`` as ``.stripe``, the
+``Workbench()`` uses the shop at ``SHOP_URL`` if one answers there (``make lab``
+runs one outside the kernel), and otherwise starts a shop (and in sandbox mode its
+own sandbox) inside the kernel on free ports, once per kernel: running
+``Workbench()`` again reuses it.  Either way it offers the configured ``StripeClient`` as ``.stripe``, the
 shop's API (books, orders), the events about a payment, and in sandbox mode a test
 shopper that pays through the real checkout.  Creating one also teaches IPython to
 draw PaymentIntents, Refunds and Stripe errors as cards (``display.install``).
@@ -24,9 +25,9 @@ from server.stripe_client import build_stripe_client
 from . import display, shopper
 from .display import Card, CardView, Table, money
 from .errors import WorkbenchError
-from .events import EventTimeline, related_events, wait_for_webhooks
+from .events import EventTimeline, payment_path, related_events, wait_for_webhooks
 from .order import Order
-from .servers import KernelServers, probe_shop
+from .servers import kernel_servers, probe_shop
 from .shop_api import ShopAPI
 
 MODE_BADGES = {"sandbox": ("SANDBOX — offline, no real money", "warn"), "stripe": ("Stripe test mode", "info")}
@@ -35,7 +36,7 @@ MODE_BADGES = {"sandbox": ("SANDBOX — offline, no real money", "warn"), "strip
 class Workbench(CardView):
     """The shop, its Stripe account and its checkout, as seen from a notebook (see the module docstring)."""
 
-    def __init__(self, shop_url=None, start_servers=True):
+    def __init__(self, shop_url=None, start_servers=True, operator_token=None):
         load_dotenv(find_dotenv(usecwd=True))  # the project's .env, also when the kernel runs in notebooks/
         url = (shop_url or os.environ.get("SHOP_URL") or defaults()["SHOP_URL"]).rstrip("/")
         health = probe_shop(url)
@@ -43,14 +44,15 @@ class Workbench(CardView):
         if health is None and not start_servers:  # the dashboard: its shop runs outside, and may come back
             raise WorkbenchError(f"The shop at {url} does not answer.")
         if health is None:
-            self.servers = KernelServers()
+            self.servers = kernel_servers()
             config = self.servers.app.config
             url, health = self.servers.shop.url, {"mode": config["MODE"], "sandbox_url": config["SANDBOX_URL"]}
         self.url, self.mode = url, health["mode"]
+        self.views = []  # presenter views following orders of this shop, stopped by close()
         self.sandbox_url = health.get("sandbox_url") if self.mode == "sandbox" else None
-        self.api = ShopAPI(self.url, operator_token=self._operator_token())
+        self.api = ShopAPI(self.url, operator_token=operator_token or self._operator_token())
         self.stripe, self.publishable_key = self._credentials()
-        display.install()
+        display.install(self.url, self.path_of)
 
     def _credentials(self):
         """The secret-key client and the publishable key, for the account the shop uses."""
@@ -92,6 +94,12 @@ class Workbench(CardView):
 
         return BookPicker(self.books(), selected)
 
+    def checkout_desk(self, selected=None, card=shopper.DEFAULT_CARD):
+        """The book picker with a Check out button: the order is made from the picker when it is clicked."""
+        from .presenter import CheckoutDesk
+
+        return CheckoutDesk(self, self.book_picker(selected), card)
+
     def create_order(self, items, email=None, idempotency_key=None):
         """``POST /api/orders``. ``items``: ``{book_id: quantity}``, a list of items or book ids, or a picker."""
         body = {"items": _order_items(items)}
@@ -122,6 +130,14 @@ class Workbench(CardView):
         """Where ``object_id`` (``pi_…``, ``evt_…``…) is shown: the sandbox's Dashboard, or Stripe's in test mode."""
         return dashboard_url(object_id, self.mode, self.sandbox_url)
 
+    def path_of(self, payment_intent):
+        """The ``(status, cause)`` steps a PaymentIntent took, from its events; None if this account has none."""
+        try:
+            events = related_events(self.stripe, payment_intent.id)
+        except stripe.StripeError:  # drawing must not fail: the current status alone then
+            return None
+        return payment_path(events, payment_intent.status) if events else None
+
     def pay_as_shopper(self, order, card=shopper.DEFAULT_CARD, **options):
         """Pay ``order`` through its checkout page as a browser would (sandbox only); see ``shopper``."""
         return shopper.pay_as_shopper(self, order, card, **options)
@@ -132,7 +148,9 @@ class Workbench(CardView):
 
     # -- lifetime and display ----------------------------------------------------------------------
     def close(self):
-        """Stop the shop and sandbox this Workbench started (kernel shutdown does this too)."""
+        """Stop following orders, and stop the shop and sandbox this Workbench started (as kernel shutdown does)."""
+        for view in self.views:
+            view.stop()
         if self.servers is not None:
             self.servers.stop()
 
@@ -144,7 +162,8 @@ class Workbench(CardView):
 
     def card(self):
         badge, tone = MODE_BADGES[self.mode]
-        where = "started in this kernel; stops when the kernel shuts down" if self.started_here else "found at SHOP_URL"
+        where = ("started in this kernel; stops when the kernel shuts down" if self.started_here
+                 else "found at SHOP_URL, outside this kernel; survives a kernel restart")  # fmt: skip
         rows = [("shop", self.url), ("servers", where)]
         if self.sandbox_url:
             rows.append(("sandbox", self.sandbox_url))

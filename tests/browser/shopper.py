@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 from server.catalog import load_catalog
 
 CARD_FRAME = 'iframe[title="Secure payment input frame"]'
+THREE_D_SECURE_FRAME = 'iframe[title="3D Secure authentication"]'
 
 
 def buy_now(page, shop_url, book_id, quantity=1):
@@ -33,6 +34,35 @@ def pay(page, number, **card):
     button = page.get_by_test_id("pay-button")
     expect(button).to_be_enabled()
     button.click()
+
+
+def authenticate(page, result="complete"):
+    """Press Complete or Fail in the 3D Secure modal Stripe.js opens over the page."""
+    page.frame_locator(THREE_D_SECURE_FRAME).get_by_test_id(f"3ds-{result}").click()
+
+
+def frame(page, title):
+    """The Element iframe with this title (Stripe.js's titles: "Secure email input frame", …)."""
+    return page.frame_locator(f'iframe[title="{title}"]')
+
+
+def fill_email(page, email):
+    frame(page, "Secure email input frame").locator('[autocomplete="email"]').fill(email)
+
+
+def fill_address(page, name="Jenny Rosen", line1="354 Oyster Point Blvd", city="South San Francisco", state="CA",
+                 postal="94080"):  # fmt: skip
+    address = frame(page, "Secure address input frame")
+    for autocomplete, value in (("name", name), ("address-line1", line1), ("address-level2", city),
+                                ("address-level1", state), ("postal-code", postal)):  # fmt: skip
+        address.locator(f'[autocomplete="{autocomplete}"]').fill(value)
+
+
+def fill_card_element(page, number, expiry="12 / 34", cvc="123", postal="10001"):
+    """The one-line card Element: number, expiry, CVC and ZIP."""
+    card = frame(page, "Secure card payment input frame")
+    for autocomplete, value in (("cc-number", number), ("cc-exp", expiry), ("cc-csc", cvc), ("postal-code", postal)):
+        card.locator(f'[autocomplete="{autocomplete}"]').fill(value)
 
 
 # -- the Voilà dashboard (design §5: wb-* classes) ----------------------------------------------------

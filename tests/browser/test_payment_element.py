@@ -1,71 +1,45 @@
 """The Stripe.js stand-in used as a library, the way any Payment Element integration would use it.
 
-A minimal harness page (served by the test from its own origin) loads ``<sandbox>/v3/``
-and calls the public API; assertions are on the result objects, the iframe's text and
-the requests the page makes.
+A minimal page on the merchant's origin (``tests/browser/merchant.py``) loads
+``<sandbox>/v3/`` and calls the public API; assertions are on the result objects, the
+iframe's text and the requests the page makes.
 """
 
-import json
-
 import pytest
-from flask import Flask
 from playwright.sync_api import expect
 
-from server.runner import serve_in_thread
-from server.sandbox import PUBLISHABLE_KEY
 from tests.browser.shopper import CARD_FRAME, fill_card
 
 pytestmark = pytest.mark.browser
 
-HARNESS = """<!doctype html><html><head><meta charset="utf-8"><title>harness</title>
-<script src="{sandbox}/v3/"></script></head><body>
-<div id="payment-element"></div>
-<script>
+SCRIPT = """
   window.changes = [];
-  const stripe = Stripe({pk});
-  const elements = stripe.elements({{clientSecret: {secret},
-                                    appearance: {{variables: {{colorPrimary: "#ff5500", colorDanger: "#aa0000"}}}}}});
+  const elements = stripe.elements({clientSecret: DATA.clientSecret,
+                                    appearance: {variables: {colorPrimary: "#ff5500", colorDanger: "#aa0000"}}});
   const element = elements.create("payment");
-  element.on("ready", () => {{ window.ready = true; }});
+  element.on("ready", () => { window.ready = true; });
   element.on("change", (e) => window.changes.push(e));
   element.mount("#payment-element");
-  window.confirmInPage = () => stripe.confirmPayment({{elements, redirect: "if_required",
-                                                     confirmParams: {{return_url: location.href}}}});
+  window.confirmInPage = () => stripe.confirmPayment({elements, redirect: "if_required",
+                                                     confirmParams: {return_url: location.href}});
   window.submitElements = () => elements.submit();
-</script></body></html>"""
+"""
 
 
-@pytest.fixture
-def harness(sandbox_url, stripe_client):
-    """Serve a harness page for a fresh PaymentIntent; returns (url, payment_intent)."""
-    pages = {}
-    app = Flask(__name__)
-    app.add_url_rule("/<name>", "page", lambda name: pages[name])
-    server = serve_in_thread(app, name="harness")
-
-    def make(**params):
-        pi = stripe_client.v1.payment_intents.create(params={"amount": 2300, "currency": "usd", **params})
-        pages[pi.id] = HARNESS.format(sandbox=sandbox_url, pk=json.dumps(PUBLISHABLE_KEY),
-                                      secret=json.dumps(pi.client_secret))  # fmt: skip
-        return f"{server.url}/{pi.id}", pi
-
-    yield make
-    server.stop()
-
-
-def open_harness(page, harness, **params):
-    url, pi = harness(**params)
-    page.goto(url)
+def open_harness(page, merchant, **params):
+    """The Payment Element mounted for a fresh PaymentIntent on the merchant's page."""
+    pi = merchant.intent(**params)
+    merchant.open(page, '<div id="payment-element"></div>', SCRIPT, clientSecret=pi.client_secret)
     page.wait_for_function("window.ready === true")
     return pi
 
 
-def test_if_required_resolves_in_page_without_redirect(page, harness, stripe_client):
-    pi = open_harness(page, harness)
+def test_if_required_resolves_in_page_without_redirect(page, merchant, stripe_client):
+    pi = open_harness(page, merchant)
     fill_card(page, "4242 4242 4242 4242")
     result = page.evaluate("confirmInPage()")
     assert result["paymentIntent"]["id"] == pi.id and result["paymentIntent"]["status"] == "succeeded"
-    assert "error" not in result and page.url.endswith(pi.id)
+    assert "error" not in result and "/page/" in page.url  # no redirect
     assert stripe_client.v1.payment_intents.retrieve(pi.id).amount_received == 2300
 
 
@@ -79,16 +53,16 @@ def test_if_required_resolves_in_page_without_redirect(page, harness, stripe_cli
     ("4000 0000 0000 0119", "An error occurred while processing your card. Try again in a little bit.",
      "processing_error"),
 ])  # fmt: skip
-def test_each_decline_family_resolves_stripes_error(page, harness, number, message, decline_code):
-    open_harness(page, harness)
+def test_each_decline_family_resolves_stripes_error(page, merchant, number, message, decline_code):
+    open_harness(page, merchant)
     fill_card(page, number)
     error = page.evaluate("confirmInPage()")["error"]
     assert (error["type"], error["message"], error["decline_code"]) == ("card_error", message, decline_code)
     assert error["payment_intent"]["status"] == "requires_payment_method"
 
 
-def test_three_d_secure_in_a_modal_with_if_required(page, harness):
-    pi = open_harness(page, harness)
+def test_three_d_secure_in_a_modal_with_if_required(page, merchant):
+    pi = open_harness(page, merchant)
     fill_card(page, "4000 0027 6000 3184")
     page.evaluate("() => { window.pending = confirmInPage(); }")  # don't await: the challenge must be clicked
     challenge = page.frame_locator(f'iframe[src*="/3ds/authenticate/{pi.id}"]')
@@ -97,8 +71,8 @@ def test_three_d_secure_in_a_modal_with_if_required(page, harness):
     assert result["paymentIntent"]["status"] == "succeeded"
 
 
-def test_three_d_secure_failure_with_if_required(page, harness):
-    pi = open_harness(page, harness)
+def test_three_d_secure_failure_with_if_required(page, merchant):
+    pi = open_harness(page, merchant)
     fill_card(page, "4000 0000 0000 3220")
     page.evaluate("() => { window.pending = confirmInPage(); }")
     page.frame_locator(f'iframe[src*="/3ds/authenticate/{pi.id}"]').get_by_test_id("3ds-fail").click()
@@ -107,8 +81,8 @@ def test_three_d_secure_failure_with_if_required(page, harness):
     assert error["payment_intent"]["status"] == "requires_payment_method"
 
 
-def test_invalid_number_is_rejected_before_any_request(page, harness):
-    open_harness(page, harness)
+def test_invalid_number_is_rejected_before_any_request(page, merchant):
+    open_harness(page, merchant)
     confirms = []
     page.on("request", lambda request: confirms.append(request.url) if "/confirm" in request.url else None)
     fill_card(page, "4242 4242 4242 4241")
@@ -120,8 +94,8 @@ def test_invalid_number_is_rejected_before_any_request(page, harness):
     assert confirms == []
 
 
-def test_incomplete_form_submit_and_change_events(page, harness):
-    open_harness(page, harness)
+def test_incomplete_form_submit_and_change_events(page, merchant):
+    open_harness(page, merchant)
     submitted = page.evaluate("submitElements()")
     assert submitted["error"]["type"] == "validation_error"
     assert submitted["error"]["message"] == "Your card number is incomplete."
@@ -133,10 +107,10 @@ def test_incomplete_form_submit_and_change_events(page, harness):
     assert page.evaluate("submitElements()") == {"selectedPaymentMethod": "card"}
 
 
-def test_frame_is_isolated_labelled_and_styled(page, harness, sandbox_url):
-    open_harness(page, harness)
+def test_frame_is_isolated_labelled_and_styled(page, merchant, sandbox_url):
+    open_harness(page, merchant)
     frame_element = page.locator(CARD_FRAME)
-    assert frame_element.get_attribute("src").startswith(f"{sandbox_url}/elements/payment")
+    assert frame_element.get_attribute("src").startswith(f"{sandbox_url}/v3/elements-inner-payment.html?")
     frame = page.frame_locator(CARD_FRAME)
     expect(frame.get_by_text("SANDBOX — test cards only")).to_be_visible()
     primary = frame.locator("html").evaluate("el => getComputedStyle(el).getPropertyValue('--color-primary')")

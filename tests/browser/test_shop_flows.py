@@ -6,7 +6,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.shopper import buy_now, pay
+from tests.browser.shopper import authenticate, buy_now, pay
 
 pytestmark = pytest.mark.browser
 
@@ -59,14 +59,14 @@ def test_decline_then_successful_retry_on_the_same_order(page, live_shop, stripe
 def test_three_d_secure_challenge_completed(page, live_shop):
     buy_now(page, live_shop.url, "high-growth-handbook")
     pay(page, "4000 0027 6000 3184")
-    page.get_by_test_id("3ds-complete").click()
+    authenticate(page, "complete")
     expect(page.get_by_test_id("confirmation-amount")).to_have_text("$30.00")
 
 
 def test_three_d_secure_challenge_failed_returns_to_checkout(page, live_shop):
     buy_now(page, live_shop.url, "high-growth-handbook")
     pay(page, "4000 0000 0000 3220")
-    page.get_by_test_id("3ds-fail").click()
+    authenticate(page, "fail")
     expect(page.get_by_test_id("payment-error")).to_contain_text("failed authentication")
     expect(page.get_by_test_id("confirmation")).to_have_count(0)
 

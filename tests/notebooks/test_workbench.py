@@ -6,10 +6,9 @@ notebooks cannot show: isolation, shutdown, and the error paths.
 """
 
 import os
-import re
-import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -20,9 +19,9 @@ from jupyter_client.manager import start_new_kernel
 
 from server.notebook import Workbench, WorkbenchError
 from server.notebook.display import install
-from server.notebook.lifecycle_svg import STATUSES, lifecycle_svg
 from server.notebook.servers import probe_shop
 from server.notebook.shopper import pay_as_shopper
+from tests.processes import free_port
 
 OWN_SHOP = "http://127.0.0.1:0"  # port 0: start a shop of its own on free ports
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,33 +37,25 @@ def sandbox_mode(monkeypatch, tmp_path):
         monkeypatch.delenv(name, raising=False)
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
-
-def test_two_workbenches_at_once_share_no_port_order_or_event():
-    with Workbench(OWN_SHOP) as first, Workbench(OWN_SHOP) as second:
-        assert first.started_here and second.started_here
-        assert len({first.url, first.sandbox_url, second.url, second.sandbox_url}) == 4
-        assert first.servers.data_dir != second.servers.data_dir
-
-        mine = first.create_order({"art-of-doing-science": 2})
-        theirs = second.create_order(["working-in-public"])
-        assert first.pay_as_shopper(mine).paid
-        assert mine.wait(timeout=10).total == "$46.00"
-
-        assert second.order(theirs.id).status == "awaiting_payment"
-        with pytest.raises(WorkbenchError, match="order_not_found"):
-            second.order(mine.id)
-        with pytest.raises(stripe.InvalidRequestError):
-            second.stripe.v1.payment_intents.retrieve(mine.payment_intent)
-        assert second.events(theirs).types == ["payment_intent.created"]
-        data_dirs = [first.servers.data_dir, second.servers.data_dir]
-
-    assert probe_shop(first.url) is None and probe_shop(second.url) is None
-    assert not any(os.path.exists(path) for path in data_dirs)
+def test_workbench_twice_in_a_kernel_reuses_the_shop_it_started():
+    first = Workbench(OWN_SHOP)
+    threads = threading.active_count()
+    try:
+        again = Workbench(OWN_SHOP)
+        assert again.servers is first.servers and again.url == first.url
+        assert threading.active_count() == threads
+        order = first.create_order({"art-of-doing-science": 2})
+        assert again.order(order.id).total == "$46.00"
+    finally:
+        first.close()
+    data_dir = first.servers.data_dir
+    assert probe_shop(first.url) is None and not os.path.exists(data_dir)
+    after_close = Workbench(OWN_SHOP)  # a closed shop is not reused: a new one starts
+    try:
+        assert after_close.servers is not first.servers and probe_shop(after_close.url)
+    finally:
+        after_close.close()
 
 
 def test_a_workbench_beside_workbench_serve(tmp_path):
@@ -138,13 +129,31 @@ def test_pay_as_shopper_explains_itself_with_real_stripe():
         pay_as_shopper(StripeModeWorkbench(), order=None)
 
 
-def test_wait_falls_back_to_a_test_shopper_when_nobody_pays_in_sandbox_mode(capsys):
+def test_wait_never_pays_for_the_person_at_the_keyboard():
     with Workbench(OWN_SHOP) as wb:
         order = wb.create_order(["an-elegant-puzzle"])
-        assert order.wait(timeout=0.2, autopay=False).paid
-        assert (
-            "Nobody paid within 0.2 s: a test shopper pays $32.00 with 4242 4242 4242 4242." in capsys.readouterr().out
-        )
+        with pytest.raises(WorkbenchError, match=rf"{order.id} is still awaiting_payment after 0.2 s: nobody has paid "
+                                                 r"in its checkout. Pay there \(test card 4242 4242 4242 4242\), then "
+                                                 "run this cell again."):  # fmt: skip
+            order.wait(timeout=0.2)
+        pi = wb.stripe.v1.payment_intents.retrieve(order.payment_intent)
+        assert (order.refresh().status, pi.status, pi.payment_method) == ("awaiting_payment", "requires_payment_method",
+                                                                         None)  # fmt: skip
+
+
+def test_unattended_a_test_shopper_types_the_card_the_lesson_asks_for_and_says_nothing(monkeypatch, capsys):
+    monkeypatch.setenv("WORKBENCH_AUTOPAY", "1")
+    with Workbench(OWN_SHOP) as wb:
+        order = wb.create_order(["working-in-public"])
+        order.show_checkout(card="4000 0000 0000 0002")
+        failed = order.wait(until="failed", timeout=10)
+        assert failed.payment_intent.last_payment_error.code == "card_declined"
+        assert [entry["source"] for entry in failed.order.history] == ["shop", "webhook"]  # no return page
+        paid = order.wait(until="paid", card="4242 4242 4242 4242", timeout=10)
+        assert paid.total == "$28.00" and paid.payment_intent.id == failed.payment_intent.id
+        assert capsys.readouterr().out == ""
+        with pytest.raises(WorkbenchError, match="is still paid after 0.2 s"):
+            order.wait(until="refunded", timeout=0.2)  # nothing to pay: the test shopper stays away
 
 
 def test_wait_gives_up_with_a_friendly_message():
@@ -163,21 +172,3 @@ def test_an_uncaught_stripe_error_shows_a_card_instead_of_a_traceback(capsys):
     assert isinstance(result.error_in_exec, stripe.CardError)
     assert "CardError · HTTP 402 · card_declined" in shown and "Your card was declined." in shown
     assert "Traceback (most recent call last)" not in shown and "run %tb" in shown
-
-
-@pytest.mark.parametrize("status", STATUSES)
-def test_the_lifecycle_diagram_highlights_exactly_the_current_status(status):
-    svg = lifecycle_svg(status)
-    filled = re.findall(r'fill="#635bff"[^>]*/><text[^>]*>([a-z_]+)</text>', svg)
-    assert filled == [status]
-    assert f"current status: {status}" in svg
-
-
-def test_the_sanitizer_keeps_the_prefixes_the_notebook_checks():
-    from nbval.plugin import get_sanitize_patterns
-
-    patterns = get_sanitize_patterns((ROOT / "notebooks" / "sanitize.cfg").read_text())
-    text = "pi_3abcdefghijklmnopqrstuvw pi_3abcdefghijklmnopqrstuvw_secret_XyZ123 http://127.0.0.1:41234/x 12:34:56"
-    for regex, replace in patterns:
-        text = re.sub(regex, replace, text)
-    assert text == "pi_<ID> pi_<ID>_secret_<SECRET> http://127.0.0.1:<PORT>/x <HH:MM:SS>"

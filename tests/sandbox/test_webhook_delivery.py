@@ -1,6 +1,5 @@
 """Webhook delivery: signed so stripe-python verifies it, retried on Stripe's schedule, sent by a bounded pool."""
 
-import socket
 import threading
 import time
 
@@ -11,6 +10,7 @@ from flask import Flask, request
 from server.runner import serve_in_thread, start_sandbox
 from server.sandbox import SECRET_KEY
 from server.sandbox.delivery import RetrySchedule
+from tests.processes import free_port
 
 pytestmark = pytest.mark.sandbox_only("delivers to local receivers from sandboxes of its own")
 
@@ -66,11 +66,6 @@ def receiver():
 def subscribe(client, receiver, events):
     return client.v1.webhook_endpoints.create(params={"url": receiver.url, "enabled_events": events})
 
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def wait_until(condition, timeout=10):

@@ -16,7 +16,7 @@ from .. import cards, ids
 from ..currencies import MAX_AMOUNT, MIN_AMOUNT, SUPPORTED, format_amount
 from ..pipeline import versions
 from ..pipeline.endpoint import endpoint
-from ..pipeline.errors import StripeAPIError, invalid, missing_param, no_such, unexpected_state
+from ..pipeline.errors import StripeAPIError, invalid, missing_param, no_such, unexpected_state, unknown_param
 from ..pipeline.params import one_of, parse_boolean
 from . import balance_transactions, charges, events, payment_methods
 from .common import LIST_CREATED, list_objects, now
@@ -54,6 +54,8 @@ PUBLISHABLE_FIELDS = (
     "livemode", "next_action", "payment_method", "payment_method_types", "receipt_email", "setup_future_usage",
     "shipping", "status",
 )  # fmt: skip
+SHIPPING_FIELDS = ("address", "carrier", "name", "phone", "tracking_number")
+SHIPPING_ADDRESS_FIELDS = ("city", "country", "line1", "line2", "postal_code", "state")
 CREATE_PARAMS = {
     "amount", "currency", "automatic_payment_methods", "payment_method_types", "payment_method",
     "payment_method_data", "confirm", "return_url", "capture_method", "confirmation_method", "description",
@@ -221,7 +223,7 @@ def create(ctx, params):
         receipt_email=check_email(params.optional_string("receipt_email")),
         metadata=params.metadata(),
         setup_future_usage=params.choice("setup_future_usage", SETUP_FUTURE_USAGES),
-        shipping=params.mapping("shipping") or None,
+        shipping=shipping_of(params),
         statement_descriptor=params.optional_string("statement_descriptor"),
         statement_descriptor_suffix=params.optional_string("statement_descriptor_suffix"),
     )
@@ -298,7 +300,7 @@ def update(ctx, pi_id, params):
         if "setup_future_usage" in params:
             pi["setup_future_usage"] = params.choice("setup_future_usage", SETUP_FUTURE_USAGES)
         if "shipping" in params:
-            pi["shipping"] = params.mapping("shipping") or None
+            pi["shipping"] = shipping_of(params)
         if "metadata" in params:
             pi["metadata"] = params.metadata(pi["metadata"])
         if "payment_method" in params:
@@ -333,6 +335,25 @@ def check_amount(amount, currency):
         raise invalid(
             f"Amount must be no more than {format_amount(MAX_AMOUNT, currency)}", param="amount", code="amount_too_large"
         )
+
+
+def shipping_of(params):
+    """``shipping`` as Stripe stores it: every field present; ``name`` and ``address`` required."""
+    given = params.mapping("shipping", allowed=SHIPPING_FIELDS)
+    if not given:
+        return None
+    for field in ("address", "name"):
+        if field not in given:
+            raise missing_param(f"shipping[{field}]")
+    address = given["address"]
+    if not isinstance(address, dict):
+        raise invalid("Invalid hash: shipping[address]", param="shipping[address]")
+    unknown = [key for key in address if key not in SHIPPING_ADDRESS_FIELDS]
+    if unknown:
+        raise unknown_param(f"shipping[address][{unknown[0]}]")
+    shipping = {field: given.get(field) or None for field in SHIPPING_FIELDS}
+    shipping["address"] = {field: address.get(field) or None for field in SHIPPING_ADDRESS_FIELDS}
+    return shipping
 
 
 def check_email(email):
@@ -373,6 +394,8 @@ def _confirm(ctx, pi, params):
         raise unexpected_state(payment_methods.MISSING_PAYMENT_METHOD)
     if "receipt_email" in params:
         pi["receipt_email"] = check_email(params.optional_string("receipt_email"))
+    if "shipping" in params:
+        pi["shipping"] = shipping_of(params)
     if "setup_future_usage" in params:
         pi["setup_future_usage"] = params.choice("setup_future_usage", SETUP_FUTURE_USAGES)
     off_session = off_session_of(params)
@@ -386,7 +409,7 @@ def _confirm(ctx, pi, params):
         return _decline(ctx, pi, pm, cards.AUTHENTICATION_REQUIRED)
     if card.three_d_secure:
         pi["status"] = "requires_action"
-        pi["next_action"] = authentication_action(pi, return_url)
+        pi["next_action"] = authentication_action(pi, return_url, params.boolean("use_stripe_sdk"))
         ctx.store.put(pi)
         events.emit(ctx, "payment_intent.requires_action", pi)
         return pi, None
@@ -508,13 +531,18 @@ def capture(ctx, pi_id, params):
     return pi
 
 
-def authentication_action(pi, return_url):
-    """``next_action`` for a card that needs 3D Secure: the sandbox's challenge page (``stripe_js``)."""
+def authentication_action(pi, return_url, use_stripe_sdk=False):
+    """``next_action`` for a card that needs 3D Secure: the sandbox's challenge page (``stripe_js``).
+
+    Stripe.js confirms with ``use_stripe_sdk=true`` and shows the challenge in a modal
+    (``use_stripe_sdk``); a server-side confirm with a ``return_url`` gets a page to
+    redirect to (``redirect_to_url``).
+    """
     query = {"client_secret": pi["client_secret"]}
     if return_url:
         query["return_url"] = return_url
     url = f"{request.host_url}3ds/authenticate/{pi['id']}?{urlencode(query)}"
-    if return_url:
+    if return_url and not use_stripe_sdk:
         return {"type": "redirect_to_url", "redirect_to_url": {"return_url": return_url, "url": url}}
     return {"type": "use_stripe_sdk", "use_stripe_sdk": {"type": "three_d_secure_redirect", "stripe_js": url,
                                                           "source": pi["id"]}}  # fmt: skip

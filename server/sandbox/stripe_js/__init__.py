@@ -1,8 +1,9 @@
-"""What the sandbox serves to browsers: the Stripe.js stand-in, the Payment Element frame, 3D Secure.
+"""What the sandbox serves to browsers: the Stripe.js stand-in, its Element frames, 3D Secure.
 
-The shop loads ``<sandbox>/v3/`` where it would load ``https://js.stripe.com/v3/``;
-card fields live in a frame served from this origin, so the shop page never sees
-card data — the same isolation the real Payment Element gives.
+A page loads ``<sandbox>/v3/`` where it would load ``https://js.stripe.com/v3/``.
+What the shopper types lives in Element frames served from this origin, and a
+hidden controller frame on this origin makes the API calls, so the page never sees
+card data — the same isolation the real Elements give.
 """
 
 import os
@@ -27,9 +28,22 @@ def stripe_js():
     return response
 
 
-@bp.get("/elements/payment")
-def payment_element_frame():
-    return send_from_directory(ASSETS, "payment-element.html", max_age=0)
+# The pages inside the iframes stripe.js creates, at js.stripe.com's paths
+# (``/v3/elements-inner-payment…html``), so selectors written for real Stripe.js match.
+ELEMENT_FRAMES = {
+    "elements-inner-payment": "payment_element.html",
+    "elements-inner-card": "card_element.html",  # card, cardNumber, cardExpiry, cardCvc
+    "elements-inner-details": "details_element.html",  # address, linkAuthentication
+}
+
+
+@bp.get("/v3/<name>.html")
+def element_frame(name):
+    if name == "controller":  # hidden: makes Stripe.js's API calls
+        return send_from_directory(ASSETS, "controller.html", max_age=0)
+    if name not in ELEMENT_FRAMES:
+        abort(404)
+    return render_template(ELEMENT_FRAMES[name])
 
 
 @bp.get("/assets/<path:name>")

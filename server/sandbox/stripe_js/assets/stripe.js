@@ -1,29 +1,35 @@
 /*
- * Sandbox Stripe.js: an offline stand-in for https://js.stripe.com/v3/ (the Payment Element slice).
+ * Sandbox Stripe.js: an offline stand-in for https://js.stripe.com/v3/.
  *
  * Why it exists: real Stripe.js only talks to api.stripe.com and has no option to point it
- * elsewhere. So in sandbox mode the shop loads this file from the sandbox (`{SANDBOX}/v3/`)
- * instead. It mirrors the public API and result shapes of Stripe.js: `Stripe(pk)`,
- * `elements({clientSecret, appearance})`, `elements.create('payment')`, `elements.submit()`,
- * `stripe.confirmPayment(...)`, `stripe.retrievePaymentIntent(...)`. Shop code is therefore
- * identical in both modes.
+ * elsewhere, so in sandbox mode a page loads this file from the sandbox (`{SANDBOX}/v3/`) instead.
+ * It mirrors Stripe.js's public names, result shapes, events and integration errors (the typed
+ * surface of @stripe/stripe-js is the reference) for what a card checkout uses: `Stripe(pk)`,
+ * `elements({clientSecret} | {mode, amount, currency})`, the `payment`, `linkAuthentication`,
+ * `address`, `card`, `cardNumber`, `cardExpiry`, `cardCvc` and `expressCheckout` Elements,
+ * `elements.submit()`, `confirmPayment`, `confirmCardPayment`, `createPaymentMethod`,
+ * `handleNextAction` and `retrievePaymentIntent`. Code written for Stripe.js runs unchanged.
  *
- * Isolation works as it does with the real thing. Card data lives only inside an iframe served
- * from the sandbox's own origin (payment-element.html). The iframe validates it and POSTs the
- * confirm itself. This page only ever sees the resulting PaymentIntent, never a card number.
- * Messages travel by postMessage. Both sides check the origin, the source window and a
- * per-frame id.
+ * Isolation works as with the real thing. What the shopper types lives in iframes served from the
+ * sandbox's origin; a hidden controller frame on that origin makes every API call and receives the
+ * card fields from the Element frames over a channel only that origin can join. This page sees
+ * what Stripe.js shows a page: change events, the PaymentIntent, the PaymentMethod — never a card
+ * number. Messages travel by postMessage; both sides check the origin, the source window and an id.
  */
 (function () {
   'use strict';
 
   const SANDBOX_ORIGIN = detectSandboxOrigin();
-  const FROM_FRAME = 'sandbox-payment-element'; // `source` tag on messages from the element iframe
-  const FROM_PARENT = 'sandbox-stripe-js'; // `source` tag on messages we send to it
+  const FROM_FRAME = 'sandbox-element'; // `source` tag on messages from Element frames
+  const FROM_CONTROLLER = 'sandbox-controller';
+  const TO_FRAMES = 'sandbox-stripe-js'; // `source` tag on messages we send to frames
   const SETTLED = ['succeeded', 'processing', 'requires_capture'];
   const CLIENT_SECRET = /^[a-z]+_[A-Za-z0-9]+_secret_[A-Za-z0-9]+$/;
+  const CONTROLLER_TIMEOUT_MS = 10000;
   const AUTHENTICATION_FAILED = 'We are unable to authenticate your payment method. ' +
     'Please choose a different payment method and try again.';
+  const NOT_MOUNTED = 'We could not retrieve data from the specified Element. Please make sure the Element you are ' +
+    'attempting to use is still mounted.';
 
   /** Stripe.js reports misuse by throwing an IntegrationError. We throw the same. */
   class IntegrationError extends Error {
@@ -45,11 +51,27 @@
     return prefix + Math.random().toString(36).slice(2, 10) + Date.now().toString(36);
   }
 
+  /** Plain data only (what postMessage and the API can carry); `undefined` fields disappear. */
+  function plain(value) {
+    return JSON.parse(JSON.stringify(value || {}));
+  }
+
+  function describe(value) {
+    return typeof value === 'object' && value !== null ? 'object' : String(value);
+  }
+
   function assertClientSecret(value, method) {
     if (typeof value !== 'string' || !CLIENT_SECRET.test(value)) {
       throw new IntegrationError('Invalid value for ' + method + '(): clientSecret should be a client ' +
         'secret of the form ${id}_secret_${secret}. You specified: ' + value + '.');
     }
+  }
+
+  /** The integration error Stripe.js throws when the deferred flow skips elements.submit(). */
+  function submitFirst(method) {
+    return new IntegrationError('elements.submit() must be called before ' + method + '. Call elements.submit() as ' +
+      'soon as your customer presses pay, prior to any asynchronous work. Integration guide: ' +
+      'https://stripe.com/docs/payments/accept-a-payment-deferred');
   }
 
   /** Append query parameters to a URL that may already have a query string or a #fragment. */
@@ -70,35 +92,90 @@
       message: 'An error occurred with our connection to Stripe. Is the sandbox running at ' + SANDBOX_ORIGIN + '?' };
   }
 
-  /** GET the PaymentIntent with the publishable key, as Stripe.js does: `{paymentIntent}` or `{error}`. */
-  async function retrieveIntent(key, clientSecret) {
-    const query = new URLSearchParams({ key, client_secret: clientSecret });
-    const id = encodeURIComponent(clientSecret.split('_secret_')[0]);
-    let response;
-    try {
-      response = await fetch(SANDBOX_ORIGIN + '/v1/payment_intents/' + id + '?' + query, { headers: { Accept: 'application/json' } });
-    } catch (networkFailure) {
-      return { error: connectionError() };
+  // -- the controller frame: every API call -------------------------------------------------
+
+  /** One hidden frame per Stripe instance, on the sandbox origin, created on first use (see controller.js). */
+  class Controller {
+    constructor(key, apiVersion) {
+      this._key = key;
+      this._apiVersion = apiVersion; // sent as `_stripe_version`, as js.stripe.com does
+      this._id = randomId('ctrl_');
+      this._pending = new Map(); // requestId → resolve
+      this._frame = this._ready = null;
+      this._onMessage = this._onMessage.bind(this);
     }
-    const body = await response.json().catch(() => ({
-      error: { type: 'api_error', message: 'The sandbox sent a reply that is not JSON (HTTP ' + response.status + ').' },
-    }));
+
+    /** `extras`: `merge` (objects laid over params) and `collect` (Element frames whose card fields go in). */
+    request(method, path, params, extras) {
+      const ready = this._ready || this._start();
+      const requestId = randomId('req_');
+      const message = Object.assign({ source: TO_FRAMES, controller_id: this._id, type: 'request', requestId, method,
+        path, params: plain(params) }, extras);
+      return new Promise((resolve) => {
+        this._pending.set(requestId, resolve);
+        ready.then((frame) => {
+          if (frame) frame.contentWindow.postMessage(message, SANDBOX_ORIGIN);
+          else this._settle({ requestId, status: 0, body: { error: connectionError() } });
+        });
+      });
+    }
+
+    _start() {
+      const frame = document.createElement('iframe');
+      frame.name = '__privateStripeController' + Math.floor(1000 + Math.random() * 9000);
+      frame.setAttribute('aria-hidden', 'true');
+      frame.tabIndex = -1;
+      frame.src = SANDBOX_ORIGIN + '/v3/controller.html?' + new URLSearchParams(plain({
+        key: this._key, controller_id: this._id, parent_origin: window.location.origin,
+        api_version: this._apiVersion }));
+      frame.style.cssText = 'border:none;margin:0;padding:0;width:1px;height:1px;position:fixed;visibility:hidden;' +
+        'pointer-events:none';
+      this._frame = frame;
+      this._ready = new Promise((resolve) => {
+        this._markReady = () => resolve(frame);
+        setTimeout(() => resolve(null), CONTROLLER_TIMEOUT_MS); // no sandbox there: answer with a connection error
+      });
+      window.addEventListener('message', this._onMessage);
+      (document.body || document.documentElement).appendChild(frame);
+      return this._ready;
+    }
+
+    _onMessage(event) {
+      const data = event.data;
+      if (event.origin !== SANDBOX_ORIGIN || event.source !== this._frame.contentWindow) return;
+      if (!data || data.source !== FROM_CONTROLLER || data.controller_id !== this._id) return;
+      if (data.type === 'controller-ready') this._markReady();
+      else if (data.type === 'response') this._settle(data);
+    }
+
+    _settle(reply) {
+      const resolve = this._pending.get(reply.requestId);
+      this._pending.delete(reply.requestId);
+      if (resolve) resolve(reply);
+    }
+  }
+
+  /** The API's JSON answer (an object or `{error}`). */
+  async function callApi(context, method, path, params, extras) {
+    const reply = await context.controller.request(method, path, params, extras);
+    return reply.body || { error: connectionError() };
+  }
+
+  function intentPath(clientSecret, suffix) {
+    return '/v1/payment_intents/' + encodeURIComponent(clientSecret.split('_secret_')[0]) + (suffix || '');
+  }
+
+  /** GET the PaymentIntent with the publishable key, as Stripe.js does: `{paymentIntent}` or `{error}`. */
+  async function retrieveIntent(context, clientSecret) {
+    const body = await callApi(context, 'GET', intentPath(clientSecret), { client_secret: clientSecret });
     return body.error ? { error: body.error } : { paymentIntent: body };
   }
 
-  // -- 3D Secure, in-page ----------------------------------------------------------------------
-
-  /** The URL of the challenge page, whichever of the two `next_action` shapes the intent carries. */
-  function challengeUrlOf(nextAction) {
-    if (nextAction && nextAction.type === 'redirect_to_url') return nextAction.redirect_to_url.url;
-    if (nextAction && nextAction.type === 'use_stripe_sdk') return nextAction.use_stripe_sdk.stripe_js;
-    return null;
-  }
+  // -- 3D Secure and other next actions -------------------------------------------------------
 
   /**
-   * Show the sandbox's 3DS challenge page in a modal over the shop, as Stripe.js does for
-   * `redirect: 'if_required'`. The page posts `sandbox-3ds-result` once the shopper clicks
-   * Complete or Fail.
+   * Show the sandbox's 3DS challenge page in a modal over the page, as Stripe.js does for a
+   * `use_stripe_sdk` action. The page posts `sandbox-3ds-result` once the shopper clicks Complete or Fail.
    */
   function authenticateInModal(url) {
     const overlay = document.createElement('div');
@@ -125,7 +202,68 @@
     });
   }
 
-  // -- Payment Element ------------------------------------------------------------------------
+  /** The error Stripe.js resolves with when a confirmed intent did not end up paid. */
+  function intentError(paymentIntent) {
+    if (paymentIntent.status === 'requires_payment_method' && paymentIntent.last_payment_error) {
+      return { error: Object.assign({}, paymentIntent.last_payment_error, { payment_intent: paymentIntent }) };
+    }
+    const [code, message] = paymentIntent.status === 'requires_action'
+      ? ['payment_intent_authentication_failure', AUTHENTICATION_FAILED]
+      : ['payment_intent_unexpected_state', 'This PaymentIntent\'s status is ' + paymentIntent.status + '.'];
+    return { error: { type: 'invalid_request_error', code, message, payment_intent: paymentIntent } };
+  }
+
+  /** Carry out `next_action`: a modal for `use_stripe_sdk` (what Stripe.js confirms get), a redirect for `redirect_to_url`. */
+  async function runNextAction(context, paymentIntent, clientSecret) {
+    const action = paymentIntent.next_action || {};
+    if (action.type === 'redirect_to_url') return navigate(action.redirect_to_url.url);
+    if (action.type !== 'use_stripe_sdk') return intentError(paymentIntent);
+    await authenticateInModal(action.use_stripe_sdk.stripe_js);
+    return retrieveIntent(context, clientSecret);
+  }
+
+  /**
+   * What a confirm resolves with: after any 3D Secure, `{paymentIntent}` or `{error}` — or, with a
+   * `returnUrl` (confirmPayment's default `redirect: 'always'`), a redirect there on success.
+   */
+  async function settleIntent(context, paymentIntent, options) {
+    let intent = paymentIntent;
+    if (intent.status === 'requires_action') {
+      if (options.handleActions === false) return { paymentIntent: intent };
+      const after = await runNextAction(context, intent, options.clientSecret);
+      if (after.error) return after;
+      intent = after.paymentIntent;
+    }
+    if (!SETTLED.includes(intent.status)) return intentError(intent);
+    if (!options.returnUrl) return { paymentIntent: intent };
+    return navigate(withQuery(options.returnUrl, {
+      payment_intent: intent.id,
+      payment_intent_client_secret: options.clientSecret,
+      redirect_status: 'succeeded',
+    }));
+  }
+
+  // -- Elements -------------------------------------------------------------------------------
+
+  /**
+   * The Elements this stand-in models. `frame`: which sandbox page the iframe shows (none for
+   * expressCheckout: no wallet exists offline); `form`: validated by submit() and confirmPayment();
+   * `intent`: needs a clientSecret or a mode; `card`: usable as `card` in confirmCardPayment and
+   * createPaymentMethod.
+   */
+  const KINDS = {
+    payment: { frame: 'payment', title: 'Secure payment input frame', form: true, intent: true },
+    card: { frame: 'card', title: 'Secure card payment input frame', card: true },
+    cardNumber: { frame: 'card', title: 'Secure card number input frame', card: true, split: true },
+    cardExpiry: { frame: 'card', title: 'Secure expiration date input frame', split: true },
+    cardCvc: { frame: 'card', title: 'Secure CVC input frame', split: true },
+    linkAuthentication: { frame: 'details', title: 'Secure email input frame', form: true },
+    address: { frame: 'details', title: 'Secure address input frame', form: true },
+    expressCheckout: { frame: null, intent: true },
+  };
+  const ADDRESS_MODES = ['shipping', 'billing'];
+  const DEFAULT_CLASSES = { base: 'StripeElement', complete: 'StripeElement--complete', empty: 'StripeElement--empty',
+    focus: 'StripeElement--focus', invalid: 'StripeElement--invalid' };
 
   function resolveMountTarget(target) {
     const node = typeof target === 'string' ? document.querySelector(target) : target;
@@ -137,46 +275,57 @@
     throw new IntegrationError('Invalid DOM element. Make sure to call mount() with a valid DOM element or selector.');
   }
 
-  /** Given to callers still waiting on an iframe that got unmounted. Fits both reply shapes. */
-  const UNMOUNTED_ERROR = { type: 'validation_error', message: 'The Payment Element was unmounted.' };
-  const UNMOUNTED_REPLY = { status: 0, error: UNMOUNTED_ERROR, body: { error: UNMOUNTED_ERROR } };
-  const STATE_CLASSES = ['StripeElement', 'StripeElement--empty', 'StripeElement--complete', 'StripeElement--focus'];
-
-  class PaymentElement {
-    constructor(group) {
+  class Element {
+    constructor(group, type, options) {
       this._group = group;
-      this._frameId = randomId('pe_');
+      this._type = type;
+      this._kind = KINDS[type];
+      this._options = options || {};
+      this._classes = Object.assign({}, DEFAULT_CLASSES, this._options.classes);
+      this._frameId = randomId('el_');
       this._handlers = {};
       this._pending = new Map(); // requestId → resolve
-      this._iframe = this._wrapper = this._container = null;
+      this._state = { empty: true, complete: false };
+      this._iframe = this._wrapper = this._container = this._mountId = null;
       this._destroyed = false;
       this._onMessage = this._onMessage.bind(this);
     }
 
     mount(target) {
       if (this._destroyed) throw new IntegrationError('This Element has already been destroyed. Please create a new one.');
-      if (this._iframe) {
+      if (this._wrapper) {
         throw new IntegrationError('This Element is already mounted. Use `unmount()` to unmount the Element before re-mounting.');
       }
       this._container = resolveMountTarget(target);
-      this._frameReady = new Promise((resolve) => { this._markFrameReady = resolve; });
+      const mountId = this._mountId = randomId('m_');
       this._wrapper = document.createElement('div');
       this._wrapper.className = '__PrivateStripeElement';
       this._wrapper.style.cssText = 'margin:0;padding:0;border:none;display:block;background:transparent;position:relative';
-      this._iframe = this._wrapper.appendChild(this._createFrame());
-      window.addEventListener('message', this._onMessage);
+      this._frameReady = Promise.resolve();
+      if (this._kind.frame) {
+        this._frameReady = new Promise((resolve) => { this._markFrameReady = resolve; });
+        this._iframe = this._wrapper.appendChild(this._createFrame());
+        window.addEventListener('message', this._onMessage);
+      }
       this._container.appendChild(this._wrapper);
-      this._setContainerState({ empty: true, complete: false, focus: false });
+      this._setContainerState({ base: true, empty: true, complete: false, focus: false, invalid: false });
+      this._frameReady.then(() => {
+        if (this._mountId === mountId && this._kind.form) this._emit('loaderstart');
+      });
+      Promise.all([this._group._session(), this._frameReady]).then(([session]) => {
+        if (this._mountId === mountId) this._loaded(session);
+      });
     }
 
     unmount() {
-      if (!this._iframe) return;
+      if (!this._wrapper) return;
       window.removeEventListener('message', this._onMessage);
       this._wrapper.remove();
-      this._container.classList.remove(...STATE_CLASSES);
-      this._pending.forEach((resolve) => resolve(UNMOUNTED_REPLY));
+      Object.values(this._classes).forEach((name) => this._container.classList.remove(name));
+      const unmounted = { type: 'validation_error', message: 'The ' + this._type + ' Element was unmounted.' };
+      this._pending.forEach((resolve) => resolve({ error: unmounted }));
       this._pending.clear();
-      this._iframe = this._wrapper = this._container = null;
+      this._iframe = this._wrapper = this._container = this._mountId = null;
     }
 
     destroy() {
@@ -193,8 +342,18 @@
       return this;
     }
 
+    once(event, handler) {
+      const wrapper = (payload) => {
+        this.off(event, wrapper);
+        handler(payload);
+      };
+      wrapper.original = handler;
+      return this.on(event, wrapper);
+    }
+
     off(event, handler) {
-      this._handlers[event] = handler ? (this._handlers[event] || []).filter((h) => h !== handler) : [];
+      this._handlers[event] = handler
+        ? (this._handlers[event] || []).filter((h) => h !== handler && h.original !== handler) : [];
       return this;
     }
 
@@ -207,30 +366,46 @@
 
     clear() { this._send('clear'); }
 
-    /** Layout and field options of the real Payment Element: accepted, nothing to change for card only. */
-    update() {}
+    update(options) {
+      this._options = Object.assign({}, this._options, options);
+      this._send('update', { options: plain(options) });
+      return this;
+    }
 
     // -- internal ------------------------------------------------------------------------------
 
     _createFrame() {
-      const group = this._group;
       const query = new URLSearchParams({
-        key: group._key,
-        client_secret: group._clientSecret,
-        appearance: JSON.stringify(group._appearance),
+        type: this._type,
         frame_id: this._frameId,
+        group: this._group._id,
         parent_origin: window.location.origin,
+        options: JSON.stringify(plain(this._options)),
+        appearance: JSON.stringify(this._group._appearance),
       });
       const iframe = document.createElement('iframe');
-      iframe.title = 'Secure payment input frame';
+      iframe.title = this._kind.title;
       iframe.name = '__privateStripeFrame' + Math.floor(1000 + Math.random() * 9000);
-      iframe.src = SANDBOX_ORIGIN + '/elements/payment?' + query;
+      iframe.src = SANDBOX_ORIGIN + '/v3/elements-inner-' + this._kind.frame + '.html?' + query;
       iframe.setAttribute('allow', 'payment');
       iframe.setAttribute('frameborder', '0');
       iframe.setAttribute('scrolling', 'no');
       iframe.style.cssText = 'width:100%;min-width:100%;height:1px;border:0;margin:0;padding:0;' +
         'display:block;overflow:hidden;color-scheme:normal';
       return iframe;
+    }
+
+    /** The frame is listening and the group's session is known: `ready`, or `loaderror` for a refused key or secret. */
+    _loaded(session) {
+      if (session.error) {
+        this._send('session', { error: session.error });
+        this._emit('loaderror', { error: session.error });
+      } else if (this._type === 'expressCheckout') {
+        this._emit('ready', { availablePaymentMethods: undefined }); // no wallet offline: no buttons render
+        this._emit('availablepaymentmethodschange', { paymentMethods: undefined });
+      } else {
+        this._emit('ready');
+      }
     }
 
     _onMessage(event) {
@@ -241,63 +416,62 @@
     }
 
     _emit(event, details) {
-      const payload = Object.assign({ elementType: 'payment' }, details);
+      const payload = Object.assign({ elementType: this._type }, details);
       (this._handlers[event] || []).slice().forEach((handler) => {
         try {
           handler(payload);
-        } catch (shopError) {
-          setTimeout(() => { throw shopError; }); // surface the shop's bug without breaking ours
+        } catch (pageError) {
+          setTimeout(() => { throw pageError; }); // surface the page's bug without breaking ours
         }
       });
     }
 
-    /** Mirror Stripe's state classes on the mount node, so shop CSS written for Stripe keeps working. */
+    /** Mirror Stripe's state classes (or the `classes` option's names) on the mount node, for the page's CSS. */
     _setContainerState(state) {
       const classes = this._container && this._container.classList;
       if (!classes) return;
-      classes.add('StripeElement');
-      Object.keys(state).forEach((name) => classes.toggle('StripeElement--' + name, !!state[name]));
+      Object.keys(state).forEach((name) => classes.toggle(this._classes[name], !!state[name]));
     }
 
     /** Post to the iframe once its script is listening. Messages sent earlier would be lost. */
     _send(type, payload) {
       const iframe = this._iframe;
       if (!iframe) return;
-      const message = Object.assign({ source: FROM_PARENT, frame_id: this._frameId, type }, payload);
+      const message = Object.assign({ source: TO_FRAMES, frame_id: this._frameId, type }, payload);
       this._frameReady.then(() => {
         if (this._iframe === iframe) iframe.contentWindow.postMessage(message, SANDBOX_ORIGIN);
       });
     }
 
-    /** Send a request and wait for the iframe's `<type>-result` answer with the same requestId. */
-    _request(type, payload) {
+    /** Ask the frame to validate (showing its errors): the first StripeError, or null. */
+    _validate() {
       const requestId = randomId('req_');
       return new Promise((resolve) => {
-        this._pending.set(requestId, resolve);
-        this._send(type, Object.assign({ requestId }, payload));
+        this._pending.set(requestId, (reply) => resolve(reply.error || null));
+        this._send('validate', { requestId });
       });
-    }
-
-    _settle(reply) {
-      const resolve = this._pending.get(reply.requestId);
-      this._pending.delete(reply.requestId);
-      if (resolve) resolve(reply);
     }
   }
 
-  /** What each message from the element iframe does to its PaymentElement. */
+  /** The Address Element also answers getValue(). */
+  class AddressElement extends Element {
+    getValue() {
+      const empty = { name: '', address: { line1: '', line2: null, city: '', state: '', postal_code: '', country: '' } };
+      return Promise.resolve({ complete: this._state.complete, isNewAddress: true, value: this._state.value || empty });
+    }
+  }
+
+  /** What each message from an Element frame does to its Element. */
   const FRAME_MESSAGES = {
-    ready(element) {
-      element._markFrameReady();
-      element._emit('ready');
-    },
-    loaderror(element, data) {
-      element._markFrameReady(); // the frame still answers requests; the API will refuse them
-      element._emit('loaderror', { error: data.error });
-    },
+    'frame-ready': (element) => element._markFrameReady(),
     change(element, data) {
-      element._setContainerState({ empty: data.empty, complete: data.complete });
-      element._emit('change', { complete: !!data.complete, empty: !!data.empty, collapsed: false, value: { type: 'card' } });
+      const change = { empty: !!data.empty, complete: !!data.complete };
+      ['error', 'value', 'brand', 'collapsed', 'elementMode', 'isNewAddress'].forEach((key) => {
+        if (key in data) change[key] = data[key];
+      });
+      element._state = change;
+      element._setContainerState({ empty: change.empty, complete: change.complete, invalid: !!change.error });
+      element._emit('change', change);
     },
     focus(element) {
       element._setContainerState({ focus: true });
@@ -307,75 +481,184 @@
       element._setContainerState({ focus: false });
       element._emit('blur');
     },
+    escape: (element) => element._emit('escape'),
     resize(element, data) {
       element._iframe.style.height = Math.ceil(Number(data.height) || 0) + 'px';
     },
-    'validate-result': (element, reply) => element._settle(reply),
-    'confirm-result': (element, reply) => element._settle(reply),
+    'validate-result'(element, reply) {
+      const resolve = element._pending.get(reply.requestId);
+      element._pending.delete(reply.requestId);
+      if (resolve) resolve(reply);
+    },
   };
 
   // -- Elements group -------------------------------------------------------------------------
 
   class ElementsGroup {
-    constructor(key, options) {
-      this._key = key;
+    constructor(context, options) {
+      this._context = context;
+      this._id = randomId('grp_');
       this._clientSecret = options.clientSecret;
-      this._appearance = options.appearance || {};
-      this._payment = null;
+      this._mode = options.mode;
+      this._paymentMethodCreation = options.paymentMethodCreation;
+      this._appearance = plain(options.appearance);
+      this._elements = [];
+      this._handlers = [];
+      this._submitted = false;
+      this._sessionLoad = null;
     }
 
-    create(type) {
-      if (type !== 'payment') {
-        throw new IntegrationError('The sandbox Stripe.js supports only the `payment` Element; `' + type + '` is not available offline.');
+    create(type, options) {
+      const kind = KINDS[type];
+      if (!kind) {
+        throw new IntegrationError('The sandbox Stripe.js does not model the `' + type + '` Element. It models: ' +
+          Object.keys(KINDS).join(', ') + '.');
       }
-      if (!this._clientSecret) {
-        throw new IntegrationError('In order to create a payment element, you must pass a clientSecret or mode ' +
+      if (kind.intent && !this._clientSecret && !this._mode) {
+        throw new IntegrationError('In order to create a ' + type + ' element, you must pass a clientSecret or mode ' +
           'when creating the Elements group.');
       }
-      if (this._payment) throw new IntegrationError('Can only create one Element of type payment.');
-      this._payment = new PaymentElement(this);
-      return this._payment;
+      options = options || {};
+      if (type === 'address' && !ADDRESS_MODES.includes(options.mode)) {
+        throw new IntegrationError('Invalid value for create(): mode should be one of the following strings: ' +
+          ADDRESS_MODES.join(', ') + '. You specified: ' + options.mode + '.');
+      }
+      if (this.getElement(type, options)) {
+        throw new IntegrationError('Can only create one Element of type ' + type +
+          (type === 'address' ? ' with mode ' + options.mode : '') + '.');
+      }
+      const clash = this._elements.find((e) => (type === 'card' && e._kind.split) || (kind.split && e._type === 'card'));
+      if (clash) {
+        throw new IntegrationError('Cannot create a ' + type + ' Element in a group that has a ' + clash._type +
+          ' Element: use either the card Element or the cardNumber, cardExpiry and cardCvc Elements.');
+      }
+      const element = type === 'address' ? new AddressElement(this, type, options) : new Element(this, type, options);
+      this._elements.push(element);
+      return element;
     }
 
-    getElement(type) {
-      return type === 'payment' ? this._payment : null;
+    getElement(type, options) {
+      const mode = options && options.mode;
+      return this._elements.find((e) => e._type === type && (!mode || e._options.mode === mode)) || null;
     }
 
-    /** Validate the Payment Element. The iframe also shows the errors next to its fields. */
+    /** Validate every mounted Element (they show their errors) and, in the deferred flow, allow confirming. */
     async submit() {
-      const reply = await this._mountedElement('elements.submit')._request('validate');
-      return reply.error ? { error: reply.error } : { selectedPaymentMethod: 'card' };
+      const error = await this._validate();
+      this._submitted = !error;
+      if (error) return { error };
+      return this._mounted('payment') ? { selectedPaymentMethod: 'card' } : {};
     }
 
     update(options) {
-      if (options && options.appearance) {
-        this._appearance = options.appearance;
-        if (this._payment) this._payment._send('update', { appearance: this._appearance });
+      options = options || {};
+      if (options.appearance) {
+        this._appearance = plain(options.appearance);
+        this._elements.forEach((element) => element._send('appearance', { appearance: this._appearance }));
       }
+      if (options.mode) this._mode = options.mode;
+      this._handlers.forEach((handler) => setTimeout(handler));
       return Promise.resolve();
+    }
+
+    /** Only `update-end` is an Elements-group event. */
+    on(event, handler) {
+      if (event === 'update-end' && typeof handler === 'function') this._handlers.push(handler);
     }
 
     fetchUpdates() {
       return Promise.resolve({});
     }
 
-    _mountedElement(method) {
-      if (this._payment && this._payment._iframe) return this._payment;
-      throw new IntegrationError(method + '(): the Payment Element must be mounted first. ' +
-        'Call elements.create(\'payment\').mount(...) before ' + method + '().');
+    // -- internal ------------------------------------------------------------------------------
+
+    _deferred() {
+      return !this._clientSecret && !!this._mode;
+    }
+
+    /** Stripe.js loads an elements session once per group: here, the PaymentIntent behind the client secret. */
+    _session() {
+      if (!this._sessionLoad) {
+        this._sessionLoad = this._clientSecret ? retrieveIntent(this._context, this._clientSecret) : Promise.resolve({});
+      }
+      return this._sessionLoad;
+    }
+
+    _mounted(type, mode) {
+      const element = this.getElement(type, mode ? { mode } : null);
+      return element && element._wrapper ? element : null;
+    }
+
+    async _validate() {
+      const forms = this._elements.filter((element) => element._kind.form && element._wrapper);
+      const errors = await Promise.all(forms.map((element) => element._validate()));
+      return errors.find(Boolean) || null;
+    }
+
+    /** What the Address and Link Authentication Elements collected: `shipping` and `billing` details. */
+    _details() {
+      const valueOf = (type, mode) => { const e = this._mounted(type, mode); return e && e._state.value; };
+      const person = (value) => Object.assign({ name: value.name, address: value.address }, value.phone ? { phone: value.phone } : {});
+      const shipping = valueOf('address', 'shipping');
+      const billingAddress = valueOf('address', 'billing');
+      const login = valueOf('linkAuthentication');
+      const billing = Object.assign({}, billingAddress ? person(billingAddress) : {}, login && login.email ? { email: login.email } : {});
+      return { shipping: shipping ? person(shipping) : null, billing: Object.keys(billing).length ? billing : null };
+    }
+
+    /** Which frames hold `element`'s card: one frame, or the mounted split Elements of this group. */
+    _collectSpec(element, into) {
+      const split = ['cardNumber', 'cardExpiry', 'cardCvc'].map((type) => this._mounted(type)).filter(Boolean);
+      const frames = element._kind.split ? split.map((e) => e._frameId) : [element._frameId];
+      return { group: this._id, frames, into, card: true };
     }
 
     _forget(element) {
-      if (this._payment === element) this._payment = null;
+      this._elements = this._elements.filter((e) => e !== element);
+    }
+  }
+
+  function createElements(context, options) {
+    options = options || {};
+    if (options.clientSecret !== undefined && options.mode !== undefined) {
+      throw new IntegrationError('Invalid value for elements(): use either `clientSecret` or `mode`, not both.');
+    }
+    if (options.clientSecret !== undefined) assertClientSecret(options.clientSecret, 'elements');
+    if (options.mode !== undefined) checkDeferredOptions(options);
+    return new ElementsGroup(context, options); // `loader`, `locale` and `fonts` are accepted and ignored
+  }
+
+  /** elements({mode, amount, currency}): the deferred flow, for payments. */
+  function checkDeferredOptions(options) {
+    if (['setup', 'subscription'].includes(options.mode)) {
+      throw new IntegrationError('The sandbox Stripe.js models elements({mode: \'payment\'}) only, not mode \'' +
+        options.mode + '\' (SetupIntents and subscriptions are not modelled).');
+    }
+    if (options.mode !== 'payment') {
+      throw new IntegrationError('Invalid value for elements(): mode should be one of the following strings: payment, ' +
+        'setup, subscription. You specified: ' + options.mode + '.');
+    }
+    if (!Number.isInteger(options.amount) || options.amount < 0) {
+      throw new IntegrationError('Invalid value for elements(): amount should be a positive integer. You specified: ' +
+        options.amount + '.');
+    }
+    if (typeof options.currency !== 'string' || !/^[A-Za-z]{3}$/.test(options.currency)) {
+      throw new IntegrationError('Invalid value for elements(): currency should be a three-letter ISO currency code. ' +
+        'You specified: ' + options.currency + '.');
     }
   }
 
   // -- confirmPayment -------------------------------------------------------------------------
 
-  function checkConfirmParams(params) {
-    if (!params || !(params.elements instanceof ElementsGroup)) {
-      throw new IntegrationError('stripe.confirmPayment(): the sandbox supports confirming with `elements` ' +
-        '(an Elements group holding a mounted Payment Element) only.');
+  function confirmPaymentOptions(params) {
+    if (!params || typeof params !== 'object') {
+      throw new IntegrationError('Invalid value for stripe.confirmPayment(): expected an object with `elements` or ' +
+        '`clientSecret`. You specified: ' + describe(params) + '.');
+    }
+    const group = params.elements;
+    if (group !== undefined && !(group instanceof ElementsGroup)) {
+      throw new IntegrationError('Invalid value for stripe.confirmPayment(): elements should be an Elements group. ' +
+        'You specified: ' + describe(group) + '.');
     }
     const redirect = params.redirect === undefined ? 'always' : params.redirect;
     if (redirect !== 'always' && redirect !== 'if_required') {
@@ -387,58 +670,137 @@
       throw new IntegrationError('stripe.confirmPayment(): the `confirmParams.return_url` argument is required ' +
         'unless passing `redirect: \'if_required\'`');
     }
-    const clientSecret = params.clientSecret || params.elements._clientSecret;
-    assertClientSecret(clientSecret, 'stripe.confirmPayment');
-    return { redirect, confirmParams, clientSecret };
-  }
-
-  /** The error Stripe.js resolves with when a confirmed intent did not end up paid. */
-  function intentError(paymentIntent) {
-    if (paymentIntent.status === 'requires_payment_method' && paymentIntent.last_payment_error) {
-      return { error: Object.assign({}, paymentIntent.last_payment_error, { payment_intent: paymentIntent }) };
+    if (group && !group._mounted('payment')) {
+      if (group._mounted('expressCheckout')) {
+        throw new IntegrationError('Element confirming payment is "expressCheckout", but stripe.confirmPayment() was ' +
+          'not called within the "confirm" event. Please call stripe.confirmPayment() in the "confirm" event ' +
+          '(https://stripe.com/docs/js/elements_object/express_checkout_element_confirm_event)');
+      }
+      throw new IntegrationError('Invalid value for stripe.confirmPayment(): elements should have a mounted Payment ' +
+        'Element or Express Checkout Element.');
     }
-    const [code, message] = paymentIntent.status === 'requires_action'
-      ? ['payment_intent_authentication_failure', AUTHENTICATION_FAILED]
-      : ['payment_intent_unexpected_state', 'This PaymentIntent\'s status is ' + paymentIntent.status + '.'];
-    return { error: { type: 'invalid_request_error', code, message, payment_intent: paymentIntent } };
+    const clientSecret = params.clientSecret || (group && group._clientSecret);
+    assertClientSecret(clientSecret, 'stripe.confirmPayment');
+    return { group, confirmParams, clientSecret, returnUrl: redirect === 'always' ? confirmParams.return_url : null };
   }
 
-  /** Run 3DS: a full-page redirect for `redirect: 'always'`, else a modal. Then re-read the intent. */
-  async function handleNextAction(key, paymentIntent, options) {
-    const url = challengeUrlOf(paymentIntent.next_action);
-    if (!url) return intentError(paymentIntent);
-    if (options.redirect === 'always' && paymentIntent.next_action.type === 'redirect_to_url') return navigate(url);
-    await authenticateInModal(url);
-    const result = await retrieveIntent(key, options.clientSecret);
-    return (result.error || SETTLED.includes(result.paymentIntent.status)) ? result : intentError(result.paymentIntent);
-  }
-
-  /** Turn the confirmed PaymentIntent into what Stripe.js resolves with, or a navigation. */
-  function settleIntent(key, paymentIntent, options) {
-    if (paymentIntent.status === 'requires_action') return handleNextAction(key, paymentIntent, options);
-    if (!SETTLED.includes(paymentIntent.status)) return intentError(paymentIntent);
-    if (options.redirect === 'if_required') return { paymentIntent };
-    return navigate(withQuery(options.confirmParams.return_url, {
-      payment_intent: paymentIntent.id,
-      payment_intent_client_secret: options.clientSecret,
-      redirect_status: 'succeeded',
-    }));
-  }
-
-  function confirmPayment(key, params) {
-    const options = checkConfirmParams(params);
-    const element = params.elements._mountedElement('stripe.confirmPayment');
+  function confirmPayment(context, params) {
+    const options = confirmPaymentOptions(params);
+    const group = options.group;
     return (async () => {
-      const reply = await element._request('confirm', {
-        clientSecret: options.clientSecret,
-        confirmParams: JSON.parse(JSON.stringify(options.confirmParams)), // plain data only
-      });
-      const body = reply.body || { error: connectionError() };
-      return body.error ? { error: body.error } : settleIntent(key, body, options);
+      const merge = [];
+      let collect = null;
+      if (group) {
+        if (group._deferred() && !group._submitted) throw submitFirst('stripe.confirmPayment()');
+        const error = group._deferred() ? null : await group._validate();
+        if (error) return { error };
+        const details = group._details();
+        if (details.shipping) merge.push({ shipping: details.shipping });
+        if (details.billing) merge.push({ payment_method_data: { billing_details: details.billing } });
+        collect = group._collectSpec(group._mounted('payment'), 'payment_method_data');
+      }
+      const body = await callApi(context, 'POST', intentPath(options.clientSecret, '/confirm'),
+        Object.assign(plain(options.confirmParams), { client_secret: options.clientSecret, use_stripe_sdk: true }),
+        { merge, collect });
+      return body.error ? { error: body.error } : settleIntent(context, body, options);
+    })();
+  }
+
+  // -- card Elements: confirmCardPayment, createPaymentMethod ---------------------------------
+
+  /** The mounted `card` or `cardNumber` Element passed as `param`, or Stripe.js's integration error. */
+  function cardElement(card, method, param) {
+    if (!(card instanceof Element) || !card._kind.card) {
+      throw new IntegrationError('Invalid value for ' + method + ': ' + param + ' should be a `card` or `cardNumber` ' +
+        'Element. You specified: ' + describe(card) + '.');
+    }
+    if (!card._wrapper) throw new IntegrationError(NOT_MOUNTED);
+    return card;
+  }
+
+  function confirmCardPayment(context, clientSecret, data, options) {
+    assertClientSecret(clientSecret, 'stripe.confirmCardPayment');
+    if (data instanceof Element) {
+      throw new IntegrationError('Do not pass an Element to stripe.confirmCardPayment() directly.\nFor more ' +
+        'information: https://stripe.com/docs/stripe-js/reference#stripe-confirm-card-payment');
+    }
+    const params = Object.assign({}, data);
+    const method = params.payment_method;
+    let collect = null;
+    if (method !== null && typeof method === 'object') {
+      const card = cardElement(method.card, 'confirmCardPayment', 'payment_method.card');
+      const methodData = Object.assign({}, method);
+      delete methodData.card;
+      delete params.payment_method;
+      params.payment_method_data = methodData;
+      collect = card._group._collectSpec(card, 'payment_method_data');
+    }
+    const settle = { clientSecret, handleActions: !options || options.handleActions !== false };
+    return (async () => {
+      const body = await callApi(context, 'POST', intentPath(clientSecret, '/confirm'),
+        Object.assign(plain(params), { client_secret: clientSecret, use_stripe_sdk: true }), { collect });
+      return body.error ? { error: body.error } : settleIntent(context, body, settle);
+    })();
+  }
+
+  /** createPaymentMethod({elements, params}) (deferred flow) or ({type: 'card', card, billing_details}). */
+  function createPaymentMethod(context, options) {
+    let element = null;
+    let group = null;
+    let params = null;
+    const merge = [];
+    if (options && options.elements !== undefined) {
+      group = options.elements;
+      element = group instanceof ElementsGroup && group._mounted('payment');
+      if (!element) {
+        throw new IntegrationError('Invalid value for stripe.createPaymentMethod(): elements should have a mounted ' +
+          'Payment Element.');
+      }
+      if (group._paymentMethodCreation !== 'manual') {
+        throw new IntegrationError('stripe.createPaymentMethod() with `elements` needs `paymentMethodCreation: ' +
+          '\'manual\'` when the Elements group is created: stripe.elements({mode, amount, currency, ' +
+          'paymentMethodCreation: \'manual\'}).');
+      }
+      params = Object.assign({}, options.params, options.metadata ? { metadata: options.metadata } : {});
+      const billing = group._details().billing;
+      if (billing) merge.push({ billing_details: billing });
+    } else if (options && options.card !== undefined) {
+      element = cardElement(options.card, 'createPaymentMethod', 'card');
+      params = Object.assign({}, options);
+      delete params.card;
+    } else {
+      throw new IntegrationError('Please provide either an Element or PaymentMethod creation parameters to ' +
+        'createPaymentMethod.');
+    }
+    return (async () => {
+      if (group && !group._submitted) throw submitFirst('createPaymentMethod()');
+      const body = await callApi(context, 'POST', '/v1/payment_methods', params,
+        { merge, collect: element._group._collectSpec(element, null) });
+      return body.error ? { error: body.error } : { paymentMethod: body };
+    })();
+  }
+
+  /** handleNextAction({clientSecret}): finish a PaymentIntent the server confirmed (3D Secure in a modal). */
+  function handleNextAction(context, options) {
+    const clientSecret = options && options.clientSecret;
+    assertClientSecret(clientSecret, 'stripe.handleNextAction');
+    return (async () => {
+      const current = await retrieveIntent(context, clientSecret);
+      if (current.error) return current;
+      if (current.paymentIntent.status !== 'requires_action') {
+        throw new IntegrationError('stripe.handleNextAction(): the PaymentIntent must have a status of ' +
+          'requires_action; its status is ' + current.paymentIntent.status + '.');
+      }
+      return settleIntent(context, current.paymentIntent, { clientSecret });
     })();
   }
 
   // -- Stripe() ---------------------------------------------------------------------------------
+
+  /** Real Stripe.js methods this stand-in does not model: calling one says so instead of "not a function". */
+  const NOT_MODELLED = ['confirmSetup', 'confirmCardSetup', 'handleCardAction', 'createToken', 'createSource',
+    'createConfirmationToken', 'retrieveSetupIntent', 'paymentRequest', 'redirectToCheckout', 'initCheckout',
+    'initEmbeddedCheckout', 'collectBankAccountForPayment', 'verifyMicrodepositsForPayment'];
 
   function assertPublishableKey(key) {
     if (typeof key !== 'string' || key === '') {
@@ -450,26 +812,31 @@
     if (!/^pk_(test|live)_[A-Za-z0-9_]+$/.test(key)) throw new IntegrationError('Invalid API Key provided: ' + key);
   }
 
-  function createElements(key, options) {
-    options = options || {};
-    if (options.mode) {
-      throw new IntegrationError('The sandbox Stripe.js supports elements({clientSecret}) only, not elements({mode}).');
-    }
-    if (options.clientSecret !== undefined) assertClientSecret(options.clientSecret, 'elements');
-    return new ElementsGroup(key, options); // `loader`, `locale` and `fonts` are accepted and ignored
-  }
-
-  /** `Stripe(publishableKey, options)`. Options (apiVersion, locale, stripeAccount) are accepted and ignored. */
-  function Stripe(publishableKey) {
+  /**
+   * `Stripe(publishableKey, options)`. `apiVersion` is sent with every call (objects come back in that version's
+   * shape); locale, stripeAccount and betas are accepted and ignored.
+   */
+  function Stripe(publishableKey, options) {
     assertPublishableKey(publishableKey);
-    return {
-      elements: (options) => createElements(publishableKey, options),
-      confirmPayment: (params) => confirmPayment(publishableKey, params),
+    const context = { controller: new Controller(publishableKey, (options || {}).apiVersion) };
+    const stripe = {
+      elements: (options) => createElements(context, options),
+      confirmPayment: (params) => confirmPayment(context, params),
+      confirmCardPayment: (clientSecret, data, options) => confirmCardPayment(context, clientSecret, data, options),
+      createPaymentMethod: (options) => createPaymentMethod(context, options),
+      handleNextAction: (options) => handleNextAction(context, options),
       retrievePaymentIntent: (clientSecret) => {
         assertClientSecret(clientSecret, 'stripe.retrievePaymentIntent');
-        return retrieveIntent(publishableKey, clientSecret);
+        return retrieveIntent(context, clientSecret);
       },
     };
+    NOT_MODELLED.forEach((name) => {
+      stripe[name] = () => {
+        throw new IntegrationError('stripe.' + name + '() is not modelled by the sandbox Stripe.js (see the ' +
+          'README\'s "Stripe.js coverage" table).');
+      };
+    });
+    return stripe;
   }
 
   Stripe.version = 3; // what js.stripe.com/v3 reports; @stripe/stripe-js reads it

@@ -8,23 +8,21 @@ down (so retries show), then opens Dashboard pages in headless Chromium and save
 the README's two (a projector-sized 1600×900 view of the payments list and of one
 payment), or with ``--all`` every page, full length, to look at.
 
-    flock /tmp/wb-browser.lock .venv/bin/python scripts/screenshot_sandbox_dashboard.py [--all] [--out DIR]
+    .venv/bin/python -m tests.screenshots.sandbox_dashboard [--all] [--out DIR]   # or: make screenshots
 """
 
 import argparse
 import os
-import sys
 import time
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
 from server.notebook import Workbench
 from server.triggers import trigger
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS
+
+ROOT = Path(__file__).resolve().parents[2]
 
 VIEWPORT = {"width": 1600, "height": 900}  # a 16:9 projector
 README_SHOTS = ("payments", "payment")

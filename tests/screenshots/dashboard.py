@@ -5,7 +5,7 @@ of yours shows), shops as a person would — two books into the cart, Pay, card 
 in the checkout frame — and stacks three moments: the shop with its cart, the
 checkout, and the receipt with the total charged and the ``pi_…`` id.
 
-    .venv/bin/python -m scripts.screenshot_dashboard     # from the repository root, under flock /tmp/wb-browser.lock
+    .venv/bin/python -m tests.screenshots.dashboard     # from the repository root (or: make screenshots)
 """
 
 import base64
@@ -21,7 +21,7 @@ from server.runner import start_shop
 from tests.browser.shopper import add_to_cart, fill_card, open_checkout, open_dashboard  # the browser tests' own steps
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 OUTPUT = ROOT / "static" / "screenshots" / "dashboard.png"
 VIEWPORT = {"width": 1280, "height": 720}

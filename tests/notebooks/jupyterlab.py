@@ -1,0 +1,119 @@
+"""Real JupyterLab for the browser tests: started on a free port, its settings and notebooks in ``tmp_path``.
+
+JupyterLab only ever sees copies of the lessons, so nothing a test runs or saves
+reaches the committed notebooks.  ``start`` runs ``jupyter lab`` as ``make lab``
+builds it (the project's setting overrides included); ``start_make_lab`` runs
+``make lab``'s launcher itself, shop outside the kernel and all.
+"""
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from playwright.sync_api import expect
+
+from server.dashboard import answers
+from server.lab import lab_command, write_setting_overrides
+from tests.processes import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+LESSONS = sorted((ROOT / "notebooks").glob("0*.ipynb"))
+TOKEN = "press-workbench-test"
+
+
+
+def lab_env(tmp_path, **extra):
+    """Jupyter's config, data, runtime and JupyterLab's user settings all in ``tmp_path``; every cell rendered."""
+    settings = tmp_path / "settings" / "@jupyterlab" / "notebook-extension"
+    settings.mkdir(parents=True, exist_ok=True)
+    # no virtual scrolling: every cell is rendered (and typeset), not only those on screen
+    (settings / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
+    return {**os.environ, "JUPYTER_CONFIG_DIR": str(tmp_path / "config"), "JUPYTER_DATA_DIR": str(tmp_path / "data"),
+            "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"), "JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "settings"),
+            "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "workspaces"), "JUPYTER_TOKEN": TOKEN, **extra}  # fmt: skip
+
+
+@contextmanager
+def running(command, env, log_path, port):
+    """Run ``command`` (in its own process group) until JupyterLab answers on ``port``; stop it afterwards."""
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while not answers(f"{url}/api/status?token={TOKEN}"):
+        assert process.poll() is None and time.monotonic() < deadline, Path(log_path).read_text()
+        time.sleep(0.2)
+    try:
+        yield url
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)  # JupyterLab, its kernels and a launcher's shop
+        process.wait(30)
+
+
+def start(tmp_path, notebook_dir, **env):
+    """``jupyter lab`` as ``make lab`` runs it, serving ``notebook_dir``."""
+    port = free_port()
+    settings = write_setting_overrides(tmp_path / "app-settings")
+    return running(lab_command(port, notebook_dir, settings), lab_env(tmp_path, **env), tmp_path / "lab.log", port)
+
+
+def start_make_lab(tmp_path, notebook_dir, **env):
+    """``make lab``'s launcher (``python -m server.lab``): the shop runs in it, outside the kernels."""
+    port = free_port()
+    env = lab_env(tmp_path, LAB_PORT=str(port), SHOP_PORT=str(free_port()), SANDBOX_PORT="0",
+                  WORKBENCH_MODE="sandbox", WORKBENCH_DATA_DIR=str(tmp_path / "var"), **env)  # fmt: skip
+    env["SHOP_URL"] = f"http://127.0.0.1:{env['SHOP_PORT']}"  # nothing answers there yet: the launcher starts it
+    env.pop("WORKBENCH_AUTOPAY", None)  # a person pays, in the browser
+    return running([sys.executable, "-m", "server.lab", str(notebook_dir)], env, tmp_path / "lab.log", port)
+
+
+def open_notebook(page, lab_url, name):
+    """Open ``name``, wait until its kernel is idle; returns its panel (the visible one)."""
+    page.goto(f"{lab_url}/lab/tree/{name}?token={TOKEN}")
+    panel = page.locator(".jp-NotebookPanel:visible")
+    expect(panel.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']")).to_be_visible(timeout=60_000)
+    return panel
+
+
+def menu(page, menu_name, command):
+    """Click ``command`` (its ``data-command``) in the menu bar's ``menu_name`` menu."""
+    page.get_by_role("menuitem", name=menu_name, exact=True).click()
+    page.locator(f"li[data-command='{command}']").click()
+
+
+def run_all_cells(page):
+    """Run ▸ Run All Cells, once more if the kernel did not take it.
+
+    A freshly opened notebook can report an idle kernel while its session is still
+    connecting, and a Run All sent then is dropped.
+    """
+    started = page.locator(".jp-InputArea-prompt").filter(has_text=re.compile(r"\[[0-9*]+\]"))
+    for _ in range(2):
+        page.locator(".jp-Notebook").click()  # the current notebook is the one Run All acts on
+        menu(page, "Run", "runmenu:run-all")
+        try:
+            expect(started.first).to_be_visible(timeout=10_000)
+            return
+        except AssertionError:
+            continue
+    raise AssertionError("JupyterLab did not run the notebook's cells")
+
+
+def code_cell(page, source_start):
+    """The code cell whose source starts with ``source_start``."""
+    starts = re.compile("^" + re.escape(source_start))
+    return page.locator(".jp-CodeCell").filter(has=page.locator(".jp-InputArea-editor", has_text=starts))
+
+
+def run_cell(page, source_start):
+    """Select the cell and run it (Shift-Enter), as a presenter does."""
+    cell = code_cell(page, source_start)
+    cell.locator(".jp-InputArea-editor").click()
+    page.keyboard.press("Shift+Enter")
+    return cell

@@ -1,0 +1,57 @@
+"""The scratch copy notebook 03 builds in: everything git would commit, changed there and never here."""
+
+import subprocess
+
+import pytest
+
+from server.notebook import WorkbenchError
+from server.notebook.build import ScratchCopy
+
+
+@pytest.fixture
+def repository(tmp_path):
+    """A small git repository: a committed file changed since, a new file, and an ignored one."""
+    repo = tmp_path / "repo"
+    (repo / "server").mkdir(parents=True)
+    (repo / "server" / "shop.py").write_text("class Shop:\n    def refund(self):\n        pass\n")
+    (repo / ".gitignore").write_text("var/\n")
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    subprocess.run(["git", "add", "."], cwd=repo, check=True)
+    (repo / "server" / "shop.py").write_text("class Shop:\n    def refund(self):\n        return 1\n")
+    (repo / "notes.md").write_text("not committed yet\n")
+    (repo / "var").mkdir()
+    (repo / "var" / "shop.sqlite3").write_text("data")
+    return repo
+
+
+def test_the_copy_holds_what_git_would_commit_and_changes_stay_in_it(repository):
+    scratch = ScratchCopy(repository)
+    try:
+        assert scratch.read("server/shop.py").endswith("return 1\n")  # uncommitted changes come along
+        assert scratch.path("notes.md").exists() and not scratch.path("var").exists()
+        change = scratch.insert("server/shop.py", before="    def refund(self):", text="    def cancel(self):\n"
+                                                                                        "        pass\n\n")
+        assert "+    def cancel(self):" in repr(change)
+        assert repr(scratch.write("tests/test_cancel.py", "def test_x():\n    pass\n")).startswith(
+            "tests/test_cancel.py\ndef test_x():")
+        with pytest.raises(WorkbenchError, match="'def settle' does not appear in server/shop.py"):
+            scratch.insert("server/shop.py", before="def settle", text="")
+        assert "def cancel" not in (repository / "server" / "shop.py").read_text()
+        assert not (repository / "tests").exists()
+    finally:
+        scratch.close()
+    assert not scratch.root.exists()
+
+
+def test_pytest_runs_the_copys_own_tests_and_reports_the_failure(repository):
+    scratch = ScratchCopy(repository)
+    try:
+        scratch.write("test_shop.py", "from server.shop import Shop\n\ndef test_cancel():\n    Shop().cancel()\n")
+        failing = scratch.pytest("test_shop.py")
+        assert (failing.passed, failing.summary) == (False, "1 failed")
+        reason = "AttributeError: 'Shop' object has no attribute 'cancel'"
+        assert failing.failures() == [("test_shop.py::test_cancel", reason)]
+        scratch.insert("server/shop.py", after="class Shop:\n", text="    def cancel(self):\n        pass\n\n")
+        assert scratch.pytest("test_shop.py").summary == "1 passed"
+    finally:
+        scratch.close()

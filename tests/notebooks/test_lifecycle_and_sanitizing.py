@@ -1,0 +1,99 @@
+"""The lifecycle path (from a payment's events, drawn without overlaps) and how nbval compares notebook outputs."""
+
+import re
+from pathlib import Path
+
+import pytest
+from nbval.plugin import get_sanitize_patterns
+
+from server.notebook import Workbench
+from server.notebook.lifecycle_svg import BOX_H, LABEL_PX, SANS_ADVANCE, _layout, describe, lifecycle_svg, text_width
+from server.notebook.unattended import STRIPE_AND_SHOP_ID, IdNumbers
+
+ROOT = Path(__file__).resolve().parents[2]
+DECLINED_THEN_3DS = [("requires_payment_method", "created"), ("requires_payment_method", "declined"),
+                     ("requires_action", "confirm"), ("requires_payment_method", "authentication failed"),
+                     ("requires_action", "confirm"), ("succeeded", "authenticated")]  # fmt: skip
+
+
+def test_the_path_is_read_from_the_payments_events(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("WORKBENCH_MODE", "sandbox")
+    with Workbench("http://127.0.0.1:0") as wb:
+        order = wb.create_order(["working-in-public"])
+        wb.pay_as_shopper(order, card="4000 0000 0000 0002")
+        wb.pay_as_shopper(order, card="4000 0027 6000 3184", authenticate="fail")
+        wb.pay_as_shopper(order, card="4000 0027 6000 3184")
+        confirmation = order.wait(timeout=10)
+        assert confirmation.path == DECLINED_THEN_3DS
+        pi = confirmation.payment_intent
+        assert wb.path_of(pi) == DECLINED_THEN_3DS
+        other = wb.stripe.v1.payment_intents.create(params={"amount": 999, "currency": "usd"})
+        canceled = wb.stripe.v1.payment_intents.cancel(other.id)
+        assert wb.path_of(canceled) == [("requires_payment_method", "created"), ("canceled", "cancel")]
+
+
+def test_the_diagram_fills_only_where_the_payment_is_now_and_names_every_step():
+    svg = lifecycle_svg(DECLINED_THEN_3DS)
+    filled = re.findall(r'fill="#635bff"[^>]*/><text[^>]*>([a-z_]+)</text>', svg)
+    assert filled == ["succeeded"]
+    boxes = re.findall(r"<rect [^>]*/><text[^>]*>([a-z_]+)</text>", svg)
+    assert boxes == [status for status, _ in DECLINED_THEN_3DS]
+    for cause in ("declined", "confirm", "authentication failed", "authenticated"):
+        assert f">{cause}</text>" in svg
+    assert describe(DECLINED_THEN_3DS) in svg  # its title and aria-label, for screen readers
+
+
+@pytest.mark.parametrize("max_width", [340, 760])
+def test_the_diagram_wraps_before_its_width_and_nothing_overlaps(max_width):
+    boxes, arrows, width, _ = _layout(DECLINED_THEN_3DS * 2, max_width)
+    assert width <= max_width
+    shapes = [(x, y, x + w, y + BOX_H) for x, y, w, _ in boxes]
+    shapes += [(x1, y - 1, x2, y + 1) for x1, x2, y, _, _ in arrows]  # the arrow's line
+    shapes += [(left, y - 26 - LABEL_PX, left + text_width(cause, SANS_ADVANCE), y - 22)  # its label, descenders too
+               for _, _, y, cause, left in arrows]  # fmt: skip
+    for index, (left, top, right, bottom) in enumerate(shapes):
+        for other_left, other_top, other_right, other_bottom in shapes[index + 1:]:
+            assert right <= other_left or other_right <= left or bottom <= other_top or other_bottom <= top
+
+
+def sanitize(text, numbers):
+    patterns = [(STRIPE_AND_SHOP_ID.pattern, numbers.replace)]
+    patterns += get_sanitize_patterns((ROOT / "notebooks" / "sanitize.cfg").read_text())
+    for regex, replace in patterns:
+        text = re.sub(regex, replace, text)
+    return text
+
+
+def compared(stored, run):
+    """Both texts as nbval compares them, ids numbered as in notebooks/conftest.py."""
+    numbers = IdNumbers()
+    numbers.register([{"text": stored}], "stored")
+    numbers.register([{"text": run}], "run")
+    return sanitize(stored, numbers), sanitize(run, numbers)
+
+
+def test_distinct_ids_stay_distinct_after_sanitizing():
+    first, second, third, fourth = (f"pi_3{letter * 23}" for letter in "ABCD")
+    same_story = compared(f"{first} then {second}, {first}", f"{third} then {fourth}, {third}")
+    assert same_story[0] == same_story[1] == "pi_#1 then pi_#2, pi_#1"
+    mixed_up = compared(f"{first} then {second}", f"{third} then {third}")
+    assert mixed_up[0] != mixed_up[1]
+
+
+def test_only_the_paid_rows_race_is_blanked():
+    row = "12:00:0{}    {}            pi_3{} {}  {}"
+    stored, run = (row.format(1, "paid", "A" * 23, "succeeded", "return page"),
+                   row.format(2, "paid", "B" * 23, "succeeded", "webhook"))  # fmt: skip
+    assert compared(stored, run)[0] == compared(stored, run)[1]
+    stored, run = (row.format(1, "failed", "A" * 23, "requires_payment_method", "webhook"),
+                   row.format(1, "failed", "B" * 23, "requires_payment_method", "return page"))  # fmt: skip
+    assert compared(stored, run)[0] != compared(stored, run)[1]
+    html = '<tr style="x"><td style="y">paid</td><td style="y">{} succeeded</td><td style="y">{}</td></tr>'
+    stored, run = html.format("pi_3" + "A" * 23, "return page"), html.format("pi_3" + "B" * 23, "webhook")
+    assert compared(stored, run)[0] == compared(stored, run)[1]
+
+
+def test_secrets_ports_and_times_are_blanked_and_prefixes_kept():
+    text = "pi_3abcdefghijklmnopqrstuvw_secret_XyZ123 http://127.0.0.1:41234/x 12:34:56"
+    assert compared(text, text)[0] == "pi_#1_secret_<SECRET> http://127.0.0.1:<PORT>/x <HH:MM:SS>"

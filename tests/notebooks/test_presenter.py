@@ -1,0 +1,100 @@
+"""The presenter's tools outside JupyterLab: the Check out desk, the self-updating panel, the frame, port clashes.
+
+``test_lessons_in_jupyterlab.py`` runs the same flow in a real JupyterLab; these
+tests pin down each piece quickly.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+from playwright.sync_api import expect
+
+from server.lab import check_port_free
+from server.notebook import Workbench, WorkbenchError
+from server.notebook.presenter import SHOP_GONE, frame_html
+from server.runner import start_sandbox
+
+OWN_SHOP = "http://127.0.0.1:0"
+
+
+@pytest.fixture
+def wb(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("WORKBENCH_MODE", "sandbox")
+    monkeypatch.delenv("WORKBENCH_AUTOPAY", raising=False)
+    with Workbench(OWN_SHOP) as workbench:
+        yield workbench
+
+
+def test_the_order_is_made_from_the_picker_when_check_out_is_clicked(wb):
+    desk = wb.checkout_desk(selected={"art-of-doing-science": 2})
+    with pytest.raises(WorkbenchError, match=r"No order yet: choose the books above and click Check out"):
+        desk.wait(timeout=1)
+    desk.picker.quantities["art-of-doing-science"].value = 0
+    desk.picker.quantities["scaling-people"].value = 3
+    desk.button.click()
+    assert [(item["book_id"], item["quantity"]) for item in desk.order.items] == [("scaling-people", 3)]
+    assert desk.order.total == "$105.00" and desk.children[-1] is desk.view
+    assert "Total <b>$105.00</b>" in desk.view.panel.value
+
+
+def test_unattended_the_desk_checks_out_the_picker_as_it_is(wb, monkeypatch):
+    monkeypatch.setenv("WORKBENCH_AUTOPAY", "1")
+    desk = wb.checkout_desk(selected={"stubborn-attachments": 1})
+    confirmation = desk.wait(timeout=10)
+    assert (confirmation.paid, confirmation.total) == (True, "$20.00")
+
+
+def test_the_panel_turns_to_paid_by_itself(wb):
+    order = wb.create_order({"working-in-public": 1})
+    view = order.show_checkout()
+    assert 'data-status="awaiting_payment"' in view.panel.value
+    assert wb.pay_as_shopper(order).paid  # as a shopper paying in the frame: nothing runs in the notebook
+    deadline = time.monotonic() + 10
+    while 'data-status="paid"' not in view.panel.value:
+        assert time.monotonic() < deadline, view.panel.value
+        time.sleep(0.1)
+    pi = wb.stripe.v1.payment_intents.retrieve(order.payment_intent)
+    assert f'data-testid="panel-payment-intent">{pi.id}<' in view.panel.value and "$28.00" in view.panel.value
+    view._thread.join(5)
+    assert not view._thread.is_alive()  # a paid order changes no more: the watcher stops
+
+
+def test_a_declined_payment_turns_the_panel_red_with_stripes_message(wb):
+    order = wb.create_order({"working-in-public": 1})
+    view = order.show_checkout(card="4000 0000 0000 0002")
+    wb.pay_as_shopper(order, card="4000 0000 0000 0002")
+    failed = order.wait(until="failed", timeout=10)
+    assert failed.order.status == "failed"
+    assert 'data-status="failed"' in view.panel.value and "Stripe said: Your card was declined." in view.panel.value
+
+
+@pytest.mark.browser
+def test_a_frame_whose_shop_is_gone_says_how_to_get_a_live_checkout(wb, page):
+    """(A frame whose shop runs opens the checkout: test_lessons_in_jupyterlab.py pays in one.)"""
+    order = wb.create_order({"an-elegant-puzzle": 1})
+    url = wb.url
+    wb.close()  # as when the kernel that ran the shop has gone, or the notebook was saved and reopened
+    page.set_content(frame_html(order))
+    checkout = page.frame_locator('iframe[title^="Checkout for order"]')
+    expect(checkout.locator("#note")).to_have_text(SHOP_GONE.format(shop=url))
+
+
+def test_a_port_in_use_is_named_with_the_fix(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(OSError, match=rf"The sandbox cannot listen on 127.0.0.1:{port}: that port is already in "
+                                          rf"use .* SANDBOX_PORT={port + 1} in .env"):  # fmt: skip
+            start_sandbox(str(tmp_path), port=port)
+        with pytest.raises(OSError, match=rf"Port {port} is already in use.* make lab LAB_PORT={port + 1}"):
+            check_port_free(port, "LAB_PORT")
+        env = {**os.environ, "LAB_PORT": str(port)}
+        lab = subprocess.run([sys.executable, "-m", "server.lab"], env=env, capture_output=True, text=True, timeout=60,
+                             check=False)
+    assert lab.returncode == 1 and f"make lab: Port {port} is already in use" in lab.stderr

@@ -1,0 +1,1 @@
+"""Scripts that retake the README screenshots (``make screenshots``); not collected by pytest."""
