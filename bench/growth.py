@@ -84,34 +84,41 @@ def run(plan=Plan(), say=print):
     return result
 
 
-def plot(result, path=PLOT):
-    """Two small panels: orders/s (left axis) and settle p95 (right axis) against each kind of growth."""
+def plot(result, path=PLOT, baseline=None, baseline_label="before"):
+    """Two small panels: orders/s (left axis) and settle p95 (right axis) against each kind of growth.
+
+    ``baseline``: an earlier run's results (``growth.json``), drawn faded beside this one's.
+    """
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    figure, panels = plt.subplots(1, 2, figsize=(9, 3.2), dpi=100)
-    for panel, points, x_key, x_label, settle_key in (
-        (panels[0], result["stored"], "stored_orders", "orders already stored", "settle_burst"),
-        (panels[1], result["shoppers"], "shoppers", "concurrent shoppers (no pause)", "settle"),
+    figure, panels = plt.subplots(1, 2, figsize=(9.5, 3.4), dpi=100)
+    runs = [(result, "", 1.0)] + ([(baseline, f" ({baseline_label})", 0.35)] if baseline else [])
+    for panel, kind, x_key, x_label, settle_key in (
+        (panels[0], "stored", "stored_orders", "orders already stored", "settle_burst"),
+        (panels[1], "shoppers", "shoppers", "concurrent shoppers (no pause)", "settle"),
     ):
-        xs = [p[x_key] for p in points]
-        panel.plot(xs, [p["orders_per_second"] for p in points], "o-", color="#635bff", label="orders/s")
+        other = panel.twinx()
+        for run, suffix, alpha in runs:
+            points = run[kind]
+            xs = [p[x_key] for p in points]
+            panel.plot(xs, [p["orders_per_second"] for p in points], "o-", color="#635bff", alpha=alpha,
+                       label=f"orders/s{suffix}")  # fmt: skip
+            other.plot(xs, [p[settle_key]["p95"] for p in points], "s--", color="#e5424d", alpha=alpha,
+                       label=f"settle p95{suffix}")  # fmt: skip
         panel.set_xlabel(x_label)
         panel.set_ylabel("orders/s", color="#635bff")
+        other.set_ylabel("webhook settle p95 (s)", color="#e5424d")
         panel.set_ylim(bottom=0)
-        other = panel.twinx()
-        other.plot(xs, [1000 * p[settle_key]["p95"] for p in points], "s--", color="#e5424d", label="settle p95")
-        other.plot(xs, [1000 * p[settle_key]["p50"] for p in points], "^:", color="#e5424d", label="settle p50")
-        other.set_ylabel("webhook settle (ms)", color="#e5424d")
         other.set_ylim(bottom=0)
         if x_key == "shoppers":
             panel.set_xscale("log")
         lines = panel.get_lines() + other.get_lines()
-        panel.legend(lines, [line.get_label() for line in lines], fontsize=7, loc="upper left")
-    panels[0].set_title("orders/s one at a time; settle in a burst", fontsize=9)
-    panels[1].set_title("the load run's purchases, 5 each", fontsize=9)
+        panel.legend(lines, [line.get_label() for line in lines], fontsize=7, loc="best", framealpha=0.8)
+    panels[0].set_title("orders/s one at a time; settle in bursts of 30", fontsize=9)
+    panels[1].set_title("the load run, 5 purchases per shopper", fontsize=9)
     figure.tight_layout()
     figure.savefig(path)
     plt.close(figure)

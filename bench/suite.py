@@ -13,11 +13,13 @@ puts the table into BENCHMARKS.md).
 """
 
 import argparse
+import json
 import os
 import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from bench import (
     checkout_browser,
@@ -81,6 +83,7 @@ def main(argv=None):
     )
     parser.add_argument("--no-localstripe", action="store_true", help="sandbox_rate without localstripe")
     parser.add_argument("--write-doc", action="store_true", help="put the table into BENCHMARKS.md")
+    parser.add_argument("--growth-baseline", metavar="JSON", help="an earlier growth.json to draw beside this run's")
     args = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # unwinds: every server is stopped
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
@@ -100,14 +103,15 @@ def main(argv=None):
               f"`{commit}`{' (with uncommitted changes)' if dirty else ''}: {facts['cores']} cores, Python "
               f"{facts['python']}, {facts['platform']}; {packages}. Load average {facts['loadavg'][0]:.1f} at the "
               f"start, {facts['loadavg_at_end'][0]:.1f} at the end; the suite took "
-              f"{(time.time() - started) / 60:.0f} min.")  # fmt: skip
+              f"{(time.time() - started) / 60:.1f} min.")  # fmt: skip
     table = report.markdown(figures, header)
     write_result("suite", {"machine": facts, "commit": commit, "figures": figures, "durations": durations,
                            "markdown": table})  # fmt: skip
     (RESULTS / "figures.md").write_text(table)
     if "growth" in figures:
         where = RESULTS / "growth.png" if args.quick else growth.PLOT  # the committed plot comes from a full run
-        print(f"plotted {growth.plot(figures['growth'], where).relative_to(ROOT)}")
+        baseline = json.loads(Path(args.growth_baseline).read_text()) if args.growth_baseline else None
+        print(f"plotted {growth.plot(figures['growth'], where, baseline).relative_to(ROOT)}")
     if args.write_doc:
         report.write_doc(table)
         print("BENCHMARKS.md updated")
