@@ -17,6 +17,11 @@ def pct(fraction):
     return f"{100 * fraction:.0f}%"
 
 
+def points(fraction):
+    """A difference of two percentages, in percentage points."""
+    return f"{100 * fraction:.0f} points"
+
+
 def verdict(value, limit, higher_is_better, show):
     """'met' or 'missed by …', the margin in the figure's own unit."""
     met = value >= limit if higher_is_better else value < limit
@@ -58,7 +63,7 @@ def rows(figures):
                     pct(fractions["create_confirm"]),
                     f"{rounds} × {plan['pairs']}",
                     "≥ 60%",
-                    verdict(fractions["create_confirm"], 0.6, True, pct),
+                    verdict(fractions["create_confirm"], 0.6, True, points),
                 )
         for phase, ratio in rate.get("ratio_sandbox_over_localstripe", {}).items():
             if phase in ("empty", "seeded"):
@@ -76,7 +81,7 @@ def rows(figures):
                 f"{pct(figure['fraction_of_ceiling'])} ({figure['per_second']:,.0f} orders/s)",
                 f"{figure['n']:,}",
                 "≥ 40%",
-                verdict(figure["fraction_of_ceiling"], 0.4, True, pct),
+                verdict(figure["fraction_of_ceiling"], 0.4, True, points),
             )
     browser = figures.get("checkout_browser")
     if browser:
