@@ -89,6 +89,17 @@ def run_ops(make_worker, count, workers=1, seconds=60.0):
     return next(done), elapsed
 
 
+def add_compare_option(parser):
+    """``--compare LABEL=DIR`` (repeatable): also measure the checkout in DIR, in the same alternating rounds."""
+    parser.add_argument("--compare", metavar="LABEL=DIR", action="append", default=[],
+                        help="also measure the checkout in DIR (e.g. git archive REF | tar -x -C DIR), same rounds")  # fmt: skip
+
+
+def compared(args):
+    """{label: checkout dir} from ``--compare``."""
+    return dict(spec.split("=", 1) for spec in args.compare)
+
+
 def write_result(name, data):
     """``bench/results/<name>.json`` (git-ignored); returns its path."""
     RESULTS.mkdir(parents=True, exist_ok=True)

@@ -88,7 +88,7 @@ def rows(figures):
         figure = browser["click_to_confirmation"]
         add(
             "click Pay → confirmation in headless Chromium, p50 / p95",
-            f"{ms(figure['p50'])} / {ms(figure['p95'])}",
+            spread(figure),
             figure["n"],
             "p50 < 300 ms",
             verdict(figure["p50"], 0.3, False, ms),
@@ -96,10 +96,10 @@ def rows(figures):
     settle = figures.get("settle")
     if settle:
         alone, burst = settle["series"]["shop"]["alone"], settle["series"]["shop"]["burst"]
-        add("webhook settle, payments one at a time, p50 / p95", f"{ms(alone['p50'])} / {ms(alone['p95'])}", alone["n"])
+        add("webhook settle, payments one at a time, p50 / p95", spread(alone), alone["n"])
         add(
             f"webhook settle, bursts of {settle['plan']['burst']} concurrent payments, p50 / p95",
-            f"{ms(burst['p50'])} / {ms(burst['p95'])}",
+            spread(burst),
             burst["n"],
             "p95 < 500 ms",
             verdict(burst["p95"], 0.5, False, ms),
@@ -159,6 +159,11 @@ def load_rows(load, add):
     )
 
 
+def spread(figure):
+    """``p50 / p95`` of a distribution, in milliseconds."""
+    return f"{ms(figure['p50'])} / {ms(figure['p95'])}"
+
+
 def seconds(value):
     return f"{value:.2f} s"
 
@@ -173,7 +178,7 @@ def comparison(figures):
             figure = shop["series"][label][mode]
             row.append(f"{figure['per_second']:,.0f}/s ({pct(figure['fraction_of_ceiling'])})")
         if settle and label in settle["series"]:
-            row += [f"{ms(settle['series'][label][kind]['p50'])} / {ms(settle['series'][label][kind]['p95'])}"
+            row += [spread(settle['series'][label][kind])
                     for kind in ("alone", "burst")]  # fmt: skip
         out.append(row)
     return out

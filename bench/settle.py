@@ -17,7 +17,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from bench.common import BenchError, distribution, machine, write_result
+from bench.common import BenchError, add_compare_option, compared, distribution, machine, write_result
 from bench.stack import Stack
 from tests.card_frame import VISA, http_json, pay_in_card_frame
 
@@ -133,10 +133,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--rounds", type=int, default=1)
-    parser.add_argument("--compare", metavar="LABEL=DIR", action="append", default=[])
+    add_compare_option(parser)
     args = parser.parse_args()
-    plan = QUICK if args.quick else Plan(rounds=args.rounds)
-    result = run(plan, dict(spec.split("=", 1) for spec in args.compare))
+    result = run(QUICK if args.quick else Plan(rounds=args.rounds), compared(args))
     for label, kinds in result["series"].items():
         for kind, figure in kinds.items():
             print(

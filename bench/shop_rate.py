@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import stripe
 
-from bench.common import BenchError, machine, run_ops, write_result
+from bench.common import BenchError, add_compare_option, compared, machine, run_ops, write_result
 from bench.stack import Ceiling, Stack
 from server.sandbox import SECRET_KEY
 
@@ -129,15 +129,9 @@ def run(plan=Plan(), compare=None, say=print):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument(
-        "--compare",
-        metavar="LABEL=DIR",
-        action="append",
-        default=[],
-        help="also measure the checkout in DIR (e.g. an older commit: git archive REF | tar -x -C DIR)",
-    )
+    add_compare_option(parser)
     args = parser.parse_args()
-    result = run(QUICK if args.quick else Plan(), dict(spec.split("=", 1) for spec in args.compare))
+    result = run(QUICK if args.quick else Plan(), compared(args))
     print(
         f"ceiling: {result['ceiling']['sequential']:.0f}/s sequential, "
         f"{result['ceiling']['concurrent']:.0f}/s with {result['plan']['workers']} threads"

@@ -34,7 +34,7 @@ from bench import (
     shop_rate,
 )
 from bench.browser import browser_lock
-from bench.common import RESULTS, ROOT, machine, write_result
+from bench.common import RESULTS, ROOT, add_compare_option, compared, machine, write_result
 
 STEPS = ("sandbox_rate", "shop_rate", "settle", "checkout_browser", "load_run", "dashboard", "notebook_run", "growth",
          "fresh_clone")  # fmt: skip
@@ -42,7 +42,7 @@ STEPS = ("sandbox_rate", "shop_rate", "settle", "checkout_browser", "load_run", 
 
 def plan_steps(args):
     """{step: callable returning its figures}, in the order they run."""
-    quick, compare = args.quick, dict(spec.split("=", 1) for spec in args.compare)
+    quick, compare = args.quick, compared(args)
     rate_args = ["--quick"] * quick + ["--no-localstripe"] * args.no_localstripe
     steps = {
         "sandbox_rate": lambda: sandbox_rate.run(sandbox_rate.parser().parse_args(rate_args)),
@@ -74,13 +74,7 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="a smoke run: few rounds, small stores")
     parser.add_argument("--fresh-clone", action="store_true", help="also time `make test` on a fresh clone")
     parser.add_argument("--only", help=f"comma-separated steps: {', '.join(STEPS)}")
-    parser.add_argument(
-        "--compare",
-        metavar="LABEL=DIR",
-        action="append",
-        default=[],
-        help="shop_rate and settle also run the checkout in DIR, in the same rounds",
-    )
+    add_compare_option(parser)  # shop_rate and settle
     parser.add_argument("--no-localstripe", action="store_true", help="sandbox_rate without localstripe")
     parser.add_argument("--write-doc", action="store_true", help="put the table into BENCHMARKS.md")
     parser.add_argument("--growth-baseline", metavar="JSON", help="an earlier growth.json to draw beside this run's")
