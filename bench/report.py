@@ -173,7 +173,7 @@ def comparison(figures):
     out = []
     shop, settle = figures.get("shop_rate"), figures.get("settle")
     for label in (shop or {}).get("series", {}):
-        row = [label]
+        row = ["this checkout" if label == "shop" else label]
         for mode in ("sequential", "concurrent"):
             figure = shop["series"][label][mode]
             row.append(f"{figure['per_second']:,.0f}/s ({pct(figure['fraction_of_ceiling'])})")
