@@ -50,9 +50,11 @@ screenshots: $(STAMP) browser
 	$(BIN)/python -m tests.screenshots.dashboard
 	$(BIN)/python -m tests.screenshots.sandbox_dashboard
 
+# Every figure of BENCHMARKS.md in one run (~15 min); BENCH_ARGS=--quick for a smoke run, --fresh-clone to add
+# `make test` on a fresh clone, --write-doc to update BENCHMARKS.md.  The bench extra adds matplotlib (the plot).
 bench: $(STAMP) browser
-	$(BIN)/python bench/sandbox_rate.py
-	$(BIN)/python bench/dashboard_first_card.py
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	$(BIN)/python -m bench.suite $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var

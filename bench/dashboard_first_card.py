@@ -15,13 +15,12 @@ For comparison, the same round also runs Voilà without preheated kernels (the o
 setting changed on the command line) against the same shop, and times a visit.  The
 browser is started before the clock: a shopper's browser is already open.
 
-    .venv/bin/python bench/dashboard_first_card.py [--rounds 3]
+    .venv/bin/python -m bench.dashboard_first_card [--rounds 3]
 
 Results: a table on stdout and ``bench/results/dashboard.json``.
 """
 
 import argparse
-import json
 import os
 import re
 import signal
@@ -34,22 +33,18 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+from bench.browser import launch, local_page
+from bench.common import machine, write_result
 from server.dashboard import free_port, start_dashboard
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results" / "dashboard.json"
 WORKBENCH = str(Path(sys.executable).parent / "workbench")
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
 WARM_AFTER = 8.0  # seconds for the kernel pool to refill before the warm visit
 TARGET = 3.0  # issue 8: first card under 3 s after the server is ready
 
 
 def time_to_first_card(browser, url):
     """Seconds from navigating a new tab to ``url`` until the first book card is visible."""
-    page = browser.new_page()
-    page.route(lambda u: not u.startswith(("http://127.0.0.1", "http://localhost")), lambda route: route.abort())
+    page = local_page(browser)
     started = time.monotonic()
     page.goto(url)
     page.locator(".wb-book-card").first.wait_for(state="visible", timeout=120_000)
@@ -96,29 +91,32 @@ def no_preheat_visit(browser, shop_url, workdir):
         dashboard.stop()
 
 
+def run(rounds=3, say=print):
+    """``rounds`` dashboard starts; returns every round and the medians (``bench/results/dashboard.json``)."""
+    results = []
+    with sync_playwright() as playwright, tempfile.TemporaryDirectory(prefix="bench-dashboard-") as tmp:
+        browser = launch(playwright)
+        for number in range(rounds):
+            workdir = Path(tmp) / f"round-{number}"
+            workdir.mkdir()
+            results.append(one_round(browser, workdir))
+            say(f"  dashboard round {number + 1}: " + ", ".join(f"{k} {v:.2f} s" for k, v in results[-1].items()))
+        browser.close()
+    medians = {key: statistics.median(r[key] for r in results) for key in results[0]}
+    result = {"rounds": results, "median": medians, "n": rounds, "target_seconds": TARGET, "machine": machine()}
+    write_result("dashboard", result)
+    return result
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
-    args = parser.parse_args()
-    rounds = []
-    with sync_playwright() as playwright, tempfile.TemporaryDirectory(prefix="bench-dashboard-") as tmp:
-        launch = {"args": CHROMIUM_ARGS, **({"executable_path": CHROMIUM} if os.path.exists(CHROMIUM) else {})}
-        browser = playwright.chromium.launch(**launch)
-        for number in range(args.rounds):
-            workdir = Path(tmp) / f"round-{number}"
-            workdir.mkdir()
-            rounds.append(one_round(browser, workdir))
-            print(f"round {number + 1}: " + ", ".join(f"{k} {v:.2f} s" for k, v in rounds[-1].items()), flush=True)
-        browser.close()
-    medians = {key: statistics.median(r[key] for r in rounds) for key in rounds[0]}
-    print(f"\nmedian of {len(rounds)} rounds (load average {os.getloadavg()[0]:.2f}):")
-    for key, value in medians.items():
+    result = run(parser.parse_args().rounds)
+    print(f"\nmedian of {result['n']} rounds (load average {os.getloadavg()[0]:.2f}):")
+    for key, value in result["median"].items():
         print(f"  {key.replace('_', ' '):<22} {value:5.2f} s")
-    verdict = "met" if medians["ready_to_first_card"] < TARGET else "NOT met"
+    verdict = "met" if result["median"]["ready_to_first_card"] < TARGET else "NOT met"
     print(f"target: first card under {TARGET:.0f} s after the server is ready — {verdict}")
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps({"rounds": rounds, "median": medians, "target_seconds": TARGET,
-                                   "loadavg": os.getloadavg()}, indent=2))  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -21,34 +21,25 @@ Checks, per order: the amount is the catalog's, the PaymentIntent's amount and
 lost), and there is one PaymentIntent and at most one successful charge (none
 charged twice).
 
-    .venv/bin/python bench/load_run.py                    # 200 shoppers × 5 orders
-    .venv/bin/python bench/load_run.py --shoppers 20      # a smoke run
-    .venv/bin/python bench/load_run.py --one-process      # `workbench serve` with its sandbox in-process
+    .venv/bin/python -m bench.load_run                    # 200 shoppers × 5 orders
+    .venv/bin/python -m bench.load_run --shoppers 20      # a smoke run
+    .venv/bin/python -m bench.load_run --one-process      # `workbench serve` with its sandbox in-process
 
 Results: a summary on stdout and ``bench/results/load_run.json``.
 """
 
 import argparse
 import json
-import os
-import platform
 import random
-import sqlite3
-import statistics
 import sys
-import tempfile
 import threading
 import time
 import urllib.request
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # tests/ holds the process and card-frame helpers this shares with the tests
-
+from bench.common import distribution, machine, write_result
+from bench.stack import Stack, sandbox_facts, settled_by
 from tests.card_frame import DECLINED, THREE_D_SECURE, VISA, http_json, pay_in_card_frame
-from tests.processes import Workbench, free_port
 
-RESULTS = ROOT / "bench" / "results" / "load_run.json"
 SETTLE_TARGET = 2.0  # seconds from a payment to its webhook being answered by the shop
 EXPECTED = {VISA: "paid", THREE_D_SECURE: "paid", DECLINED: "failed"}
 
@@ -72,7 +63,9 @@ def shopper(shop_url, sandbox_url, books, orders_each, think, seed, record, erro
             answer = pay_in_card_frame(sandbox_url, order, card, return_url)
             paid_at = time.time()
             if answer.get("status") == "succeeded":
-                with urllib.request.urlopen(f"{return_url}?payment_intent={order['payment_intent']}", timeout=60) as page:
+                with urllib.request.urlopen(
+                    f"{return_url}?payment_intent={order['payment_intent']}", timeout=60
+                ) as page:
                     confirmed = 'data-testid="confirmation"' in page.read().decode()
             else:
                 confirmed = None
@@ -97,83 +90,28 @@ def wait_until_settled(shop_url, records, timeout=60):
     return orders
 
 
-def sandbox_facts(path):
-    """From the sandbox's database: intents, successful charges per intent, and webhook answer times."""
-    with sqlite3.connect(path) as db:
-        intents = {row[0]: json.loads(row[1]) for row in db.execute(
-            "SELECT id, body FROM objects WHERE type = 'payment_intent'")}  # fmt: skip
-        charges = dict(db.execute(
-            "SELECT json_extract(body, '$.payment_intent'), count(*) FROM objects WHERE type = 'charge' "
-            "AND json_extract(body, '$.status') = 'succeeded' GROUP BY 1"))  # fmt: skip
-        delivered = {}  # (intent, event type) → when the shop answered its webhook 2xx, first time
-        for pi, event_type, done in db.execute(
-            "SELECT json_extract(o.body, '$.data.object.id'), json_extract(o.body, '$.type'), "
-            "min(a.started + a.duration_ms / 1000.0) FROM delivery_attempts a JOIN objects o ON o.id = a.event_id "
-            "WHERE a.status BETWEEN 200 AND 299 GROUP BY a.event_id"):  # fmt: skip
-            key = (pi, event_type)
-            delivered[key] = min(done, delivered.get(key, done))
-        attempts = db.execute("SELECT count(*), count(error) FROM delivery_attempts").fetchone()
-    return intents, charges, delivered, attempts
-
-
-def settled_by(path):
-    """Who first moved each order to paid/failed (return page, webhook, …), from the shop's order history."""
-    with sqlite3.connect(path) as db:
-        rows = db.execute("SELECT order_id, source FROM order_history WHERE status IN ('paid', 'failed') ORDER BY id")
-        first = {}
-        for order_id, source in rows:
-            first.setdefault(order_id, source)
-    return first
-
-
-def percentile(values, q):
-    return statistics.quantiles(values, n=100, method="inclusive")[q - 1] if len(values) > 1 else values[0]
-
-
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--shoppers", type=int, default=200)
-    parser.add_argument("--orders", type=int, default=5, help="orders per shopper")
-    parser.add_argument("--one-process", action="store_true", help="run `workbench serve` with its own sandbox")
-    parser.add_argument("--think", type=float, nargs=2, default=(2.0, 6.0), metavar=("MIN", "MAX"),
-                        help="seconds a shopper spends on the checkout page before paying (default 2 6; 0 0: none)")
-    parser.add_argument("--seed", type=int, default=9)
-    args = parser.parse_args()
-
-    work = Path(tempfile.mkdtemp(prefix="load-run-"))
-    servers = []
-    try:
-        if args.one_process:
-            shop = Workbench("serve", "--port", "0", "--sandbox-port", "0", cwd=work, WORKBENCH_DATA_DIR=str(work))
-            servers.append(shop)
-            sandbox_url, sandbox_db = http_json("GET", f"{shop.url}/api/health")["sandbox_url"], work / "sandbox.sqlite3"
-        else:
-            sandbox = Workbench("sandbox", "--port", "0", "--data-dir", str(work / "sandbox"), cwd=work)
-            servers.append(sandbox)
-            shop = Workbench("serve", "--port", str(free_port()), cwd=work, WORKBENCH_DATA_DIR=str(work / "shop"),
-                             SANDBOX_URL=sandbox.url)  # fmt: skip
-            servers.append(shop)
-            sandbox_url, sandbox_db = sandbox.url, work / "sandbox" / "sandbox.sqlite3"
-        shop_db = (work if args.one_process else work / "shop") / "shop.sqlite3"
-        books = http_json("GET", f"{shop.url}/api/books")["books"]
-        print(f"shop {shop.url}, sandbox {sandbox_url}: {args.shoppers} shoppers × {args.orders} orders", flush=True)
-
+def run(shoppers=200, orders_each=5, think=(2.0, 6.0), seed=9, one_process=False, name="load_run", say=print):
+    """Run the shoppers against a fresh shop and sandbox, check every order; returns the summary (``pass``)."""
+    with Stack(one_process=one_process) as stack:
+        books = http_json("GET", f"{stack.shop_url}/api/books")["books"]
+        say(f"  load run: {shoppers} shoppers × {orders_each} orders, think {think[0]:g}–{think[1]:g} s")
         records, errors = [], []
-        threads = [threading.Thread(target=shopper, args=(shop.url, sandbox_url, books, args.orders, args.think, args.seed + n,
-                                                          records, errors)) for n in range(args.shoppers)]  # fmt: skip
+        urls = (stack.shop_url, stack.sandbox_url)
+        threads = [
+            threading.Thread(target=shopper, args=(*urls, books, orders_each, think, seed + n, records, errors))
+            for n in range(shoppers)
+        ]
         started = time.time()
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
         shopping = time.time() - started
-        orders = wait_until_settled(shop.url, records)
+        orders = wait_until_settled(stack.shop_url, records)
         time.sleep(1)  # late duplicate deliveries, so the log below is complete
-        intents, charges, delivered, (attempts, failed_attempts) = sandbox_facts(sandbox_db)
-        first_source = settled_by(shop_db)
-    finally:
-        for server in reversed(servers):
-            server.stop()
+        intents, charges, (attempts, failed_attempts) = sandbox_facts(stack.sandbox_db)
+        delivered = stack.webhook_answered()
+        first_source = settled_by(stack.shop_db)
 
     settle, late, mismatches, lost, doubled, no_webhook = [], [], [], [], [], []
     for r in records:
@@ -207,26 +145,42 @@ def main():
         sources[source] = sources.get(source, 0) + 1
     cards = {name: sum(r["card"] == card for r in records) for name, card in
              (("visa", VISA), ("3ds", THREE_D_SECURE), ("declined", DECLINED))}  # fmt: skip
+    ok = not (errors or late or no_webhook or mismatches or lost or doubled) and len(records) == shoppers * orders_each
     summary = {
-        "shoppers": args.shoppers, "orders_each": args.orders, "think_seconds": args.think,
-        "one_process": args.one_process,
+        "shoppers": shoppers, "orders_each": orders_each, "think_seconds": list(think), "one_process": one_process,
         "orders": len(records), "cards": cards, "errors": len(errors), "error_samples": errors[:5],
         "shopping_seconds": round(shopping, 1), "orders_per_second": round(len(records) / shopping, 1),
-        "settle_seconds": {"p50": round(percentile(settle, 50), 3), "p95": round(percentile(settle, 95), 3),
-                           "max": round(max(settle), 3)} if settle else None,
+        "settle_seconds": distribution(settle),
         "settled_within_target": len(settle) - len(late), "late": len(late), "without_webhook": len(no_webhook),
         "mismatches": len(mismatches), "lost": len(lost), "double_charged": len(set(doubled)),
         "first_settled_by": sources, "delivery_attempts": attempts, "failed_attempts": failed_attempts,
         "confirmation_pages_ok": sum(r["confirmation_page"] is True for r in records),
-        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
+        "pass": ok, "machine": machine(),
     }  # fmt: skip
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps(summary, indent=2) + "\n")
+    write_result(name, summary)
+    return summary
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--shoppers", type=int, default=200)
+    parser.add_argument("--orders", type=int, default=5, help="orders per shopper")
+    parser.add_argument("--one-process", action="store_true", help="run `workbench serve` with its own sandbox")
+    parser.add_argument(
+        "--think",
+        type=float,
+        nargs=2,
+        default=(2.0, 6.0),
+        metavar=("MIN", "MAX"),
+        help="seconds a shopper spends on the checkout page before paying (default 2 6; 0 0: none)",
+    )
+    parser.add_argument("--seed", type=int, default=9)
+    args = parser.parse_args()
+    summary = run(args.shoppers, args.orders, tuple(args.think), args.seed, args.one_process)
     print(json.dumps(summary, indent=2))
-    ok = not (errors or late or no_webhook or mismatches or lost or doubled) and len(records) == args.shoppers * args.orders
-    print("PASS: every order settled by its webhook within 2 s, none mismatched, lost or charged twice" if ok
-          else "FAIL: see the counts above")  # fmt: skip
-    return 0 if ok else 1
+    print("PASS: every order settled by its webhook within 2 s, none mismatched, lost or charged twice"
+          if summary["pass"] else "FAIL: see the counts above")  # fmt: skip
+    return 0 if summary["pass"] else 1
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""PaymentIntent create and create+confirm rates: the offline sandbox vs localstripe.
+"""PaymentIntent create and create+confirm rates: the offline sandbox vs localstripe, and vs the ceiling.
 
 The sandbox writes one SQLite row per change where localstripe re-pickles its whole
 store on every write; this bench checks what that means on this machine.  Every
@@ -10,29 +10,26 @@ after each confirm); anything else stops the bench with an error.
 
 Each server runs twice: one instance starts empty, the other is first seeded to
 10,000 PaymentIntents (localstripe's seeding is capped in time).  Rounds then
-alternate over all instances, so background load on this shared machine hits the
-empty and the seeded store, and both servers, alike.
+alternate over all instances and the ceiling (stripe-python against the no-op
+endpoint, ``bench/ceiling.py``), so background load on this shared machine hits the
+empty and the seeded store, both servers and the ceiling alike.
 
-    .venv/bin/python bench/sandbox_rate.py            # full run, about four minutes
-    .venv/bin/python bench/sandbox_rate.py --quick    # smoke run, well under a minute
+    .venv/bin/python -m bench.sandbox_rate            # full run, about four minutes
+    .venv/bin/python -m bench.sandbox_rate --quick    # smoke run, well under a minute
 
-Results: a table on stdout and ``bench/results/latest.json``.
+Results: a table on stdout and ``bench/results/sandbox_rate.json``.
 """
 
 import argparse
 import http.client
-import itertools
 import json
 import os
-import platform
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.parse
 import uuid
@@ -42,15 +39,16 @@ from pathlib import Path
 
 import stripe
 
+from bench.common import ROOT, BenchError, machine, run_ops, write_result
 from server.sandbox import SECRET_KEY
+from tests.processes import free_port
 
-BENCH_DIR = Path(__file__).resolve().parent
-ROOT = BENCH_DIR.parent
-RESULTS = BENCH_DIR / "results" / "latest.json"
+BENCH_DIR = ROOT / "bench"
 LOCALSTRIPE_VENV = BENCH_DIR / ".venv-localstripe"
 LOCALSTRIPE_REQUIREMENT = "localstripe==1.15.10"  # the version the README figures were taken with
 LOCALSTRIPE_PICKLE = Path("/tmp/localstripe.pickle")  # hard-coded in localstripe
 OPERATIONS = ("create", "create_confirm")
+CEILING = "ceiling: no-op endpoint"
 
 # The common subset both servers accept: localstripe answers 500 to ``payment_method``
 # on confirm and 400 to ``automatic_payment_methods``/``return_url``, so the card is
@@ -83,10 +81,6 @@ class Plan:
 
 QUICK = Plan(rounds=1, creates=50, pairs=25, round_seconds=3.0, warmup=5, seed_target=1_000,
              seed_seconds=30.0, localstripe_seed_seconds=10.0)  # fmt: skip
-
-
-class BenchError(RuntimeError):
-    """A server answered something other than what Stripe would: the figures would be meaningless."""
 
 
 # -- clients -------------------------------------------------------------------
@@ -180,17 +174,12 @@ class Server:
                 self.process.wait(5)
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start_server(name, version, command, port, log, exits):
     """Start ``command`` in its own session (Ctrl-C reaches only us; we stop it) and wait until it answers."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}  # this checkout's sandbox and ceiling endpoint (bench/ceiling.py)
     with open(log, "wb") as out:
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                   cwd=log.parent, start_new_session=True)  # fmt: skip
+                                   cwd=log.parent, env=env, start_new_session=True)  # fmt: skip
     server = Server(name, version, process, f"http://127.0.0.1:{port}", log)
     exits.callback(server.stop)
     wait_until_ready(server)
@@ -223,7 +212,7 @@ def tail(path, lines=20):
 def start_sandbox(workdir, tag, exits):
     port, data_dir = free_port(), workdir / f"sandbox-{tag}"
     data_dir.mkdir()
-    command = [str(ROOT / ".venv" / "bin" / "workbench"), "sandbox", "--port", str(port), "--data-dir", str(data_dir)]
+    command = [sys.executable, "-m", "server.cli", "sandbox", "--port", str(port), "--data-dir", str(data_dir)]
     return start_server("sandbox", "Press Workbench", command, port, workdir / f"sandbox-{tag}.log", exits)
 
 
@@ -279,36 +268,33 @@ class Series:
     reconnects: int | None = 0
 
 
-def run_ops(series, operation, count, workers, seconds):
+class Bound:
+    """One client doing one operation, as ``common.run_ops`` drives it (a call per operation, then ``close``)."""
+
+    def __init__(self, client, operation):
+        self.client, self.call = client, getattr(client, operation)
+
+    def __call__(self):
+        self.call()
+
+    def close(self):
+        self.client.close()
+
+
+def run_series(series, operation, count, workers, seconds):
     """Run ``count`` operations over ``workers`` connections; stop at the deadline.  Returns (done, elapsed)."""
-    tickets, done, errors, lock = itertools.count(), itertools.count(), [], threading.Lock()
-    start = time.perf_counter()
-    deadline = start + seconds
+    clients = []
 
-    def work():
+    def make():
         client = series.client(series.server.url)
-        try:
-            while not errors and next(tickets) < count and time.perf_counter() < deadline:
-                getattr(client, operation)()
-                next(done)
-        except Exception as exc:  # noqa: BLE001 — any failure is handed to the main thread, which raises it
-            errors.append(exc)
-        finally:
-            client.close()
-            with lock:
-                series.reconnects = None if client.reconnects is None else series.reconnects + client.reconnects
+        clients.append(client)  # atomic: no lock needed
+        return Bound(client, operation)
 
-    threads = [threading.Thread(target=work, daemon=True) for _ in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - start
-    completed = next(done)
+    completed, elapsed = run_ops(make, count, workers, seconds)
     series.server.stored += completed
     series.requests += completed * (2 if operation == "create_confirm" else 1)
-    if errors:
-        raise errors[0]
+    reconnects = [client.reconnects for client in clients]
+    series.reconnects = None if None in reconnects or series.reconnects is None else series.reconnects + sum(reconnects)
     return completed, elapsed
 
 
@@ -324,7 +310,7 @@ def measure(all_series, plan, workers):
             if series.stored_at_start is None:
                 series.stored_at_start = series.server.stored
             for operation, count in (("create", plan.creates), ("create_confirm", plan.pairs)):
-                completed, elapsed = run_ops(series, operation, count, workers, plan.round_seconds)
+                completed, elapsed = run_series(series, operation, count, workers, plan.round_seconds)
                 series.rounds[operation].append({"count": completed, "seconds": round(elapsed, 3)})
             series.stored_at_end = series.server.stored
 
@@ -335,14 +321,14 @@ def seed(server, plan):
     missing = max(0, plan.seed_target - server.stored)
     print(f"  seeding {server.name}: {missing:,} PaymentIntents ({plan.seed_workers} connections, cap {cap:.0f} s) …",
           flush=True)  # fmt: skip
-    _, elapsed = run_ops(Series("seed", "seeded", server, RawClient), "create", missing, plan.seed_workers, cap)
+    _, elapsed = run_series(Series("seed", "seeded", server, RawClient), "create", missing, plan.seed_workers, cap)
     return {"reached": server.stored, "seconds": round(elapsed, 1), "cap_seconds": cap}
 
 
 def warm_up(all_series, plan):
     """A few pairs per series first: imports, caches and first connections are not what we measure."""
     for series in all_series:
-        run_ops(series, "create_confirm", plan.warmup, 1, plan.round_seconds)
+        run_series(series, "create_confirm", plan.warmup, 1, plan.round_seconds)
 
 
 # -- reporting -----------------------------------------------------------------
@@ -376,6 +362,12 @@ def summarise(all_series, seeding):
         row["change_percent"] = {
             op: 100.0 * (paired_ratio(row["seeded"]["rounds"][op], row["empty"]["rounds"][op]) - 1) for op in OPERATIONS
         }
+    if CEILING in rows:
+        sandbox = rows["sandbox via stripe-python"]
+        for phase in ("empty", "seeded"):
+            sandbox[phase]["fraction_of_ceiling"] = {
+                op: paired_ratio(sandbox[phase]["rounds"][op], rows[CEILING][phase]["rounds"][op]) for op in OPERATIONS
+            }
     ratios = {}
     if "localstripe" in rows:
         sandbox, localstripe = rows["sandbox"], rows["localstripe"]
@@ -395,8 +387,13 @@ def summarise(all_series, seeding):
 
 
 def targets(rows, ratios):
-    """The issue's targets: create+confirm ≥ 10× localstripe; ≤ 20% slower after 10,000 stored PaymentIntents."""
+    """Create+confirm ≥ 10× localstripe; ≤ 20% slower after 10,000 stored PaymentIntents (issue 4); create+confirm
+    through stripe-python ≥ 60% of the ceiling (issue 13)."""
     met = {"sandbox_within_20_percent_after_seeding": all(g >= -20 for g in rows["sandbox"]["change_percent"].values())}
+    if CEILING in rows:
+        met["create_confirm_at_least_60_percent_of_ceiling"] = all(
+            rows["sandbox via stripe-python"][phase]["fraction_of_ceiling"]["create_confirm"] >= 0.6
+            for phase in ("empty", "seeded"))  # fmt: skip
     if ratios:
         met["create_confirm_at_least_10x_localstripe_empty"] = ratios["empty"]["create_confirm"] >= 10
         met["create_confirm_at_least_10x_localstripe_seeded"] = ratios["seeded"]["create_confirm"] >= 10
@@ -404,19 +401,28 @@ def targets(rows, ratios):
 
 
 def print_table(summary, machine, plan, workers, localstripe_note):
-    print(f"\nPaymentIntent rates over HTTP on 127.0.0.1 — {machine['cpus']} CPUs, Python {machine['python']}, "
+    print(f"\nPaymentIntent rates over HTTP on 127.0.0.1 — {machine['cores']} CPUs, Python {machine['python']}, "
           f"{workers} connection(s), median of {plan.rounds} round(s) of {plan.creates} creates and {plan.pairs} "
-          f"create+confirm pairs; load average {machine['loadavg_at_start'][0]:.1f} at start, "
+          f"create+confirm pairs; load average {machine['loadavg'][0]:.1f} at start, "
           f"{machine['loadavg_at_end'][0]:.1f} at end")  # fmt: skip
     print(f"{'':27}{'── empty store ──':^29}   {'── seeded store ──':^33}   {'── change ──':^17}")
     print(f"{'':27}{'stored':>8}{'create/s':>10}{'+confirm/s':>11}   {'stored':>12}{'create/s':>10}{'+confirm/s':>11}"
           f"   {'create':>8}{'+confirm':>9}")  # fmt: skip
     for label, row in summary["rows"].items():
         empty, seeded, growth = row["empty"], row["seeded"], row["change_percent"]
+        if label == CEILING:
+            empty = {**empty, "stored_at_start": None}
+            seeded = {**seeded, "stored_at_start": None}
         print(f"{label:27}{stored_range(empty):>8}{empty['median_per_second']['create']:>10,.0f}"
               f"{empty['median_per_second']['create_confirm']:>11,.0f}   {stored_range(seeded):>12}"
               f"{seeded['median_per_second']['create']:>10,.0f}{seeded['median_per_second']['create_confirm']:>11,.0f}"
               f"   {growth['create']:>+7.0f}%{growth['create_confirm']:>+8.0f}%")  # fmt: skip
+    fractions = summary["rows"]["sandbox via stripe-python"]["empty"].get("fraction_of_ceiling")
+    if fractions:
+        seeded = summary["rows"]["sandbox via stripe-python"]["seeded"]["fraction_of_ceiling"]
+        print(f"{'  stripe-python: % of ceiling':27}{'':8}{100 * fractions['create']:>9.0f}%"
+              f"{100 * fractions['create_confirm']:>10.0f}%   {'':12}{100 * seeded['create']:>9.0f}%"
+              f"{100 * seeded['create_confirm']:>10.0f}%")  # fmt: skip
     ratio = summary["ratio_sandbox_over_localstripe"]
     if ratio:
         empty, seeded = ratio["empty"], ratio["seeded"]
@@ -448,64 +454,71 @@ def print_table(summary, machine, plan, workers, localstripe_note):
 
 
 def stored_range(phase):
+    if phase["stored_at_start"] is None:
+        return "—"
     return f"{phase['stored_at_start']:,}→{phase['stored_at_end']:,}"
 
 
-def machine_info():
-    return {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
-            "loadavg_at_start": os.getloadavg(), "stripe_python": stripe.VERSION}  # fmt: skip
-
-
-def write_results(results):
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
-    print(f"\nWrote {RESULTS.relative_to(ROOT)}")
-
-
 # -- main ----------------------------------------------------------------------
+def start_ceiling(workdir, exits):
+    port = free_port()
+    command = [sys.executable, "-m", "bench.ceiling", str(port)]
+    return start_server(CEILING, "no-op endpoint", command, port, workdir / "ceiling.log", exits)
+
+
 def start_series(workdir, executable, ls_version, exits):
-    """Both instances of each server, and the series (table cells) that drive them."""
+    """Both instances of each server, the ceiling, and the series (table cells) that drive them."""
+    ceiling = start_ceiling(workdir, exits)
     all_series = []
     for phase in ("empty", "seeded"):
+        all_series.append(Series(CEILING, phase, ceiling, StripePythonClient))
         sandbox = start_sandbox(workdir, phase, exits)
         all_series += [Series("sandbox", phase, sandbox, RawClient),
                        Series("sandbox via stripe-python", phase, sandbox, StripePythonClient)]  # fmt: skip
         if executable:
             localstripe = start_localstripe(executable, ls_version, workdir, phase, exits)
             all_series.append(Series("localstripe", phase, localstripe, RawClient))
-    order = {"sandbox": 0, "localstripe": 1, "sandbox via stripe-python": 2}
+    order = {"sandbox": 0, "localstripe": 1, "sandbox via stripe-python": 2, CEILING: 3}
     return sorted(all_series, key=lambda s: order[s.label])
 
 
 def run(args):
+    """Measure, print the table, write ``bench/results/sandbox_rate.json``; returns the results."""
     plan = QUICK if args.quick else Plan()
-    machine = machine_info()
+    facts = machine()
     if args.no_localstripe:
         executable, ls_version = None, "skipped (--no-localstripe)"
     else:
         executable, ls_version = localstripe_executable(install=not args.no_install)
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp, ExitStack() as exits:  # servers stop before rmtree
         all_series = start_series(Path(tmp), executable, ls_version, exits)
-        seeded_servers = {id(s.server): s.server for s in all_series if s.phase == "seeded"}.values()
+        seeded_servers = {
+            id(s.server): s.server for s in all_series if s.phase == "seeded" and s.label != CEILING
+        }.values()
         seeding = {server.name: seed(server, plan) for server in seeded_servers}
         warm_up(all_series, plan)
         measure(all_series, plan, args.workers)
-    machine["loadavg_at_end"] = os.getloadavg()
+    facts["loadavg_at_end"] = os.getloadavg()
     summary = summarise(all_series, seeding)
-    print_table(summary, machine, plan, args.workers, None if executable else ls_version)
-    write_results({"quick": args.quick, "workers": args.workers, "machine": machine, "plan": asdict(plan),
-                   "request_bodies": {"create": CREATE_BODY, "create_for_confirm": CREATE_WITH_CARD_BODY,
-                                      "confirm": ""},
-                   "localstripe": ls_version, **summary})  # fmt: skip
+    print_table(summary, facts, plan, args.workers, None if executable else ls_version)
+    results = {"quick": args.quick, "workers": args.workers, "machine": facts, "plan": asdict(plan),
+               "request_bodies": {"create": CREATE_BODY, "create_for_confirm": CREATE_WITH_CARD_BODY, "confirm": ""},
+               "localstripe": ls_version, **summary}  # fmt: skip
+    print(f"\nWrote {write_result('sandbox_rate', results).relative_to(ROOT)}")
+    return results
 
 
-def main(argv=None):
+def parser():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="one short round and a 1,000-PaymentIntent store")
     parser.add_argument("--workers", type=int, default=1, help="concurrent keep-alive connections while measuring")
     parser.add_argument("--no-localstripe", action="store_true", help="measure the sandbox only")
     parser.add_argument("--no-install", action="store_true", help=f"do not create {LOCALSTRIPE_VENV.name} if missing")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv=None):
+    args = parser().parse_args(argv)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # unwinds through ExitStack: servers are stopped
     try:
         run(args)

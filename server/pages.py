@@ -68,11 +68,22 @@ def security_headers(response):
     response.headers["Content-Security-Policy"] = (
         f"default-src 'self'; script-src 'self' {script}; frame-src {frame}; connect-src 'self' {connect}; "
         "img-src 'self' data:; style-src 'self' 'unsafe-inline'; font-src 'self'; base-uri 'none'; "
-        f"form-action 'self'; frame-ancestors {' '.join(frame_ancestors(config))}"
+        f"form-action 'self'; frame-ancestors {_framers(response, config)}"
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "same-origin"
     return response
+
+
+def _framers(response, config):
+    """Who may frame this response: for a page, the dashboard and the JupyterLabs running here; nobody for the rest.
+
+    Finding the JupyterLabs reads their ``jpserver-*.json`` files, which only pages need: API answers, webhooks and
+    covers skip it (it was a glob and a file read per JSON request, BENCHMARKS.md).
+    """
+    if response.mimetype != "text/html":
+        return "'none'"
+    return " ".join(frame_ancestors(config))
 
 
 def _origin(url):

@@ -52,8 +52,7 @@ class Shop:
         if order.email:
             params["receipt_email"] = order.email
         pi = self.stripe.v1.payment_intents.create(params=params, options={"idempotency_key": f"{order.id}-payment-intent"})
-        self.orders.attach_payment_intent(order.id, pi.id, pi.client_secret)
-        return self.orders.get(order.id)
+        return self.orders.attach_payment_intent(order, pi.id, pi.client_secret)
 
     def refund(self, order):
         """Refund a paid order in full; the idempotency key makes a repeated click refund once."""

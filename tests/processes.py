@@ -21,10 +21,14 @@ def free_port():
 class Workbench:
     """``python -m server.cli <args>`` in its own process; ``url`` is where it said it listens."""
 
-    def __init__(self, *args, cwd, timeout=60, **env):
+    def __init__(self, *args, cwd, timeout=60, root=ROOT, module="server.cli", **env):
+        """``root``: the checkout whose code runs (this one; bench/ also runs another commit's, for A/B).
+
+        ``module``: another program that says where it listens the same way (bench/'s ceiling endpoint).
+        """
         environ = {k: v for k, v in os.environ.items() if not k.startswith(("STRIPE_", "WORKBENCH_", "SANDBOX_"))}
-        environ.update(env, PYTHONPATH=ROOT)  # this checkout's code, whatever the venv has installed
-        self.process = subprocess.Popen([sys.executable, "-m", "server.cli", *args], cwd=cwd, env=environ,
+        environ.update(env, PYTHONPATH=str(root))  # that checkout's code, whatever the venv has installed
+        self.process = subprocess.Popen([sys.executable, "-m", module, *args], cwd=cwd, env=environ,
                                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # fmt: skip
         self.output = []
         lines = queue.Queue()

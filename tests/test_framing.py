@@ -49,3 +49,12 @@ def test_stopped_or_remote_jupyter_servers_do_not_count(runtime_dir):
     (runtime_dir / "jpserver-garbage.json").write_text("{not json")
     describe_server(runtime_dir, "http://127.0.0.1:18002/", os.getpid())
     assert jupyter_ports() == [18002]
+
+
+def test_answers_that_are_not_pages_may_not_be_framed_at_all(tmp_path, sandbox_url, runtime_dir):
+    """Only pages are framed (by the dashboard or JupyterLab); the rest skip the Jupyter lookup and say 'none'."""
+    describe_server(runtime_dir, "http://127.0.0.1:18003/", os.getpid())
+    app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path), "SANDBOX_URL": sandbox_url, "SECRET_KEY": "t"})
+    for path in ("/api/health", "/api/books", "/covers/an-elegant-puzzle.svg"):
+        csp = app.test_client().get(path).headers["Content-Security-Policy"]
+        assert csp.endswith("frame-ancestors 'none'"), path

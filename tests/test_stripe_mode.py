@@ -17,8 +17,7 @@ def make_order_without_network(app):
     orders = app.extensions["shop"].orders
     order, _ = orders.create([{"book_id": "working-in-public", "title": "Working in Public", "unit_price": 2800,
                                "quantity": 1, "amount": 2800}], "usd", None)  # fmt: skip
-    orders.attach_payment_intent(order.id, "pi_3TestOffline", "pi_3TestOffline_secret_abc")
-    return order
+    return orders.attach_payment_intent(order, "pi_3TestOffline", "pi_3TestOffline_secret_abc")
 
 
 def test_checkout_loads_real_stripe_js_with_a_strict_csp(stripe_app):

@@ -7,6 +7,7 @@ import stat
 import pytest
 
 from server.runner import WEBHOOK_FILE, register_sandbox_webhook
+from server.webhooks import HANDLED
 
 
 def saved(app):
@@ -61,3 +62,13 @@ def test_a_lost_endpoint_is_registered_anew_and_older_ones_for_the_url_removed(a
     assert second.id not in (first.id, stale.id) and list(current()) == [second.id]
     assert app.config["STRIPE_WEBHOOK_SECRET"] == second.secret
     assert saved(app) == {"id": second.id, "secret": second.secret}
+
+
+def test_the_endpoint_listens_to_the_events_the_shop_handles_only(app, endpoints):
+    """Stripe's advice: every other event would be delivered, answered and ignored, ahead of those that settle orders."""
+    client, current = endpoints
+    first = register_sandbox_webhook(app, "http://127.0.0.1:15505")
+    assert sorted(first.enabled_events) == sorted(HANDLED)
+    client.v1.webhook_endpoints.update(first.id, params={"enabled_events": ["*"]})  # as an older version saved it
+    again = register_sandbox_webhook(app, "http://127.0.0.1:15505")
+    assert again.id == first.id and sorted(current()[first.id].enabled_events) == sorted(HANDLED)

@@ -13,7 +13,7 @@ from werkzeug.exceptions import HTTPException
 
 from . import PUBLISHABLE_KEY, SECRET_KEY, dashboard, request_log, resources, stripe_js
 from .currencies import format_amount
-from .delivery import DeliveryWorker, RetrySchedule
+from .delivery import DELIVERY_THREADS, DeliveryWorker, RetrySchedule
 from .ids import request_id
 from .pipeline.endpoint import MAX_BODY_BYTES, json_response
 from .pipeline.errors import StripeAPIError, unrecognized_url
@@ -28,7 +28,7 @@ class Sandbox:
     requests: request_log.RequestLog
 
 
-def create_sandbox_app(data_dir, webhook_retry_base=1.0, webhook_max_attempts=None, webhook_threads=16):
+def create_sandbox_app(data_dir, webhook_retry_base=1.0, webhook_max_attempts=None, webhook_threads=DELIVERY_THREADS):
     """The sandbox app; ``webhook_retry_base``/``webhook_max_attempts`` shorten Stripe's retry schedule (tests)."""
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES  # the 3D Secure form too; /v1 answers its own 413 first

@@ -8,12 +8,42 @@ read-modify-write never interleaves with another writer.  Threads of one process
 take a lock before ``BEGIN IMMEDIATE``: SQLite's own busy handler sleeps and polls
 (1, 2, 5, 10… 100 ms), so under load a writer that had waited long kept losing to
 newcomers.  Other processes still meet SQLite's lock and its 30 s busy timeout.
+
+Checkpoints (copying the WAL back into the database file, with two fsyncs) run in one
+background thread per process, every second, instead of inside whichever commit
+crossed SQLite's 1,000-page mark: that commit, about one request in 25, took
+milliseconds, and the sandbox's create+confirm ran 6–10% slower (BENCHMARKS.md).
 """
 
 import os
 import sqlite3
 import threading
+import time
+import weakref
 from contextlib import contextmanager
+
+CHECKPOINT_SECONDS = 1.0
+_open = weakref.WeakSet()  # every Database of this process, for the checkpointer
+_checkpointer_started = threading.Lock()
+_checkpointer = []
+
+
+def _checkpoint_forever():
+    """Every ``CHECKPOINT_SECONDS``, a passive checkpoint of each open database (it never blocks a writer)."""
+    while True:
+        time.sleep(CHECKPOINT_SECONDS)
+        for database in list(_open):
+            try:
+                database.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            except sqlite3.Error:
+                pass  # busy or gone: the next round tries again
+
+
+def _start_checkpointer():
+    with _checkpointer_started:
+        if not _checkpointer:
+            _checkpointer.append(threading.Thread(target=_checkpoint_forever, name="sqlite-checkpoint", daemon=True))
+            _checkpointer[0].start()
 
 
 class _Lease:
@@ -44,6 +74,8 @@ class Database:
         self._pool = []  # list.append/pop are atomic: no lock needed
         self._writer = threading.Lock()  # this process's writers wait here, woken at once, not polling SQLite
         self.connection().executescript(schema)
+        _open.add(self)
+        _start_checkpointer()
 
     def connection(self):
         """This thread's connection; reused from the pool, since the dev server makes a thread per request."""
@@ -62,6 +94,7 @@ class Database:
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
         db.execute("PRAGMA busy_timeout=30000")
+        db.execute("PRAGMA wal_autocheckpoint=0")  # the checkpointer thread does it (module docstring)
         return db
 
     def execute(self, sql, args=()):

@@ -13,13 +13,14 @@ answers another one, so a shop restarted on a laptop settles within seconds.
 Only explicit configuration (tests) shortens the three days.
 
 A pool of threads sends concurrently, at most half of them to one endpoint, so a
-slow endpoint or a burst of events does not hold up the rest.
+slow endpoint or a burst of events does not hold up the rest.  32 threads, so 16 to
+one shop: with 8, a shop under full load (answering each webhook in 30–300 ms) could
+take only about 75 deliveries a second and its orders settled seconds late (BENCHMARKS.md).
 """
 
 import hashlib
 import hmac
 import http.client
-import json
 import logging
 import threading
 import time
@@ -29,10 +30,11 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from .pipeline.versions import API_VERSION, render_event
-from .store import RESPONSE_EXCERPT, Attempt
+from .store import RESPONSE_EXCERPT, Attempt, to_json
 
 log = logging.getLogger(__name__)
 MAX_ANSWER = 64 * 1024  # read past the excerpt to reuse the connection; a longer answer closes it instead
+DELIVERY_THREADS = 32  # see the module docstring
 POLL_SECONDS = 0.25  # how often the queue is read when nothing wakes the worker (other processes may enqueue)
 
 
@@ -68,7 +70,7 @@ class DeliveryWorker:
     endpoint's accept queue before its request is even read.
     """
 
-    def __init__(self, store, schedule=RetrySchedule(), threads=16, timeout=10):
+    def __init__(self, store, schedule=RetrySchedule(), threads=DELIVERY_THREADS, timeout=10):
         self.store = store
         self.schedule = schedule
         self.threads = threads
@@ -148,7 +150,7 @@ class DeliveryWorker:
 
 def post(endpoint, event, timeout):
     """POST one signed event; returns (status or None, error or None, answer excerpt, started, duration in ms)."""
-    payload = json.dumps(event, indent=2).encode()
+    payload = to_json(event).encode()  # compact, as the API answers (pipeline/endpoint.py)
     headers = {
         "Content-Type": "application/json; charset=utf-8",
         "User-Agent": "Stripe/1.0 (+https://stripe.com/docs/webhooks)",

@@ -45,16 +45,21 @@ class RequestLog:
         store.connection().executescript(SCHEMA)
 
     def record(self, *, method, path, status, request_id, idempotency_key, key_type, duration_ms, objects):
-        self.store.execute(
-            "INSERT INTO requests(created, method, path, status, request_id, idempotency_key, key_type, duration_ms, "
-            "objects) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (time.time(), method, path, status, request_id, idempotency_key, key_type, round(duration_ms, 1),
-             " " + " ".join(sorted(objects)) + " "),
-        )  # fmt: skip
+        """One row, written in a transaction: a bare INSERT met other threads' transactions in SQLite's busy handler,
+        which sleeps 1, 2, 5, 10… ms between tries, where a transaction waits on the store's lock (database.py)."""
         self._since_prune += 1  # a racy counter is fine: pruning a little early or late changes nothing
-        if self._since_prune >= self.prune_every:
+        prune = self._since_prune >= self.prune_every
+        if prune:
             self._since_prune = 0
-            self.prune()
+        with self.store.transaction() as db:
+            db.execute(
+                "INSERT INTO requests(created, method, path, status, request_id, idempotency_key, key_type, "
+                "duration_ms, objects) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (time.time(), method, path, status, request_id, idempotency_key, key_type, round(duration_ms, 1),
+                 " " + " ".join(sorted(objects)) + " "),
+            )  # fmt: skip
+            if prune:
+                self.prune()
 
     def prune(self):
         self.store.execute("DELETE FROM requests WHERE id <= (SELECT MAX(id) FROM requests) - ?", (self.max_rows,))
@@ -95,18 +100,22 @@ def init_app(app, log):
                 idempotency_key=request.headers.get("Idempotency-Key"),
                 key_type=("publishable" if ctx.publishable else "secret") if ctx else None,
                 duration_ms=(time.perf_counter() - g.get("started", time.perf_counter())) * 1000,
-                objects=touched_ids(request.path, response),
+                objects=touched_ids(request.path, response, g.get("answer")),
             )
         return response
 
 
-def touched_ids(path, response):
-    """The ids in the path, and in the answer: the object's own id and the PaymentIntent/charge it belongs to."""
+def touched_ids(path, response, body=None):
+    """The ids in the path, and in the answer: the object's own id and the PaymentIntent/charge it belongs to.
+
+    ``body``: the answer as the endpoint built it (else it is parsed from the response).
+    """
     ids = {part for part in path.split("/") if OBJECT_ID.match(part)}
-    try:
-        body = json.loads(response.get_data())
-    except ValueError:
-        return ids
+    if body is None:
+        try:
+            body = json.loads(response.get_data())
+        except ValueError:
+            return ids
     error = body.get("error") or {}
     for obj in (body, error, error.get("payment_intent") or {}):  # a card error names its charge and PaymentIntent
         if obj.get("object") == "list":

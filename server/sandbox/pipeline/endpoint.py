@@ -7,10 +7,10 @@ depth before anything else works on it.
 """
 
 import functools
-import json
 
 from flask import Response, current_app, g, request
 
+from ..store import to_json
 from . import versions
 from .authentication import PUBLISHABLE_NOT_ALLOWED, authenticate, header_key
 from .errors import StripeAPIError, invalid
@@ -29,7 +29,9 @@ def sandbox():
 
 
 def json_response(body, status=200, request_id=None, replayed=False):
-    response = Response(json.dumps(body, indent=2), status=status, mimetype="application/json")
+    """Compact JSON: Stripe indents its answers, but Python's encoder does that in pure Python, 3× slower, and
+    that was a tenth of the sandbox's time per request (BENCHMARKS.md); no client reads the whitespace."""
+    response = Response(to_json(body), status=status, mimetype="application/json")
     if request_id:
         response.headers["Request-Id"] = request_id
     if replayed:
@@ -90,6 +92,7 @@ def endpoint(allowed=(), publishable=False):
                 status, body, replayed = *run(), False
             if ctx.deliveries_queued:
                 sb.worker.wake()
+            g.answer = body  # the request log reads the ids it touched from here, not by parsing the response again
             return json_response(body, status, ctx.request_id, replayed)
 
         return handler

@@ -1,0 +1,205 @@
+"""The suite's figures as one markdown table (printed, written to ``bench/results/figures.md``, and with
+``--write-doc`` put into BENCHMARKS.md between its ``figures`` markers), every target judged with its margin."""
+
+import re
+
+from bench.common import ROOT
+
+DOC = ROOT / "BENCHMARKS.md"
+START, END = "<!-- figures:start (written by python -m bench.suite --write-doc) -->", "<!-- figures:end -->"
+
+
+def ms(seconds):
+    return f"{1000 * seconds:,.0f} ms"
+
+
+def pct(fraction):
+    return f"{100 * fraction:.0f}%"
+
+
+def points(fraction):
+    """A difference of two percentages, in percentage points."""
+    return f"{100 * fraction:.0f} points"
+
+
+def verdict(value, limit, higher_is_better, show):
+    """'met' or 'missed by …', the margin in the figure's own unit."""
+    met = value >= limit if higher_is_better else value < limit
+    if met:
+        return "**met**"
+    return f"**missed** by {show(abs(value - limit))}"
+
+
+def rows(figures):
+    """(what, figure, N, target, verdict) for every figure the suite measured."""
+    out = []
+
+    def add(what, value, n, target="", judged=""):
+        out.append((what, value, str(n), target, judged))
+
+    rate = figures.get("sandbox_rate")
+    if rate:
+        plan, rounds = rate["plan"], rate["plan"]["rounds"]
+        ceiling = rate["rows"].get("ceiling: no-op endpoint")
+        if ceiling:
+            per_second = ceiling["empty"]["median_per_second"]
+            add(
+                "ceiling: stripe-python `StripeClient` → no-op endpoint: creates/s (create+confirm pairs/s)",
+                f"{per_second['create']:,.0f} ({per_second['create_confirm']:,.0f})",
+                f"{rounds} × {plan['creates']} (× {plan['pairs']})",
+            )
+        via = rate["rows"]["sandbox via stripe-python"]
+        for phase in ("empty", "seeded"):
+            fractions = via[phase].get("fraction_of_ceiling")
+            if fractions:
+                stored = f"{via[phase]['stored_at_start']:,} stored"
+                add(
+                    f"sandbox create via stripe-python, of the ceiling ({stored})",
+                    pct(fractions["create"]),
+                    f"{rounds} × {plan['creates']}",
+                )
+                add(
+                    f"sandbox create+confirm via stripe-python, of the ceiling ({stored})",
+                    pct(fractions["create_confirm"]),
+                    f"{rounds} × {plan['pairs']}",
+                    "≥ 60%",
+                    verdict(fractions["create_confirm"], 0.6, True, points),
+                )
+        for phase, ratio in rate.get("ratio_sandbox_over_localstripe", {}).items():
+            if phase in ("empty", "seeded"):
+                add(
+                    f"sandbox / localstripe {rate['localstripe']}, {phase} store: create, create+confirm",
+                    f"{ratio['create']:.1f}×, {ratio['create_confirm']:.1f}×",
+                    f"{rounds} rounds",
+                )
+    shop = figures.get("shop_rate")
+    if shop:
+        for mode, figure in shop["series"]["shop"].items():
+            connections = f"{figure['workers']} connection{'s' * (figure['workers'] > 1)}"
+            add(
+                f"shop order creation, {mode} ({connections}), of the ceiling with as many threads",
+                f"{pct(figure['fraction_of_ceiling'])} ({figure['per_second']:,.0f} orders/s)",
+                f"{figure['n']:,}",
+                "≥ 40%",
+                verdict(figure["fraction_of_ceiling"], 0.4, True, points),
+            )
+    browser = figures.get("checkout_browser")
+    if browser:
+        figure = browser["click_to_confirmation"]
+        add(
+            "click Pay → confirmation in headless Chromium, p50 / p95",
+            spread(figure),
+            figure["n"],
+            "p50 < 300 ms",
+            verdict(figure["p50"], 0.3, False, ms),
+        )
+    settle = figures.get("settle")
+    if settle:
+        alone, burst = settle["series"]["shop"]["alone"], settle["series"]["shop"]["burst"]
+        add("webhook settle, payments one at a time, p50 / p95", spread(alone), alone["n"])
+        add(
+            f"webhook settle, bursts of {settle['plan']['burst']} concurrent payments, p50 / p95",
+            spread(burst),
+            burst["n"],
+            "p95 < 500 ms",
+            verdict(burst["p95"], 0.5, False, ms),
+        )
+    if figures.get("load_run"):
+        load_rows(figures["load_run"], add)
+    dashboard = figures.get("dashboard")
+    if dashboard:
+        median = dashboard["median"]
+        add(
+            "dashboard: `workbench dashboard` start → ready; ready → first book card (median)",
+            f"{median['start_to_ready']:.2f} s; {median['ready_to_first_card']:.2f} s",
+            f"{dashboard['n']} starts",
+            "first card < 3 s",
+            verdict(median["ready_to_first_card"], 3.0, False, seconds),
+        )
+    notebook = figures.get("notebook_run")
+    if notebook:
+        add(
+            "notebook 01 Run All: kernel start → last cell (median)",
+            f"{notebook['median']['run_all']:.2f} s",
+            f"{notebook['n']} runs",
+            "< 5 s",
+            verdict(notebook["median"]["run_all"], 5.0, False, seconds),
+        )
+    clone = figures.get("fresh_clone")
+    if clone:
+        add(
+            "`make test` on a fresh clone",
+            f"{clone['seconds'] / 60:.1f} min ({clone['pytest_summary']})",
+            1,
+            "< 10 min",
+            verdict(clone["seconds"], 600, False, lambda v: f"{v / 60:.1f} min"),
+        )
+    return out
+
+
+def load_rows(load, add):
+    """The load run: throughput and settle times, and the correctness counts that must all be 0."""
+    s, think = load["settle_seconds"], load["think_seconds"]
+    late = load["late"]
+    add(
+        f"load run {load['shoppers']} × {load['orders_each']} (pause {think[0]:g}–{think[1]:g} s): orders/s; "
+        "settle p50 / p95 / max",
+        f"{load['orders_per_second']:.0f}; {ms(s['p50'])} / {ms(s['p95'])} / {ms(s['max'])}",
+        f"{load['orders']:,}",
+        "every order ≤ 2 s",
+        f"**missed**: {late} orders later than 2 s" if late else "**met**",
+    )
+    counts = ("mismatches", "lost", "double_charged", "errors", "without_webhook")
+    add(
+        "load run: mismatched / lost / double-charged / errors / no webhook",
+        " / ".join(str(load[name]) for name in counts),
+        f"{load['orders']:,}",
+        "all 0",
+        "**missed**" if any(load[name] for name in counts) else "**met**",
+    )
+
+
+def spread(figure):
+    """``p50 / p95`` of a distribution, in milliseconds."""
+    return f"{ms(figure['p50'])} / {ms(figure['p95'])}"
+
+
+def seconds(value):
+    return f"{value:.2f} s"
+
+
+def comparison(figures):
+    """Rows for ``--compare``: this checkout beside the others, measured in the same alternating rounds."""
+    out = []
+    shop, settle = figures.get("shop_rate"), figures.get("settle")
+    for label in (shop or {}).get("series", {}):
+        row = ["this checkout" if label == "shop" else label]
+        for mode in ("sequential", "concurrent"):
+            figure = shop["series"][label][mode]
+            row.append(f"{figure['per_second']:,.0f}/s ({pct(figure['fraction_of_ceiling'])})")
+        if settle and label in settle["series"]:
+            row += [spread(settle['series'][label][kind])
+                    for kind in ("alone", "burst")]  # fmt: skip
+        out.append(row)
+    return out
+
+
+def markdown(figures, header):
+    lines = [header, "", "| figure | value | N | target | |", "|---|---|---|---|---|"]
+    lines += [f"| {' | '.join(row)} |" for row in rows(figures)]
+    compared = comparison(figures)
+    if len(compared) > 1:
+        lines += ["", "Same run, same rounds (alternating), each checkout with its own shop and sandbox:", "",
+                  ("| checkout | orders/s one at a time (of ceiling) | orders/s concurrent (of ceiling) | "
+                  "settle alone p50 / p95 | settle in bursts p50 / p95 |"), "|---|---|---|---|---|"]  # fmt: skip
+        lines += [f"| {' | '.join(row)} |" for row in compared]
+    return "\n".join(lines) + "\n"
+
+
+def write_doc(text, doc=DOC):
+    """Replace the figures block of BENCHMARKS.md with ``text``."""
+    body = doc.read_text()
+    pattern = re.compile(re.escape(START) + ".*?" + re.escape(END), re.DOTALL)
+    if not pattern.search(body):
+        raise ValueError(f"{doc.name} has no figures markers")
+    doc.write_text(pattern.sub(lambda _: f"{START}\n{text}{END}", body))
