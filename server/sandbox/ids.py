@@ -3,15 +3,18 @@
 import secrets
 import string
 
-_ALPHABET = string.ascii_letters + string.digits
+_ALPHABET = (string.ascii_letters + string.digits).encode()
+# Bytes 0–247 map to base62 characters (248 = 4 × 62, so each character is equally likely); 248–255 are dropped.
+_TO_BASE62 = bytes(_ALPHABET[b % 62] for b in range(248)) + bytes(8)
+_UNBIASED_ONLY = bytes(range(248, 256))
 
 
 def random_token(length):
-    """``length`` unbiased base62 characters from one ``os.urandom`` read (not one read per character)."""
-    token = ""
+    """``length`` unbiased base62 characters from one ``os.urandom`` read, mapped in C (ids are made per request)."""
+    token = b""
     while len(token) < length:
-        token += "".join(_ALPHABET[b % 62] for b in secrets.token_bytes(2 * length) if b < 248)
-    return token[:length]
+        token += secrets.token_bytes(2 * length).translate(_TO_BASE62, _UNBIASED_ONLY)
+    return token[:length].decode()
 
 
 def new_id(prefix):
