@@ -178,6 +178,8 @@ _connections = _Connections()
 
 def _exchange(url, payload, headers, timeout):
     """(status, first bytes of the answer) for one POST, on a kept connection when there is one."""
+    if not url.hostname:  # stored before URLs were checked: a failed attempt, retried and given up as any other
+        raise ValueError(f"no host in the endpoint's URL {url.geturl()!r}")
     origin, target = (url.scheme, url.netloc), (url.path or "/") + (f"?{url.query}" if url.query else "")
     kept = _connections.idle.pop(origin, None)
     for connection in (kept, None) if kept else (None,):

@@ -109,6 +109,11 @@ class Store(Database):
         )
         return obj
 
+    def all_of(self, type):
+        """Every object of a type, oldest first (for the few there are of, such as webhook endpoints)."""
+        rows = self.execute("SELECT body FROM objects WHERE type = ? ORDER BY created, rowid", (type,))
+        return [json.loads(row[0]) for row in rows]
+
     def delete(self, object_id):
         self.execute("DELETE FROM objects WHERE id = ?", (object_id,))
 
@@ -179,6 +184,9 @@ class Store(Database):
         """
         now, in_flight = time.time(), Counter(in_flight or {})
         full = [ep for ep, n in in_flight.items() if per_endpoint and n >= per_endpoint]
+        due = "SELECT 1 FROM deliveries WHERE state IN ('pending', 'sending') AND next_attempt <= ? LIMIT 1"
+        if self.execute(due, (now,)).fetchone() is None:  # a read first: an idle poll takes no write lock
+            return []
         with self.transaction() as db:
             candidates = db.execute(
                 "SELECT id, event_id, endpoint_id, attempts FROM deliveries "

@@ -55,10 +55,22 @@ def test_three_d_secure_cards_require_action(new_intent, confirm_card, number, s
     assert pi.next_action.redirect_to_url.return_url == RETURN_URL
 
 
-def test_live_card_numbers_are_declined_in_test_mode(new_intent, confirm_card):
+@pytest.mark.parametrize("number", ["4111111111111111", "4000000000024242", "4000000000180002"])
+def test_live_card_numbers_are_declined_in_test_mode(new_intent, confirm_card, number):
+    """Also a live card whose last four match a test card's (4242, 0002): the whole number decides."""
     with pytest.raises(stripe.CardError) as caught:
-        confirm_card(new_intent(), "4111111111111111")
+        confirm_card(new_intent(), number)
     assert caught.value.error.decline_code == "test_mode_live_card"
+
+
+def test_a_card_keeps_its_fingerprint(publishable_client):
+    """Stripe's fingerprint is per card number: the same number twice, the same fingerprint; another, another."""
+    def card(number):
+        pm = publishable_client.v1.payment_methods.create(params={"type": "card", "card": {
+            "number": number, "exp_month": "12", "exp_year": "2034", "cvc": "123"}})  # fmt: skip
+        return pm.card.fingerprint
+
+    assert card("4242424242424242") == card("4242 4242 4242 4242") != card("5555555555554444")
 
 
 def test_invalid_numbers_and_expiry_are_card_errors(new_intent, confirm_card):

@@ -133,6 +133,17 @@ def test_manual_capture_partial(new_intent, stripe_client):
     charge = stripe_client.v1.charges.retrieve(captured.latest_charge)
     assert (charge.captured, charge.amount_captured, charge.amount_refunded) == (True, 2000, 300)
     assert "requires_capture" in invalid(lambda: stripe_client.v1.payment_intents.capture(pi.id)).user_message
+    refund = stripe_client.v1.refunds.create(params={"payment_intent": pi.id})  # what was captured, not 2000 − 300
+    charge = stripe_client.v1.charges.retrieve(captured.latest_charge)
+    assert (refund.amount, charge.amount_refunded, charge.refunded) == (2000, 2300, True)
+
+
+def test_a_new_payment_method_clears_the_pending_three_d_secure_action(new_intent, stripe_client):
+    pi = stripe_client.v1.payment_intents.confirm(new_intent().id, params={
+        "payment_method": "pm_card_threeDSecure2Required", "return_url": RETURN_URL})  # fmt: skip
+    assert pi.status == "requires_action" and pi.next_action is not None
+    updated = stripe_client.v1.payment_intents.update(pi.id, params={"payment_method": "pm_card_visa"})
+    assert (updated.status, updated.next_action) == ("requires_confirmation", None)
 
 
 def test_cancel_an_authorisation_releases_it(new_intent, stripe_client):

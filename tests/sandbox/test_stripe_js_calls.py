@@ -56,3 +56,9 @@ def test_deferred_flow_payment_method_then_server_confirm(publishable_client, st
         "amount": 1099, "currency": "usd", "automatic_payment_methods": {"enabled": True}, "confirm": True,
         "payment_method": pm.id, "return_url": RETURN_URL, "use_stripe_sdk": True})  # fmt: skip
     assert (pi.status, pi.next_action.type) == ("requires_action", "use_stripe_sdk")
+
+
+def test_a_payment_method_keeps_its_metadata(publishable_client):
+    pm = publishable_client.v1.payment_methods.create(params={"type": "card", "metadata": {"cart": "42"}, "card": {
+        "number": "4242424242424242", "exp_month": "12", "exp_year": "2034", "cvc": "123"}})  # fmt: skip
+    assert pm.metadata.to_dict() == {"cart": "42"}

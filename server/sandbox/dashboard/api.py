@@ -17,7 +17,7 @@ def _count(name, default, maximum):
     raw = request.args.get(name)
     if raw is None:
         return default
-    if not raw.isdigit() or int(raw) > maximum:
+    if not (raw.isascii() and raw.isdigit()) or int(raw) > maximum:  # "²".isdigit() is true, int("²") fails
         abort(400, description=f"{name} must be an integer from 0 to {maximum}.")
     return int(raw)
 

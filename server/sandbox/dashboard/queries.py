@@ -49,13 +49,6 @@ def payment_badge(pi, charge=None):
     }.get(status, (status, "neutral"))
 
 
-def status_tone(status):
-    """Tone of an HTTP status: 2xx ok, 4xx warn (the caller's mistake), 5xx or no answer bad."""
-    if status is None or status >= 500:
-        return "bad"
-    return "ok" if status < 300 else "warn"
-
-
 def payments(store, starting_after=None):
     """A page of PaymentIntents, newest first, each with its latest charge and badge."""
     rows, has_more = store.list("payment_intent", limit=PAGE_SIZE, starting_after=starting_after)

@@ -16,3 +16,4 @@ class Context:
     idempotency_key: str | None = None
     api_version: str = API_VERSION
     deliveries_queued: bool = False
+    subscriptions: list | None = None  # the enabled webhook endpoints, read once per request (resources/events.py)

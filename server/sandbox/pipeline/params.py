@@ -22,7 +22,6 @@ class Params:
     """The decoded parameters of one request, checked against the names an endpoint knows."""
 
     def __init__(self, raw, allowed, strict):
-        self.raw = raw
         unknown = [name for name in raw if name not in allowed]
         if unknown and strict:
             raise unknown_param(unknown[0])

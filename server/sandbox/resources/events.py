@@ -42,11 +42,9 @@ def emit(ctx, type, data_object, previous_attributes=None):
         api_version=API_VERSION,
         previous_attributes=previous_attributes,
     )
-    endpoints, _ = ctx.store.list("webhook_endpoint", limit=100)
-    subscribed = [
-        ep for ep in endpoints
-        if ep["status"] == "enabled" and ("*" in ep["enabled_events"] or type in ep["enabled_events"])
-    ]  # fmt: skip
+    if ctx.subscriptions is None:  # every endpoint, however many; once per request, not per event
+        ctx.subscriptions = [ep for ep in ctx.store.all_of("webhook_endpoint") if ep["status"] == "enabled"]
+    subscribed = [ep for ep in ctx.subscriptions if "*" in ep["enabled_events"] or type in ep["enabled_events"]]
     stored["pending_webhooks"] = len(subscribed)
     ctx.store.put(stored)
     for endpoint in subscribed:

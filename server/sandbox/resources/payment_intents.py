@@ -16,10 +16,10 @@ from .. import cards, ids
 from ..currencies import MAX_AMOUNT, MIN_AMOUNT, SUPPORTED, format_amount
 from ..pipeline import versions
 from ..pipeline.endpoint import endpoint
-from ..pipeline.errors import StripeAPIError, invalid, missing_param, no_such, unexpected_state, unknown_param
+from ..pipeline.errors import DOCS, StripeAPIError, invalid, missing_param, unexpected_state, unknown_param
 from ..pipeline.params import one_of, parse_boolean
 from . import balance_transactions, charges, events, payment_methods
-from .common import LIST_CREATED, list_objects, now
+from .common import LIST_CREATED, get_object, list_objects, now
 
 bp = Blueprint("payment_intents", __name__, url_prefix="/v1")
 
@@ -180,10 +180,7 @@ def capture_route(ctx, params, pi_id):
 
 
 def load(ctx, pi_id):
-    pi = ctx.store.get(pi_id, "payment_intent")
-    if pi is None:
-        raise no_such("payment_intent", pi_id, "intent")
-    return pi
+    return get_object(ctx, pi_id, "payment_intent", "payment_intent", "intent")
 
 
 def load_for_caller(ctx, params, pi_id):
@@ -305,7 +302,7 @@ def update(ctx, pi_id, params):
             pi["metadata"] = params.metadata(pi["metadata"])
         if "payment_method" in params:
             pi["payment_method"] = payment_methods.resolve(ctx, params)["id"]
-            pi["status"] = "requires_confirmation"
+            pi.update(status="requires_confirmation", next_action=None)  # the new method has not been tried yet
         pi["last_payment_error"] = None  # Stripe clears it on any update
         ctx.store.put(pi)
     return pi
@@ -443,18 +440,13 @@ def attempt_charge(ctx, pi, pm, card):
 
 def _decline(ctx, pi, pm, decline):
     charge = ctx.store.put(charges.charge(pi, pm, status="failed", decline=decline))
-    error = {"charge": charge["id"], "code": decline.code, "decline_code": decline.decline_code,
-             "doc_url": "https://stripe.com/docs/error-codes/" + decline.code.replace("_", "-"),
-             "message": decline.message, "payment_method": pm, "type": "card_error"}  # fmt: skip
-    if decline.param:
-        error["param"] = decline.param
+    failure = StripeAPIError(402, decline.message, type="card_error", code=decline.code, param=decline.param,
+                             charge=charge["id"], decline_code=decline.decline_code, payment_method=pm)  # fmt: skip
     pi.update(status="requires_payment_method", payment_method=None, latest_charge=charge["id"],
-              last_payment_error=error)  # fmt: skip
+              last_payment_error=dict(failure.body))  # the error the 402 answers, as the intent keeps it
     ctx.store.put(pi)
     events.emit(ctx, "charge.failed", charge)
     events.emit(ctx, "payment_intent.payment_failed", pi)
-    extra = {k: v for k, v in error.items() if k not in ("message", "type", "code", "doc_url", "param")}
-    failure = StripeAPIError(402, decline.message, type="card_error", code=decline.code, param=decline.param, **extra)
     failure.body["payment_intent"] = view(ctx, pi)
     return pi, failure
 
@@ -471,7 +463,7 @@ def finish_authentication(ctx, pi_id, succeeded):
             return pi
         pi.update(status="requires_payment_method", payment_method=None, next_action=None, last_payment_error={
             "code": "payment_intent_authentication_failure",
-            "doc_url": "https://stripe.com/docs/error-codes/payment-intent-authentication-failure",
+            "doc_url": DOCS + "payment-intent-authentication-failure",
             "message": AUTHENTICATION_FAILURE,
             "payment_method": pm,
             "type": "invalid_request_error",
@@ -511,7 +503,7 @@ def capture(ctx, pi_id, params):
                 "PaymentIntent with one of the following statuses may be captured: requires_capture."
             )
         amount = params.integer("amount_to_capture", default=pi["amount_capturable"], minimum=1)
-        if amount > pi["amount_capturable"] or amount <= 0:
+        if amount > pi["amount_capturable"]:
             raise invalid(
                 f"The amount to capture must be a positive integer no greater than the amount capturable "
                 f"({pi['amount_capturable']}).",

@@ -48,7 +48,7 @@ def payment_method(card, *, exp_month, exp_year, billing_details=None, metadata=
             "display_brand": card.brand,
             "exp_month": exp_month,
             "exp_year": exp_year,
-            "fingerprint": ids.random_token(16),
+            "fingerprint": cards.fingerprint(card.number),
             "funding": card.funding,
             "generated_from": None,
             "last4": last4,
@@ -71,7 +71,7 @@ def payment_method(card, *, exp_month, exp_year, billing_details=None, metadata=
 def create(ctx, params):
     data = {key: params.values[key] for key in ("type", "card", "billing_details") if key in params}
     with ctx.store.transaction():
-        return from_card_data(ctx, data, param_prefix=None)
+        return from_card_data(ctx, data, param_prefix=None, metadata=params.metadata())
 
 
 @bp.get("/payment_methods/<pm_id>")
@@ -98,7 +98,7 @@ def resolve(ctx, params):
     return from_card_data(ctx, data, param_prefix="payment_method_data")
 
 
-def from_card_data(ctx, data, param_prefix):
+def from_card_data(ctx, data, param_prefix, metadata=None):
     """A PaymentMethod from raw card data — accepted only from publishable-key (Stripe.js) calls."""
 
     def param(name):  # "payment_method_data[type]" inside confirm, "type" for POST /v1/payment_methods
@@ -127,6 +127,7 @@ def from_card_data(ctx, data, param_prefix):
         exp_month=exp_month,
         exp_year=exp_year,
         billing_details=data.get("billing_details") if isinstance(data.get("billing_details"), dict) else None,
+        metadata=metadata,
     )
     return ctx.store.put(pm)
 
@@ -151,8 +152,7 @@ def card_validation(code, message, param):
 
 
 def test_card_of(pm):
-    """The test card a stored PaymentMethod stands for (by last4 and brand)."""
-    for card in cards.CARDS:
-        if card.number.endswith(pm["card"]["last4"]) and card.brand == pm["card"]["brand"]:
-            return card
-    return cards.TestCard("0000" + pm["card"]["last4"], pm["card"]["brand"], decline=cards.LIVE_CARD_IN_TEST)
+    """The test card a stored PaymentMethod stands for, found by its fingerprint (the whole number, not only
+    its last four: a live card ending 4242 is still a live card)."""
+    card = cards.BY_FINGERPRINT.get(pm["card"]["fingerprint"])
+    return card or cards.TestCard("0000" + pm["card"]["last4"], pm["card"]["brand"], decline=cards.LIVE_CARD_IN_TEST)

@@ -48,7 +48,7 @@ def create(ctx, params):
         raise invalid("One of the following params should be provided for this request: payment_intent or charge.")
     with ctx.store.transaction():
         charge = _refundable_charge(ctx, pi_id, charge_id)
-        remaining = charge["amount_captured"] - charge["amount_refunded"]
+        remaining = charge["amount"] - charge["amount_refunded"]  # after a partial capture the rest counts as refunded
         if remaining <= 0:
             raise invalid(
                 f"Charge {charge['id']} has already been refunded.", code="charge_already_refunded"
@@ -64,7 +64,7 @@ def create(ctx, params):
         created = ctx.store.put(refund(ctx, charge, amount, params.choice("reason", REASONS), params.metadata()))
         previous = {"amount_refunded": charge["amount_refunded"], "refunded": charge["refunded"]}
         charge["amount_refunded"] += amount
-        charge["refunded"] = charge["amount_refunded"] >= charge["amount_captured"]
+        charge["refunded"] = charge["amount_refunded"] >= charge["amount"]
         ctx.store.put(charge)
         events.emit(ctx, "refund.created", created)
         events.emit(ctx, "charge.refunded", charge, previous)

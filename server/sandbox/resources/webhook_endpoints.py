@@ -1,5 +1,7 @@
 """WebhookEndpoints: where events are sent; the signing secret is shown once, at creation."""
 
+from urllib.parse import urlsplit
+
 from flask import Blueprint
 
 from .. import ids
@@ -32,6 +34,19 @@ def _load(ctx, we_id):
     return get_object(ctx, we_id, "webhook_endpoint", "webhook_endpoint", "webhook_endpoint")
 
 
+def _checked_url(params, default=None):
+    """An http(s) URL with a host (a URL the sandbox cannot POST to would be retried in vain), else Stripe's 400."""
+    url = params.string("url", required=default is None, default=default)
+    try:
+        parts = urlsplit(url)
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname) and (parts.port or 0) >= 0
+    except ValueError:  # a port that is not a number, an unclosed [IPv6 address
+        valid = False
+    if not valid:
+        raise invalid(f"Invalid URL: {url}. URLs must begin with http:// or https://", param="url", code="url_invalid")
+    return url
+
+
 def _without_secret(ep):
     """Stripe returns an endpoint's secret only once, when it is created."""
     return {k: v for k, v in ep.items() if k != "secret"}
@@ -40,10 +55,7 @@ def _without_secret(ep):
 @bp.post("/webhook_endpoints")
 @endpoint({"url", "enabled_events", "description", "metadata", "api_version", "connect"})
 def create(ctx, params):
-    url = params.string("url", required=True)
-    if not url.startswith(("http://", "https://")):
-        raise invalid(f"Invalid URL: {url}. URLs must begin with http:// or https://", param="url",
-                      code="url_invalid")  # fmt: skip
+    url = _checked_url(params)
     enabled = params.string_list("enabled_events")
     if not enabled:
         raise missing_param("enabled_events")
@@ -73,7 +85,7 @@ def retrieve(ctx, params, we_id):
 def update(ctx, params, we_id):
     with ctx.store.transaction():
         ep = _load(ctx, we_id)
-        ep["url"] = params.string("url", default=ep["url"])
+        ep["url"] = _checked_url(params, default=ep["url"])
         ep["enabled_events"] = params.string_list("enabled_events") or ep["enabled_events"]
         if "disabled" in params:
             ep["status"] = "disabled" if params.boolean("disabled") else "enabled"
