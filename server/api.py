@@ -70,18 +70,12 @@ def create_order():
 
 @bp.get("/orders/<order_id>")
 def get_order(order_id):
-    return jsonify(_order_or_404(order_id).to_api())
+    return jsonify(current_shop().order(order_id).to_api())
 
 
 @bp.post("/orders/<order_id>/refund")
 @operator_only
 def refund_order(order_id):
     shop = current_shop()
-    return jsonify(shop.refund(_order_or_404(order_id)).to_api())
+    return jsonify(shop.refund(shop.order(order_id)).to_api())
 
-
-def _order_or_404(order_id):
-    order = current_shop().orders.get(order_id)
-    if order is None:
-        raise ShopError("order_not_found", f"No such order: {validation.shown(order_id)}.", status=404)
-    return order

@@ -22,7 +22,7 @@ def create_app(config=None):
     """Create the shop; ``config`` overrides everything else (tests pass the sandbox URL here)."""
     app = Flask(__name__, static_folder=os.path.join(ROOT, "static"), static_url_path="/static")
     app.config.update(load_config(config))
-    app.config["STRIPE_API_BASE"], app.config["STRIPE_JS_URL"] = stripe_endpoints(app.config)
+    app.config["STRIPE_JS_URL"] = stripe_endpoints(app.config)[1]
     security.init_app(app)
 
     app.extensions["shop"] = Shop.from_config(app.config)

@@ -86,7 +86,10 @@ def main(argv=None):
         return 1
     with tempfile.TemporaryDirectory(prefix="workbench-lab-settings-") as settings_dir:
         command = lab_command(lab_port, notebook_dir, write_setting_overrides(settings_dir))
-        lab = subprocess.Popen(command, env={**os.environ, "SHOP_URL": shop_url})
+        # The kernels run in notebooks/: they find the shop by SHOP_URL and its operator token in this data dir
+        # (a relative ./var would point them at notebooks/var).
+        data_dir = os.path.abspath(settings["DATA_DIR"])
+        lab = subprocess.Popen(command, env={**os.environ, "SHOP_URL": shop_url, "WORKBENCH_DATA_DIR": data_dir})
         signal.signal(signal.SIGTERM, lambda *_: lab.terminate())
         try:
             while lab.poll() is None:

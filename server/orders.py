@@ -104,8 +104,9 @@ class OrderStore(Database):
     def _add_column(self, definition):
         try:
             self.execute(f"ALTER TABLE orders ADD COLUMN {definition}")
-        except sqlite3.OperationalError:  # "duplicate column name": the schema already has it
-            pass
+        except sqlite3.OperationalError as exc:
+            if "duplicate column name" not in str(exc):  # the schema already has it; anything else is real
+                raise
 
     def create(self, lines, currency, email, idempotency_key=None, fingerprint=None):
         """A new order, or the one already made with this idempotency key; returns (order, created).

@@ -1,7 +1,5 @@
 """Pages for people: catalog, checkout with the Payment Element, verified confirmation, order view."""
 
-import re
-from urllib.parse import urlparse
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 
@@ -11,6 +9,7 @@ from server.dashboard_links import dashboard_url
 from server.errors import ShopError
 from server.framing import frame_ancestors
 from server.orders import OrderError
+from server.security import origin
 from server.shop import current_shop
 from server.validation import form_quantity
 
@@ -19,7 +18,6 @@ bp = Blueprint("pages", __name__)
 STRIPE_ORIGINS = {"script": "https://js.stripe.com", "frame": "https://js.stripe.com https://hooks.stripe.com",
                   "connect": "https://api.stripe.com"}  # fmt: skip
 MISMATCH = "This payment doesn't match the order"
-ORDER_ID = re.compile(r"ord_[A-Za-z0-9]{1,40}")
 # What the checkout page may say after a failed redirect payment: Stripe's own words for each decline code.  The
 # link carries only the code, so nobody can make the shop's page say something else (``?error=Call+us+at…``).
 PAYMENT_ERRORS = {
@@ -61,8 +59,7 @@ def security_headers(response):
     """A strict CSP that allows exactly the Stripe origins of the current mode."""
     config = current_shop().config
     if config["MODE"] == "sandbox":
-        origin = _origin(config["SANDBOX_URL"])
-        script = frame = connect = origin
+        script = frame = connect = origin(config["SANDBOX_URL"])
     else:
         script, frame, connect = STRIPE_ORIGINS["script"], STRIPE_ORIGINS["frame"], STRIPE_ORIGINS["connect"]
     response.headers["Content-Security-Policy"] = (
@@ -86,11 +83,6 @@ def _framers(response, config):
     return " ".join(frame_ancestors(config))
 
 
-def _origin(url):
-    parts = urlparse(url)
-    return f"{parts.scheme}://{parts.netloc}"
-
-
 @bp.get("/")
 def catalog():
     return render_template("catalog.html", books=current_shop().catalog.values())
@@ -110,18 +102,10 @@ def buy_now():
     return redirect(url_for("pages.checkout", order_id=order.id), code=303)
 
 
-def _order_or_404(order_id):
-    order = current_shop().orders.get(order_id)
-    if order is None:
-        named = order_id if ORDER_ID.fullmatch(order_id) else "with that number"  # echo ids, never other text
-        abort(404, description=f"There is no order {named}.")
-    return order
-
-
 @bp.get("/checkout/<order_id>")
 def checkout(order_id):
     shop = current_shop()
-    order = shop.ensure_payment_intent(_order_or_404(order_id))
+    order = shop.ensure_payment_intent(shop.order(order_id))
     if order.status in ("paid", "refunded"):
         return redirect(url_for("pages.complete", order_id=order.id, **_embedded()))
     if order.status == "canceled":
@@ -146,7 +130,7 @@ def checkout(order_id):
 def complete(order_id):
     """The return_url: trust nothing in the query string; ask Stripe with the secret key."""
     shop = current_shop()
-    order = _order_or_404(order_id)
+    order = shop.order(order_id)
     claimed = request.args.get("payment_intent")
     if claimed and claimed != order.payment_intent:
         raise ShopError("payment_mismatch", "The payment in the link belongs to another order, so nothing was marked "
@@ -169,4 +153,4 @@ def complete(order_id):
 
 @bp.get("/orders/<order_id>")
 def order_page(order_id):
-    return render_template("order.html", order=_order_or_404(order_id), books=current_shop().catalog)
+    return render_template("order.html", order=current_shop().order(order_id), books=current_shop().catalog)

@@ -80,7 +80,8 @@ def client_operator_token():
         return None
 
 
-def _origin(url):
+def origin(url):
+    """``scheme://host:port`` of a URL, lowercased: what browsers send as ``Origin`` and CSP sources name."""
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}".lower()
 
@@ -90,11 +91,11 @@ def refuse_cross_origin():
     if request.method not in STATE_CHANGING:
         return
     site = request.headers.get("Sec-Fetch-Site")
-    origin = request.headers.get("Origin")
+    sender = request.headers.get("Origin")
     if site is not None:
         allowed = site in SAME_ORIGIN
-    elif origin is not None:
-        allowed = origin.lower() in {_origin(current_app.config["SHOP_URL"]), _origin(request.host_url)}
+    elif sender is not None:
+        allowed = sender.lower() in {origin(current_app.config["SHOP_URL"]), origin(request.host_url)}
     else:
         allowed = True  # not a browser
     if not allowed:

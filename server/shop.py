@@ -4,14 +4,18 @@ Views and the notebook helper call these; they are the only code that talks to
 Stripe, through the one client built in ``stripe_client``.
 """
 
+import re
 from dataclasses import dataclass
 
 import stripe
 from flask import current_app
 
 from server.catalog import load_catalog, price_lines
+from server.errors import ShopError
 from server.orders import OrderError, OrderStore
 from server.stripe_client import build_stripe_client
+
+ORDER_ID = re.compile(r"ord_[A-Za-z0-9]{1,40}")
 
 
 @dataclass
@@ -26,6 +30,14 @@ class Shop:
         """The shop for a configuration: its catalog, its orders in the data dir, its Stripe client."""
         return cls(config=config, catalog=load_catalog(), orders=OrderStore(config["DATA_DIR"]),
                    stripe=build_stripe_client(config))  # fmt: skip
+
+    def order(self, order_id):
+        """The order, or a 404 ``order_not_found`` (JSON for the API, a page for people: ``server/errors.py``)."""
+        order = self.orders.get(order_id)
+        if order is None:
+            named = order_id if ORDER_ID.fullmatch(order_id) else "with that number"  # echo ids, never other text
+            raise ShopError("order_not_found", f"There is no order {named}.", status=404, title="Not Found")
+        return order
 
     def create_order(self, items, email=None, idempotency_key=None, fingerprint=None):
         """Price the items from the catalog, store the order and create its PaymentIntent; returns (order, created).

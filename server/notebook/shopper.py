@@ -28,6 +28,7 @@ from http.cookiejar import CookieJar
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from server.sandbox.pipeline.forms import encode_form
+from server.security import origin
 
 from .display import Card, CardView, Table
 from .errors import WorkbenchError
@@ -84,7 +85,7 @@ class _Browser:
     """Just enough of a browser: cookies, redirects, form posts, and a log of each request."""
 
     def __init__(self, origins):
-        self.origins = {_origin(url): name for url, name in origins.items()}
+        self.origins = {origin(url): name for url, name in origins.items()}
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
         self.steps = []
 
@@ -104,8 +105,8 @@ class _Browser:
         except urllib.error.HTTPError as exc:
             final, status, body = request.full_url, exc.code, exc.read().decode()
         except OSError as exc:
-            raise WorkbenchError(f"The test shopper could not reach {_origin(request.full_url)}: {exc}") from None
-        self.steps.append([request.get_method(), self.origins.get(_origin(request.full_url), "other"),
+            raise WorkbenchError(f"The test shopper could not reach {origin(request.full_url)}: {exc}") from None
+        self.steps.append([request.get_method(), self.origins.get(origin(request.full_url), "other"),
                            urlsplit(request.full_url).path, self._answer(status, final, request.full_url)])  # fmt: skip
         return final, status, body
 
@@ -113,11 +114,6 @@ class _Browser:
         if final != asked:
             return f"{status} after redirect to {urlsplit(final).path}"
         return str(status)
-
-
-def _origin(url):
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
 
 
 def _with_query(url, params):
