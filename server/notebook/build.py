@@ -84,15 +84,6 @@ class ScratchCopy:
         self.path(name).write_text(new)
         return Change(name, old, new)
 
-    def replace(self, name, old_text, new_text):
-        """Replace the one occurrence of ``old_text``; shows the diff."""
-        old = self.read(name)
-        if old.count(old_text) != 1:
-            raise WorkbenchError(f"{old_text!r} appears {old.count(old_text)} times in {name}; replace needs one.")
-        new = old.replace(old_text, new_text)
-        self.path(name).write_text(new)
-        return Change(name, old, new)
-
     def pytest(self, *args):
         """Run pytest in the copy (its own code, its own tests); shows what passed and what failed."""
         command = [sys.executable, "-m", "pytest", *args, "-q", "--no-header", "--color=no", "-rfE", "--tb=line",

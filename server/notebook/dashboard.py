@@ -26,11 +26,11 @@ from server.catalog import MAX_QUANTITY
 
 from .display import money
 from .errors import WorkbenchError
-from .workbench import MODE_BADGES, Workbench
+from .shopper import DEFAULT_CARD
+from .workbench import MODE_BADGES, Workbench, _order_items
 
 STYLE = (Path(__file__).with_name("dashboard.css")).read_text(encoding="utf-8")
 OPEN = ("awaiting_payment", "failed")  # an order the shopper can still pay
-TEST_CARD = "4242 4242 4242 4242"
 SHOP_DOWN = ("The shop is not answering right now. Your cart is safe here: this page reconnects by itself as soon as "
              "the shop is back.")
 POLL_SECONDS = {"order": 0.5, "down": 1.0, "idle": 3.0}  # how often the worker looks, by what it waits for
@@ -197,7 +197,7 @@ class Dashboard:
         if not cart:
             self.update(cart={}, quote=None, revision=self.state.revision + 1)
             return
-        answer = self.workbench.api.request("POST", "/api/quote", {"items": cart_items(cart)})
+        answer = self.workbench.api.request("POST", "/api/quote", {"items": _order_items(cart)})
         if answer.ok:
             self.update(cart=cart, quote=answer.body, revision=self.state.revision + 1, notice=None)
         else:
@@ -208,7 +208,7 @@ class Dashboard:
         s = self.state
         if not s.cart:
             return
-        answer = self.workbench.api.request("POST", "/api/orders", {"items": cart_items(s.cart)},
+        answer = self.workbench.api.request("POST", "/api/orders", {"items": _order_items(s.cart)},
                                             headers={"Idempotency-Key": f"dashboard-{self._tab}-{s.revision}"})
         if not answer.ok:
             self.update(notice=("bad", shop_message(answer)))
@@ -305,10 +305,6 @@ def show(widget, visible):
     widget.layout.display = None if visible else "none"
 
 
-def cart_items(cart):
-    return [{"book_id": book_id, "quantity": quantity} for book_id, quantity in cart.items()]
-
-
 def shop_message(answer):
     error = answer.body.get("error", {}) if isinstance(answer.body, dict) else {}
     return error.get("message") or f"The shop answered HTTP {answer.status}."
@@ -355,7 +351,7 @@ def status_html(order, decline):
         state = '<p class="wb-state wb-state-bad"><strong>Canceled.</strong></p>'
     else:
         state = (f'<p class="wb-state wb-state-wait"><span class="wb-dot"></span>Awaiting payment</p>'
-                 f"<p>Pay in the checkout with test card <code>{TEST_CARD}</code>, any future date, any CVC.</p>")
+                 f"<p>Pay in the checkout with test card <code>{DEFAULT_CARD}</code>, any future date, any CVC.</p>")
     return (f'<h2>Order <code>{escape(order["id"])}</code></h2><p class="wb-order-sum">{books} · '
             f"<strong>{total}</strong></p>{state}")  # fmt: skip
 

@@ -155,6 +155,15 @@ class Card:
         return "\n".join(lines)
 
 
+class WholeText:
+    """For a widget: its ``repr`` whole as the plain-text form, where ipywidgets cuts it at 110 characters."""
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = super()._repr_mimebundle_(**kwargs)
+        bundle["text/plain"] = repr(self)
+        return bundle
+
+
 class CardView:
     """Displays through ``card()``: HTML in Jupyter, the same rows as plain text everywhere else."""
 

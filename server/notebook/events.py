@@ -108,10 +108,6 @@ class EventTimeline(CardView):
     def __getitem__(self, index):
         return self.events[index]
 
-    @property
-    def types(self):
-        return [event.type for event in self.events]
-
     def table(self):
         rows = []
         for event in self.events:

@@ -11,10 +11,10 @@ import ipywidgets as widgets
 from server.catalog import MAX_QUANTITY
 from server.sandbox.currencies import format_amount
 
-from .display import NO_MATH, Table
+from .display import NO_MATH, Table, WholeText
 
 
-class BookPicker(widgets.VBox):
+class BookPicker(WholeText, widgets.VBox):
     """One row per book with a quantity box, then the total; ``items`` is what ``create_order`` takes."""
 
     def __init__(self, books, selected=None):
@@ -49,11 +49,6 @@ class BookPicker(widgets.VBox):
 
     def _show_total(self, change=None):
         self.total.value = f"<b class='{NO_MATH}'>Total {self.total_text}</b>"
-
-    def _repr_mimebundle_(self, **kwargs):
-        bundle = super()._repr_mimebundle_(**kwargs)
-        bundle["text/plain"] = repr(self)  # every row, where ipywidgets would cut the text at 110 characters
-        return bundle
 
     def __repr__(self):
         rows = [[self.quantities[book_id].value, book["title"], book["author"],

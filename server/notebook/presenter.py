@@ -19,7 +19,7 @@ from html import escape
 
 import ipywidgets as widgets
 
-from .display import NO_MATH, TONES, badge_html, clock, tone_of
+from .display import NO_MATH, TONES, WholeText, badge_html, clock, tone_of
 from .errors import WorkbenchError
 from .lifecycle_svg import lifecycle_svg
 from .order import Confirmation, Order
@@ -99,7 +99,7 @@ def _next_step(order, card, confirmation):
     return []
 
 
-class PresenterView(widgets.HBox):
+class PresenterView(WholeText, widgets.HBox):
     """The checkout frame and its live status panel, side by side (see the module docstring)."""
 
     def __init__(self, order, card=DEFAULT_CARD):
@@ -146,17 +146,12 @@ class PresenterView(widgets.HBox):
             if order.status in FINAL:
                 return
 
-    def _repr_mimebundle_(self, **kwargs):
-        bundle = super()._repr_mimebundle_(**kwargs)
-        bundle["text/plain"] = repr(self)  # whole, where ipywidgets would cut it at 110 characters
-        return bundle
-
     def __repr__(self):
         return (f"Checkout for order {self.order.id} ({self.order.total}) beside its live status panel; "
                 f"pay with {self.card}: {self.order.checkout_url}")  # fmt: skip
 
 
-class CheckoutDesk(widgets.VBox):
+class CheckoutDesk(WholeText, widgets.VBox):
     """A book picker and a Check out button; the order is made from the picker when the button is clicked."""
 
     def __init__(self, workbench, picker, card=DEFAULT_CARD):
@@ -200,11 +195,6 @@ class CheckoutDesk(widgets.VBox):
                                      "checkout, then run this cell again (Shift-Enter).")  # fmt: skip
             self.check_out()
         return self.order.wait(timeout)
-
-    def _repr_mimebundle_(self, **kwargs):
-        bundle = super()._repr_mimebundle_(**kwargs)
-        bundle["text/plain"] = repr(self)
-        return bundle
 
     def __repr__(self):
         return f"{self.picker!r}\n[Check out]"

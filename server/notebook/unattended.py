@@ -53,7 +53,8 @@ class IdNumbers:
                     self.numbers[match.group(0)] = f"{kind}_#{self.counts[side][kind]}"
 
     def replace(self, match):
-        return self.numbers.get(match.group(0), f"{match.group(1)}_#?")
+        """An id's number; an id never registered stays as it is, so a missed ``register`` fails the comparison."""
+        return self.numbers.get(match.group(0), match.group(0))
 
 
 def _texts(outputs):

@@ -37,9 +37,11 @@ def open_harness(page, merchant, **params):
 def test_if_required_resolves_in_page_without_redirect(page, merchant, stripe_client):
     pi = open_harness(page, merchant)
     fill_card(page, "4242 4242 4242 4242")
+    before = page.url
     result = page.evaluate("confirmInPage()")
     assert result["paymentIntent"]["id"] == pi.id and result["paymentIntent"]["status"] == "succeeded"
-    assert "error" not in result and "/page/" in page.url  # no redirect
+    assert "error" not in result
+    assert page.url == before and "redirect_status" not in page.url  # no redirect to return_url (location.href)
     assert stripe_client.v1.payment_intents.retrieve(pi.id).amount_received == 2300
 
 

@@ -1,10 +1,12 @@
 """The lifecycle path (from a payment's events, drawn without overlaps) and how nbval compares notebook outputs."""
 
+import importlib.util
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
-from nbval.plugin import get_sanitize_patterns
+from nbval.plugin import IPyNbCell, get_sanitize_patterns
 
 from server.notebook import Workbench
 from server.notebook.lifecycle_svg import BOX_H, LABEL_PX, SANS_ADVANCE, _layout, describe, lifecycle_svg, text_width
@@ -97,3 +99,50 @@ def test_only_the_paid_rows_race_is_blanked():
 def test_secrets_ports_and_times_are_blanked_and_prefixes_kept():
     text = "pi_3abcdefghijklmnopqrstuvw_secret_XyZ123 http://127.0.0.1:41234/x 12:34:56"
     assert compared(text, text)[0] == "pi_#1_secret_<SECRET> http://127.0.0.1:<PORT>/x <HH:MM:SS>"
+
+
+def notebooks_conftest():
+    """``notebooks/conftest.py`` loaded as a module of its own (``notebooks`` is no package)."""
+    spec = importlib.util.spec_from_file_location("notebooks_conftest", ROOT / "notebooks" / "conftest.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+class StubCell:
+    """What ``_number_ids`` uses of an nbval cell: its notebook, and a comparison that sanitizes with nbval's code."""
+
+    def __init__(self, notebook):
+        self.parent = notebook
+        self.compared = None
+
+    def compare_outputs(self, test, ref, skip_compare=None):
+        self.compared = [[IPyNbCell.sanitize(self, output["text"]) for output in outputs] for outputs in (ref, test)]
+        return self.compared[0] == self.compared[1]
+
+
+def stream(text):
+    return [{"output_type": "stream", "name": "stdout", "text": text}]
+
+
+def test_the_notebook_hook_numbers_ids_per_notebook_before_nbvals_patterns():
+    number_ids = notebooks_conftest()._number_ids
+    notebook = SimpleNamespace()
+    stored_a, stored_b, run_a, run_b = (f"pi_3{letter * 23}" for letter in "ABCD")
+    first = StubCell(notebook)
+    number_ids(first)
+    notebook.sanitize_patterns.update(get_sanitize_patterns((ROOT / "notebooks" / "sanitize.cfg").read_text()))
+    assert first.compare_outputs(stream(f"{run_a} at 12:00:01"), stream(f"{stored_a} at 11:00:00"))
+    assert first.compared == [["pi_#1 at <HH:MM:SS>"], ["pi_#1 at <HH:MM:SS>"]]
+    second = StubCell(notebook)
+    number_ids(second)  # a later cell of the same notebook: the numbering goes on
+    assert second.compare_outputs(stream(f"{run_b}, {run_a}"), stream(f"{stored_b}, {stored_a}"))
+    assert second.compared == [["pi_#2, pi_#1"], ["pi_#2, pi_#1"]]
+    mixed_up = StubCell(notebook)
+    number_ids(mixed_up)
+    assert not mixed_up.compare_outputs(stream(run_a), stream(stored_b))  # the other PaymentIntent than stored
+    never_registered = "pi_3" + "E" * 23
+    assert IPyNbCell.sanitize(first, never_registered) == never_registered  # a miss shows, rather than pi_#?
+    another = SimpleNamespace()
+    number_ids(StubCell(another))
+    assert another.id_numbers is not notebook.id_numbers  # each notebook counts from 1

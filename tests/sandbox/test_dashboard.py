@@ -126,11 +126,13 @@ def test_unknown_objects_get_a_readable_404(dashboard):
 
 
 def test_request_log_api_pages_after_a_row_and_rejects_bad_arguments(dashboard, stripe_client):
-    pi = stripe_client.v1.payment_intents.create(params={"amount": 1000, "currency": "eur"})
-    newest = dashboard.get("/dashboard/api/requests?limit=5").get_json()["data"]
-    assert len(newest) <= 5 and pi.last_response.request_id in [e["request_id"] for e in newest]
-    after = dashboard.get(f"/dashboard/api/requests?after={newest[-1]['id']}").get_json()["data"]
-    assert all(e["id"] > newest[-1]["id"] for e in after)
+    made = [stripe_client.v1.payment_intents.create(params={"amount": 1000 + n, "currency": "eur"}) for n in range(5)]
+    newest = dashboard.get("/dashboard/api/requests?limit=5").get_json()["data"]  # oldest first
+    assert [e["request_id"] for e in newest] == [pi.last_response.request_id for pi in made]
+    after = dashboard.get(f"/dashboard/api/requests?after={newest[0]['id']}").get_json()["data"]
+    assert [e["id"] for e in after] == [e["id"] for e in newest[1:]]
+    page = dashboard.get(f"/dashboard/api/requests?after={newest[0]['id']}&limit=2").get_json()["data"]
+    assert [e["id"] for e in page] == [e["id"] for e in newest[1:3]]
     for bad in ("limit=abc", "limit=5000", "after=-1"):
         answer = dashboard.get(f"/dashboard/api/requests?{bad}")
         assert answer.status_code == 400 and "error" in json.loads(answer.get_data())

@@ -122,12 +122,17 @@ def test_unknown_url_is_a_stripe_404(sandbox_url):
     assert status == 404 and body["error"]["message"].startswith("Unrecognized request URL (GET: /v1/unicorns)")
 
 
-def test_percent_encoded_and_raw_brackets_parse_the_same(sandbox_url):
+def test_percent_encoded_and_raw_brackets_parse_the_same(sandbox_url, stripe_client):
     auth = {"Authorization": f"Bearer {SECRET_KEY}"}
-    for query in ("expand%5B0%5D=data.payment_method&limit=3", "expand[]=data.payment_method&limit=3"):
+    # The newest PaymentIntent, with a payment method to expand.
+    pi = stripe_client.v1.payment_intents.create(params={"amount": 2300, "currency": "usd",
+                                                         "payment_method": "pm_card_visa"})  # fmt: skip
+    status, _, body = raw(f"{sandbox_url}/v1/payment_intents?limit=1", auth)
+    assert (status, body["data"][0]["id"]) == (200, pi.id) and body["data"][0]["payment_method"] == pi.payment_method
+    for query in ("expand%5B0%5D=data.payment_method&limit=1", "expand[]=data.payment_method&limit=1"):
         status, _, body = raw(f"{sandbox_url}/v1/payment_intents?{query}", auth)
-        assert status == 200, body
-        assert all(pi["payment_method"] is None or pi["payment_method"]["object"] == "payment_method"
-                   for pi in body["data"])  # fmt: skip
+        assert (status, body["data"][0]["id"]) == (200, pi.id), body
+        method = body["data"][0]["payment_method"]
+        assert isinstance(method, dict) and (method["object"], method["id"]) == ("payment_method", pi.payment_method)
     status, _, body = raw(f"{sandbox_url}/v1/payment_intents?expand[]=latest_charge", auth)
     assert (status, body["error"]["param"]) == (400, "expand")

@@ -146,20 +146,32 @@ def test_both_cursors_at_once_are_refused(stripe_client):
 
 
 def test_created_filters_on_lists(stripe_client):
-    before = create(stripe_client, description="before")
+    def paid_and_refunded(description):
+        pi = create(stripe_client, description=description, confirm=True, payment_method="pm_card_visa",
+                    return_url=RETURN_URL)  # fmt: skip
+        return pi, stripe_client.v1.refunds.create(params={"payment_intent": pi.id})
+
+    def listed(listing, created):
+        return [obj.id for obj in listing.list(params={"created": created, "limit": 100}).data]
+
+    before, before_refund = paid_and_refunded("before")
     time.sleep(1.1)  # ``created`` has one-second resolution
-    after = create(stripe_client, description="after")
-    since = stripe_client.v1.payment_intents.list(params={"created": {"gte": after.created}, "limit": 100})
-    assert after.id in [pi.id for pi in since.data] and before.id not in [pi.id for pi in since.data]
-    until = stripe_client.v1.payment_intents.list(params={"created": {"lt": after.created}, "limit": 100})
-    assert before.id in [pi.id for pi in until.data] and after.id not in [pi.id for pi in until.data]
+    after, after_refund = paid_and_refunded("after")
+    since = listed(stripe_client.v1.payment_intents, {"gte": after.created})
+    assert after.id in since and before.id not in since
+    until = listed(stripe_client.v1.payment_intents, {"lt": after.created})
+    assert before.id in until and after.id not in until
     exact = stripe_client.v1.payment_intents.list(params={"created": before.created, "limit": 100})
     assert before.id in [pi.id for pi in exact.data] and all(pi.created == before.created for pi in exact.data)
-    window = {"gt": before.created - 1, "lte": after.created}
-    for listing in (stripe_client.v1.charges, stripe_client.v1.refunds, stripe_client.v1.events):
-        assert listing.list(params={"created": window, "limit": 3}).object == "list"
-    events = stripe_client.v1.events.list(params={"created": {"gte": after.created}, "limit": 100}).data
-    assert all(event.created >= after.created for event in events)
+    window, later = {"gt": before.created - 1, "lt": after.created}, {"gte": after.created}  # before's, after's
+    for listing, made_before, made_after in ((stripe_client.v1.charges, before.latest_charge, after.latest_charge),
+                                             (stripe_client.v1.refunds, before_refund.id, after_refund.id)):  # fmt: skip
+        assert made_before in listed(listing, window) and made_after not in listed(listing, window)
+        assert made_after in listed(listing, later) and made_before not in listed(listing, later)
+    events = stripe_client.v1.events.list(params={"created": later, "limit": 100}).data
+    created = [event.data.object.id for event in events if event.type == "payment_intent.created"]
+    assert after.id in created and before.id not in created
+    assert events and all(event.created >= after.created for event in events)
 
 
 def test_malformed_created_filters(stripe_client):

@@ -76,7 +76,7 @@ def wait_until(condition, timeout=10):
 
 
 def test_events_are_signed_so_construct_event_accepts_them(own_sandbox, receiver):
-    _, client = own_sandbox
+    running, client = own_sandbox
     endpoint = subscribe(client, receiver, ["payment_intent.succeeded"])
     pi = client.v1.payment_intents.create(params={"amount": 2300, "currency": "usd", "confirm": True,
                                                   "payment_method": "pm_card_visa", "payment_method_types": ["card"]})  # fmt: skip
@@ -86,9 +86,15 @@ def test_events_are_signed_so_construct_event_accepts_them(own_sandbox, receiver
                                                                             "succeeded")  # fmt: skip
     with pytest.raises(stripe.SignatureVerificationError):
         stripe.Webhook.construct_event(body, signature, "whsec_wrong")
-    time.sleep(0.3)
+
+    def all_delivered():  # every event of the payment, the balance transaction's late charge.updated too
+        events = client.v1.events.list(params={"limit": 100}).data
+        return "charge.updated" in {e.type for e in events} and all(e.pending_webhooks == 0 for e in events)
+
+    assert wait_until(all_delivered)
     assert len(receiver.received) == 1  # only the subscribed type
-    assert client.v1.events.retrieve(event.id).pending_webhooks == 0
+    store = running.app.extensions["sandbox"].store
+    assert [(a.event_id, a.status) for a in store.delivery_attempts(endpoint_id=endpoint.id)] == [(event.id, 200)]
 
 
 def test_failed_deliveries_are_retried_with_backoff(own_sandbox, receiver):
@@ -126,12 +132,16 @@ def test_every_attempt_is_logged_per_endpoint_and_per_event(own_sandbox, receive
 
 
 def test_delivery_gives_up_after_max_attempts(own_sandbox, receiver):
-    _, client = own_sandbox
+    running, client = own_sandbox
     receiver.fail_first = 100
-    subscribe(client, receiver, ["payment_intent.created"])
+    endpoint = subscribe(client, receiver, ["payment_intent.created"])
     pi = client.v1.payment_intents.create(params={"amount": 2300, "currency": "usd"})
-    receiver.wait_for(3)
-    time.sleep(1.2)  # a fourth attempt would have come 0.8 s after the third
+    store = running.app.extensions["sandbox"].store
+    assert wait_until(lambda: len(store.delivery_attempts(endpoint_id=endpoint.id)) == 3)
+    last = store.delivery_attempts(endpoint_id=endpoint.id)[0]  # newest first
+    assert (last.attempt, last.status, last.next_retry) == (3, 500, None)  # given up: no next attempt
+    states = store.execute("SELECT state FROM deliveries WHERE endpoint_id = ?", (endpoint.id,)).fetchall()
+    assert [state for (state,) in states] == ["failed"]
     assert len(receiver.received) == 3
     event = client.v1.events.list(params={"type": "payment_intent.created", "limit": 1}).data[0]
     assert event.data.object.id == pi.id and event.pending_webhooks == 1
