@@ -133,6 +133,6 @@ def test_request_log_api_pages_after_a_row_and_rejects_bad_arguments(dashboard, 
     assert [e["id"] for e in after] == [e["id"] for e in newest[1:]]
     page = dashboard.get(f"/dashboard/api/requests?after={newest[0]['id']}&limit=2").get_json()["data"]
     assert [e["id"] for e in page] == [e["id"] for e in newest[1:3]]
-    for bad in ("limit=abc", "limit=5000", "after=-1"):
+    for bad in ("limit=abc", "limit=5000", "after=-1", "limit=%C2%B2", "after=%C2%B2"):  # ² is isdigit()
         answer = dashboard.get(f"/dashboard/api/requests?{bad}")
         assert answer.status_code == 400 and "error" in json.loads(answer.get_data())
