@@ -176,6 +176,14 @@ def test_three_d_secure_complete(new_intent, confirm_card, authenticate, stripe_
     assert (done.status, done.amount_received, done.next_action) == ("succeeded", 2300, None)
 
 
+def test_three_d_secure_returns_to_a_url_with_its_own_query_and_fragment(new_intent, confirm_card, authenticate):
+    pi = new_intent()
+    confirm_card(pi, "4000002760003184")
+    _, location = authenticate(pi, "complete", return_url="http://127.0.0.1/return?step=2#receipt")
+    assert location.startswith(f"http://127.0.0.1/return?step=2&payment_intent={pi.id}&")
+    assert location.endswith("&redirect_status=succeeded#receipt")
+
+
 def test_three_d_secure_fail(new_intent, confirm_card, authenticate, stripe_client):
     pi = new_intent()
     confirm_card(pi, "4000000000003220")

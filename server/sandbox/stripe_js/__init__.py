@@ -7,7 +7,7 @@ card data — the same isolation the real Elements give.
 """
 
 import os
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from flask import Blueprint, abort, redirect, render_template, request, send_from_directory
 
@@ -78,6 +78,7 @@ def three_d_secure_result(pi_id):
     return_url = request.form.get("return_url")
     if not return_url:
         return render_template("three_d_secure_done.html", pi=pi, redirect_status=status)
-    query = urlencode({"payment_intent": pi["id"], "payment_intent_client_secret": pi["client_secret"],
+    added = urlencode({"payment_intent": pi["id"], "payment_intent_client_secret": pi["client_secret"],
                        "redirect_status": status})  # fmt: skip
-    return redirect(return_url + ("&" if "?" in return_url else "?") + query, code=303)
+    parts = urlsplit(return_url)  # the parameters join the URL's query, before any #fragment (as Stripe.js does)
+    return redirect(urlunsplit(parts._replace(query="&".join(filter(None, [parts.query, added])))), code=303)
