@@ -39,9 +39,9 @@ verify-stripe: $(STAMP) browser
 	WORKBENCH_VERIFY_STRIPE=yes $(BIN)/python -m pytest --target=stripe -rs \
 	  tests/sandbox tests/fidelity tests/browser/test_checkout.py
 
-# JupyterLab on notebooks/, with the shop running outside the kernels (server/lab.py).
+# JupyterLab on notebooks/, with the shop running outside the kernels (server/launch/lab.py).
 lab: $(STAMP)
-	$(BIN)/python -m server.lab
+	$(BIN)/python -m server.launch.lab
 
 # The README's screenshots, taken by the browser test that shows the screen (static/screenshots/).
 screenshots: $(STAMP) browser

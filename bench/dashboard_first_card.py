@@ -35,7 +35,7 @@ from playwright.sync_api import sync_playwright
 
 from bench.browser import launch, local_page
 from bench.common import machine, write_result
-from server.dashboard import free_port, start_dashboard
+from server.launch.dashboard import free_port, start_dashboard
 
 WORKBENCH = str(Path(sys.executable).parent / "workbench")
 WARM_AFTER = 8.0  # seconds for the kernel pool to refill before the warm visit

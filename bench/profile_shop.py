@@ -25,7 +25,7 @@ from pyinstrument import Profiler
 from bench.common import RESULTS
 from bench.shop_rate import ORDER
 from bench.stack import Ceiling
-from server import create_app
+from server.shop import create_app
 from server.sandbox import SECRET_KEY, create_sandbox_app
 
 SHOP_CREATE = ("amount=3200&currency=usd&automatic_payment_methods[enabled]=true&description=Stripe+Press+order"

@@ -212,7 +212,7 @@ def tail(path, lines=20):
 def start_sandbox(workdir, tag, exits):
     port, data_dir = free_port(), workdir / f"sandbox-{tag}"
     data_dir.mkdir()
-    command = [sys.executable, "-m", "server.cli", "sandbox", "--port", str(port), "--data-dir", str(data_dir)]
+    command = [sys.executable, "-m", "server.launch.cli", "sandbox", "--port", str(port), "--data-dir", str(data_dir)]
     return start_server("sandbox", "Press Workbench", command, port, workdir / f"sandbox-{tag}.log", exits)
 
 

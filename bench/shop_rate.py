@@ -25,7 +25,7 @@ from bench.stack import Ceiling, Stack
 from server.sandbox import SECRET_KEY
 
 ORDER = json.dumps({"items": [{"book_id": "an-elegant-puzzle", "quantity": 1}]})
-# What the shop sends for that order (server/shop.py), so the ceiling does the same stripe-python work.
+# What the shop sends for that order (server/shop/service.py), so the ceiling does the same stripe-python work.
 SHOP_PARAMS = {"amount": 3200, "currency": "usd", "automatic_payment_methods": {"enabled": True},
                "description": "Stripe Press order ord_0123456789abcdef: 1 × An Elegant Puzzle",
                "metadata": {"order_id": "ord_0123456789abcdef"}}  # fmt: skip

@@ -11,8 +11,9 @@ import shutil
 
 import pytest
 
-from server import create_app
-from server.runner import register_sandbox_webhook, serve_in_thread, start_sandbox
+from server.shop import create_app
+from server.sandbox.serving import serve_in_thread, start_sandbox
+from server.shop.serving import register_sandbox_webhook
 from tests.fidelity.target import TargetRefused, resolve, sandbox_target
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"

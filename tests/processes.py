@@ -19,9 +19,9 @@ def free_port():
 
 
 class Workbench:
-    """``python -m server.cli <args>`` in its own process; ``url`` is where it said it listens."""
+    """``python -m server.launch.cli <args>`` in its own process; ``url`` is where it said it listens."""
 
-    def __init__(self, *args, cwd, timeout=60, root=ROOT, module="server.cli", **env):
+    def __init__(self, *args, cwd, timeout=60, root=ROOT, module="server.launch.cli", **env):
         """``root``: the checkout whose code runs (this one; bench/ also runs another commit's, for A/B).
 
         ``module``: another program that says where it listens the same way (bench/'s ceiling endpoint).

@@ -19,9 +19,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis.checks import positive_data_acceptance
 
-from server import create_app
-from server.openapi import SPEC
-from server.runner import serve_in_thread
+from server.shop import create_app
+from server.shop.openapi import SPEC
+from server.sandbox.serving import serve_in_thread
 
 MAX_EXAMPLES = 40
 SECRET = "whsec_fuzz"

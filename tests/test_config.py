@@ -6,8 +6,8 @@ import sys
 
 import pytest
 
-from server import ConfigError, create_app
-from server.config import resolve, stripe_endpoints
+from server.shop import ConfigError, create_app
+from server.shop.config import resolve, stripe_endpoints
 
 SK = "sk_test_51AbCdEfGhIjKlMnOpQrStUvWxYz0123456789"
 PK = "pk_test_51AbCdEfGhIjKlMnOpQrStUvWxYz9876543210"
@@ -47,7 +47,7 @@ def test_bad_configuration_is_refused_with_a_fix(settings, fragment):
 def test_workbench_serve_refuses_a_live_key(tmp_path):
     env = {**os.environ, "STRIPE_SECRET_KEY": "sk_live_51AbCdEfGhIjKlMnOpQrStUv", "STRIPE_PUBLISHABLE_KEY": PK,
            "WORKBENCH_DATA_DIR": str(tmp_path), "SHOP_PORT": "0"}  # fmt: skip
-    result = subprocess.run([sys.executable, "-m", "server.cli", "serve"], env=env, cwd=tmp_path,
+    result = subprocess.run([sys.executable, "-m", "server.launch.cli", "serve"], env=env, cwd=tmp_path,
                             capture_output=True, text=True, timeout=60)  # fmt: skip
     assert result.returncode == 2
     assert "STRIPE_SECRET_KEY is a live-mode key" in result.stderr
@@ -59,7 +59,7 @@ def run_check(tmp_path, **env):
     # Any attempt to reach api.stripe.com goes to a closed loopback port: offline, and never the internet.
     environ.update(HTTPS_PROXY="http://127.0.0.1:9", https_proxy="http://127.0.0.1:9", NO_PROXY="127.0.0.1",
                    WORKBENCH_DATA_DIR=str(tmp_path), SANDBOX_PORT="9", **env)  # fmt: skip
-    return subprocess.run([sys.executable, "-m", "server.cli", "check"], env=environ, cwd=tmp_path,
+    return subprocess.run([sys.executable, "-m", "server.launch.cli", "check"], env=environ, cwd=tmp_path,
                           capture_output=True, text=True, timeout=60)  # fmt: skip
 
 

@@ -3,7 +3,7 @@
 import re
 import urllib.request
 
-from server.dashboard_links import dashboard_url
+from server.shop.dashboard_links import dashboard_url
 from server.notebook import Workbench
 from tests.shop_helpers import new_order
 

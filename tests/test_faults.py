@@ -21,7 +21,7 @@ from http.client import HTTPException
 
 import stripe
 
-from server.runner import start_shop
+from server.shop.serving import start_shop
 from server.sandbox import SECRET_KEY
 from tests.processes import free_port
 from tests.shop_helpers import RETURN_URL, new_order, pay
@@ -32,7 +32,7 @@ SHOPPERS, KILL_AFTER = 24, 8  # orders in the burst; the shop dies once this man
 
 def workbench(args, env, log_path):
     with open(log_path, "a") as log:  # the child keeps its own copy of the file descriptor
-        return subprocess.Popen([sys.executable, "-m", "server.cli", *args], env=env, stdout=log,
+        return subprocess.Popen([sys.executable, "-m", "server.launch.cli", *args], env=env, stdout=log,
                                 stderr=subprocess.STDOUT)  # fmt: skip
 
 

@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
-from server import create_app
-from server.framing import jupyter_ports
+from server.shop import create_app
+from server.shop.framing import jupyter_ports
 
 
 @pytest.fixture

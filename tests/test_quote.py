@@ -2,7 +2,7 @@
 
 import pytest
 
-from server.catalog import load_catalog
+from server.shop.catalog import load_catalog
 
 BODY = {"items": [{"book_id": "working-in-public", "quantity": 2, "price": 1}, {"book_id": "scaling-people"}],
         "amount": 1, "currency": "jpy"}  # fmt: skip

@@ -7,7 +7,7 @@ import sys
 import pytest
 import stripe
 
-from server.reconcile import reconcile
+from server.shop.reconcile import reconcile
 from tests.shop_helpers import new_order, pay
 
 
@@ -44,7 +44,7 @@ def workbench_reconcile(app, sandbox_url):
     """``workbench reconcile`` in its own process, on the shop's data dir (the shop need not run)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("STRIPE_", "WORKBENCH_"))}
     env.update(WORKBENCH_DATA_DIR=app.config["DATA_DIR"], SANDBOX_URL=sandbox_url)
-    return subprocess.run([sys.executable, "-m", "server.cli", "reconcile"], env=env, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "server.launch.cli", "reconcile"], env=env, capture_output=True, text=True,
                           timeout=60, cwd=app.config["DATA_DIR"], check=False)  # fmt: skip
 
 

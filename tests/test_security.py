@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from server import create_app
+from server.shop import create_app
 from tests.shop_helpers import new_order
 
 CROSS_SITE = [{"Origin": "https://evil.example"}, {"Sec-Fetch-Site": "cross-site"},

@@ -11,8 +11,8 @@ import pytest
 import stripe
 from flask import Flask, request
 
-from server.cli import main
-from server.runner import serve_in_thread
+from server.launch.cli import main
+from server.sandbox.serving import serve_in_thread
 
 TRIGGERED = ["payment_intent.succeeded", "payment_intent.payment_failed", "payment_intent.requires_action",
              "payment_intent.canceled", "charge.refunded"]  # fmt: skip
@@ -40,7 +40,7 @@ def workbench(sandbox_url, tmp_path, monkeypatch, capsys):
 
 
 def spawn(tmp_path, sandbox_url, *argv):
-    return subprocess.Popen([sys.executable, "-m", "server.cli", *argv], env=cli_env(sandbox_url, tmp_path),
+    return subprocess.Popen([sys.executable, "-m", "server.launch.cli", *argv], env=cli_env(sandbox_url, tmp_path),
                             cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from server import create_app
+from server.shop import create_app
 from tests.test_config import PK, SK
 
 

@@ -6,8 +6,8 @@ import stat
 
 import pytest
 
-from server.runner import WEBHOOK_FILE, register_sandbox_webhook
-from server.webhooks import HANDLED
+from server.shop.serving import WEBHOOK_FILE, register_sandbox_webhook
+from server.shop.webhooks import HANDLED
 
 
 def saved(app):

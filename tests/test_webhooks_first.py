@@ -1,4 +1,4 @@
-"""The shop's server answers a webhook before the page loads queued ahead of it (``server.runner.WebhooksFirst``)."""
+"""The shop's server answers a webhook before the page loads queued ahead of it (``server.shop.serving.WebhooksFirst``)."""
 
 import threading
 import time
@@ -6,7 +6,8 @@ import urllib.request
 
 from flask import Flask
 
-from server.runner import WebhooksFirst, serve_in_thread
+from server.sandbox.serving import serve_in_thread
+from server.shop.serving import WebhooksFirst
 
 
 def wait_until(condition, seconds=5):

@@ -9,7 +9,7 @@ The copy is deleted when the kernel shuts down (or on ``close()``).
     scratch = ScratchCopy()
     scratch.write("tests/test_cancel.py", TEST)       # the test first
     scratch.pytest("tests/test_cancel.py")            # 1 failed
-    scratch.insert("server/api.py", before="@bp.errorhandler(OrderError)", text=ROUTE)
+    scratch.insert("server/shop/api.py", before="@bp.errorhandler(OrderError)", text=ROUTE)
     scratch.pytest("tests/test_cancel.py")            # 1 passed
     shop = scratch.serve()                            # a Workbench on the changed shop
 """
@@ -100,7 +100,7 @@ class ScratchCopy:
         token = secrets.token_urlsafe(24)  # the changed shop's operator token, for the Workbench on it
         env = {**self._env(), "SHOP_PORT": "0", "SANDBOX_PORT": "0", "WORKBENCH_DATA_DIR": str(self.root / "var"),
                "WORKBENCH_OPERATOR_TOKEN": token}  # fmt: skip
-        server = subprocess.Popen([sys.executable, "-m", "server.cli", "serve"], cwd=self.root, env=env,
+        server = subprocess.Popen([sys.executable, "-m", "server.launch.cli", "serve"], cwd=self.root, env=env,
                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # fmt: skip
         self.servers.append(server)
         deadline = time.monotonic() + timeout

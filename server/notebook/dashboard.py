@@ -22,7 +22,7 @@ from pathlib import Path
 import ipywidgets as widgets
 import stripe
 
-from server.catalog import MAX_QUANTITY
+from server.shop.catalog import MAX_QUANTITY
 
 from .display import money
 from .errors import WorkbenchError

@@ -8,7 +8,7 @@ from html import escape
 
 import ipywidgets as widgets
 
-from server.catalog import MAX_QUANTITY
+from server.shop.catalog import MAX_QUANTITY
 from server.sandbox.currencies import format_amount
 
 from .display import NO_MATH, Table, WholeText

@@ -15,7 +15,7 @@ import tempfile
 import urllib.request
 from urllib.parse import urlparse
 
-from server.runner import start_shop
+from server.shop.serving import start_shop
 
 
 def probe_shop(url, timeout=1.0):

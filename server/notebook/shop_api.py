@@ -36,7 +36,7 @@ class ShopAPI:
     def __init__(self, base_url, timeout=10, operator_token=None):
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
-        # Operator routes (refunds) need the shop's operator token as a bearer (server/security.py).
+        # Operator routes (refunds) need the shop's operator token as a bearer (server/shop/security.py).
         self.auth = {"Authorization": f"Bearer {operator_token}"} if operator_token else {}
 
     def request(self, method, path, body=None, headers=None):

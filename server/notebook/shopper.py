@@ -28,7 +28,7 @@ from http.cookiejar import CookieJar
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from server.sandbox.pipeline.forms import encode_form
-from server.security import origin
+from server.shop.security import origin
 
 from .display import Card, CardView, Table
 from .errors import WorkbenchError

@@ -14,13 +14,13 @@ import os
 import stripe
 from dotenv import find_dotenv, load_dotenv
 
-from server.config import ConfigError, defaults
-from server.config import load as load_config
-from server.dashboard_links import dashboard_url
+from server.shop.config import ConfigError, defaults
+from server.shop.config import load as load_config
+from server.shop.dashboard_links import dashboard_url
 from server.sandbox import PUBLISHABLE_KEY as SANDBOX_PUBLISHABLE_KEY
 from server.sandbox import SECRET_KEY as SANDBOX_SECRET_KEY
-from server.security import client_operator_token
-from server.stripe_client import build_stripe_client
+from server.shop.security import client_operator_token
+from server.shop.stripe_client import build_stripe_client
 
 from . import display, shopper
 from .display import Card, CardView, Table, money
@@ -69,7 +69,7 @@ class Workbench(CardView):
         return build_stripe_client(settings), settings["STRIPE_PUBLISHABLE_KEY"]
 
     def _operator_token(self):
-        """The operator token refunds need (server/security.py): the kernel's own shop's, or the data dir's."""
+        """The operator token refunds need (server/shop/security.py): the kernel's own shop's, or the data dir's."""
         if self.servers is not None:
             return self.servers.app.config["OPERATOR_TOKEN"]
         return client_operator_token()

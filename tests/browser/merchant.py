@@ -13,7 +13,7 @@ import uuid
 import stripe
 from flask import Flask, jsonify
 
-from server.runner import serve_in_thread
+from server.sandbox.serving import serve_in_thread
 from server.sandbox import PUBLISHABLE_KEY, SECRET_KEY
 
 PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>merchant</title>

@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from server.catalog import load_catalog
-from server.dashboard import READY_PATH, answers, free_port
-from server.runner import start_shop
+from server.shop.catalog import load_catalog
+from server.launch.dashboard import READY_PATH, answers, free_port
+from server.shop.serving import start_shop
 from server.sandbox.currencies import format_amount
 from tests.browser.shopper import add_to_cart, open_checkout, open_dashboard, pay
 

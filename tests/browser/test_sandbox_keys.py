@@ -13,7 +13,7 @@ calls the sandbox, so nothing leaves the machine anyway.
 import pytest
 from flask import Flask
 
-from server.runner import serve_in_thread
+from server.sandbox.serving import serve_in_thread
 from server.sandbox import PUBLISHABLE_KEY, SECRET_KEY
 
 pytestmark = pytest.mark.browser

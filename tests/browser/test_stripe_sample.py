@@ -16,7 +16,7 @@ import pytest
 import stripe
 from playwright.sync_api import expect
 
-from server.runner import serve_in_thread
+from server.sandbox.serving import serve_in_thread
 from server.sandbox import PUBLISHABLE_KEY, SECRET_KEY
 from tests.browser.shopper import authenticate
 from tests.browser.stripe_sample.server import configure_stripe, create_app

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import stripe
 from dotenv import dotenv_values
 
-from server.config import ConfigError, check_stripe_keys
+from server.shop.config import ConfigError, check_stripe_keys
 from server.sandbox import PUBLISHABLE_KEY, SECRET_KEY
 
 OPT_IN = "WORKBENCH_VERIFY_STRIPE"

@@ -18,8 +18,8 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
-from server.dashboard import answers
-from server.lab import lab_command, write_setting_overrides
+from server.launch.dashboard import answers
+from server.launch.lab import lab_command, write_setting_overrides
 from tests.processes import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -64,13 +64,13 @@ def start(tmp_path, notebook_dir, **env):
 
 
 def start_make_lab(tmp_path, notebook_dir, **env):
-    """``make lab``'s launcher (``python -m server.lab``): the shop runs in it, outside the kernels."""
+    """``make lab``'s launcher (``python -m server.launch.lab``): the shop runs in it, outside the kernels."""
     port = free_port()
     env = lab_env(tmp_path, LAB_PORT=str(port), SHOP_PORT=str(free_port()), SANDBOX_PORT="0",
                   WORKBENCH_MODE="sandbox", WORKBENCH_DATA_DIR=str(tmp_path / "var"), **env)  # fmt: skip
     env["SHOP_URL"] = f"http://127.0.0.1:{env['SHOP_PORT']}"  # nothing answers there yet: the launcher starts it
     env.pop("WORKBENCH_AUTOPAY", None)  # a person pays, in the browser
-    return running([sys.executable, "-m", "server.lab", str(notebook_dir)], env, tmp_path / "lab.log", port)
+    return running([sys.executable, "-m", "server.launch.lab", str(notebook_dir)], env, tmp_path / "lab.log", port)
 
 
 def open_notebook(page, lab_url, name):

@@ -13,10 +13,10 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from server.lab import check_port_free
+from server.launch.lab import check_port_free
 from server.notebook import Workbench, WorkbenchError
 from server.notebook.presenter import SHOP_GONE, frame_html
-from server.runner import start_sandbox
+from server.sandbox.serving import start_sandbox
 
 OWN_SHOP = "http://127.0.0.1:0"
 
@@ -98,6 +98,6 @@ def test_a_port_in_use_is_named_with_the_fix(tmp_path):
         with pytest.raises(OSError, match=rf"Port {port} is already in use.* make lab LAB_PORT={port + 1}"):
             check_port_free(port, "LAB_PORT")
         env = {**os.environ, "LAB_PORT": str(port)}
-        lab = subprocess.run([sys.executable, "-m", "server.lab"], env=env, capture_output=True, text=True, timeout=60,
+        lab = subprocess.run([sys.executable, "-m", "server.launch.lab"], env=env, capture_output=True, text=True, timeout=60,
                              check=False)
     assert lab.returncode == 1 and f"make lab: Port {port} is already in use" in lab.stderr

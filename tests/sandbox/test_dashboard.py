@@ -9,7 +9,7 @@ import pytest
 import stripe
 
 from server.sandbox import SECRET_KEY
-from server.triggers import trigger
+from server.sandbox.triggers import trigger
 
 
 @pytest.fixture

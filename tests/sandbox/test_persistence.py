@@ -10,7 +10,7 @@ import time
 import pytest
 import stripe
 
-from server.runner import start_sandbox
+from server.sandbox.serving import start_sandbox
 from server.sandbox import SECRET_KEY
 
 pytestmark = pytest.mark.sandbox_only("restarts and shares sandboxes of its own")
@@ -48,7 +48,7 @@ def test_workbench_reset_clears_orders_and_sandbox(tmp_path):
     running = start_sandbox(str(tmp_path))
     pi = client_for(running.url).v1.payment_intents.create(params={"amount": 2300, "currency": "usd"})
     env = {**os.environ, "WORKBENCH_DATA_DIR": str(tmp_path)}
-    result = subprocess.run([sys.executable, "-m", "server.cli", "reset", "--yes"], env=env, capture_output=True,
+    result = subprocess.run([sys.executable, "-m", "server.launch.cli", "reset", "--yes"], env=env, capture_output=True,
                             text=True, timeout=60)  # fmt: skip
     assert result.returncode == 0 and "Cleared" in result.stdout
     try:

@@ -3,7 +3,7 @@
 import pytest
 import stripe
 
-from server.cli import main
+from server.launch.cli import main
 from server.sandbox import PUBLISHABLE_KEY
 from server.sandbox.request_log import RequestLog
 from server.sandbox.store import Store

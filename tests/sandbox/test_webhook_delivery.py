@@ -7,7 +7,7 @@ import pytest
 import stripe
 from flask import Flask, request
 
-from server.runner import serve_in_thread, start_sandbox
+from server.sandbox.serving import serve_in_thread, start_sandbox
 from server.sandbox import SECRET_KEY
 from server.sandbox.delivery import RetrySchedule
 from tests.processes import free_port

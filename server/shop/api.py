@@ -1,13 +1,13 @@
-"""The shop's JSON API (design §4): books, orders, health.  Errors are always JSON (``server/errors.py``)."""
+"""The shop's JSON API (design §4): books, orders, health.  Errors are always JSON (``server/shop/errors.py``)."""
 
 from flask import Blueprint, jsonify, request
 
-from server import validation
-from server.catalog import price_lines
-from server.errors import ShopError
-from server.openapi import SPEC
-from server.security import operator_only
-from server.shop import current_shop
+from . import validation
+from .catalog import price_lines
+from .errors import ShopError
+from .openapi import SPEC
+from .security import operator_only
+from .service import current_shop
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 

@@ -9,13 +9,13 @@ import os
 
 from flask import Flask
 
-from server import api, cart, errors, pages, security, webhooks
-from server.config import load as load_config
-from server.config import stripe_endpoints
+from . import api, cart, errors, pages, security, webhooks
+from .config import load as load_config
+from .config import stripe_endpoints
 from server.sandbox.currencies import format_amount
-from server.shop import Shop
+from .service import Shop
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # the repository: static/ is there
 
 
 def create_app(config=None):

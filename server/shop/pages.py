@@ -3,15 +3,15 @@
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 
-from server.cart import cart_count
-from server.covers import cover_svg
-from server.dashboard_links import dashboard_url
-from server.errors import ShopError
-from server.framing import frame_ancestors
-from server.orders import OrderError
-from server.security import origin
-from server.shop import current_shop
-from server.validation import form_quantity
+from .cart import cart_count
+from .covers import cover_svg
+from .dashboard_links import dashboard_url
+from .errors import ShopError
+from .framing import frame_ancestors
+from .orders import OrderError
+from .security import origin
+from .service import current_shop
+from .validation import form_quantity
 
 bp = Blueprint("pages", __name__)
 

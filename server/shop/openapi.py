@@ -4,8 +4,8 @@
 checks every answer against it, so it must say exactly what the shop does.
 """
 
-from server.catalog import load_catalog
-from server.validation import MAX_EMAIL, MAX_IDEMPOTENCY_KEY, MAX_LINES, MAX_QUANTITY
+from .catalog import load_catalog
+from .validation import MAX_EMAIL, MAX_IDEMPOTENCY_KEY, MAX_LINES, MAX_QUANTITY
 
 ERROR = {"$ref": "#/components/responses/Error"}
 ORDER_ID = {"name": "order_id", "in": "path", "required": True, "schema": {"type": "string"}}

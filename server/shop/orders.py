@@ -14,7 +14,7 @@ import sqlite3
 import time
 from dataclasses import dataclass, field, replace
 
-from server.errors import ShopError
+from .errors import ShopError
 from server.sandbox.database import Database
 
 SCHEMA = """

@@ -1,7 +1,7 @@
 """Run the Voilà dashboard (``notebooks/dashboard.ipynb``) as a child process, for ``workbench dashboard``.
 
 Voilà reads ``voila.json`` from its working directory (the repository root) and the
-``workbench`` template from ``server/voila/templates/`` (``JUPYTER_PATH`` points at ``server/``); the kernels it starts (one per browser
+``workbench`` template from ``server/notebook/voila/templates/`` (``JUPYTER_PATH`` points at ``server/``); the kernels it starts (one per browser
 tab) find the shop through ``SHOP_URL``.  Readiness is probed on a static file,
 because every ``GET /`` starts a kernel.
 """
@@ -16,9 +16,9 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]  # the repository
 NOTEBOOK = ROOT / "notebooks" / "dashboard.ipynb"
-TEMPLATES = ROOT / "server"  # Voilà looks in <JUPYTER_PATH>/voila/templates/
+TEMPLATES = ROOT / "server" / "notebook"  # Voilà looks in <JUPYTER_PATH>/voila/templates/
 READY_PATH = "voila/static/voila.js"
 
 

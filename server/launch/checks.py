@@ -2,10 +2,10 @@
 
 import stripe
 
-from server.config import ConfigError, stripe_endpoints
-from server.config import load as load_config
-from server.runner import sandbox_answers
-from server.stripe_client import build_stripe_client
+from server.shop.config import ConfigError, stripe_endpoints
+from server.shop.config import load as load_config
+from server.sandbox.serving import sandbox_answers
+from server.shop.stripe_client import build_stripe_client
 
 
 def mask(key):

@@ -9,8 +9,8 @@ import os
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 
-from server.errors import ShopError
-from server.validation import MAX_LINES, MAX_QUANTITY, merged_quantity, quantity, shown
+from .errors import ShopError
+from .validation import MAX_LINES, MAX_QUANTITY, merged_quantity, quantity, shown
 
 __all__ = ["MAX_QUANTITY", "Book", "load_catalog", "price_lines"]
 CATALOG_PATH = os.path.join(os.path.dirname(__file__), "catalog.json")

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 import stripe
 from flask import current_app
 
-from server.catalog import load_catalog, price_lines
-from server.errors import ShopError
-from server.orders import OrderError, OrderStore
-from server.stripe_client import build_stripe_client
+from .catalog import load_catalog, price_lines
+from .errors import ShopError
+from .orders import OrderError, OrderStore
+from .stripe_client import build_stripe_client
 
 ORDER_ID = re.compile(r"ord_[A-Za-z0-9]{1,40}")
 
@@ -32,7 +32,7 @@ class Shop:
                    stripe=build_stripe_client(config))  # fmt: skip
 
     def order(self, order_id):
-        """The order, or a 404 ``order_not_found`` (JSON for the API, a page for people: ``server/errors.py``)."""
+        """The order, or a 404 ``order_not_found`` (JSON for the API, a page for people: ``server/shop/errors.py``)."""
         order = self.orders.get(order_id)
         if order is None:
             named = order_id if ORDER_ID.fullmatch(order_id) else "with that number"  # echo ids, never other text
@@ -42,7 +42,7 @@ class Shop:
     def create_order(self, items, email=None, idempotency_key=None, fingerprint=None):
         """Price the items from the catalog, store the order and create its PaymentIntent; returns (order, created).
 
-        ``email`` must already be validated (``server.validation.email``).  With an
+        ``email`` must already be validated (``server.shop.validation.email``).  With an
         idempotency key, a repeated request gets the order made the first time.
         """
         lines, currency = price_lines(items, self.catalog)

@@ -9,8 +9,8 @@ import signal
 import sys
 import threading
 
-from server.config import ConfigError
-from server.config import load as load_config
+from server.shop.config import ConfigError
+from server.shop.config import load as load_config
 
 
 def _stop_signal(stop=None):
@@ -32,7 +32,7 @@ def _wait_for_ctrl_c(*servers, stop=None):
 
 def _start_shop(args, port, overrides=None):
     """Start the shop on ``port`` (and the sandbox) and say where they listen."""
-    from server.runner import start_shop
+    from server.shop.serving import start_shop
 
     overrides = dict(overrides or {})
     if args.sandbox_port is not None:
@@ -58,7 +58,7 @@ def cmd_serve(args):
 
 def cmd_dashboard(args):
     """Voilà on notebooks/dashboard.ipynb, using the shop at SHOP_URL or one started here (+ sandbox)."""
-    from server.dashboard import free_port, start_dashboard
+    from server.launch.dashboard import free_port, start_dashboard
     from server.notebook.servers import probe_shop
 
     settings = load_config({})
@@ -93,7 +93,7 @@ def cmd_dashboard(args):
 
 
 def cmd_sandbox(args):
-    from server.runner import start_sandbox
+    from server.sandbox.serving import start_sandbox
 
     settings = load_config({"MODE": "sandbox"})
     data_dir = args.data_dir or settings["DATA_DIR"]
@@ -112,8 +112,8 @@ def _to_stderr(line):
 
 def cmd_reconcile(args):
     """Settle every open order from its PaymentIntent, whether or not the shop is running."""
-    from server.reconcile import reconcile
-    from server.shop import Shop
+    from server.shop.reconcile import reconcile
+    from server.shop.service import Shop
 
     report = reconcile(Shop.from_config(load_config({})))
     print(report.summary())
@@ -123,13 +123,13 @@ def cmd_reconcile(args):
 
 
 def cmd_check(args):
-    from server.checks import run_checks
+    from server.launch.checks import run_checks
 
     return run_checks(print)
 
 
 def cmd_reset(args):
-    from server.orders import OrderStore
+    from server.shop.orders import OrderStore
     from server.sandbox.request_log import RequestLog
     from server.sandbox.store import Store
 
@@ -149,8 +149,8 @@ def cmd_reset(args):
 
 def _sandbox():
     """The sandbox the Stripe-CLI-like commands talk to (``SANDBOX_URL``), and a secret-key client for it."""
-    from server.runner import sandbox_answers
-    from server.stripe_client import build_stripe_client
+    from server.sandbox.serving import sandbox_answers
+    from server.shop.stripe_client import build_stripe_client
 
     if load_config({})["MODE"] == "stripe":
         raise ConfigError("this command works with the offline sandbox; in Stripe test mode use the Stripe CLI "
@@ -164,7 +164,7 @@ def _sandbox():
 
 
 def cmd_trigger(args):
-    from server.triggers import TRIGGERS, describe, trigger
+    from server.sandbox.triggers import TRIGGERS, describe, trigger
 
     if args.event not in TRIGGERS:
         print(f"workbench: cannot trigger {args.event!r}; supported events: {', '.join(sorted(TRIGGERS))}",
@@ -185,7 +185,7 @@ def cmd_trigger(args):
 def cmd_listen(args):
     import stripe
 
-    from server.sandbox_feed import delivery_line, follow, read
+    from server.sandbox.feed import delivery_line, follow, read
 
     url, client = _sandbox()
     target = args.forward_to if "://" in args.forward_to else "http://" + args.forward_to
@@ -208,7 +208,7 @@ def cmd_listen(args):
 
 
 def cmd_logs(args):
-    from server.sandbox_feed import follow, read, request_line
+    from server.sandbox.feed import follow, read, request_line
 
     url, _ = _sandbox()
     entries = read(url, "/dashboard/api/requests", limit=args.limit)

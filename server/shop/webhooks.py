@@ -8,10 +8,10 @@ changed).  Events are bigger than shop requests, so this route has its own body 
 import stripe
 from flask import Blueprint, jsonify, request
 
-from server.errors import ShopError
-from server.orders import OrderError
-from server.shop import current_shop
-from server.validation import parse_json
+from .errors import ShopError
+from .orders import OrderError
+from .service import current_shop
+from .validation import parse_json
 
 bp = Blueprint("webhooks", __name__)
 MAX_EVENT_BYTES = 512 * 1024  # Stripe's largest objects (invoices with many lines) stay well below this

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import stripe
 
-from server.orders import OrderError
+from .orders import OrderError
 
 
 @dataclass

@@ -38,7 +38,7 @@ def defaults():
         "SANDBOX_URL": None,
         "SECRET_KEY": None,
         "OPERATOR_TOKEN": None,
-        # Limits checked before a body is read or parsed (webhooks get more room: server/webhooks.py).
+        # Limits checked before a body is read or parsed (webhooks get more room: server/shop/webhooks.py).
         "MAX_CONTENT_LENGTH": 64 * 1024,
         "SESSION_COOKIE_SAMESITE": "Lax",
     }

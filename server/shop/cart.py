@@ -2,17 +2,17 @@
 
 The cart holds only book ids and quantities; prices are looked up from the catalog
 each time it is shown or checked out.  Quantities obey the same rule as the API's
-(``server/validation.py``): 1–10 copies of a book, counting what is already in the cart.
+(``server/shop/validation.py``): 1–10 copies of a book, counting what is already in the cart.
 """
 
 import re
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 
-from server.catalog import price_lines
-from server.errors import ShopError
-from server.shop import current_shop
-from server.validation import MAX_QUANTITY, email, form_quantity, merged_quantity
+from .catalog import price_lines
+from .errors import ShopError
+from .service import current_shop
+from .validation import MAX_QUANTITY, email, form_quantity, merged_quantity
 
 bp = Blueprint("cart", __name__, url_prefix="/cart")
 # A path on this shop, in plain characters: no "//host", no backslash or control character that a browser would

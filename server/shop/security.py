@@ -8,7 +8,7 @@
   forgery is a browser attack, so scripts, the notebook helper and Stripe's
   webhooks pass.  This is the check Go's ``net/http.CrossOriginProtection`` makes,
   chosen over CSRF tokens so the forms and the notebook's test shopper need no token
-  plumbing.  The session cookie is also ``SameSite=Lax`` (``server/config.py``).
+  plumbing.  The session cookie is also ``SameSite=Lax`` (``server/shop/config.py``).
 * **Operator routes** (refunds, and any route decorated with ``operator_only``)
   also need ``Authorization: Bearer <operator token>``.  The token is a random
   secret the shop writes on first start to ``<data dir>/operator-token`` (mode
@@ -30,8 +30,8 @@ from urllib.parse import urlsplit
 
 from flask import current_app, request
 
-from server.config import defaults
-from server.errors import ShopError
+from .config import defaults
+from .errors import ShopError
 
 OPERATOR_TOKEN_FILE = "operator-token"
 SESSION_SECRET_FILE = "session-secret"

@@ -8,7 +8,7 @@ answering at ``SHOP_URL`` (``make demo``) is used as it is.  JupyterLab gets
 nothing to click away in front of an audience, no request off this machine).  A
 port already in use is named, with the fix.
 
-    python -m server.lab [DIR]      # what make lab runs (DIR: notebooks/); LAB_PORT (8888) sets JupyterLab's port
+    python -m server.launch.lab [DIR]      # what make lab runs (DIR: notebooks/); LAB_PORT (8888) sets JupyterLab's port
 """
 
 import json
@@ -21,10 +21,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from server.config import ConfigError
-from server.config import load as load_config
+from server.shop.config import ConfigError
+from server.shop.config import load as load_config
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]  # the repository
 DEFAULT_LAB_PORT = 8888
 SETTING_OVERRIDES = {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False}}
 
@@ -59,13 +59,13 @@ def check_port_free(port, setting):
 def start_or_find_shop(settings):
     """The shop's URL and the servers started here (none if a shop already answers at ``SHOP_URL``)."""
     from server.notebook.servers import probe_shop
-    from server.runner import start_shop
+    from server.shop.serving import start_shop
 
     health = probe_shop(settings["SHOP_URL"])
     if health is not None:
         print(f"Using the Press Workbench shop ({health['mode']} mode) already running at {settings['SHOP_URL']}")
         return settings["SHOP_URL"], ()
-    shop, sandbox = start_shop({}, port=settings["SHOP_PORT"])  # it lets JupyterLab frame it (server/framing.py)
+    shop, sandbox = start_shop({}, port=settings["SHOP_PORT"])  # it lets JupyterLab frame it (server/shop/framing.py)
     print(f"Press Workbench shop ({shop.app.config['MODE']} mode) on {shop.url}, outside the notebook kernels")
     return shop.url, tuple(server for server in (shop, sandbox) if server)
 

@@ -20,7 +20,7 @@ import re
 
 from email_validator import EmailNotValidError, validate_email
 
-from server.errors import ShopError
+from .errors import ShopError
 
 MAX_QUANTITY = 10  # copies of one book in one order, however many lines name it
 MAX_LINES = 50  # items in one API order (the catalog has far fewer books)

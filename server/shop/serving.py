@@ -1,32 +1,23 @@
-"""Start the sandbox and the shop on loopback ports, in threads of the current process.
+"""Start the shop (and, in sandbox mode, its sandbox) on loopback ports, in threads of the current process.
 
-Used by ``workbench serve``, the notebook helper and the tests, so all three run
-the servers the same way.  Port 0 picks a free port.
+Used by ``workbench serve``, ``make lab``, the notebook helper and the tests, so all
+of them run the shop the same way, with its webhook registered at the sandbox.
 """
 
-import errno
 import json
-import logging
 import os
-import threading
-import urllib.error
-import urllib.request
-from dataclasses import dataclass
 
 import stripe
-from waitress import wasyncore
-from waitress.server import create_server
 from waitress.task import ThreadedTaskDispatcher
 
-from server import create_app
-from server.config import load as load_config
-from server.reconcile import reconcile_in_background
-from server.sandbox import create_sandbox_app
-from server.security import write_private
-from server.webhooks import HANDLED
+from server.sandbox.serving import sandbox_answers, serve_in_thread, start_sandbox
 
-logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "task queue depth" notes under load
-PORT_SETTINGS = {"shop": "SHOP_PORT", "sandbox": "SANDBOX_PORT"}
+from .app import create_app
+from .config import load as load_config
+from .reconcile import reconcile_in_background
+from .security import write_private
+from .webhooks import HANDLED
+
 # The shop's threads, by mode.  Against the sandbox on this machine a request needs CPU, not waiting: in the load run
 # with no pause, 32 threads fought over the GIL (settle p95 1.7 s, orders late) where 8 settled at p95 0.16 s, as
 # many orders/s; WebhooksFirst keeps webhooks from waiting behind page loads.  Against Stripe a request mostly waits
@@ -38,34 +29,6 @@ WEBHOOK_FILE = "sandbox-webhook.json"  # the shop's endpoint at the sandbox: {"i
 # settle orders (BENCHMARKS.md).  The lessons read other events through the events API, not through the shop.
 HANDLED_EVENTS = sorted(HANDLED)
 SHOP_ENDPOINT = {"enabled_events": HANDLED_EVENTS, "description": "Press Workbench shop (sandbox)"}
-
-
-@dataclass
-class RunningServer:
-    url: str
-    server: object
-    thread: threading.Thread = None
-    app: object = None
-    stopping: bool = False
-
-    def serve(self):
-        """The serving loop; closing its sockets in ``stop`` makes ``select()`` fail, which is the way out."""
-        try:
-            self.server.run()
-        except (OSError, ValueError):
-            if not self.stopping:
-                raise
-
-    def stop(self):
-        """Answer the requests in flight, then close every connection and the listening socket."""
-        self.stopping = True
-        self.server.accepting = False
-        self.server.task_dispatcher.shutdown(timeout=5)
-        wasyncore.close_all(self.server._map)
-        self.thread.join(5)
-        sandbox = self.app.extensions.get("sandbox") if self.app else None
-        if sandbox:
-            sandbox.worker.stop()
 
 
 class WebhooksFirst(ThreadedTaskDispatcher):
@@ -87,42 +50,6 @@ class WebhooksFirst(ThreadedTaskDispatcher):
         return None
 
 
-def serve_in_thread(app, host="127.0.0.1", port=0, name="server", threads=8, dispatcher=None):
-    """Serve ``app`` with waitress (keep-alive, a thread pool) in a daemon thread.
-
-    ``dispatcher``: the thread pool, e.g. the shop's ``WebhooksFirst`` (waitress's own by default).
-    """
-    if dispatcher is not None:
-        dispatcher.set_thread_count(threads)
-    try:
-        server = create_server(app, host=host, port=port, threads=threads, ident="press-workbench",
-                               _dispatcher=dispatcher)  # fmt: skip
-    except OSError as exc:
-        if exc.errno != errno.EADDRINUSE:
-            raise
-        setting = PORT_SETTINGS.get(name, "PORT")
-        raise OSError(f"The {name} cannot listen on {host}:{port}: that port is already in use (by another program, "
-                      f"or a shop or sandbox still running). Stop that program, or choose a free port, e.g. "
-                      f"{setting}={port + 1} in .env or the environment.") from None  # fmt: skip
-    running = RunningServer(f"http://{host}:{server.effective_port}", server, app=app)
-    running.thread = threading.Thread(target=running.serve, name=name, daemon=True)
-    running.thread.start()
-    return running
-
-
-def sandbox_answers(url, timeout=1.0):
-    """True if a Press Workbench sandbox already runs at ``url``."""
-    try:
-        with urllib.request.urlopen(url.rstrip("/") + "/", timeout=timeout) as response:
-            return json.load(response).get("sandbox") is True
-    except (OSError, ValueError, urllib.error.URLError):
-        return False
-
-
-def start_sandbox(data_dir, host="127.0.0.1", port=0, **options):
-    return serve_in_thread(create_sandbox_app(data_dir, **options), host, port, "sandbox")
-
-
 def start_shop(config, host="127.0.0.1", port=0, say=None):
     """Start the shop (and, in sandbox mode, the sandbox unless one already answers); returns (shop, sandbox).
 
@@ -137,7 +64,7 @@ def start_shop(config, host="127.0.0.1", port=0, say=None):
         config["SANDBOX_URL"] = sandbox.url
     app = create_app(config)
     threads = SHOP_THREADS[app.config["MODE"]]
-    shop = serve_in_thread(app, host, port, "shop", threads=threads, dispatcher=WebhooksFirst())
+    shop = serve_in_thread(app, host, port, "shop", threads=threads, dispatcher=WebhooksFirst(), port_setting="SHOP_PORT")
     if host not in ("0.0.0.0", "::"):  # on every interface, SHOP_URL says which address shoppers use
         app.config["SHOP_URL"] = shop.url  # return URLs and the same-origin check use it
     if app.config["MODE"] == "sandbox":

@@ -10,9 +10,9 @@ adds an Idempotency-Key to every one.  Against the sandbox the client ignores pr
 import requests
 import stripe
 
-from server.config import stripe_endpoints
+from .config import stripe_endpoints
 
-POOL_SIZE = 64  # kept connections to the sandbox: more than the shop's threads (server/runner.py SHOP_THREADS)
+POOL_SIZE = 64  # kept connections to the sandbox: more than the shop's threads (server/shop/serving.py SHOP_THREADS)
 APP_INFO = {"name": "press-workbench", "version": "0.1.0", "url": "https://github.com/press-workbench"}
 
 

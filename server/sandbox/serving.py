@@ -1,0 +1,86 @@
+"""Serve WSGI apps (the sandbox, and the shop on top of it) from threads of the current process.
+
+``workbench sandbox``, ``workbench serve``, the notebook helper, the pytest plugin
+and the tests all start servers through ``serve_in_thread``, so they run the same
+way: waitress on a loopback port (0 picks a free one), in a daemon thread, stopped
+cleanly by ``RunningServer.stop``.
+"""
+
+import errno
+import json
+import logging
+import threading
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+
+from waitress import wasyncore
+from waitress.server import create_server
+
+from .app import create_sandbox_app
+
+logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "task queue depth" notes under load
+
+
+@dataclass
+class RunningServer:
+    url: str
+    server: object
+    thread: threading.Thread = None
+    app: object = None
+    stopping: bool = False
+
+    def serve(self):
+        """The serving loop; closing its sockets in ``stop`` makes ``select()`` fail, which is the way out."""
+        try:
+            self.server.run()
+        except (OSError, ValueError):
+            if not self.stopping:
+                raise
+
+    def stop(self):
+        """Answer the requests in flight, then close every connection and the listening socket."""
+        self.stopping = True
+        self.server.accepting = False
+        self.server.task_dispatcher.shutdown(timeout=5)
+        wasyncore.close_all(self.server._map)
+        self.thread.join(5)
+        sandbox = self.app.extensions.get("sandbox") if self.app else None
+        if sandbox:
+            sandbox.worker.stop()
+
+
+def serve_in_thread(app, host="127.0.0.1", port=0, name="server", threads=8, dispatcher=None, port_setting="PORT"):
+    """Serve ``app`` with waitress (keep-alive, a thread pool) in a daemon thread.
+
+    ``dispatcher``: the thread pool, e.g. the shop's ``WebhooksFirst`` (waitress's own by default);
+    ``port_setting``: the setting a person changes when the port is taken (named in the error).
+    """
+    if dispatcher is not None:
+        dispatcher.set_thread_count(threads)
+    try:
+        server = create_server(app, host=host, port=port, threads=threads, ident="press-workbench",
+                               _dispatcher=dispatcher)  # fmt: skip
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:
+            raise
+        raise OSError(f"The {name} cannot listen on {host}:{port}: that port is already in use (by another program, "
+                      f"or a shop or sandbox still running). Stop that program, or choose a free port, e.g. "
+                      f"{port_setting}={port + 1} in .env or the environment.") from None  # fmt: skip
+    running = RunningServer(f"http://{host}:{server.effective_port}", server, app=app)
+    running.thread = threading.Thread(target=running.serve, name=name, daemon=True)
+    running.thread.start()
+    return running
+
+
+def sandbox_answers(url, timeout=1.0):
+    """True if a Press Workbench sandbox already runs at ``url``."""
+    try:
+        with urllib.request.urlopen(url.rstrip("/") + "/", timeout=timeout) as response:
+            return json.load(response).get("sandbox") is True
+    except (OSError, ValueError, urllib.error.URLError):
+        return False
+
+
+def start_sandbox(data_dir, host="127.0.0.1", port=0, **options):
+    return serve_in_thread(create_sandbox_app(data_dir, **options), host, port, "sandbox", port_setting="SANDBOX_PORT")
