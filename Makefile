@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test verify-stripe lab browser install bench clean screenshots
+.PHONY: demo test lint verify-stripe lab browser install bench clean screenshots
 
 install: $(STAMP)
 
@@ -30,8 +30,14 @@ browser: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/workbench dashboard
 
-test: $(STAMP) browser
+test: $(STAMP) browser lint
 	$(BIN)/python -m pytest
+
+# The codebase's own rules: ruff (lint and format) and the import contracts of pyproject.toml (lint-imports).
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 # The conformance suite, the fidelity report and the purchase flow against real Stripe test mode, with the
 # test keys from the environment or .env (live keys are refused).  Report: var/fidelity/report-stripe.md
@@ -48,7 +54,7 @@ screenshots: $(STAMP) browser
 	mkdir -p static/screenshots
 	WORKBENCH_SCREENSHOTS=static/screenshots $(BIN)/python -m pytest -q tests/notebooks/test_lessons_in_jupyterlab.py -k presenter
 	$(BIN)/python -m tests.screenshots.dashboard
-	$(BIN)/python -m tests.screenshots.sandbox_dashboard
+	$(BIN)/python -m tests.screenshots.sandbox_console
 
 # Every figure of BENCHMARKS.md in one run (~15 min); BENCH_ARGS=--quick for a smoke run, --fresh-clone to add
 # `make test` on a fresh clone, --write-doc to update BENCHMARKS.md.  The bench extra adds matplotlib (the plot).

@@ -23,8 +23,9 @@ def browser_lock():
 
 def launch(playwright):
     """Debian's Chromium when present (Playwright cannot download its own here), with the tests' arguments."""
-    return playwright.chromium.launch(args=CHROMIUM_ARGS, **({"executable_path": CHROMIUM} if os.path.exists(CHROMIUM)
-                                                             else {}))  # fmt: skip
+    return playwright.chromium.launch(
+        args=CHROMIUM_ARGS, **({"executable_path": CHROMIUM} if os.path.exists(CHROMIUM) else {})
+    )
 
 
 def local_page(browser):

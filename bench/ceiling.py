@@ -18,9 +18,17 @@ from server.sandbox.resources.payment_intents import payment_intent
 
 
 def canned(status):
-    pi = payment_intent(amount=2300, currency="usd", automatic=None, payment_method_types=["card"],
-                        capture_method="automatic", confirmation_method="automatic", description=None,
-                        receipt_email=None, metadata={})  # fmt: skip
+    pi = payment_intent(
+        amount=2300,
+        currency="usd",
+        automatic=None,
+        payment_method_types=["card"],
+        capture_method="automatic",
+        confirmation_method="automatic",
+        description=None,
+        receipt_email=None,
+        metadata={},
+    )
     pi["status"] = status
     body = json.dumps(pi).replace(pi["id"], TEMPLATE_ID).encode()  # the id is in the client secret too
     head = f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
@@ -29,8 +37,11 @@ def canned(status):
 
 TEMPLATE_ID = "pi_" + "0" * 24  # replaced by a new id of the same length in each answer: a shop stores it once
 NUMBERS = itertools.count(1)
-ANSWERS = {"create": canned("requires_payment_method"), "create_with_card": canned("requires_confirmation"),
-           "confirm": canned("succeeded")}  # fmt: skip
+ANSWERS = {
+    "create": canned("requires_payment_method"),
+    "create_with_card": canned("requires_confirmation"),
+    "confirm": canned("succeeded"),
+}
 
 
 def answer(request_line, body, number):

@@ -59,8 +59,13 @@ def run(plan=Plan(), say=print):
             if number >= plan.warmup:
                 times.append(seconds)
         browser.close()
-    result = {"plan": plan.__dict__, "machine": machine(), "target_p50_seconds": TARGET_P50,
-              "click_to_confirmation": distribution(times), "times": times}  # fmt: skip
+    result = {
+        "plan": plan.__dict__,
+        "machine": machine(),
+        "target_p50_seconds": TARGET_P50,
+        "click_to_confirmation": distribution(times),
+        "times": times,
+    }
     write_result("checkout_browser", result)
     return result
 

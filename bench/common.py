@@ -18,8 +18,18 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
-PACKAGES = ("stripe", "flask", "werkzeug", "waitress", "requests", "voila", "jupyter_server", "nbclient",
-            "ipykernel", "playwright")  # fmt: skip
+PACKAGES = (
+    "stripe",
+    "flask",
+    "werkzeug",
+    "waitress",
+    "requests",
+    "voila",
+    "jupyter_server",
+    "nbclient",
+    "ipykernel",
+    "playwright",
+)
 
 
 class BenchError(RuntimeError):
@@ -34,9 +44,14 @@ def machine():
             versions[name] = importlib.metadata.version(name)
         except importlib.metadata.PackageNotFoundError:
             versions[name] = None
-    return {"cores": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
-            "packages": versions, "loadavg": os.getloadavg(),
-            "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")}  # fmt: skip
+    return {
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "packages": versions,
+        "loadavg": os.getloadavg(),
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+    }
 
 
 def percentile(values, q):
@@ -50,9 +65,12 @@ def distribution(values, digits=3):
     values = list(values)
     if not values:
         return None
-    return {"n": len(values), "p50": round(percentile(values, 50), digits),
-            "p95": round(percentile(values, 95), digits),
-            "max": round(max(values), digits)}  # fmt: skip
+    return {
+        "n": len(values),
+        "p50": round(percentile(values, 50), digits),
+        "p95": round(percentile(values, 95), digits),
+        "max": round(max(values), digits),
+    }
 
 
 def run_ops(make_worker, count, workers=1, seconds=60.0):
@@ -91,8 +109,13 @@ def run_ops(make_worker, count, workers=1, seconds=60.0):
 
 def add_compare_option(parser):
     """``--compare LABEL=DIR`` (repeatable): also measure the checkout in DIR, in the same alternating rounds."""
-    parser.add_argument("--compare", metavar="LABEL=DIR", action="append", default=[],
-                        help="also measure the checkout in DIR (e.g. git archive REF | tar -x -C DIR), same rounds")  # fmt: skip
+    parser.add_argument(
+        "--compare",
+        metavar="LABEL=DIR",
+        action="append",
+        default=[],
+        help="also measure the checkout in DIR (e.g. git archive REF | tar -x -C DIR), same rounds",
+    )
 
 
 def compared(args):

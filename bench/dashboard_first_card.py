@@ -35,7 +35,7 @@ from playwright.sync_api import sync_playwright
 
 from bench.browser import launch, local_page
 from bench.common import machine, write_result
-from server.launch.dashboard import free_port, start_dashboard
+from server.launch.voila import free_port, start_voila
 
 WORKBENCH = str(Path(sys.executable).parent / "workbench")
 WARM_AFTER = 8.0  # seconds for the kernel pool to refill before the warm visit
@@ -76,15 +76,21 @@ def one_round(browser, workdir):
     finally:
         process.send_signal(signal.SIGINT)
         process.wait(60)
-    return {"start_to_ready": ready, "ready_to_first_card": first, "start_to_first_card": ready + first,
-            "warm_visit": warm, "no_preheat_visit": cold}  # fmt: skip
+    return {
+        "start_to_ready": ready,
+        "ready_to_first_card": first,
+        "start_to_first_card": ready + first,
+        "warm_visit": warm,
+        "no_preheat_visit": cold,
+    }
 
 
 def no_preheat_visit(browser, shop_url, workdir):
     """The same notebook and template with ``preheat_kernel`` off: each visit starts and runs a kernel."""
     port = free_port()
-    dashboard = start_dashboard(shop_url, port, str(workdir / "no-preheat.log"),
-                                extra_args=["--VoilaConfiguration.preheat_kernel=False"])  # fmt: skip
+    dashboard = start_voila(
+        shop_url, port, str(workdir / "no-preheat.log"), extra_args=["--VoilaConfiguration.preheat_kernel=False"]
+    )
     try:
         return time_to_first_card(browser, dashboard.url)
     finally:

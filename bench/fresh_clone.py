@@ -35,9 +35,15 @@ def run(say=print):
         seconds = time.perf_counter() - started
     output = finished.stdout + finished.stderr
     summary = SUMMARY.findall(output)
-    result = {"commit": commit, "seconds": seconds, "exit_code": finished.returncode, "target_seconds": TARGET,
-              "pytest_summary": summary[-1][0] if summary else None, "machine": machine(),
-              "output_tail": output[-3000:]}  # fmt: skip
+    result = {
+        "commit": commit,
+        "seconds": seconds,
+        "exit_code": finished.returncode,
+        "target_seconds": TARGET,
+        "pytest_summary": summary[-1][0] if summary else None,
+        "machine": machine(),
+        "output_tail": output[-3000:],
+    }
     write_result("fresh_clone", result)
     return result
 

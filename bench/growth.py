@@ -54,11 +54,20 @@ def versus_stored(plan, say):
             done, elapsed = run_ops(lambda: ShopClient(stack.shop_url), plan.orders, 1)
             alone = settle.settle_times(stack, settle.alone(stack, plan.alone))
             burst = settle.settle_times(stack, settle.burst(stack, plan.burst))
-            points.append({"stored_orders": at, "orders_per_second": done / elapsed, "n": done,
-                           "settle_alone": distribution(alone), "settle_burst": distribution(burst)})  # fmt: skip
+            points.append(
+                {
+                    "stored_orders": at,
+                    "orders_per_second": done / elapsed,
+                    "n": done,
+                    "settle_alone": distribution(alone),
+                    "settle_burst": distribution(burst),
+                }
+            )
             burst_p95 = points[-1]["settle_burst"]["p95"]
-            say(f"  growth: {at:,} stored: {done / elapsed:.0f} orders/s, settle p95 {burst_p95:.3f} s"
-                f" in a burst of {plan.burst}")  # fmt: skip
+            say(
+                f"  growth: {at:,} stored: {done / elapsed:.0f} orders/s, settle p95 {burst_p95:.3f} s"
+                f" in a burst of {plan.burst}"
+            )
     return points
 
 
@@ -66,10 +75,17 @@ def versus_shoppers(plan, say):
     points = []
     for shoppers in plan.shoppers:
         summary = load_run.run(shoppers, plan.orders_each, (0.0, 0.0), name=f"load_run_{shoppers}_shoppers", say=say)
-        points.append({"shoppers": shoppers, "orders": summary["orders"],
-                       "orders_per_second": summary["orders_per_second"],
-                       "settle": summary["settle_seconds"], "late": summary["late"], "pass": summary["pass"],
-                       "errors": summary["errors"]})  # fmt: skip
+        points.append(
+            {
+                "shoppers": shoppers,
+                "orders": summary["orders"],
+                "orders_per_second": summary["orders_per_second"],
+                "settle": summary["settle_seconds"],
+                "late": summary["late"],
+                "pass": summary["pass"],
+                "errors": summary["errors"],
+            }
+        )
         say(
             f"  growth: {shoppers} shoppers: {summary['orders_per_second']:.0f} orders/s, "
             f"settle p50 {summary['settle_seconds']['p50']:.3f} s, p95 {summary['settle_seconds']['p95']:.3f} s"
@@ -78,8 +94,12 @@ def versus_shoppers(plan, say):
 
 
 def run(plan=Plan(), say=print):
-    result = {"plan": plan.__dict__, "machine": machine(), "stored": versus_stored(plan, say),
-              "shoppers": versus_shoppers(plan, say)}  # fmt: skip
+    result = {
+        "plan": plan.__dict__,
+        "machine": machine(),
+        "stored": versus_stored(plan, say),
+        "shoppers": versus_shoppers(plan, say),
+    }
     write_result("growth", result)
     return result
 
@@ -104,10 +124,22 @@ def plot(result, path=PLOT, baseline=None, baseline_label="before"):
         for run, suffix, alpha in runs:
             points = run[kind]
             xs = [p[x_key] for p in points]
-            panel.plot(xs, [p["orders_per_second"] for p in points], "o-", color="#635bff", alpha=alpha,
-                       label=f"orders/s{suffix}")  # fmt: skip
-            other.plot(xs, [p[settle_key]["p95"] for p in points], "s--", color="#e5424d", alpha=alpha,
-                       label=f"settle p95{suffix}")  # fmt: skip
+            panel.plot(
+                xs,
+                [p["orders_per_second"] for p in points],
+                "o-",
+                color="#635bff",
+                alpha=alpha,
+                label=f"orders/s{suffix}",
+            )
+            other.plot(
+                xs,
+                [p[settle_key]["p95"] for p in points],
+                "s--",
+                color="#e5424d",
+                alpha=alpha,
+                label=f"settle p95{suffix}",
+            )
         panel.set_xlabel(x_label)
         panel.set_ylabel("orders/s", color="#635bff")
         other.set_ylabel("webhook settle p95 (s)", color="#e5424d")

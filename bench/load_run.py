@@ -69,10 +69,18 @@ def shopper(shop_url, sandbox_url, books, orders_each, think, seed, record, erro
                     confirmed = 'data-testid="confirmation"' in page.read().decode()
             else:
                 confirmed = None
-            record.append({"order": order["id"], "payment_intent": order["payment_intent"], "card": card,
-                           "expected_amount": book["price"] * quantity, "amount": order["amount"],
-                           "paid_at": paid_at, "answer": answer.get("status") or answer["error"].get("code"),
-                           "confirmation_page": confirmed})  # fmt: skip
+            record.append(
+                {
+                    "order": order["id"],
+                    "payment_intent": order["payment_intent"],
+                    "card": card,
+                    "expected_amount": book["price"] * quantity,
+                    "amount": order["amount"],
+                    "paid_at": paid_at,
+                    "answer": answer.get("status") or answer["error"].get("code"),
+                    "confirmation_page": confirmed,
+                }
+            )
         except (OSError, KeyError, ValueError) as exc:  # a failed step is a finding, not a crash of the bench
             errors.append(f"{type(exc).__name__}: {exc}")
 
@@ -117,9 +125,11 @@ def run(shoppers=200, orders_each=5, think=(2.0, 6.0), seed=9, one_process=False
     for r in records:
         order, pi = orders[r["order"]], intents.get(r["payment_intent"], {})
         expected = EXPECTED[r["card"]]
-        if (r["amount"], order["amount"], pi.get("amount")) != (r["expected_amount"],) * 3 or \
-                pi.get("metadata", {}).get("order_id") != r["order"] or \
-                (expected == "paid" and order.get("amount_received") != pi.get("amount_received")):  # fmt: skip
+        if (
+            (r["amount"], order["amount"], pi.get("amount")) != (r["expected_amount"],) * 3
+            or pi.get("metadata", {}).get("order_id") != r["order"]
+            or (expected == "paid" and order.get("amount_received") != pi.get("amount_received"))
+        ):
             mismatches.append(r["order"])
         if order["status"] != expected:
             lost.append(r["order"])
@@ -143,20 +153,36 @@ def run(shoppers=200, orders_each=5, think=(2.0, 6.0), seed=9, one_process=False
     for r in records:
         source = first_source.get(r["order"], "none")
         sources[source] = sources.get(source, 0) + 1
-    cards = {name: sum(r["card"] == card for r in records) for name, card in
-             (("visa", VISA), ("3ds", THREE_D_SECURE), ("declined", DECLINED))}  # fmt: skip
+    cards = {
+        name: sum(r["card"] == card for r in records)
+        for name, card in (("visa", VISA), ("3ds", THREE_D_SECURE), ("declined", DECLINED))
+    }
     ok = not (errors or late or no_webhook or mismatches or lost or doubled) and len(records) == shoppers * orders_each
     summary = {
-        "shoppers": shoppers, "orders_each": orders_each, "think_seconds": list(think), "one_process": one_process,
-        "orders": len(records), "cards": cards, "errors": len(errors), "error_samples": errors[:5],
-        "shopping_seconds": round(shopping, 1), "orders_per_second": round(len(records) / shopping, 1),
+        "shoppers": shoppers,
+        "orders_each": orders_each,
+        "think_seconds": list(think),
+        "one_process": one_process,
+        "orders": len(records),
+        "cards": cards,
+        "errors": len(errors),
+        "error_samples": errors[:5],
+        "shopping_seconds": round(shopping, 1),
+        "orders_per_second": round(len(records) / shopping, 1),
         "settle_seconds": distribution(settle),
-        "settled_within_target": len(settle) - len(late), "late": len(late), "without_webhook": len(no_webhook),
-        "mismatches": len(mismatches), "lost": len(lost), "double_charged": len(set(doubled)),
-        "first_settled_by": sources, "delivery_attempts": attempts, "failed_attempts": failed_attempts,
+        "settled_within_target": len(settle) - len(late),
+        "late": len(late),
+        "without_webhook": len(no_webhook),
+        "mismatches": len(mismatches),
+        "lost": len(lost),
+        "double_charged": len(set(doubled)),
+        "first_settled_by": sources,
+        "delivery_attempts": attempts,
+        "failed_attempts": failed_attempts,
         "confirmation_pages_ok": sum(r["confirmation_page"] is True for r in records),
-        "pass": ok, "machine": machine(),
-    }  # fmt: skip
+        "pass": ok,
+        "machine": machine(),
+    }
     write_result(name, summary)
     return summary
 
@@ -178,8 +204,11 @@ def main():
     args = parser.parse_args()
     summary = run(args.shoppers, args.orders, tuple(args.think), args.seed, args.one_process)
     print(json.dumps(summary, indent=2))
-    print("PASS: every order settled by its webhook within 2 s, none mismatched, lost or charged twice"
-          if summary["pass"] else "FAIL: see the counts above")  # fmt: skip
+    print(
+        "PASS: every order settled by its webhook within 2 s, none mismatched, lost or charged twice"
+        if summary["pass"]
+        else "FAIL: see the counts above"
+    )
     return 0 if summary["pass"] else 1
 
 

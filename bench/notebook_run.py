@@ -24,8 +24,14 @@ TARGET = 5.0  # seconds (issue 13)
 def one_run(path=NOTEBOOK):
     """{"kernel_ready", "run_all", "cells": [seconds per code cell]} in seconds from asking for a kernel."""
     notebook = nbformat.read(path, as_version=4)
-    client = NotebookClient(notebook, timeout=120, kernel_name="python3", record_timing=False,
-                            store_widget_state=False, resources={"metadata": {"path": str(path.parent)}})  # fmt: skip
+    client = NotebookClient(
+        notebook,
+        timeout=120,
+        kernel_name="python3",
+        record_timing=False,
+        store_widget_state=False,
+        resources={"metadata": {"path": str(path.parent)}},
+    )
     started = time.perf_counter()
     cells = []
     with client.setup_kernel(env={**os.environ, **UNATTENDED_ENV}):
@@ -43,14 +49,22 @@ def run(rounds=3, say=print):
     results = []
     for number in range(rounds):
         results.append(one_run())
-        say(f"  notebook 01 round {number + 1}: kernel ready {results[-1]['kernel_ready']:.2f} s, "
-            f"last cell done {results[-1]['run_all']:.2f} s")  # fmt: skip
+        say(
+            f"  notebook 01 round {number + 1}: kernel ready {results[-1]['kernel_ready']:.2f} s, "
+            f"last cell done {results[-1]['run_all']:.2f} s"
+        )
     slowest = sorted(range(len(results[0]["cells"])), key=lambda i: -statistics.median(r["cells"][i] for r in results))
-    result = {"notebook": NOTEBOOK.name, "n": rounds, "target_seconds": TARGET, "machine": machine(),
-              "median": {key: statistics.median(r[key] for r in results) for key in ("kernel_ready", "run_all")},
-              "slowest_cells": [{"code_cell": i + 1, "seconds": statistics.median(r["cells"][i] for r in results)}
-                                for i in slowest[:3]],
-              "rounds": results}  # fmt: skip
+    result = {
+        "notebook": NOTEBOOK.name,
+        "n": rounds,
+        "target_seconds": TARGET,
+        "machine": machine(),
+        "median": {key: statistics.median(r[key] for r in results) for key in ("kernel_ready", "run_all")},
+        "slowest_cells": [
+            {"code_cell": i + 1, "seconds": statistics.median(r["cells"][i] for r in results)} for i in slowest[:3]
+        ],
+        "rounds": results,
+    }
     write_result("notebook_run", result)
     return result
 

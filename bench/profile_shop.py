@@ -25,13 +25,18 @@ from pyinstrument import Profiler
 from bench.common import RESULTS
 from bench.shop_rate import ORDER
 from bench.stack import Ceiling
-from server.shop import create_app
 from server.sandbox import SECRET_KEY, create_sandbox_app
+from server.shop import create_app
 
-SHOP_CREATE = ("amount=3200&currency=usd&automatic_payment_methods[enabled]=true&description=Stripe+Press+order"
-               "&metadata[order_id]=ord_0123456789abcdef")  # fmt: skip
-HEADERS = {"Authorization": f"Bearer {SECRET_KEY}", "Content-Type": "application/x-www-form-urlencoded",
-           "Stripe-Version": stripe.api_version}  # fmt: skip
+SHOP_CREATE = (
+    "amount=3200&currency=usd&automatic_payment_methods[enabled]=true&description=Stripe+Press+order"
+    "&metadata[order_id]=ord_0123456789abcdef"
+)
+HEADERS = {
+    "Authorization": f"Bearer {SECRET_KEY}",
+    "Content-Type": "application/x-www-form-urlencoded",
+    "Stripe-Version": stripe.api_version,
+}
 
 
 def profile(name, operation, count):
@@ -58,8 +63,14 @@ def profile(name, operation, count):
 
 def shop_orders(count):
     with Ceiling() as ceiling:
-        app = create_app({"TESTING": True, "DATA_DIR": tempfile.mkdtemp(prefix="bench-profile-"), "SECRET_KEY": "p",
-                          "SANDBOX_URL": ceiling.url})  # fmt: skip
+        app = create_app(
+            {
+                "TESTING": True,
+                "DATA_DIR": tempfile.mkdtemp(prefix="bench-profile-"),
+                "SECRET_KEY": "p",
+                "SANDBOX_URL": ceiling.url,
+            }
+        )
         client = app.test_client()
 
         def order():

@@ -178,8 +178,7 @@ def comparison(figures):
             figure = shop["series"][label][mode]
             row.append(f"{figure['per_second']:,.0f}/s ({pct(figure['fraction_of_ceiling'])})")
         if settle and label in settle["series"]:
-            row += [spread(settle['series'][label][kind])
-                    for kind in ("alone", "burst")]  # fmt: skip
+            row += [spread(settle["series"][label][kind]) for kind in ("alone", "burst")]
         out.append(row)
     return out
 
@@ -189,9 +188,16 @@ def markdown(figures, header):
     lines += [f"| {' | '.join(row)} |" for row in rows(figures)]
     compared = comparison(figures)
     if len(compared) > 1:
-        lines += ["", "Same run, same rounds (alternating), each checkout with its own shop and sandbox:", "",
-                  ("| checkout | orders/s one at a time (of ceiling) | orders/s concurrent (of ceiling) | "
-                  "settle alone p50 / p95 | settle in bursts p50 / p95 |"), "|---|---|---|---|---|"]  # fmt: skip
+        lines += [
+            "",
+            "Same run, same rounds (alternating), each checkout with its own shop and sandbox:",
+            "",
+            (
+                "| checkout | orders/s one at a time (of ceiling) | orders/s concurrent (of ceiling) | "
+                "settle alone p50 / p95 | settle in bursts p50 / p95 |"
+            ),
+            "|---|---|---|---|---|",
+        ]
         lines += [f"| {' | '.join(row)} |" for row in compared]
     return "\n".join(lines) + "\n"
 

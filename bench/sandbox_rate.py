@@ -79,8 +79,16 @@ class Plan:
     localstripe_seed_seconds: float = 60.0
 
 
-QUICK = Plan(rounds=1, creates=50, pairs=25, round_seconds=3.0, warmup=5, seed_target=1_000,
-             seed_seconds=30.0, localstripe_seed_seconds=10.0)  # fmt: skip
+QUICK = Plan(
+    rounds=1,
+    creates=50,
+    pairs=25,
+    round_seconds=3.0,
+    warmup=5,
+    seed_target=1_000,
+    seed_seconds=30.0,
+    localstripe_seed_seconds=10.0,
+)
 
 
 # -- clients -------------------------------------------------------------------
@@ -178,8 +186,15 @@ def start_server(name, version, command, port, log, exits):
     """Start ``command`` in its own session (Ctrl-C reaches only us; we stop it) and wait until it answers."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}  # this checkout's sandbox and ceiling endpoint (bench/ceiling.py)
     with open(log, "wb") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                   cwd=log.parent, env=env, start_new_session=True)  # fmt: skip
+        process = subprocess.Popen(
+            command,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            cwd=log.parent,
+            env=env,
+            start_new_session=True,
+        )
     server = Server(name, version, process, f"http://127.0.0.1:{port}", log)
     exits.callback(server.stop)
     wait_until_ready(server)
@@ -240,15 +255,28 @@ def localstripe_executable(install):
             return None, "not installed"
         print(f"Installing {LOCALSTRIPE_REQUIREMENT} into {LOCALSTRIPE_VENV.relative_to(ROOT)} …", flush=True)
         try:
-            subprocess.run([sys.executable, "-m", "venv", "--clear", str(LOCALSTRIPE_VENV)], check=True,
-                           capture_output=True, timeout=120)  # fmt: skip
-            subprocess.run([str(python), "-m", "pip", "install", "--quiet", LOCALSTRIPE_REQUIREMENT], check=True,
-                           capture_output=True, timeout=300)  # fmt: skip
+            subprocess.run(
+                [sys.executable, "-m", "venv", "--clear", str(LOCALSTRIPE_VENV)],
+                check=True,
+                capture_output=True,
+                timeout=120,
+            )
+            subprocess.run(
+                [str(python), "-m", "pip", "install", "--quiet", LOCALSTRIPE_REQUIREMENT],
+                check=True,
+                capture_output=True,
+                timeout=300,
+            )
         except (OSError, subprocess.SubprocessError) as exc:
             shutil.rmtree(LOCALSTRIPE_VENV, ignore_errors=True)
             return None, f"not installed (install failed: {exc})"
-    version = subprocess.run([str(python), "-c", "import importlib.metadata as m; print(m.version('localstripe'))"],
-                             check=False, capture_output=True, text=True, timeout=60).stdout.strip()  # fmt: skip
+    version = subprocess.run(
+        [str(python), "-c", "import importlib.metadata as m; print(m.version('localstripe'))"],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout.strip()
     return executable, version or "?"
 
 
@@ -319,8 +347,10 @@ def seed(server, plan):
     """Create PaymentIntents through the API until the store holds the target or its time cap is reached."""
     cap = plan.localstripe_seed_seconds if server.name == "localstripe" else plan.seed_seconds
     missing = max(0, plan.seed_target - server.stored)
-    print(f"  seeding {server.name}: {missing:,} PaymentIntents ({plan.seed_workers} connections, cap {cap:.0f} s) …",
-          flush=True)  # fmt: skip
+    print(
+        f"  seeding {server.name}: {missing:,} PaymentIntents ({plan.seed_workers} connections, cap {cap:.0f} s) …",
+        flush=True,
+    )
     _, elapsed = run_series(Series("seed", "seeded", server, RawClient), "create", missing, plan.seed_workers, cap)
     return {"reached": server.stored, "seconds": round(elapsed, 1), "cap_seconds": cap}
 
@@ -382,8 +412,12 @@ def summarise(all_series, seeding):
             op: paired_ratio(sandbox["empty"]["rounds"][op][:1], localstripe["empty"]["rounds"][op][:1])
             for op in OPERATIONS
         }
-    return {"rows": rows, "ratio_sandbox_over_localstripe": ratios, "seeding": seeding,
-            "targets": targets(rows, ratios)}  # fmt: skip
+    return {
+        "rows": rows,
+        "ratio_sandbox_over_localstripe": ratios,
+        "seeding": seeding,
+        "targets": targets(rows, ratios),
+    }
 
 
 def targets(rows, ratios):
@@ -393,7 +427,8 @@ def targets(rows, ratios):
     if CEILING in rows:
         met["create_confirm_at_least_60_percent_of_ceiling"] = all(
             rows["sandbox via stripe-python"][phase]["fraction_of_ceiling"]["create_confirm"] >= 0.6
-            for phase in ("empty", "seeded"))  # fmt: skip
+            for phase in ("empty", "seeded")
+        )
     if ratios:
         met["create_confirm_at_least_10x_localstripe_empty"] = ratios["empty"]["create_confirm"] >= 10
         met["create_confirm_at_least_10x_localstripe_seeded"] = ratios["seeded"]["create_confirm"] >= 10
@@ -401,38 +436,50 @@ def targets(rows, ratios):
 
 
 def print_table(summary, machine, plan, workers, localstripe_note):
-    print(f"\nPaymentIntent rates over HTTP on 127.0.0.1 — {machine['cores']} CPUs, Python {machine['python']}, "
-          f"{workers} connection(s), median of {plan.rounds} round(s) of {plan.creates} creates and {plan.pairs} "
-          f"create+confirm pairs; load average {machine['loadavg'][0]:.1f} at start, "
-          f"{machine['loadavg_at_end'][0]:.1f} at end")  # fmt: skip
+    print(
+        f"\nPaymentIntent rates over HTTP on 127.0.0.1 — {machine['cores']} CPUs, Python {machine['python']}, "
+        f"{workers} connection(s), median of {plan.rounds} round(s) of {plan.creates} creates and {plan.pairs} "
+        f"create+confirm pairs; load average {machine['loadavg'][0]:.1f} at start, "
+        f"{machine['loadavg_at_end'][0]:.1f} at end"
+    )
     print(f"{'':27}{'── empty store ──':^29}   {'── seeded store ──':^33}   {'── change ──':^17}")
-    print(f"{'':27}{'stored':>8}{'create/s':>10}{'+confirm/s':>11}   {'stored':>12}{'create/s':>10}{'+confirm/s':>11}"
-          f"   {'create':>8}{'+confirm':>9}")  # fmt: skip
+    print(
+        f"{'':27}{'stored':>8}{'create/s':>10}{'+confirm/s':>11}   {'stored':>12}{'create/s':>10}{'+confirm/s':>11}"
+        f"   {'create':>8}{'+confirm':>9}"
+    )
     for label, row in summary["rows"].items():
         empty, seeded, growth = row["empty"], row["seeded"], row["change_percent"]
         if label == CEILING:
             empty = {**empty, "stored_at_start": None}
             seeded = {**seeded, "stored_at_start": None}
-        print(f"{label:27}{stored_range(empty):>8}{empty['median_per_second']['create']:>10,.0f}"
-              f"{empty['median_per_second']['create_confirm']:>11,.0f}   {stored_range(seeded):>12}"
-              f"{seeded['median_per_second']['create']:>10,.0f}{seeded['median_per_second']['create_confirm']:>11,.0f}"
-              f"   {growth['create']:>+7.0f}%{growth['create_confirm']:>+8.0f}%")  # fmt: skip
+        print(
+            f"{label:27}{stored_range(empty):>8}{empty['median_per_second']['create']:>10,.0f}"
+            f"{empty['median_per_second']['create_confirm']:>11,.0f}   {stored_range(seeded):>12}"
+            f"{seeded['median_per_second']['create']:>10,.0f}{seeded['median_per_second']['create_confirm']:>11,.0f}"
+            f"   {growth['create']:>+7.0f}%{growth['create_confirm']:>+8.0f}%"
+        )
     fractions = summary["rows"]["sandbox via stripe-python"]["empty"].get("fraction_of_ceiling")
     if fractions:
         seeded = summary["rows"]["sandbox via stripe-python"]["seeded"]["fraction_of_ceiling"]
-        print(f"{'  stripe-python: % of ceiling':27}{'':8}{100 * fractions['create']:>9.0f}%"
-              f"{100 * fractions['create_confirm']:>10.0f}%   {'':12}{100 * seeded['create']:>9.0f}%"
-              f"{100 * seeded['create_confirm']:>10.0f}%")  # fmt: skip
+        print(
+            f"{'  stripe-python: % of ceiling':27}{'':8}{100 * fractions['create']:>9.0f}%"
+            f"{100 * fractions['create_confirm']:>10.0f}%   {'':12}{100 * seeded['create']:>9.0f}%"
+            f"{100 * seeded['create_confirm']:>10.0f}%"
+        )
     ratio = summary["ratio_sandbox_over_localstripe"]
     if ratio:
         empty, seeded = ratio["empty"], ratio["seeded"]
-        print(f"{'sandbox / localstripe':27}{'':8}{empty['create']:>9.1f}×{empty['create_confirm']:>10.1f}×"
-              f"   {'':12}{seeded['create']:>9.1f}×{seeded['create_confirm']:>10.1f}×")  # fmt: skip
+        print(
+            f"{'sandbox / localstripe':27}{'':8}{empty['create']:>9.1f}×{empty['create_confirm']:>10.1f}×"
+            f"   {'':12}{seeded['create']:>9.1f}×{seeded['create_confirm']:>10.1f}×"
+        )
     if ratio and plan.rounds > 1:
         first, empty = ratio["empty_first_round"], summary["rows"]["localstripe"]["empty"]
         end = empty["stored_at_start"] + sum(empty["rounds"][op][0]["count"] for op in OPERATIONS)
-        print(f"{'  first round only':27}{empty['stored_at_start']:>4,}→{end:<3,}{first['create']:>9.1f}×"
-              f"{first['create_confirm']:>10.1f}×")  # fmt: skip
+        print(
+            f"{'  first round only':27}{empty['stored_at_start']:>4,}→{end:<3,}{first['create']:>9.1f}×"
+            f"{first['create_confirm']:>10.1f}×"
+        )
     print("  stored: PaymentIntents in the store during the rounds (first → last); rates: median of the rounds;")
     print("  change and ×: median over rounds of the ratio between two series' rounds run back to back")
     if localstripe_note:
@@ -444,8 +491,10 @@ def print_table(summary, machine, plan, workers, localstripe_note):
         closed = row["empty"]["connections_closed_by_server"]
         if closed:
             requests = row["empty"]["requests"]
-            print(f"{label}: the server closed the connection after {closed:,} of {requests:,} responses "
-                  "(no keep-alive: each request pays for a new TCP connection)")  # fmt: skip
+            print(
+                f"{label}: the server closed the connection after {closed:,} of {requests:,} responses "
+                "(no keep-alive: each request pays for a new TCP connection)"
+            )
     if plan.seed_target < Plan.seed_target:
         print("targets: not judged on a --quick run")
         return
@@ -473,8 +522,10 @@ def start_series(workdir, executable, ls_version, exits):
     for phase in ("empty", "seeded"):
         all_series.append(Series(CEILING, phase, ceiling, StripePythonClient))
         sandbox = start_sandbox(workdir, phase, exits)
-        all_series += [Series("sandbox", phase, sandbox, RawClient),
-                       Series("sandbox via stripe-python", phase, sandbox, StripePythonClient)]  # fmt: skip
+        all_series += [
+            Series("sandbox", phase, sandbox, RawClient),
+            Series("sandbox via stripe-python", phase, sandbox, StripePythonClient),
+        ]
         if executable:
             localstripe = start_localstripe(executable, ls_version, workdir, phase, exits)
             all_series.append(Series("localstripe", phase, localstripe, RawClient))
@@ -501,9 +552,15 @@ def run(args):
     facts["loadavg_at_end"] = os.getloadavg()
     summary = summarise(all_series, seeding)
     print_table(summary, facts, plan, args.workers, None if executable else ls_version)
-    results = {"quick": args.quick, "workers": args.workers, "machine": facts, "plan": asdict(plan),
-               "request_bodies": {"create": CREATE_BODY, "create_for_confirm": CREATE_WITH_CARD_BODY, "confirm": ""},
-               "localstripe": ls_version, **summary}  # fmt: skip
+    results = {
+        "quick": args.quick,
+        "workers": args.workers,
+        "machine": facts,
+        "plan": asdict(plan),
+        "request_bodies": {"create": CREATE_BODY, "create_for_confirm": CREATE_WITH_CARD_BODY, "confirm": ""},
+        "localstripe": ls_version,
+        **summary,
+    }
     print(f"\nWrote {write_result('sandbox_rate', results).relative_to(ROOT)}")
     return results
 

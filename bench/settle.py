@@ -116,15 +116,22 @@ def run(plan=Plan(), compare=None, say=print):
                 for _ in range(plan.bursts):
                     paid[label]["burst"].update(burst(stack, plan.burst))
                     time.sleep(1)
-        times = {label: {kind: settle_times(stacks[label], paid[label][kind]) for kind in ("alone", "burst")}
-                 for label in stacks}  # fmt: skip
+        times = {
+            label: {kind: settle_times(stacks[label], paid[label][kind]) for kind in ("alone", "burst")}
+            for label in stacks
+        }
     finally:
         for stack in stacks.values():
             stack.stop()
-    result = {"plan": plan.__dict__, "machine": machine(), "target_burst_p95_seconds": TARGET_BURST_P95,
-              "series": {label: {kind: distribution(values) for kind, values in kinds.items()}
-                         for label, kinds in times.items()},
-              "times": times}  # fmt: skip
+    result = {
+        "plan": plan.__dict__,
+        "machine": machine(),
+        "target_burst_p95_seconds": TARGET_BURST_P95,
+        "series": {
+            label: {kind: distribution(values) for kind, values in kinds.items()} for label, kinds in times.items()
+        },
+        "times": times,
+    }
     write_result("settle", result)
     return result
 

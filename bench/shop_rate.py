@@ -26,9 +26,13 @@ from server.sandbox import SECRET_KEY
 
 ORDER = json.dumps({"items": [{"book_id": "an-elegant-puzzle", "quantity": 1}]})
 # What the shop sends for that order (server/shop/service.py), so the ceiling does the same stripe-python work.
-SHOP_PARAMS = {"amount": 3200, "currency": "usd", "automatic_payment_methods": {"enabled": True},
-               "description": "Stripe Press order ord_0123456789abcdef: 1 × An Elegant Puzzle",
-               "metadata": {"order_id": "ord_0123456789abcdef"}}  # fmt: skip
+SHOP_PARAMS = {
+    "amount": 3200,
+    "currency": "usd",
+    "automatic_payment_methods": {"enabled": True},
+    "description": "Stripe Press order ord_0123456789abcdef: 1 × An Elegant Puzzle",
+    "metadata": {"order_id": "ord_0123456789abcdef"},
+}
 
 
 @dataclass(frozen=True)
@@ -82,7 +86,7 @@ def measure(targets, plan, say=print):
     ``targets`` maps a label to a maker of one client (a callable placing one order or creating one intent).
     """
     rates = {label: {"sequential": [], "concurrent": []} for label in targets}
-    for label, make in targets.items():  # warm-up: first connections, imports, caches
+    for make in targets.values():  # warm-up: first connections, imports, caches
         run_ops(make, 20, 1)
     for number in range(plan.rounds):
         say(f"  shop rate round {number + 1}/{plan.rounds} …")
@@ -116,11 +120,14 @@ def run(plan=Plan(), compare=None, say=print):
     result = {"plan": plan.__dict__, "machine": machine(), "rates": rates, "series": {}}
     for label in stacks:
         result["series"][label] = {
-            mode: {"per_second": statistics.median(rates[label][mode]),
-                   "fraction_of_ceiling": paired(rates[label][mode], rates["ceiling"][mode]),
-                   "n": plan.orders * plan.rounds, "workers": 1 if mode == "sequential" else plan.workers}
+            mode: {
+                "per_second": statistics.median(rates[label][mode]),
+                "fraction_of_ceiling": paired(rates[label][mode], rates["ceiling"][mode]),
+                "n": plan.orders * plan.rounds,
+                "workers": 1 if mode == "sequential" else plan.workers,
+            }
             for mode in ("sequential", "concurrent")
-        }  # fmt: skip
+        }
     result["ceiling"] = {mode: statistics.median(rates["ceiling"][mode]) for mode in ("sequential", "concurrent")}
     write_result("shop_rate", result)
     return result

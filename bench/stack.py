@@ -27,15 +27,22 @@ class Stack:
         self.servers = []
         try:
             if one_process:
-                self.shop = self._start("serve", "--port", "0", "--sandbox-port", "0", root=root,
-                                        WORKBENCH_DATA_DIR=str(self.work))  # fmt: skip
+                self.shop = self._start(
+                    "serve", "--port", "0", "--sandbox-port", "0", root=root, WORKBENCH_DATA_DIR=str(self.work)
+                )
                 self.sandbox_url = http_json("GET", f"{self.shop.url}/api/health")["sandbox_url"]
                 self.sandbox_db, self.shop_db = self.work / "sandbox.sqlite3", self.work / "shop.sqlite3"
             else:
                 sandbox = self._start("sandbox", "--port", "0", "--data-dir", str(self.work / "sandbox"), root=root)
                 self.sandbox_url = sandbox.url
-                self.shop = self._start("serve", "--port", str(free_port()), root=root, SANDBOX_URL=sandbox.url,
-                                        WORKBENCH_DATA_DIR=str(self.work / "shop"))  # fmt: skip
+                self.shop = self._start(
+                    "serve",
+                    "--port",
+                    str(free_port()),
+                    root=root,
+                    SANDBOX_URL=sandbox.url,
+                    WORKBENCH_DATA_DIR=str(self.work / "shop"),
+                )
                 self.sandbox_db = self.work / "sandbox" / "sandbox.sqlite3"
                 self.shop_db = self.work / "shop" / "shop.sqlite3"
         except BaseException:
@@ -90,7 +97,8 @@ def webhook_answered(sandbox_db, types=SETTLING_EVENTS):
         for pi, event_type, done in db.execute(
             "SELECT json_extract(o.body, '$.data.object.id'), json_extract(o.body, '$.type'), "
             "min(a.started + a.duration_ms / 1000.0) FROM delivery_attempts a JOIN objects o ON o.id = a.event_id "
-            "WHERE a.status BETWEEN 200 AND 299 GROUP BY a.event_id"):  # fmt: skip
+            "WHERE a.status BETWEEN 200 AND 299 GROUP BY a.event_id"
+        ):
             if event_type in types:
                 answered[(pi, event_type)] = min(done, answered.get((pi, event_type), done))
     return answered
@@ -99,11 +107,16 @@ def webhook_answered(sandbox_db, types=SETTLING_EVENTS):
 def sandbox_facts(sandbox_db):
     """Intents by id, successful charges per intent, and (attempts, failed attempts) from the delivery log."""
     with sqlite3.connect(sandbox_db) as db:
-        intents = {row[0]: json.loads(row[1]) for row in db.execute(
-            "SELECT id, body FROM objects WHERE type = 'payment_intent'")}  # fmt: skip
-        charges = dict(db.execute(
-            "SELECT json_extract(body, '$.payment_intent'), count(*) FROM objects WHERE type = 'charge' "
-            "AND json_extract(body, '$.status') = 'succeeded' GROUP BY 1"))  # fmt: skip
+        intents = {
+            row[0]: json.loads(row[1])
+            for row in db.execute("SELECT id, body FROM objects WHERE type = 'payment_intent'")
+        }
+        charges = dict(
+            db.execute(
+                "SELECT json_extract(body, '$.payment_intent'), count(*) FROM objects WHERE type = 'charge' "
+                "AND json_extract(body, '$.status') = 'succeeded' GROUP BY 1"
+            )
+        )
         attempts = db.execute("SELECT count(*), count(error) FROM delivery_attempts").fetchone()
     return intents, charges, attempts
 

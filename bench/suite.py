@@ -29,15 +29,24 @@ from bench import (
     load_run,
     notebook_run,
     report,
-    sandbox_rate,  # fmt: skip
+    sandbox_rate,
     settle,
     shop_rate,
 )
 from bench.browser import browser_lock
 from bench.common import RESULTS, ROOT, add_compare_option, compared, machine, write_result
 
-STEPS = ("sandbox_rate", "shop_rate", "settle", "checkout_browser", "load_run", "dashboard", "notebook_run", "growth",
-         "fresh_clone")  # fmt: skip
+STEPS = (
+    "sandbox_rate",
+    "shop_rate",
+    "settle",
+    "checkout_browser",
+    "load_run",
+    "dashboard",
+    "notebook_run",
+    "growth",
+    "fresh_clone",
+)
 
 
 def plan_steps(args):
@@ -80,10 +89,12 @@ def main(argv=None):
     parser.add_argument("--growth-baseline", metavar="JSON", help="an earlier growth.json to draw beside this run's")
     args = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # unwinds: every server is stopped
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
-                            check=False).stdout.strip()  # fmt: skip
-    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True,
-                           text=True, check=False).stdout.strip()  # fmt: skip
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False
+    ).stdout.strip()
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True, text=True, check=False
+    ).stdout.strip()
     started, facts, figures, durations = time.time(), machine(), {}, {}
     for step, measure in plan_steps(args).items():
         print(f"\n== {step}", flush=True)
@@ -93,14 +104,17 @@ def main(argv=None):
         write_result("suite", {"machine": facts, "commit": commit, "figures": figures, "durations": durations})
     facts["loadavg_at_end"] = os.getloadavg()
     packages = ", ".join(f"{name} {version}" for name, version in facts["packages"].items() if version)
-    header = (f"{'Smoke run (--quick): targets not judged. ' if args.quick else ''}Measured {facts['date']} on commit "
-              f"`{commit}`{' (with uncommitted changes)' if dirty else ''}: {facts['cores']} cores, Python "
-              f"{facts['python']}, {facts['platform']}; {packages}. Load average {facts['loadavg'][0]:.1f} at the "
-              f"start, {facts['loadavg_at_end'][0]:.1f} at the end; the suite took "
-              f"{(time.time() - started) / 60:.1f} min.")  # fmt: skip
+    header = (
+        f"{'Smoke run (--quick): targets not judged. ' if args.quick else ''}Measured {facts['date']} on commit "
+        f"`{commit}`{' (with uncommitted changes)' if dirty else ''}: {facts['cores']} cores, Python "
+        f"{facts['python']}, {facts['platform']}; {packages}. Load average {facts['loadavg'][0]:.1f} at the "
+        f"start, {facts['loadavg_at_end'][0]:.1f} at the end; the suite took "
+        f"{(time.time() - started) / 60:.1f} min."
+    )
     table = report.markdown(figures, header)
-    write_result("suite", {"machine": facts, "commit": commit, "figures": figures, "durations": durations,
-                           "markdown": table})  # fmt: skip
+    write_result(
+        "suite", {"machine": facts, "commit": commit, "figures": figures, "durations": durations, "markdown": table}
+    )
     (RESULTS / "figures.md").write_text(table)
     if "growth" in figures:
         where = RESULTS / "growth.png" if args.quick else growth.PLOT  # the committed plot comes from a full run

@@ -31,13 +31,18 @@ def pay_in_card_frame(sandbox_url, order, number, return_url, authenticate="comp
     """Confirm ``order``'s PaymentIntent with a card, as the frame does; returns the PaymentIntent or ``{error}``."""
     intent = f"{sandbox_url}/v1/payment_intents/{order['payment_intent']}"
     card = {"number": number, "exp_month": "12", "exp_year": "2034", "cvc": "123"}
-    form = {"key": PUBLISHABLE_KEY, "client_secret": order["client_secret"], "return_url": return_url,
-            "payment_method_data": {"type": "card", "card": card}}  # fmt: skip
+    form = {
+        "key": PUBLISHABLE_KEY,
+        "client_secret": order["client_secret"],
+        "return_url": return_url,
+        "payment_method_data": {"type": "card", "card": card},
+    }
     frame = {"Origin": sandbox_url, "Content-Type": "application/x-www-form-urlencoded"}
     answer = http_json("POST", f"{intent}/confirm", urlencode(encode_form(form)).encode(), frame)
     if answer.get("status") == "requires_action":
         button = urlencode({"client_secret": order["client_secret"], "result": authenticate, "embedded": "1"})
         urllib.request.urlopen(f"{sandbox_url}/3ds/authenticate/{order['payment_intent']}", button.encode()).close()
-        answer = http_json("GET", f"{intent}?" + urlencode({"key": PUBLISHABLE_KEY,
-                                                            "client_secret": order["client_secret"]}))  # fmt: skip
+        answer = http_json(
+            "GET", f"{intent}?" + urlencode({"key": PUBLISHABLE_KEY, "client_secret": order["client_secret"]})
+        )
     return answer

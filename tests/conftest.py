@@ -11,23 +11,34 @@ import shutil
 
 import pytest
 
-from server.shop import create_app
 from server.sandbox.serving import serve_in_thread, start_sandbox
+from server.shop import create_app
 from server.shop.serving import register_sandbox_webhook
 from tests.fidelity.target import TargetRefused, resolve, sandbox_target
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 # What --target=stripe runs: the conformance suite, the fidelity report and the shop's purchase flow.
 VERIFIED = ("tests/sandbox/", "tests/fidelity/", "tests/browser/test_checkout.py")
 STRIPE_HOSTS = (".stripe.com", ".stripe.network", ".stripecdn.com")
 
 
 def pytest_addoption(parser):
-    parser.addoption("--target", choices=("sandbox", "stripe"), default="sandbox",
-                     help="where the conformance suite runs: the offline sandbox (default) or Stripe test mode "
-                          "(also needs WORKBENCH_VERIFY_STRIPE=yes and test keys; see make verify-stripe)")  # fmt: skip
+    parser.addoption(
+        "--target",
+        choices=("sandbox", "stripe"),
+        default="sandbox",
+        help="where the conformance suite runs: the offline sandbox (default) or Stripe test mode "
+        "(also needs WORKBENCH_VERIFY_STRIPE=yes and test keys; see make verify-stripe)",
+    )
 
 
 def pytest_configure(config):
@@ -94,8 +105,9 @@ def publishable_client(api_target):
 
 @pytest.fixture
 def app(tmp_path, api_target):
-    return create_app({"TESTING": True, "DATA_DIR": str(tmp_path / "shop"), "SECRET_KEY": "test",
-                       **api_target.shop_config()})  # fmt: skip
+    return create_app(
+        {"TESTING": True, "DATA_DIR": str(tmp_path / "shop"), "SECRET_KEY": "test", **api_target.shop_config()}
+    )
 
 
 @pytest.fixture

@@ -28,8 +28,14 @@ class Workbench:
         """
         environ = {k: v for k, v in os.environ.items() if not k.startswith(("STRIPE_", "WORKBENCH_", "SANDBOX_"))}
         environ.update(env, PYTHONPATH=str(root))  # that checkout's code, whatever the venv has installed
-        self.process = subprocess.Popen([sys.executable, "-m", module, *args], cwd=cwd, env=environ,
-                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # fmt: skip
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", module, *args],
+            cwd=cwd,
+            env=environ,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         self.output = []
         lines = queue.Queue()
         threading.Thread(target=self._drain, args=(lines,), daemon=True).start()

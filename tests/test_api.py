@@ -22,10 +22,15 @@ def test_health_reports_the_mode(client, sandbox_url):
 
 
 def test_order_amount_comes_from_the_catalog_not_the_client(client, stripe_client):
-    response = client.post("/api/orders", json={
-        "items": [{"book_id": "working-in-public", "quantity": 2, "price": 1, "amount": 1}],
-        "amount": 1, "price": 1, "currency": "jpy",
-    })  # fmt: skip
+    response = client.post(
+        "/api/orders",
+        json={
+            "items": [{"book_id": "working-in-public", "quantity": 2, "price": 1, "amount": 1}],
+            "amount": 1,
+            "price": 1,
+            "currency": "jpy",
+        },
+    )
     assert response.status_code == 201
     order = response.get_json()
     assert order["amount"] == 2 * book("working-in-public").price == 5600
@@ -99,8 +104,11 @@ def test_same_idempotency_key_with_another_body_is_an_idempotency_error(client, 
     assert first.status_code == reordered.status_code == 201
     assert reordered.get_json()["id"] == first.get_json()["id"] and reordered.headers["Idempotent-Replayed"] == "true"
     assert "Idempotent-Replayed" not in first.headers
-    other = client.post("/api/orders", json={"items": [{"book_id": "an-elegant-puzzle", "quantity": 2}]},
-                        headers={"Idempotency-Key": "k-2"})  # fmt: skip
+    other = client.post(
+        "/api/orders",
+        json={"items": [{"book_id": "an-elegant-puzzle", "quantity": 2}]},
+        headers={"Idempotency-Key": "k-2"},
+    )
     assert other.status_code == 400
     assert other.get_json()["error"]["code"] == "idempotency_error"
     assert "Try using a key other than 'k-2'" in other.get_json()["error"]["message"]
@@ -111,21 +119,38 @@ def test_same_idempotency_key_with_another_body_is_an_idempotency_error(client, 
 def test_empty_and_overlong_idempotency_keys_are_400s(client, app, key):
     """An empty key is a client bug (an unset variable), so it is refused rather than treated as absent."""
     client.post("/api/orders", json={"items": [{"book_id": "scaling-people"}]}, headers={"Idempotency-Key": "used"})
-    response = client.post("/api/orders", json={"items": [{"book_id": "scaling-people"}]},
-                           headers={"Idempotency-Key": key})  # fmt: skip
+    response = client.post(
+        "/api/orders", json={"items": [{"book_id": "scaling-people"}]}, headers={"Idempotency-Key": key}
+    )
     assert response.status_code == 400 and response.get_json()["error"]["code"] == "invalid_idempotency_key"
     assert order_count(app) == 1
 
 
 def test_a_255_character_key_is_fine(client):
-    response = client.post("/api/orders", json={"items": [{"book_id": "scaling-people"}]},
-                           headers={"Idempotency-Key": "k" * 255})  # fmt: skip
+    response = client.post(
+        "/api/orders", json={"items": [{"book_id": "scaling-people"}]}, headers={"Idempotency-Key": "k" * 255}
+    )
     assert response.status_code == 201
 
 
-@pytest.mark.parametrize("email", ["a b@example.com", "a..b@example.com", "reader@example", ".a@example.com",
-                                   "a@-example.com", "a@example.com.", "a@mail.invalid", "x" * 65 + "@example.com",
-                                   "jörg@example.com", "x" * 300 + "@example.com", "a" * 65_000, 42, ""])  # fmt: skip
+@pytest.mark.parametrize(
+    "email",
+    [
+        "a b@example.com",
+        "a..b@example.com",
+        "reader@example",
+        ".a@example.com",
+        "a@-example.com",
+        "a@example.com.",
+        "a@mail.invalid",
+        "x" * 65 + "@example.com",
+        "jörg@example.com",
+        "x" * 300 + "@example.com",
+        "a" * 65_000,
+        42,
+        "",
+    ],
+)
 def test_bad_emails_are_400s_and_store_nothing(client, app, stripe_client, email):
     """Before: 'a b@example.com' became a 502 and an order stuck without a PaymentIntent; 65,000 characters a 201."""
     newest = [pi.id for pi in stripe_client.v1.payment_intents.list(params={"limit": 3}).data]
@@ -137,14 +162,16 @@ def test_bad_emails_are_400s_and_store_nothing(client, app, stripe_client, email
 
 
 def test_emails_are_normalized_for_stripe(client, stripe_client):
-    order = client.post("/api/orders", json={"items": [{"book_id": "scaling-people"}],
-                                             "email": "Reader+books@Bücher.Example"}).get_json()  # fmt: skip
+    order = client.post(
+        "/api/orders", json={"items": [{"book_id": "scaling-people"}], "email": "Reader+books@Bücher.Example"}
+    ).get_json()
     assert order["email"] == "Reader+books@xn--bcher-kva.example"
     assert stripe_client.v1.payment_intents.retrieve(order["payment_intent"]).receipt_email == order["email"]
 
 
-@pytest.mark.parametrize("raw", ["[" * 5000 + "]" * 5000, '{"items": ' + "[" * 20 + "]" * 20 + "}",
-                                 '{"items": "' + "[" * 5000 + '"}'])  # fmt: skip
+@pytest.mark.parametrize(
+    "raw", ["[" * 5000 + "]" * 5000, '{"items": ' + "[" * 20 + "]" * 20 + "}", '{"items": "' + "[" * 5000 + '"}']
+)
 def test_deep_json_is_refused_before_it_is_parsed(client, raw):
     response = client.post("/api/orders", data=raw, content_type="application/json")
     assert response.status_code == 400 and response.get_json()["error"]["code"] in ("invalid_json", "empty_cart")
@@ -160,8 +187,12 @@ def test_quantities_are_checked_per_line_and_merged(client, app, quantities):
 
 
 def test_lines_of_one_book_merge_up_to_the_limit(client):
-    order = client.post("/api/orders", json={"items": [{"book_id": "working-in-public", "quantity": 4},
-                                                       {"book_id": "working-in-public", "quantity": 6}]}).get_json()
+    order = client.post(
+        "/api/orders",
+        json={
+            "items": [{"book_id": "working-in-public", "quantity": 4}, {"book_id": "working-in-public", "quantity": 6}]
+        },
+    ).get_json()
     assert [(line["book_id"], line["quantity"]) for line in order["items"]] == [("working-in-public", 10)]
 
 

@@ -19,9 +19,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis.checks import positive_data_acceptance
 
+from server.sandbox.serving import serve_in_thread
 from server.shop import create_app
 from server.shop.openapi import SPEC
-from server.sandbox.serving import serve_in_thread
 
 MAX_EXAMPLES = 40
 SECRET = "whsec_fuzz"
@@ -49,19 +49,45 @@ def test_api_answers_as_described_and_never_fails(case, shop):
     case.call_and_validate(base_url=shop.url, headers=operator, excluded_checks=excluded)
 
 
-JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=20),
-                    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner,
-                                                                                 max_size=4), max_leaves=12)  # fmt: skip
-PI_FIELDS = st.fixed_dictionaries({}, optional={
-    "id": st.text(max_size=12) | JSON, "status": st.sampled_from(["succeeded", "canceled", "requires_payment_method"]),
-    "amount": st.integers() | JSON, "amount_received": st.integers() | JSON, "currency": st.just("usd") | JSON,
-    "metadata": st.dictionaries(st.just("order_id"), st.text(max_size=12)) | JSON, "last_payment_error": JSON,
-    "refunded": st.booleans() | JSON, "payment_intent": st.text(max_size=12) | JSON})  # fmt: skip
-EVENTS = st.fixed_dictionaries({}, optional={
-    "id": st.text(min_size=1, max_size=12) | JSON,
-    "type": st.sampled_from(["payment_intent.succeeded", "payment_intent.payment_failed", "payment_intent.canceled",
-                             "charge.refunded", "customer.created"]) | JSON,
-    "data": st.fixed_dictionaries({}, optional={"object": PI_FIELDS | JSON}) | JSON}) | JSON  # fmt: skip
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4),
+    max_leaves=12,
+)
+PI_FIELDS = st.fixed_dictionaries(
+    {},
+    optional={
+        "id": st.text(max_size=12) | JSON,
+        "status": st.sampled_from(["succeeded", "canceled", "requires_payment_method"]),
+        "amount": st.integers() | JSON,
+        "amount_received": st.integers() | JSON,
+        "currency": st.just("usd") | JSON,
+        "metadata": st.dictionaries(st.just("order_id"), st.text(max_size=12)) | JSON,
+        "last_payment_error": JSON,
+        "refunded": st.booleans() | JSON,
+        "payment_intent": st.text(max_size=12) | JSON,
+    },
+)
+EVENTS = (
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "id": st.text(min_size=1, max_size=12) | JSON,
+            "type": st.sampled_from(
+                [
+                    "payment_intent.succeeded",
+                    "payment_intent.payment_failed",
+                    "payment_intent.canceled",
+                    "charge.refunded",
+                    "customer.created",
+                ]
+            )
+            | JSON,
+            "data": st.fixed_dictionaries({}, optional={"object": PI_FIELDS | JSON}) | JSON,
+        },
+    )
+    | JSON
+)
 
 
 @given(event=EVENTS)
@@ -69,7 +95,11 @@ EVENTS = st.fixed_dictionaries({}, optional={
 def test_signed_webhooks_of_any_shape_never_fail(app, event):
     app.config["STRIPE_WEBHOOK_SECRET"] = SECRET
     payload = json.dumps(event)
-    response = app.test_client().post("/webhook", data=payload, content_type="application/json", headers={
-        "Stripe-Signature": stripe.WebhookSignature.generate_signature_header(payload, SECRET)})  # fmt: skip
+    response = app.test_client().post(
+        "/webhook",
+        data=payload,
+        content_type="application/json",
+        headers={"Stripe-Signature": stripe.WebhookSignature.generate_signature_header(payload, SECRET)},
+    )
     assert response.status_code in (200, 400), response.get_data(as_text=True)
     assert response.is_json and ("error" in response.get_json()) == (response.status_code == 400)

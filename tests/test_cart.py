@@ -30,8 +30,10 @@ def test_cart_collects_books_and_checks_out_one_order(client, stripe_client):
     order_id = checkout(client, email="reader@example.com")
     order = client.get(f"/api/orders/{order_id}").get_json()
     assert order["amount"] == 3 * 2800 + 2300
-    assert {(i["book_id"], i["quantity"]) for i in order["items"]} == {("working-in-public", 3),
-                                                                       ("art-of-doing-science", 1)}  # fmt: skip
+    assert {(i["book_id"], i["quantity"]) for i in order["items"]} == {
+        ("working-in-public", 3),
+        ("art-of-doing-science", 1),
+    }
     pi = stripe_client.v1.payment_intents.retrieve(order["payment_intent"])
     assert (pi.amount, pi.receipt_email, pi.metadata["order_id"]) == (10700, "reader@example.com", order_id)
     assert "3 × Working in Public" in pi.description

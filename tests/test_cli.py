@@ -12,8 +12,14 @@ import urllib.request
 def test_serve_prints_urls_serves_and_stops_on_ctrl_c(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("STRIPE_", "WORKBENCH_"))}
     env.update(WORKBENCH_DATA_DIR=str(tmp_path), PYTHONUNBUFFERED="1")
-    proc = subprocess.Popen([sys.executable, "-m", "server.launch.cli", "serve", "--port", "0", "--sandbox-port", "0"],
-                            env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "server.launch.cli", "serve", "--port", "0", "--sandbox-port", "0"],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         shop_line = proc.stdout.readline()
         sandbox_line = proc.stdout.readline()

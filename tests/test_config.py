@@ -20,7 +20,9 @@ def test_no_keys_means_sandbox():
 
 
 def test_test_keys_mean_stripe_mode_with_stripe_defaults(tmp_path):
-    app = create_app({"TESTING": True, "STRIPE_SECRET_KEY": SK, "STRIPE_PUBLISHABLE_KEY": PK, "DATA_DIR": str(tmp_path)})
+    app = create_app(
+        {"TESTING": True, "STRIPE_SECRET_KEY": SK, "STRIPE_PUBLISHABLE_KEY": PK, "DATA_DIR": str(tmp_path)}
+    )
     assert app.config["MODE"] == "stripe"
     assert app.config["STRIPE_JS_URL"] == "https://js.stripe.com/v3/"
 
@@ -34,7 +36,10 @@ def test_test_keys_mean_stripe_mode_with_stripe_defaults(tmp_path):
         ({"STRIPE_SECRET_KEY": SK, "STRIPE_PUBLISHABLE_KEY": "pk_live_51AbCdEfGhIjKlMnOpQr"}, "live-mode key"),
         ({"STRIPE_SECRET_KEY": "hello", "STRIPE_PUBLISHABLE_KEY": PK}, "does not look like a Stripe key"),
         ({"STRIPE_SECRET_KEY": PK, "STRIPE_PUBLISHABLE_KEY": SK}, "does not look like a Stripe key"),
-        ({"STRIPE_SECRET_KEY": SK, "STRIPE_PUBLISHABLE_KEY": "pk_test_51ZzZzZzZzZzZzZzZzZzZzZzZz"}, "different Stripe accounts"),
+        (
+            {"STRIPE_SECRET_KEY": SK, "STRIPE_PUBLISHABLE_KEY": "pk_test_51ZzZzZzZzZzZzZzZzZzZzZzZz"},
+            "different Stripe accounts",
+        ),
         ({"MODE": "stripe"}, "is not set"),
         ({"MODE": "production"}, "WORKBENCH_MODE must be"),
     ],
@@ -45,10 +50,21 @@ def test_bad_configuration_is_refused_with_a_fix(settings, fragment):
 
 
 def test_workbench_serve_refuses_a_live_key(tmp_path):
-    env = {**os.environ, "STRIPE_SECRET_KEY": "sk_live_51AbCdEfGhIjKlMnOpQrStUv", "STRIPE_PUBLISHABLE_KEY": PK,
-           "WORKBENCH_DATA_DIR": str(tmp_path), "SHOP_PORT": "0"}  # fmt: skip
-    result = subprocess.run([sys.executable, "-m", "server.launch.cli", "serve"], env=env, cwd=tmp_path,
-                            capture_output=True, text=True, timeout=60)  # fmt: skip
+    env = {
+        **os.environ,
+        "STRIPE_SECRET_KEY": "sk_live_51AbCdEfGhIjKlMnOpQrStUv",
+        "STRIPE_PUBLISHABLE_KEY": PK,
+        "WORKBENCH_DATA_DIR": str(tmp_path),
+        "SHOP_PORT": "0",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "server.launch.cli", "serve"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 2
     assert "STRIPE_SECRET_KEY is a live-mode key" in result.stderr
     assert "Press Workbench shop" not in result.stdout
@@ -57,10 +73,22 @@ def test_workbench_serve_refuses_a_live_key(tmp_path):
 def run_check(tmp_path, **env):
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("STRIPE_", "WORKBENCH_"))}
     # Any attempt to reach api.stripe.com goes to a closed loopback port: offline, and never the internet.
-    environ.update(HTTPS_PROXY="http://127.0.0.1:9", https_proxy="http://127.0.0.1:9", NO_PROXY="127.0.0.1",
-                   WORKBENCH_DATA_DIR=str(tmp_path), SANDBOX_PORT="9", **env)  # fmt: skip
-    return subprocess.run([sys.executable, "-m", "server.launch.cli", "check"], env=environ, cwd=tmp_path,
-                          capture_output=True, text=True, timeout=60)  # fmt: skip
+    environ.update(
+        HTTPS_PROXY="http://127.0.0.1:9",
+        https_proxy="http://127.0.0.1:9",
+        NO_PROXY="127.0.0.1",
+        WORKBENCH_DATA_DIR=str(tmp_path),
+        SANDBOX_PORT="9",
+        **env,
+    )
+    return subprocess.run(
+        [sys.executable, "-m", "server.launch.cli", "check"],
+        env=environ,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_check_in_sandbox_mode_prints_the_sandbox_keys(tmp_path):

@@ -21,19 +21,19 @@ from http.client import HTTPException
 
 import stripe
 
-from server.shop.serving import start_shop
 from server.sandbox import SECRET_KEY
+from server.shop.serving import start_shop
 from tests.processes import free_port
 from tests.shop_helpers import RETURN_URL, new_order, pay
 
 SHOPPERS, KILL_AFTER = 24, 8  # orders in the burst; the shop dies once this many were created
 
 
-
 def workbench(args, env, log_path):
     with open(log_path, "a") as log:  # the child keeps its own copy of the file descriptor
-        return subprocess.Popen([sys.executable, "-m", "server.launch.cli", *args], env=env, stdout=log,
-                                stderr=subprocess.STDOUT)  # fmt: skip
+        return subprocess.Popen(
+            [sys.executable, "-m", "server.launch.cli", *args], env=env, stdout=log, stderr=subprocess.STDOUT
+        )
 
 
 def http(method, url, body=None):
@@ -67,8 +67,9 @@ class Servers:
         self.env = {k: v for k, v in os.environ.items() if not k.startswith(("STRIPE_", "WORKBENCH_", "SHOP_"))}
         self.log = tmp_path / "servers.log"
         sandbox_port = free_port()
-        self.sandbox = workbench(["sandbox", "--port", str(sandbox_port), "--data-dir", str(tmp_path / "sandbox")],
-                                 self.env, self.log)  # fmt: skip
+        self.sandbox = workbench(
+            ["sandbox", "--port", str(sandbox_port), "--data-dir", str(tmp_path / "sandbox")], self.env, self.log
+        )
         self.sandbox_url = f"http://127.0.0.1:{sandbox_port}"
         self.env.update(WORKBENCH_DATA_DIR=str(tmp_path / "shop"), SANDBOX_URL=self.sandbox_url)
         self.shop_url = f"http://127.0.0.1:{free_port()}"
@@ -95,8 +96,11 @@ def test_shop_killed_mid_burst_loses_no_payment(tmp_path):
     killed = threading.Event()
 
     def shopper(n):
-        status, order = http("POST", servers.shop_url + "/api/orders",
-                             {"items": [{"book_id": "working-in-public", "quantity": 1 + n % 3}]})  # fmt: skip
+        status, order = http(
+            "POST",
+            servers.shop_url + "/api/orders",
+            {"items": [{"book_id": "working-in-public", "quantity": 1 + n % 3}]},
+        )
         with lock:
             statuses.append(status)
             created.append(order) if status == 201 else None
@@ -133,16 +137,20 @@ def test_shop_killed_mid_burst_loses_no_payment(tmp_path):
                 return order["status"] == "paid" and order["amount_received"] == order["amount"] == pi.amount
             return order["status"] in ("awaiting_payment", "failed")
 
-        wait_until(lambda: all(settled(order_id) for order_id in order_ids), 20,
-                   "orders not settled after the restart:\n" + servers.logged())  # fmt: skip
+        wait_until(
+            lambda: all(settled(order_id) for order_id in order_ids),
+            20,
+            "orders not settled after the restart:\n" + servers.logged(),
+        )
         for order_id in order_ids:  # and each paid exactly once, each checkout page still works
             order = http("GET", f"{servers.shop_url}/api/orders/{order_id}")[1]
             if order["payment_intent"]:
                 charges = client.v1.charges.list(params={"payment_intent": order["payment_intent"]}).data
                 assert sum(charge.status == "succeeded" for charge in charges) == (order["status"] == "paid")
             statuses.append(http("GET", f"{servers.shop_url}/checkout/{order_id}")[0])
-        paid_at_stripe = [pi for pi in client.v1.payment_intents.list(params={"limit": 100}).data
-                          if pi.status == "succeeded"]  # fmt: skip
+        paid_at_stripe = [
+            pi for pi in client.v1.payment_intents.list(params={"limit": 100}).data if pi.status == "succeeded"
+        ]
         assert {pi.metadata["order_id"] for pi in paid_at_stripe} <= set(order_ids)  # no payment without its order
         assert not [status for status in statuses if status and status >= 500], statuses
     finally:
@@ -155,8 +163,10 @@ def test_open_orders_settle_at_start_up_without_a_webhook(app, client, stripe_cl
     pay(stripe_client, paid)
     declined = new_order(client, ("scaling-people", 1))
     try:
-        stripe_client.v1.payment_intents.confirm(declined["payment_intent"], params={
-            "payment_method": "pm_card_visa_chargeDeclined", "return_url": RETURN_URL})  # fmt: skip
+        stripe_client.v1.payment_intents.confirm(
+            declined["payment_intent"],
+            params={"payment_method": "pm_card_visa_chargeDeclined", "return_url": RETURN_URL},
+        )
     except stripe.CardError:
         pass
     said = []
@@ -164,12 +174,16 @@ def test_open_orders_settle_at_start_up_without_a_webhook(app, client, stripe_cl
     shop, _ = start_shop(config, say=said.append)
     try:
         orders = shop.app.extensions["shop"].orders
-        wait_until(lambda: orders.get(paid["id"]).status == "paid" and orders.get(declined["id"]).status == "failed",
-                   10, f"not reconciled: {said}")  # fmt: skip
+        wait_until(
+            lambda: orders.get(paid["id"]).status == "paid" and orders.get(declined["id"]).status == "failed",
+            10,
+            f"not reconciled: {said}",
+        )
         assert [h["source"] for h in orders.get(paid["id"]).history] == ["shop", "reconcile"]
         wait_until(lambda: said, 5, "no summary")
         assert said[0].startswith("Reconcile: 2 open orders checked with Stripe:") and "→ paid" in said[0]
     finally:
         stripe_client.v1.webhook_endpoints.delete(
-            next(e.id for e in stripe_client.v1.webhook_endpoints.list().data if e.url == shop.url + "/webhook"))
+            next(e.id for e in stripe_client.v1.webhook_endpoints.list().data if e.url == shop.url + "/webhook")
+        )
         shop.stop()

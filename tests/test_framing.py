@@ -25,21 +25,24 @@ def describe_server(runtime_dir, url, pid):
 
 
 def frame_ancestors(tmp_path, sandbox_url, **config):
-    app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path), "SANDBOX_URL": sandbox_url, "SECRET_KEY": "t",
-                      **config})  # fmt: skip
+    app = create_app(
+        {"TESTING": True, "DATA_DIR": str(tmp_path), "SANDBOX_URL": sandbox_url, "SECRET_KEY": "t", **config}
+    )
     csp = app.test_client().get("/").headers["Content-Security-Policy"]
     return next(part.strip() for part in csp.split(";") if part.strip().startswith("frame-ancestors"))
 
 
 def test_only_the_configured_dashboard_origin_may_frame_the_shop(tmp_path, sandbox_url, runtime_dir):
     assert frame_ancestors(tmp_path, sandbox_url, DASHBOARD_PORT=15099) == (
-        "frame-ancestors http://127.0.0.1:15099 http://localhost:15099")
+        "frame-ancestors http://127.0.0.1:15099 http://localhost:15099"
+    )
 
 
 def test_a_running_jupyterlab_may_frame_the_shop_too(tmp_path, sandbox_url, runtime_dir):
     describe_server(runtime_dir, "http://localhost:18888/", os.getpid())
-    assert frame_ancestors(tmp_path, sandbox_url) == ("frame-ancestors http://127.0.0.1:8866 http://localhost:8866 "
-                                                      "http://127.0.0.1:18888 http://localhost:18888")  # fmt: skip
+    assert frame_ancestors(tmp_path, sandbox_url) == (
+        "frame-ancestors http://127.0.0.1:8866 http://localhost:8866 http://127.0.0.1:18888 http://localhost:18888"
+    )
 
 
 def test_stopped_or_remote_jupyter_servers_do_not_count(runtime_dir):

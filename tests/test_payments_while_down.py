@@ -27,19 +27,19 @@ CARDS = [VISA] * 5 + [THREE_D_SECURE, DECLINED, "5555555555554444"]
 def test_orders_paid_while_the_shop_was_down_settle_and_get_their_webhooks_after_its_restart(tmp_path):
     sandbox = Workbench("sandbox", "--port", "0", "--data-dir", str(tmp_path / "sandbox"), cwd=tmp_path)
     port, shop_dir = free_port(), str(tmp_path / "shop")
-    shop = Workbench("serve", "--port", str(port), cwd=tmp_path, WORKBENCH_DATA_DIR=shop_dir,
-                     SANDBOX_URL=sandbox.url)  # fmt: skip
+    shop = Workbench("serve", "--port", str(port), cwd=tmp_path, WORKBENCH_DATA_DIR=shop_dir, SANDBOX_URL=sandbox.url)
     try:
         book = http("GET", f"{shop.url}/api/books")["books"][0]["id"]
         body = json.dumps({"items": [{"book_id": book, "quantity": 1}]}).encode()
         orders = [http("POST", f"{shop.url}/api/orders", body, {"Content-Type": "application/json"}) for _ in CARDS]
         shop.kill()
-        for order, number in zip(orders, CARDS):  # over a few seconds, with nobody at the shop's /webhook
+        for order, number in zip(orders, CARDS, strict=True):  # over a few seconds, with nobody at the shop's /webhook
             pay_in_card_frame(sandbox.url, order, number, f"{shop.url}/checkout/{order['id']}/complete")
             time.sleep(0.3)
         time.sleep(1)
-        shop = Workbench("serve", "--port", str(port), cwd=tmp_path, WORKBENCH_DATA_DIR=shop_dir,
-                         SANDBOX_URL=sandbox.url)  # fmt: skip
+        shop = Workbench(
+            "serve", "--port", str(port), cwd=tmp_path, WORKBENCH_DATA_DIR=shop_dir, SANDBOX_URL=sandbox.url
+        )
         back = time.time()
         settled = {}
         while len(settled) < len(orders) and time.time() < back + 30:
@@ -52,21 +52,32 @@ def test_orders_paid_while_the_shop_was_down_settle_and_get_their_webhooks_after
         assert statuses == ["paid"] * 6 + ["failed", "paid"]
         slowest = max(seconds for _, seconds in settled.values())
         sources = [http("GET", f"{shop.url}/api/orders/{order['id']}")["history"][-1]["source"] for order in orders]
-        print(f"\n{len(orders)} orders paid while the shop was down settled {slowest:.2f} s after its restart "
-              f"(first by: {', '.join(sorted(set(sources)))})")  # fmt: skip
+        print(
+            f"\n{len(orders)} orders paid while the shop was down settled {slowest:.2f} s after its restart "
+            f"(first by: {', '.join(sorted(set(sources)))})"
+        )
         assert slowest < 10 and set(sources) <= {"webhook", "reconcile"}  # the shop also reconciles at start-up
 
         sandbox_api = stripe.StripeClient(SECRET_KEY, base_addresses={"api": sandbox.url})
-        settling = {event.data.object.id: event.id for event in sandbox_api.v1.events.list(params={"limit": 100}).data
-                    if event.type in ("payment_intent.succeeded", "payment_intent.payment_failed")}  # fmt: skip
+        settling = {
+            event.data.object.id: event.id
+            for event in sandbox_api.v1.events.list(params={"limit": 100}).data
+            if event.type in ("payment_intent.succeeded", "payment_intent.payment_failed")
+        }
         assert len(settling) == len(orders)
-        while time.time() < back + 30 and any(sandbox_api.v1.events.retrieve(event_id).pending_webhooks
-                                              for event_id in settling.values()):  # fmt: skip
+        while time.time() < back + 30 and any(
+            sandbox_api.v1.events.retrieve(event_id).pending_webhooks for event_id in settling.values()
+        ):
             time.sleep(0.1)
         with sqlite3.connect(str(tmp_path / "sandbox" / "sandbox.sqlite3")) as db:
-            deliveries = [db.execute("SELECT status, started, started + duration_ms / 1000.0 FROM delivery_attempts "
-                                     "WHERE event_id = ? ORDER BY id", (settling[order["payment_intent"]],)).fetchall()
-                          for order in orders]  # fmt: skip
+            deliveries = [
+                db.execute(
+                    "SELECT status, started, started + duration_ms / 1000.0 FROM delivery_attempts "
+                    "WHERE event_id = ? ORDER BY id",
+                    (settling[order["payment_intent"]],),
+                ).fetchall()
+                for order in orders
+            ]
         assert all(attempts[0][0] is None and attempts[0][1] < back for attempts in deliveries)  # the shop was down
         assert all(attempts[-1][0] == 200 for attempts in deliveries)  # then its webhook took every one
         webhooks = max(attempts[-1][2] for attempts in deliveries) - back

@@ -4,8 +4,11 @@ import pytest
 
 from server.shop.catalog import load_catalog
 
-BODY = {"items": [{"book_id": "working-in-public", "quantity": 2, "price": 1}, {"book_id": "scaling-people"}],
-        "amount": 1, "currency": "jpy"}  # fmt: skip
+BODY = {
+    "items": [{"book_id": "working-in-public", "quantity": 2, "price": 1}, {"book_id": "scaling-people"}],
+    "amount": 1,
+    "currency": "jpy",
+}
 
 
 def test_a_quote_prices_lines_from_the_catalog_like_the_order_it_becomes(client):
@@ -16,11 +19,16 @@ def test_a_quote_prices_lines_from_the_catalog_like_the_order_it_becomes(client)
         "amount": 2 * catalog["working-in-public"].price + catalog["scaling-people"].price,
         "currency": "usd",
         "items": [
-            {"book_id": "working-in-public", "title": "Working in Public", "unit_price": 2800, "quantity": 2,
-             "amount": 5600},
+            {
+                "book_id": "working-in-public",
+                "title": "Working in Public",
+                "unit_price": 2800,
+                "quantity": 2,
+                "amount": 5600,
+            },
             {"book_id": "scaling-people", "title": "Scaling People", "unit_price": 3500, "quantity": 1, "amount": 3500},
         ],
-    }  # fmt: skip
+    }
     order = client.post("/api/orders", json=BODY).get_json()
     assert (order["amount"], order["currency"], order["items"]) == (9100, "usd", quote.get_json()["items"])
 
@@ -39,13 +47,20 @@ def test_a_quote_stores_nothing_and_creates_no_payment_intent(client, app, strip
     [
         ({"items": [{"book_id": "no-such-book", "quantity": 1}]}, "unknown_book"),
         ({"items": [{"book_id": "working-in-public", "quantity": 11}]}, "invalid_quantity"),
-        ({"items": [{"book_id": "working-in-public", "quantity": 6}, {"book_id": "working-in-public", "quantity": 5}]},
-         "invalid_quantity"),
+        (
+            {
+                "items": [
+                    {"book_id": "working-in-public", "quantity": 6},
+                    {"book_id": "working-in-public", "quantity": 5},
+                ]
+            },
+            "invalid_quantity",
+        ),
         ({"items": []}, "empty_cart"),
         ([1, 2], "invalid_json"),
         ({"items": [{"book_id": "working-in-public"}], "email": "not-an-email"}, "invalid_email"),
     ],
-)  # fmt: skip
+)
 def test_a_quote_refuses_what_an_order_refuses_with_the_same_error(client, body, code):
     quote, order = client.post("/api/quote", json=body), client.post("/api/orders", json=body)
     assert quote.status_code == order.status_code == 400

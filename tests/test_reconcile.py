@@ -7,7 +7,7 @@ import sys
 import pytest
 import stripe
 
-from server.shop.reconcile import reconcile
+from server.shop import reconcile_orders
 from tests.shop_helpers import new_order, pay
 
 
@@ -28,15 +28,21 @@ def statuses(client, orders):
 
 def test_reconcile_settles_every_open_order_from_stripe(app, client, missed):
     assert set(statuses(client, missed).values()) == {"awaiting_payment"}
-    report = reconcile(app.extensions["shop"])
-    assert statuses(client, missed) == {"paid": "paid", "declined": "failed", "canceled": "canceled",
-                                        "open": "awaiting_payment"}  # fmt: skip
+    report = reconcile_orders(app.extensions["shop"])
+    assert statuses(client, missed) == {
+        "paid": "paid",
+        "declined": "failed",
+        "canceled": "canceled",
+        "open": "awaiting_payment",
+    }
     assert (report.checked, len(report.changed), report.problems) == (4, 3, [])
     paid = client.get(f"/api/orders/{missed['paid']['id']}").get_json()
     assert paid["history"][-1]["source"] == "reconcile" and paid["amount_received"] == 2800
     assert "reconcile" in client.get(f"/orders/{missed['paid']['id']}").get_data(as_text=True)
 
-    again = reconcile(app.extensions["shop"])  # the declined order is still open (a retry may pay it): checked again
+    again = reconcile_orders(
+        app.extensions["shop"]
+    )  # the declined order is still open (a retry may pay it): checked again
     assert (again.checked, again.changed) == (2, [])
 
 
@@ -44,8 +50,15 @@ def workbench_reconcile(app, sandbox_url):
     """``workbench reconcile`` in its own process, on the shop's data dir (the shop need not run)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("STRIPE_", "WORKBENCH_"))}
     env.update(WORKBENCH_DATA_DIR=app.config["DATA_DIR"], SANDBOX_URL=sandbox_url)
-    return subprocess.run([sys.executable, "-m", "server.launch.cli", "reconcile"], env=env, capture_output=True, text=True,
-                          timeout=60, cwd=app.config["DATA_DIR"], check=False)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "server.launch.cli", "reconcile"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=app.config["DATA_DIR"],
+        check=False,
+    )
 
 
 def test_workbench_reconcile_command(app, client, missed, sandbox_url):

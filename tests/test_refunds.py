@@ -13,7 +13,9 @@ def test_refund_a_paid_order(client, stripe_client, operator):
     assert response.status_code == 200
     refunded = response.get_json()
     assert refunded["status"] == "refunded" and refunded["history"][-1]["source"] == "refund"
-    charge = stripe_client.v1.charges.retrieve(stripe_client.v1.payment_intents.retrieve(order["payment_intent"]).latest_charge)
+    charge = stripe_client.v1.charges.retrieve(
+        stripe_client.v1.payment_intents.retrieve(order["payment_intent"]).latest_charge
+    )
     assert (charge.refunded, charge.amount_refunded) == (True, 5600)
     again = client.post(f"/api/orders/{order['id']}/refund", headers=operator)
     assert again.status_code == 409 and again.get_json()["error"]["code"] == "order_state"
@@ -26,12 +28,15 @@ def test_unpaid_and_unknown_orders_cannot_be_refunded(client, operator):
     assert client.post("/api/orders/ord_nope/refund", headers=operator).status_code == 404
 
 
-@pytest.mark.parametrize("headers", [
-    {},  # no credential
-    {"Authorization": "Bearer not-the-token"},
-    {"Authorization": "Basic b3BlcmF0b3I6cGFzcw=="},
-    {"Origin": "https://evil.example"},  # what a cross-origin form post sends
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},  # no credential
+        {"Authorization": "Bearer not-the-token"},
+        {"Authorization": "Basic b3BlcmF0b3I6cGFzcw=="},
+        {"Origin": "https://evil.example"},  # what a cross-origin form post sends
+    ],
+)
 def test_refunds_need_the_operator_token(client, stripe_client, headers):
     """Any page the presenter visits could post this form: without the token nothing is refunded."""
     order = new_order(client, ("working-in-public", 1))
@@ -52,7 +57,6 @@ def test_a_cross_origin_page_cannot_refund_even_with_the_token(client, stripe_cl
         response = client.post(f"/api/orders/{order['id']}/refund", headers={**operator, **browser})
         assert response.status_code == 403 and response.get_json()["error"]["code"] == "cross_origin_request"
     assert client.get(f"/api/orders/{order['id']}").get_json()["status"] == "paid"
-
 
 
 def test_the_notebook_helper_finds_and_sends_the_token(live_shop, stripe_client, monkeypatch, tmp_path):

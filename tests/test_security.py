@@ -8,11 +8,17 @@ import pytest
 from server.shop import create_app
 from tests.shop_helpers import new_order
 
-CROSS_SITE = [{"Origin": "https://evil.example"}, {"Sec-Fetch-Site": "cross-site"},
-              {"Sec-Fetch-Site": "same-site", "Origin": "http://127.0.0.1:8888"}, {"Origin": "null"}]  # fmt: skip
-FORM_POSTS = [("/cart/add", {"book_id": "working-in-public", "quantity": "1"}),
-              ("/buy", {"book_id": "working-in-public", "quantity": "1"}),
-              ("/cart/checkout", {"email": ""})]  # fmt: skip
+CROSS_SITE = [
+    {"Origin": "https://evil.example"},
+    {"Sec-Fetch-Site": "cross-site"},
+    {"Sec-Fetch-Site": "same-site", "Origin": "http://127.0.0.1:8888"},
+    {"Origin": "null"},
+]
+FORM_POSTS = [
+    ("/cart/add", {"book_id": "working-in-public", "quantity": "1"}),
+    ("/buy", {"book_id": "working-in-public", "quantity": "1"}),
+    ("/cart/checkout", {"email": ""}),
+]
 
 
 def mode(path):
@@ -30,20 +36,24 @@ def test_cross_site_form_posts_change_nothing(client, app, path, form, headers):
     assert 'data-testid="cart-count">1<' in client.get("/cart/").get_data(as_text=True)
 
 
-@pytest.mark.parametrize("headers", [
-    {"Sec-Fetch-Site": "same-origin", "Origin": "http://localhost"},
-    {"Origin": "http://localhost"},  # an older browser: Origin only, the host it asked for
-    {"Origin": "http://127.0.0.1:4242"},  # the configured SHOP_URL
-    {},  # not a browser (scripts, the notebook helper, Stripe)
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Sec-Fetch-Site": "same-origin", "Origin": "http://localhost"},
+        {"Origin": "http://localhost"},  # an older browser: Origin only, the host it asked for
+        {"Origin": "http://127.0.0.1:4242"},  # the configured SHOP_URL
+        {},  # not a browser (scripts, the notebook helper, Stripe)
+    ],
+)
 def test_the_shops_own_pages_and_scripts_may_post(client, headers):
     response = client.post("/cart/add", data={"book_id": "working-in-public", "quantity": "2"}, headers=headers)
     assert response.status_code == 303
 
 
 def test_api_orders_from_another_site_are_refused(client):
-    response = client.post("/api/orders", json={"items": [{"book_id": "working-in-public"}]},
-                           headers={"Origin": "https://evil.example"})  # fmt: skip
+    response = client.post(
+        "/api/orders", json={"items": [{"book_id": "working-in-public"}]}, headers={"Origin": "https://evil.example"}
+    )
     assert response.status_code == 403 and response.get_json()["error"]["code"] == "cross_origin_request"
 
 
@@ -70,8 +80,17 @@ def test_secrets_are_written_readable_by_their_owner_only(tmp_path, sandbox_url)
     assert not [name for name in os.listdir(fresh) if name.startswith(".secret-")]  # no drafts left behind
 
 
-@pytest.mark.parametrize("target", ["https://evil.example/phish", "//evil.example/phish", "/\\evil.example",
-                                    "/\t/evil.example", "javascript:alert(1)", "http:/evil.example"])  # fmt: skip
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example/phish",
+        "//evil.example/phish",
+        "/\\evil.example",
+        "/\t/evil.example",
+        "javascript:alert(1)",
+        "http:/evil.example",
+    ],
+)
 def test_next_never_leaves_the_shop(client, target):
     response = client.post("/cart/add", data={"book_id": "working-in-public", "quantity": "1", "next": target})
     assert response.status_code == 303 and response.location == "/"
@@ -82,8 +101,15 @@ def test_next_may_name_a_shop_page(client):
     assert response.location == "/cart/"
 
 
-@pytest.mark.parametrize("path, method, allowed", [("/api/orders", "get", "POST"), ("/api/books", "post", "GET"),
-                                                   ("/cart/add", "get", "POST"), ("/webhook", "get", "POST")])  # fmt: skip
+@pytest.mark.parametrize(
+    "path, method, allowed",
+    [
+        ("/api/orders", "get", "POST"),
+        ("/api/books", "post", "GET"),
+        ("/cart/add", "get", "POST"),
+        ("/webhook", "get", "POST"),
+    ],
+)
 def test_405_says_what_is_allowed(client, path, method, allowed):
     response = getattr(client, method)(path)
     assert response.status_code == 405

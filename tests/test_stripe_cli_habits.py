@@ -14,8 +14,13 @@ from flask import Flask, request
 from server.launch.cli import main
 from server.sandbox.serving import serve_in_thread
 
-TRIGGERED = ["payment_intent.succeeded", "payment_intent.payment_failed", "payment_intent.requires_action",
-             "payment_intent.canceled", "charge.refunded"]  # fmt: skip
+TRIGGERED = [
+    "payment_intent.succeeded",
+    "payment_intent.payment_failed",
+    "payment_intent.requires_action",
+    "payment_intent.canceled",
+    "charge.refunded",
+]
 
 
 def cli_env(sandbox_url, tmp_path):
@@ -40,8 +45,14 @@ def workbench(sandbox_url, tmp_path, monkeypatch, capsys):
 
 
 def spawn(tmp_path, sandbox_url, *argv):
-    return subprocess.Popen([sys.executable, "-m", "server.launch.cli", *argv], env=cli_env(sandbox_url, tmp_path),
-                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    return subprocess.Popen(
+        [sys.executable, "-m", "server.launch.cli", *argv],
+        env=cli_env(sandbox_url, tmp_path),
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def read_until(proc, pattern, timeout=15):
@@ -76,19 +87,29 @@ def receiver():
     running.stop()
 
 
-def test_listen_prints_the_secret_then_each_delivery_and_removes_its_endpoint(sandbox_url, tmp_path, receiver,
-                                                                              stripe_client):  # fmt: skip
+def test_listen_prints_the_secret_then_each_delivery_and_removes_its_endpoint(
+    sandbox_url, tmp_path, receiver, stripe_client
+):
     url, received = receiver
     proc = spawn(tmp_path, sandbox_url, "listen", "--forward-to", url, "--events", "payment_intent.succeeded")
     try:
         ready = read_until(proc, r"whsec_")[-1]
         secret = re.search(r"(whsec_\w+)", ready).group(1)
-        pi = stripe_client.v1.payment_intents.create(params={"amount": 2300, "currency": "usd", "confirm": True,
-                                                             "payment_method": "pm_card_visa",
-                                                             "payment_method_types": ["card"]})  # fmt: skip
+        pi = stripe_client.v1.payment_intents.create(
+            params={
+                "amount": 2300,
+                "currency": "usd",
+                "confirm": True,
+                "payment_method": "pm_card_visa",
+                "payment_method_types": ["card"],
+            }
+        )
         line = read_until(proc, r"--> payment_intent\.succeeded")[-1]
-        assert re.search(r"\d\d:\d\d:\d\d\s+--> payment_intent\.succeeded \[evt_\w+\]\s+<-- \[200\] POST .*/hook "
-                         r"\(\d+ ms\)", line), line  # fmt: skip
+        assert re.search(
+            r"\d\d:\d\d:\d\d\s+--> payment_intent\.succeeded \[evt_\w+\]\s+<-- \[200\] POST .*/hook "
+            r"\(\d+ ms\)",
+            line,
+        ), line
         payload, signature = received[-1]
         event = stripe.Webhook.construct_event(payload, signature, secret)  # verifies with the printed secret
         assert event.id in line and event.data.object.id == pi.id
@@ -121,8 +142,9 @@ def test_trigger_refuses_an_event_it_cannot_make(workbench):
 
 
 def test_logs_shows_a_stripe_python_request_with_its_request_id(workbench, stripe_client):
-    pi = stripe_client.v1.payment_intents.create(params={"amount": 4200, "currency": "usd"},
-                                                 options={"idempotency_key": "logs-test-1"})  # fmt: skip
+    pi = stripe_client.v1.payment_intents.create(
+        params={"amount": 4200, "currency": "usd"}, options={"idempotency_key": "logs-test-1"}
+    )
     code, out = workbench("logs", "--limit", "50")
     line = next(line for line in out.splitlines() if pi.last_response.request_id in line)
     assert code == 0 and "[200] POST /v1/payment_intents" in line

@@ -8,15 +8,33 @@ from tests.test_config import PK, SK
 
 @pytest.fixture
 def stripe_app(tmp_path):
-    return create_app({"TESTING": True, "STRIPE_SECRET_KEY": SK, "STRIPE_PUBLISHABLE_KEY": PK,
-                       "DATA_DIR": str(tmp_path), "SECRET_KEY": "test"})  # fmt: skip
+    return create_app(
+        {
+            "TESTING": True,
+            "STRIPE_SECRET_KEY": SK,
+            "STRIPE_PUBLISHABLE_KEY": PK,
+            "DATA_DIR": str(tmp_path),
+            "SECRET_KEY": "test",
+        }
+    )
 
 
 def make_order_without_network(app):
     """An order row with a PaymentIntent id already attached, so no call to api.stripe.com is made."""
     orders = app.extensions["shop"].orders
-    order, _ = orders.create([{"book_id": "working-in-public", "title": "Working in Public", "unit_price": 2800,
-                               "quantity": 1, "amount": 2800}], "usd", None)  # fmt: skip
+    order, _ = orders.create(
+        [
+            {
+                "book_id": "working-in-public",
+                "title": "Working in Public",
+                "unit_price": 2800,
+                "quantity": 1,
+                "amount": 2800,
+            }
+        ],
+        "usd",
+        None,
+    )
     return orders.attach_payment_intent(order, "pi_3TestOffline", "pi_3TestOffline_secret_abc")
 
 

@@ -53,8 +53,9 @@ def test_a_shop_on_another_port_moves_its_endpoint(app, endpoints):
 
 def test_a_lost_endpoint_is_registered_anew_and_older_ones_for_the_url_removed(app, endpoints):
     client, current = endpoints
-    stale = client.v1.webhook_endpoints.create(params={"url": "http://127.0.0.1:15504/webhook",
-                                                       "enabled_events": ["*"]})  # fmt: skip
+    stale = client.v1.webhook_endpoints.create(
+        params={"url": "http://127.0.0.1:15504/webhook", "enabled_events": ["*"]}
+    )
     first = register_sandbox_webhook(app, "http://127.0.0.1:15504")
     assert list(current()) == [first.id]  # the older endpoint for this URL is gone
     client.v1.webhook_endpoints.delete(first.id)  # e.g. `workbench reset` of the sandbox
@@ -65,7 +66,7 @@ def test_a_lost_endpoint_is_registered_anew_and_older_ones_for_the_url_removed(a
 
 
 def test_the_endpoint_listens_to_the_events_the_shop_handles_only(app, endpoints):
-    """Stripe's advice: every other event would be delivered, answered and ignored, ahead of those that settle orders."""
+    """Stripe's advice: other events would be delivered, answered and ignored, ahead of those that settle orders."""
     client, current = endpoints
     first = register_sandbox_webhook(app, "http://127.0.0.1:15505")
     assert sorted(first.enabled_events) == sorted(HANDLED)

@@ -28,8 +28,7 @@ def post_event(client, event, secret=SECRET, header=None):
     payload = json.dumps(event).encode()
     if header is None:
         header = stripe.WebhookSignature.generate_signature_header(payload.decode(), secret)
-    return client.post("/webhook", data=payload, headers={"Stripe-Signature": header},
-                       content_type="application/json")  # fmt: skip
+    return client.post("/webhook", data=payload, headers={"Stripe-Signature": header}, content_type="application/json")
 
 
 def status_of(client, order):
@@ -60,9 +59,15 @@ def unsettled(signed_app, stripe_client):
     return client, order, event_for(stripe_client, order["payment_intent"], "payment_intent.succeeded")
 
 
-@pytest.mark.parametrize("forgery", [
-    {"header": ""}, {"header": "t=1,v1=deadbeef"}, {"header": "garbage"}, {"secret": "whsec_someone_else"},
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "forgery",
+    [
+        {"header": ""},
+        {"header": "t=1,v1=deadbeef"},
+        {"header": "garbage"},
+        {"secret": "whsec_someone_else"},
+    ],
+)
 def test_unsigned_or_forged_events_change_nothing(unsettled, forgery):
     client, order, event = unsettled
     response = post_event(client, event, **forgery)
@@ -89,11 +94,18 @@ def test_decline_and_refund_events(signed_app, stripe_client):
     pay(stripe_client, order)
     post_event(client, event_for(stripe_client, order["payment_intent"], "payment_intent.succeeded"))
     stripe_client.v1.refunds.create(params={"payment_intent": order["payment_intent"]})
-    refunded = [e for e in stripe_client.v1.events.list(params={"type": "charge.refunded"}).data
-                if e.data.object.payment_intent == order["payment_intent"]]  # fmt: skip
+    refunded = [
+        e
+        for e in stripe_client.v1.events.list(params={"type": "charge.refunded"}).data
+        if e.data.object.payment_intent == order["payment_intent"]
+    ]
     post_event(client, refunded[0].to_dict())
     assert [h["status"] for h in status_of(client, order)["history"]] == [
-        "awaiting_payment", "failed", "paid", "refunded"]  # fmt: skip
+        "awaiting_payment",
+        "failed",
+        "paid",
+        "refunded",
+    ]
 
 
 def test_sandbox_delivers_events_to_the_running_shop(live_shop, stripe_client):
@@ -113,15 +125,18 @@ def test_webhook_without_configured_secret_is_refused(client):
     assert response.status_code == 400
 
 
-@pytest.mark.parametrize("mangle", [
-    lambda e: e["data"]["object"].pop("status"),
-    lambda e: e["data"]["object"].pop("amount_received"),
-    lambda e: e["data"]["object"].update(amount="2800"),
-    lambda e: e["data"]["object"].update(last_payment_error="declined"),
-    lambda e: e["data"].pop("object"),
-    lambda e: e.pop("data"),
-    lambda e: e.update(id=7),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "mangle",
+    [
+        lambda e: e["data"]["object"].pop("status"),
+        lambda e: e["data"]["object"].pop("amount_received"),
+        lambda e: e["data"]["object"].update(amount="2800"),
+        lambda e: e["data"]["object"].update(last_payment_error="declined"),
+        lambda e: e["data"].pop("object"),
+        lambda e: e.pop("data"),
+        lambda e: e.update(id=7),
+    ],
+)
 def test_signed_event_lacking_fields_is_a_400_not_a_500(unsettled, mangle):
     client, order, event = unsettled
     mangle(event)
@@ -141,10 +156,13 @@ def test_signed_deep_or_non_object_bodies_are_400s(signed_app):
     for body in (["not", "an", "event"], "[" * 3000 + "]" * 3000):
         payload = body if isinstance(body, str) else json.dumps(body)
         header = stripe.WebhookSignature.generate_signature_header(payload, SECRET)
-        response = client.post("/webhook", data=payload, headers={"Stripe-Signature": header},
-                                content_type="application/json")  # fmt: skip
-        assert response.status_code == 400 and response.get_json()["error"]["code"] in ("invalid_webhook",
-                                                                                        "invalid_json")
+        response = client.post(
+            "/webhook", data=payload, headers={"Stripe-Signature": header}, content_type="application/json"
+        )
+        assert response.status_code == 400 and response.get_json()["error"]["code"] in (
+            "invalid_webhook",
+            "invalid_json",
+        )
 
 
 def test_events_bigger_than_shop_requests_are_accepted(signed_app):

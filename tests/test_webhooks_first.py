@@ -1,4 +1,4 @@
-"""The shop's server answers a webhook before the page loads queued ahead of it (``server.shop.serving.WebhooksFirst``)."""
+"""The shop's server answers a webhook before the page loads queued ahead of it (``WebhooksFirst``)."""
 
 import threading
 import time

@@ -2,10 +2,8 @@
 
 import stripe
 
-from server.shop.config import ConfigError, stripe_endpoints
-from server.shop.config import load as load_config
-from server.sandbox.serving import sandbox_answers
-from server.shop.stripe_client import build_stripe_client
+from server.sandbox import sandbox_answers
+from server.shop import ConfigError, build_stripe_client, load_config, stripe_endpoints
 
 
 def mask(key):
@@ -26,15 +24,21 @@ def run_checks(say):
     say(f"  Stripe.js:       {js_url}")
     say(f"  data dir:        {config['DATA_DIR']}")
     if config["MODE"] == "sandbox":
-        say(f"  sandbox keys (any sk_test_/pk_test_ key works there): {config['STRIPE_SECRET_KEY']} / "
-            f"{config['STRIPE_PUBLISHABLE_KEY']}")  # fmt: skip
+        say(
+            f"  sandbox keys (any sk_test_/pk_test_ key works there): {config['STRIPE_SECRET_KEY']} / "
+            f"{config['STRIPE_PUBLISHABLE_KEY']}"
+        )
         running = sandbox_answers(config["SANDBOX_URL"])
-        say(f"{'✓' if running else '·'} sandbox at {api_base}: "
-            f"{'running' if running else 'not running (workbench serve starts it)'}")  # fmt: skip
+        say(
+            f"{'✓' if running else '·'} sandbox at {api_base}: "
+            f"{'running' if running else 'not running (workbench serve starts it)'}"
+        )
         return 0
     if not config.get("STRIPE_WEBHOOK_SECRET"):
-        say("· STRIPE_WEBHOOK_SECRET is not set: run `stripe listen --forward-to localhost:4242/webhook` and copy "
-            "the whsec_… it prints, or orders settle only from the return page.")  # fmt: skip
+        say(
+            "· STRIPE_WEBHOOK_SECRET is not set: run `stripe listen --forward-to localhost:4242/webhook` and copy "
+            "the whsec_… it prints, or orders settle only from the return page."
+        )
     try:
         build_stripe_client({**config, "STRIPE_MAX_NETWORK_RETRIES": 0}).v1.payment_intents.list(params={"limit": 1})
     except stripe.AuthenticationError as exc:

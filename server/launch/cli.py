@@ -9,8 +9,33 @@ import signal
 import sys
 import threading
 
-from server.shop.config import ConfigError
-from server.shop.config import load as load_config
+import stripe
+
+from server.sandbox import (
+    TRIGGERS,
+    delivery_line,
+    describe,
+    follow,
+    read_feed,
+    request_line,
+    sandbox_answers,
+    start_sandbox,
+    trigger,
+)
+from server.sandbox import reset as reset_sandbox
+from server.shop import (
+    ConfigError,
+    OrderStore,
+    Shop,
+    build_stripe_client,
+    load_config,
+    probe_shop,
+    reconcile_orders,
+    start_shop,
+)
+
+from .checks import run_checks
+from .voila import free_port, start_voila
 
 
 def _stop_signal(stop=None):
@@ -32,7 +57,6 @@ def _wait_for_ctrl_c(*servers, stop=None):
 
 def _start_shop(args, port, overrides=None):
     """Start the shop on ``port`` (and the sandbox) and say where they listen."""
-    from server.shop.serving import start_shop
 
     overrides = dict(overrides or {})
     if args.sandbox_port is not None:
@@ -43,7 +67,7 @@ def _start_shop(args, port, overrides=None):
     if mode == "sandbox":
         where = sandbox.url if sandbox else shop.app.config["SANDBOX_URL"] + " (already running)"
         print(f"Offline Stripe sandbox on {where} — test card 4242 4242 4242 4242", flush=True)
-        print(f"Sandbox Dashboard on {shop.app.config['SANDBOX_URL']}/dashboard", flush=True)
+        print(f"Sandbox console on {shop.app.config['SANDBOX_URL']}/dashboard", flush=True)
     else:
         port = shop.url.rsplit(":", 1)[1]
         print(f"Stripe test mode. Forward webhooks with: stripe listen --forward-to localhost:{port}/webhook")
@@ -58,8 +82,6 @@ def cmd_serve(args):
 
 def cmd_dashboard(args):
     """Voilà on notebooks/dashboard.ipynb, using the shop at SHOP_URL or one started here (+ sandbox)."""
-    from server.launch.dashboard import free_port, start_dashboard
-    from server.notebook.servers import probe_shop
 
     settings = load_config({})
     port = args.port if args.port is not None else settings["DASHBOARD_PORT"]
@@ -74,26 +96,28 @@ def cmd_dashboard(args):
         shop_url = settings["SHOP_URL"]
         print(f"Using the Press Workbench shop ({health['mode']} mode) already running on {shop_url}", flush=True)
         if port != settings["DASHBOARD_PORT"]:
-            print(f"Note: that shop lets only the dashboard on port {settings['DASHBOARD_PORT']} (DASHBOARD_PORT) "
-                  f"show its checkout inline; start it with DASHBOARD_PORT={port} for this one.", flush=True)
+            print(
+                f"Note: that shop lets only the dashboard on port {settings['DASHBOARD_PORT']} (DASHBOARD_PORT) "
+                f"show its checkout inline; start it with DASHBOARD_PORT={port} for this one.",
+                flush=True,
+            )
     log_path = os.path.join(settings["DATA_DIR"], "dashboard.log")
     try:
-        dashboard = start_dashboard(shop_url, port, log_path)
+        voila = start_voila(shop_url, port, log_path)
     except OSError:
         for server in (shop, sandbox):
             if server:
                 server.stop()
         raise
-    print(f"Press Workbench dashboard (Voilà) on {dashboard.url}  (log: {log_path})", flush=True)
+    print(f"Press Workbench dashboard (Voilà) on {voila.url}  (log: {log_path})", flush=True)
     print("Press Ctrl-C to stop.", flush=True)
     ended = threading.Event()
-    threading.Thread(target=lambda: (dashboard.process.wait(), ended.set()), daemon=True).start()
-    _wait_for_ctrl_c(dashboard, shop, sandbox, stop=ended)
-    return 0 if dashboard.process.returncode in (0, -signal.SIGTERM) else 1
+    threading.Thread(target=lambda: (voila.process.wait(), ended.set()), daemon=True).start()
+    _wait_for_ctrl_c(voila, shop, sandbox, stop=ended)
+    return 0 if voila.process.returncode in (0, -signal.SIGTERM) else 1
 
 
 def cmd_sandbox(args):
-    from server.sandbox.serving import start_sandbox
 
     settings = load_config({"MODE": "sandbox"})
     data_dir = args.data_dir or settings["DATA_DIR"]
@@ -101,7 +125,7 @@ def cmd_sandbox(args):
     sandbox = start_sandbox(os.path.abspath(data_dir), args.host, port)
     print(f"Offline Stripe sandbox on {sandbox.url} (data in {data_dir})", flush=True)
     print(f"  stripe-python: stripe.StripeClient(key, base_addresses={{'api': '{sandbox.url}'}})")
-    print(f"  Stripe.js stand-in: {sandbox.url}/v3/   Dashboard: {sandbox.url}/dashboard", flush=True)
+    print(f"  Stripe.js stand-in: {sandbox.url}/v3/   Console: {sandbox.url}/dashboard", flush=True)
     print("  Press Ctrl-C to stop.", flush=True)
     _wait_for_ctrl_c(sandbox)
 
@@ -112,10 +136,8 @@ def _to_stderr(line):
 
 def cmd_reconcile(args):
     """Settle every open order from its PaymentIntent, whether or not the shop is running."""
-    from server.shop.reconcile import reconcile
-    from server.shop.service import Shop
 
-    report = reconcile(Shop.from_config(load_config({})))
+    report = reconcile_orders(Shop.from_config(load_config({})))
     print(report.summary())
     for order_id, problem in report.problems:
         print(f"  {order_id}: {problem}")
@@ -123,15 +145,11 @@ def cmd_reconcile(args):
 
 
 def cmd_check(args):
-    from server.launch.checks import run_checks
 
     return run_checks(print)
 
 
 def cmd_reset(args):
-    from server.shop.orders import OrderStore
-    from server.sandbox.request_log import RequestLog
-    from server.sandbox.store import Store
 
     data_dir = load_config({})["DATA_DIR"]
     if not args.yes:
@@ -140,35 +158,35 @@ def cmd_reset(args):
             print("Nothing deleted.")
             return 1
     OrderStore(data_dir).reset()
-    store = Store(data_dir)
-    store.reset()
-    RequestLog(store).reset()
+    reset_sandbox(data_dir)
     print(f"Cleared orders and sandbox state in {data_dir}.")
     return 0
 
 
 def _sandbox():
     """The sandbox the Stripe-CLI-like commands talk to (``SANDBOX_URL``), and a secret-key client for it."""
-    from server.sandbox.serving import sandbox_answers
-    from server.shop.stripe_client import build_stripe_client
 
     if load_config({})["MODE"] == "stripe":
-        raise ConfigError("this command works with the offline sandbox; in Stripe test mode use the Stripe CLI "
-                          "(stripe listen / stripe trigger / stripe logs tail).")  # fmt: skip
+        raise ConfigError(
+            "this command works with the offline sandbox; in Stripe test mode use the Stripe CLI "
+            "(stripe listen / stripe trigger / stripe logs tail)."
+        )
     settings = load_config({"MODE": "sandbox"})
     url = settings["SANDBOX_URL"].rstrip("/")
     if not sandbox_answers(url):
-        raise OSError(f"no sandbox answers at {url}: start one with `workbench serve` or `workbench sandbox`, or set "
-                      "SANDBOX_URL.")  # fmt: skip
+        raise OSError(
+            f"no sandbox answers at {url}: start one with `workbench serve` or `workbench sandbox`, or set SANDBOX_URL."
+        )
     return url, build_stripe_client({**settings, "STRIPE_MAX_NETWORK_RETRIES": 0})
 
 
 def cmd_trigger(args):
-    from server.sandbox.triggers import TRIGGERS, describe, trigger
 
     if args.event not in TRIGGERS:
-        print(f"workbench: cannot trigger {args.event!r}; supported events: {', '.join(sorted(TRIGGERS))}",
-              file=sys.stderr)  # fmt: skip
+        print(
+            f"workbench: cannot trigger {args.event!r}; supported events: {', '.join(sorted(TRIGGERS))}",
+            file=sys.stderr,
+        )
         return 2
     url, client = _sandbox()
     print(f"Setting up fixture for: {args.event}", flush=True)
@@ -183,21 +201,22 @@ def cmd_trigger(args):
 
 
 def cmd_listen(args):
-    import stripe
-
-    from server.sandbox.feed import delivery_line, follow, read
 
     url, client = _sandbox()
     target = args.forward_to if "://" in args.forward_to else "http://" + args.forward_to
     events = [name.strip() for name in (args.events or "*").split(",") if name.strip()]
     stop = _stop_signal()  # before the endpoint exists, so Ctrl-C or SIGTERM always reaches the clean-up below
-    endpoint = client.v1.webhook_endpoints.create(params={"url": target, "enabled_events": events,
-                                                          "description": "workbench listen"})  # fmt: skip
+    endpoint = client.v1.webhook_endpoints.create(
+        params={"url": target, "enabled_events": events, "description": "workbench listen"}
+    )
     try:
         print(f"Ready! Your webhook signing secret is {endpoint.secret} (^C to quit)", flush=True)
         print(f"Forwarding {'all events' if events == ['*'] else ', '.join(events)} to {target}", flush=True)
-        follow(lambda after: read(url, f"/dashboard/api/webhook_endpoints/{endpoint.id}/attempts", after=after),
-               lambda attempt: print(delivery_line(attempt), flush=True), stop)  # fmt: skip
+        follow(
+            lambda after: read_feed(url, f"/dashboard/api/webhook_endpoints/{endpoint.id}/attempts", after=after),
+            lambda attempt: print(delivery_line(attempt), flush=True),
+            stop,
+        )
     finally:
         try:
             client.v1.webhook_endpoints.delete(endpoint.id)
@@ -208,16 +227,19 @@ def cmd_listen(args):
 
 
 def cmd_logs(args):
-    from server.sandbox.feed import follow, read, request_line
 
     url, _ = _sandbox()
-    entries = read(url, "/dashboard/api/requests", limit=args.limit)
+    entries = read_feed(url, "/dashboard/api/requests", limit=args.limit)
     for entry in entries:
         print(request_line(entry), flush=True)
     if args.follow:
         stop = _stop_signal()
-        follow(lambda after: read(url, "/dashboard/api/requests", after=after),
-               lambda entry: print(request_line(entry), flush=True), stop, after=entries[-1]["id"] if entries else 0)
+        follow(
+            lambda after: read_feed(url, "/dashboard/api/requests", after=after),
+            lambda entry: print(request_line(entry), flush=True),
+            stop,
+            after=entries[-1]["id"] if entries else 0,
+        )
     return 0
 
 
@@ -255,8 +277,14 @@ def parser():
     trigger.set_defaults(func=cmd_trigger)
     logs = sub.add_parser("logs", help="the sandbox's API request log, like `stripe logs tail`")
     logs.add_argument("--follow", "-f", action="store_true", help="keep printing new requests until Ctrl-C")
-    logs.add_argument("--limit", type=int, default=20, choices=range(1, 1001), metavar="N",
-                      help="how many recent requests to print first (default 20)")
+    logs.add_argument(
+        "--limit",
+        type=int,
+        default=20,
+        choices=range(1, 1001),
+        metavar="N",
+        help="how many recent requests to print first (default 20)",
+    )
     logs.set_defaults(func=cmd_logs)
     return p
 

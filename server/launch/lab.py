@@ -8,7 +8,7 @@ answering at ``SHOP_URL`` (``make demo``) is used as it is.  JupyterLab gets
 nothing to click away in front of an audience, no request off this machine).  A
 port already in use is named, with the fix.
 
-    python -m server.launch.lab [DIR]      # what make lab runs (DIR: notebooks/); LAB_PORT (8888) sets JupyterLab's port
+    python -m server.launch.lab [DIR]   # what make lab runs (DIR: notebooks/); LAB_PORT (8888): JupyterLab's port
 """
 
 import json
@@ -21,8 +21,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from server.shop.config import ConfigError
-from server.shop.config import load as load_config
+from server.shop import ConfigError, load_config, probe_shop, start_shop
 
 ROOT = Path(__file__).resolve().parents[2]  # the repository
 DEFAULT_LAB_PORT = 8888
@@ -39,8 +38,16 @@ def write_setting_overrides(folder):
 def lab_command(port, notebook_dir, settings_dir):
     """The ``jupyter lab`` command line: loopback only, exactly ``port``, setting overrides from ``settings_dir``."""
     jupyter = shutil.which("jupyter", path=os.path.dirname(sys.executable)) or "jupyter"
-    command = [jupyter, "lab", "--no-browser", f"--notebook-dir={notebook_dir}", "--ServerApp.ip=127.0.0.1",
-               f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--LabApp.app_settings_dir={settings_dir}"]
+    command = [
+        jupyter,
+        "lab",
+        "--no-browser",
+        f"--notebook-dir={notebook_dir}",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        "--ServerApp.port_retries=0",
+        f"--LabApp.app_settings_dir={settings_dir}",
+    ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         command.append("--allow-root")  # JupyterLab refuses root without it (containers, CI)
     return command
@@ -52,15 +59,14 @@ def check_port_free(port, setting):
         try:
             sock.bind(("127.0.0.1", port))
         except OSError:
-            raise OSError(f"Port {port} is already in use, so JupyterLab cannot start there. Stop the program "
-                          f"using it, or choose another port: make lab {setting}={port + 1}") from None  # fmt: skip
+            raise OSError(
+                f"Port {port} is already in use, so JupyterLab cannot start there. Stop the program "
+                f"using it, or choose another port: make lab {setting}={port + 1}"
+            ) from None
 
 
 def start_or_find_shop(settings):
     """The shop's URL and the servers started here (none if a shop already answers at ``SHOP_URL``)."""
-    from server.notebook.servers import probe_shop
-    from server.shop.serving import start_shop
-
     health = probe_shop(settings["SHOP_URL"])
     if health is not None:
         print(f"Using the Press Workbench shop ({health['mode']} mode) already running at {settings['SHOP_URL']}")

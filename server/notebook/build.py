@@ -31,8 +31,9 @@ from .display import NO_MATH, Card, CardView
 from .errors import WorkbenchError
 
 ROOT = Path(__file__).resolve().parents[2]
-NOT_COPIED = shutil.ignore_patterns(".git", ".venv", "var", "__pycache__", "*.egg-info", ".pytest_cache",
-                                    ".ipynb_checkpoints", "bench")  # fmt: skip
+NOT_COPIED = shutil.ignore_patterns(
+    ".git", ".venv", "var", "__pycache__", "*.egg-info", ".pytest_cache", ".ipynb_checkpoints", "bench"
+)
 SUMMARY = re.compile(r"^=*\s*(?P<counts>(\d+ \w+(, )?)+) in [\d.]+s", re.MULTILINE)
 DIFF_COLOURS = {"+": "#e3f5ea", "-": "#fdecea", "⋯": "#eef0f4"}
 
@@ -50,8 +51,12 @@ class ScratchCopy:
     def _copy(self):
         """The files git tracks or would track (uncommitted changes included); everything but caches otherwise."""
         try:
-            listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
-                                    cwd=self.source, capture_output=True, check=True).stdout  # fmt: skip
+            listed = subprocess.run(
+                ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+                cwd=self.source,
+                capture_output=True,
+                check=True,
+            ).stdout
         except (OSError, subprocess.CalledProcessError):  # not a git checkout (a downloaded archive)
             shutil.copytree(self.source, self.root, ignore=NOT_COPIED, dirs_exist_ok=True)
             return
@@ -86,8 +91,25 @@ class ScratchCopy:
 
     def pytest(self, *args):
         """Run pytest in the copy (its own code, its own tests); shows what passed and what failed."""
-        command = [sys.executable, "-m", "pytest", *args, "-q", "--no-header", "--color=no", "-rfE", "--tb=line",
-                   "-o", "addopts=", "-p", "no:cacheprovider", "-p", "no:nbval", "-p", "no:playwright"]  # fmt: skip
+        command = [
+            sys.executable,
+            "-m",
+            "pytest",
+            *args,
+            "-q",
+            "--no-header",
+            "--color=no",
+            "-rfE",
+            "--tb=line",
+            "-o",
+            "addopts=",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:nbval",
+            "-p",
+            "no:playwright",
+        ]
         # (only the plugins these tests use: a faster start)
         env = {**self._env(), "COLUMNS": "240"}  # wide enough that pytest's summary lines are not cut
         run = subprocess.run(command, cwd=self.root, capture_output=True, text=True, env=env, timeout=300, check=False)
@@ -98,10 +120,21 @@ class ScratchCopy:
         from .workbench import Workbench
 
         token = secrets.token_urlsafe(24)  # the changed shop's operator token, for the Workbench on it
-        env = {**self._env(), "SHOP_PORT": "0", "SANDBOX_PORT": "0", "WORKBENCH_DATA_DIR": str(self.root / "var"),
-               "WORKBENCH_OPERATOR_TOKEN": token}  # fmt: skip
-        server = subprocess.Popen([sys.executable, "-m", "server.launch.cli", "serve"], cwd=self.root, env=env,
-                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # fmt: skip
+        env = {
+            **self._env(),
+            "SHOP_PORT": "0",
+            "SANDBOX_PORT": "0",
+            "WORKBENCH_DATA_DIR": str(self.root / "var"),
+            "WORKBENCH_OPERATOR_TOKEN": token,
+        }
+        server = subprocess.Popen(
+            [sys.executable, "-m", "server.launch.cli", "serve"],
+            cwd=self.root,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         self.servers.append(server)
         deadline = time.monotonic() + timeout
         for line in server.stdout:  # the first line says where the shop listens
@@ -146,12 +179,14 @@ class Change(CardView):
     def _repr_html_(self):
         rows = "".join(
             f'<div style="background:{DIFF_COLOURS.get(line[:1], "transparent") if self.before else "transparent"}">'
-            f'{escape(line) or "&nbsp;"}</div>'
+            f"{escape(line) or '&nbsp;'}</div>"
             for line in self.diff().splitlines()
         )
-        return (f'<div class="{NO_MATH}" style="font-family:ui-monospace,Menlo,Consolas,monospace;font-size:13px;'
-                f'border:1px solid #d5dbe1;border-radius:8px;padding:8px 12px;white-space:pre;overflow-x:auto">'
-                f'<div style="font-weight:600;margin-bottom:4px">{escape(self.name)}</div>{rows}</div>')  # fmt: skip
+        return (
+            f'<div class="{NO_MATH}" style="font-family:ui-monospace,Menlo,Consolas,monospace;font-size:13px;'
+            f'border:1px solid #d5dbe1;border-radius:8px;padding:8px 12px;white-space:pre;overflow-x:auto">'
+            f'<div style="font-weight:600;margin-bottom:4px">{escape(self.name)}</div>{rows}</div>'
+        )
 
     def __repr__(self):
         return f"{self.name}\n{self.diff()}"

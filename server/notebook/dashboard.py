@@ -22,17 +22,19 @@ from pathlib import Path
 import ipywidgets as widgets
 import stripe
 
-from server.shop.catalog import MAX_QUANTITY
+from server.shop import MAX_QUANTITY
 
 from .display import money
 from .errors import WorkbenchError
 from .shopper import DEFAULT_CARD
-from .workbench import MODE_BADGES, Workbench, _order_items
+from .workbench import MODE_BADGES, Workbench, order_items
 
 STYLE = (Path(__file__).with_name("dashboard.css")).read_text(encoding="utf-8")
 OPEN = ("awaiting_payment", "failed")  # an order the shopper can still pay
-SHOP_DOWN = ("The shop is not answering right now. Your cart is safe here: this page reconnects by itself as soon as "
-             "the shop is back.")
+SHOP_DOWN = (
+    "The shop is not answering right now. Your cart is safe here: this page reconnects by itself as soon as "
+    "the shop is back."
+)
 POLL_SECONDS = {"order": 0.5, "down": 1.0, "idle": 3.0}  # how often the worker looks, by what it waits for
 
 
@@ -90,17 +92,30 @@ class Dashboard:
         self.side = widgets.VBox([self.cart, self.order_panel])
         body = widgets.HBox([self.main, self.side])
         self.view = widgets.VBox([widgets.HTML(f"<style>{STYLE}</style>"), self.header, self.notice, body])
-        for widget, name in ((self.view, "wb-shop"), (self.notice, "wb-notice"), (self.catalog, "wb-catalog"),
-                             (self.cart, "wb-cart"), (self.lines, "wb-cart-lines"), (self.total, "wb-cart-total"),
-                             (self.pay, "wb-pay"), (self.status, "wb-status"), (self.checkout_link, "wb-checkout-link"),
-                             (self.frame, "wb-checkout-frame"), (self.confirmation, "wb-confirmation"),
-                             (self.new_order, "wb-new-order"), (self.order_panel, "wb-order"), (self.main, "wb-main"),
-                             (self.side, "wb-side"), (body, "wb-body")):  # fmt: skip
+        for widget, name in (
+            (self.view, "wb-shop"),
+            (self.notice, "wb-notice"),
+            (self.catalog, "wb-catalog"),
+            (self.cart, "wb-cart"),
+            (self.lines, "wb-cart-lines"),
+            (self.total, "wb-cart-total"),
+            (self.pay, "wb-pay"),
+            (self.status, "wb-status"),
+            (self.checkout_link, "wb-checkout-link"),
+            (self.frame, "wb-checkout-frame"),
+            (self.confirmation, "wb-confirmation"),
+            (self.new_order, "wb-new-order"),
+            (self.order_panel, "wb-order"),
+            (self.main, "wb-main"),
+            (self.side, "wb-side"),
+            (body, "wb-body"),
+        ):
             widget.add_class(name)
 
     def _book_card(self, book):
-        quantity = widgets.Dropdown(options=list(range(1, MAX_QUANTITY + 1)), value=1,
-                                    layout=widgets.Layout(width="64px"))  # fmt: skip
+        quantity = widgets.Dropdown(
+            options=list(range(1, MAX_QUANTITY + 1)), value=1, layout=widgets.Layout(width="64px")
+        )
         quantity.add_class("wb-quantity")
         add = widgets.Button(description="Add to cart")
         add.add_class("wb-add-to-cart")
@@ -162,9 +177,9 @@ class Dashboard:
         url = order and f"{self.workbench.url}/checkout/{order['id']}"
         self.status.value = status_html(order, s.decline and s.decline[1]) if order else ""
         self.checkout_link.value = checkout_link_html(url) if order and not paid else ""
-        self.frame.value = frame_html(url + "?embedded=1", order["id"]) if order and not paid else ""
+        self.frame.value = embedded_checkout_html(url + "?embedded=1", order["id"]) if order and not paid else ""
         self.confirmation.value = (
-            confirmation_html(order, self.workbench.dashboard_url(order["payment_intent"])) if paid else ""
+            confirmation_html(order, self.workbench.stripe_page_url(order["payment_intent"])) if paid else ""
         )
 
     def _cart_lines(self, s):
@@ -197,7 +212,7 @@ class Dashboard:
         if not cart:
             self.update(cart={}, quote=None, revision=self.state.revision + 1)
             return
-        answer = self.workbench.api.request("POST", "/api/quote", {"items": _order_items(cart)})
+        answer = self.workbench.api.request("POST", "/api/quote", {"items": order_items(cart)})
         if answer.ok:
             self.update(cart=cart, quote=answer.body, revision=self.state.revision + 1, notice=None)
         else:
@@ -208,8 +223,12 @@ class Dashboard:
         s = self.state
         if not s.cart:
             return
-        answer = self.workbench.api.request("POST", "/api/orders", {"items": _order_items(s.cart)},
-                                            headers={"Idempotency-Key": f"dashboard-{self._tab}-{s.revision}"})
+        answer = self.workbench.api.request(
+            "POST",
+            "/api/orders",
+            {"items": order_items(s.cart)},
+            headers={"Idempotency-Key": f"dashboard-{self._tab}-{s.revision}"},
+        )
         if not answer.ok:
             self.update(notice=("bad", shop_message(answer)))
             return
@@ -315,8 +334,10 @@ def header_html(mode):
     if mode:
         text, tone = MODE_BADGES[mode]
         badge = f'<span class="wb-mode wb-mode-{tone}">{escape(text)}</span>'
-    return ('<div class="wb-header"><div class="wb-brand">Stripe Press <span>· books, paid with the Payment Element'
-            f"</span></div>{badge}</div>")  # fmt: skip
+    return (
+        '<div class="wb-header"><div class="wb-brand">Stripe Press <span>· books, paid with the Payment Element'
+        f"</span></div>{badge}</div>"
+    )
 
 
 def notice_html(notice):
@@ -327,9 +348,11 @@ def notice_html(notice):
 
 
 def line_html(line, currency):
-    return (f'<div class="wb-line"><span class="wb-line-title">{escape(line["title"])}</span>'
-            f'<span class="wb-line-qty">{line["quantity"]} × {money(line["unit_price"], currency)}</span>'
-            f'<span class="wb-line-amount">{money(line["amount"], currency)}</span></div>')  # fmt: skip
+    return (
+        f'<div class="wb-line"><span class="wb-line-title">{escape(line["title"])}</span>'
+        f'<span class="wb-line-qty">{line["quantity"]} × {money(line["unit_price"], currency)}</span>'
+        f'<span class="wb-line-amount">{money(line["amount"], currency)}</span></div>'
+    )
 
 
 def cart_total_html(quote):
@@ -343,40 +366,48 @@ def status_html(order, decline):
     books = f"{count} book{'s' if count != 1 else ''}"
     if order["status"] == "failed":
         reason = escape(decline or "The payment did not go through.")
-        state = (f'<p class="wb-state wb-state-bad"><strong>Payment failed.</strong> {reason}</p>'
-                 "<p>Try again with another card in the checkout.</p>")  # fmt: skip
+        state = (
+            f'<p class="wb-state wb-state-bad"><strong>Payment failed.</strong> {reason}</p>'
+            "<p>Try again with another card in the checkout.</p>"
+        )
     elif order["status"] in ("paid", "refunded"):
         state = f'<p class="wb-state wb-state-ok"><strong>{order["status"].capitalize()}.</strong> Thank you!</p>'
     elif order["status"] == "canceled":
         state = '<p class="wb-state wb-state-bad"><strong>Canceled.</strong></p>'
     else:
-        state = (f'<p class="wb-state wb-state-wait"><span class="wb-dot"></span>Awaiting payment</p>'
-                 f"<p>Pay in the checkout with test card <code>{DEFAULT_CARD}</code>, any future date, any CVC.</p>")
-    return (f'<h2>Order <code>{escape(order["id"])}</code></h2><p class="wb-order-sum">{books} · '
-            f"<strong>{total}</strong></p>{state}")  # fmt: skip
+        state = (
+            f'<p class="wb-state wb-state-wait"><span class="wb-dot"></span>Awaiting payment</p>'
+            f"<p>Pay in the checkout with test card <code>{DEFAULT_CARD}</code>, any future date, any CVC.</p>"
+        )
+    return (
+        f'<h2>Order <code>{escape(order["id"])}</code></h2><p class="wb-order-sum">{books} · '
+        f"<strong>{total}</strong></p>{state}"
+    )
 
 
 def checkout_link_html(url):
     return f'<a href="{escape(url)}" target="_blank" rel="noopener">Open the checkout in a new tab ↗</a>'
 
 
-def frame_html(url, order_id):
-    return (f'<iframe src="{escape(url)}" title="Checkout for order {escape(order_id)}" '
-            'class="wb-frame" allow="payment"></iframe>')  # fmt: skip
+def embedded_checkout_html(url, order_id):
+    return (
+        f'<iframe src="{escape(url)}" title="Checkout for order {escape(order_id)}" '
+        'class="wb-frame" allow="payment"></iframe>'
+    )
 
 
-def confirmation_html(order, dashboard_url=None):
-    """The receipt: the total charged and the PaymentIntent (linked to its Dashboard page), as the shop recorded them."""
+def confirmation_html(order, payment_page=None):
+    """The receipt: the total charged and the PaymentIntent (linked to its Stripe page), as the shop recorded them."""
     currency = order["currency"]
     lines = "".join(line_html(line, currency) for line in order["items"])
     refunded = '<p class="wb-refunded">This order was refunded.</p>' if order["status"] == "refunded" else ""
     pi = f'<code class="wb-pi">{escape(order["payment_intent"])}</code>'
-    if dashboard_url:
-        pi = f'<a href="{escape(dashboard_url)}" target="_blank" rel="noopener" title="Open in the Dashboard">{pi}</a>'
+    if payment_page:
+        pi = f'<a href="{escape(payment_page)}" target="_blank" rel="noopener" title="Open its Stripe page">{pi}</a>'
     return (
         '<div class="wb-receipt"><div class="wb-check">✓</div><h2>Payment received</h2>'
         '<p class="wb-charged">Total charged <strong class="wb-amount">'
-        f'{money(order["amount_received"], currency)}</strong></p>'
+        f"{money(order['amount_received'], currency)}</strong></p>"
         f"<dl><dt>PaymentIntent</dt><dd>{pi}</dd>"
         f'<dt>Order</dt><dd><code class="wb-order-id">{escape(order["id"])}</code></dd></dl>'
         f'<div class="wb-receipt-lines">{lines}</div>{refunded}</div>'

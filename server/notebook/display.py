@@ -21,7 +21,7 @@ from html import escape
 
 import stripe
 
-from server.sandbox.currencies import format_amount
+from server.sandbox import format_amount
 
 from .errors import WorkbenchError
 from .lifecycle_svg import describe, lifecycle_svg
@@ -36,14 +36,21 @@ TONES = {  # text colour, background
     "neutral": ("#3c4257", "#eef0f4"),
 }
 STATUS_TONES = {
-    "succeeded": "ok", "paid": "ok",
-    "failed": "bad", "canceled": "bad",
-    "requires_action": "warn", "requires_capture": "warn", "processing": "warn", "awaiting_payment": "warn",
+    "succeeded": "ok",
+    "paid": "ok",
+    "failed": "bad",
+    "canceled": "bad",
+    "requires_action": "warn",
+    "requires_capture": "warn",
+    "processing": "warn",
+    "awaiting_payment": "warn",
     "refunded": "info",
-}  # fmt: skip
-CARD_STYLE = ("font-family:system-ui,-apple-system,'Segoe UI',sans-serif;font-size:13px;color:#1a1f36;"
-              "background:#fff;border:1px solid #d5dbe1;border-radius:8px;padding:12px 16px;margin:4px 0;"
-              "max-width:1120px")  # fmt: skip
+}
+CARD_STYLE = (
+    "font-family:system-ui,-apple-system,'Segoe UI',sans-serif;font-size:13px;color:#1a1f36;"
+    "background:#fff;border:1px solid #d5dbe1;border-radius:8px;padding:12px 16px;margin:4px 0;"
+    "max-width:1120px"
+)
 CODE_LIKE = re.compile(r"[\w.:/-]+")
 # Jupyter's stylesheets right-align, stripe and border table cells; these inline styles undo that.
 ROW = "background:transparent"
@@ -54,7 +61,7 @@ def money(amount, currency):
     return format_amount(amount, currency) if amount is not None and currency else "—"
 
 
-def clock(timestamp):
+def utc_time(timestamp):
     """A Unix time as ``HH:MM:SS`` UTC: enough to order what happened within one lesson."""
     return time.strftime("%H:%M:%S", time.gmtime(timestamp)) if timestamp else "—"
 
@@ -65,13 +72,15 @@ def tone_of(status):
 
 def badge_html(text, tone=None):
     ink, paper = TONES[tone or tone_of(text)]
-    return (f'<span style="background:{paper};color:{ink};border-radius:10px;padding:1px 9px;font-weight:600;'
-            f'font-size:12px;white-space:nowrap">{escape(text)}</span>')  # fmt: skip
+    return (
+        f'<span style="background:{paper};color:{ink};border-radius:10px;padding:1px 9px;font-weight:600;'
+        f'font-size:12px;white-space:nowrap">{escape(text)}</span>'
+    )
 
 
 @dataclass(frozen=True)
 class Link:
-    """A table or card value that is a link in HTML (e.g. to the Dashboard) and plain text everywhere else."""
+    """A table or card value that is a link in HTML (to an object's Stripe page) and plain text everywhere else."""
 
     text: str
     url: str | None
@@ -95,19 +104,22 @@ class Table:
     rows: list
 
     def html(self):
-        head = "".join(f'<th style="{CELL};padding:3px 12px 3px 0;color:#697386;font-weight:600">{escape(h)}</th>'
-                       for h in self.headers)  # fmt: skip
+        head = "".join(
+            f'<th style="{CELL};padding:3px 12px 3px 0;color:#697386;font-weight:600">{escape(h)}</th>'
+            for h in self.headers
+        )
         body = "".join(
-            f'<tr style="{ROW}">' + "".join(f'<td style="{CELL};padding:3px 12px 3px 0">{_value_html(v)}</td>'
-                                            for v in row) + "</tr>"
+            f'<tr style="{ROW}">'
+            + "".join(f'<td style="{CELL};padding:3px 12px 3px 0">{_value_html(v)}</td>' for v in row)
+            + "</tr>"
             for row in self.rows
-        )  # fmt: skip
+        )
         return f'<table style="border-collapse:collapse;margin:6px 0"><tr style="{ROW}">{head}</tr>{body}</table>'
 
     def text(self):
         cells = [list(map(str, self.headers))] + [[str(v) for v in row] for row in self.rows]
         widths = [max(len(row[i]) for row in cells) for i in range(len(self.headers))]
-        return "\n".join("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in cells)
+        return "\n".join("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells)
 
 
 @dataclass
@@ -200,14 +212,23 @@ def payment_intent_card(pi, path=None):
     if order_id:
         rows.append(("metadata.order_id", order_id))
     path = path or [(data.get("status"), "")]
-    return Card(f"PaymentIntent {data.get('id')}", data.get("status"), rows, figure=lifecycle_svg(path),
-                text_rows=[("path", describe(path))])
+    return Card(
+        f"PaymentIntent {data.get('id')}",
+        data.get("status"),
+        rows,
+        figure=lifecycle_svg(path),
+        text_rows=[("path", describe(path))],
+    )
 
 
 def refund_card(refund):
     data = refund.to_dict()
-    rows = [("amount", money(data["amount"], data["currency"])), ("payment_intent", data.get("payment_intent")),
-            ("charge", data.get("charge")), ("reason", data.get("reason") or "—")]  # fmt: skip
+    rows = [
+        ("amount", money(data["amount"], data["currency"])),
+        ("payment_intent", data.get("payment_intent")),
+        ("charge", data.get("charge")),
+        ("reason", data.get("reason") or "—"),
+    ]
     return Card(f"Refund {data['id']}", data["status"], rows)
 
 
@@ -217,8 +238,12 @@ def error_card(exc, note=""):
         return Card(type(exc).__name__, "error", [("message", str(exc))], tone="bad", note=note)
     error = exc.error.to_dict() if exc.error is not None else {}
     rows = [("message", exc.user_message or str(exc))]
-    for label, value in (("type", error.get("type")), ("code", exc.code), ("decline_code", error.get("decline_code")),
-                         ("param", error.get("param"))):  # fmt: skip
+    for label, value in (
+        ("type", error.get("type")),
+        ("code", exc.code),
+        ("decline_code", error.get("decline_code")),
+        ("param", error.get("param")),
+    ):
         if value:
             rows.append((label, value))
     pi = error.get("payment_intent")
@@ -246,8 +271,11 @@ def install(shop_url=None, path_of=None):
     shell = _ipython()
     if shell is None:
         return
-    cards = {stripe.PaymentIntent: lambda pi: payment_intent_card(pi, _path(pi)),
-             stripe.Refund: refund_card, stripe.StripeError: error_card}  # fmt: skip
+    cards = {
+        stripe.PaymentIntent: lambda pi: payment_intent_card(pi, _path(pi)),
+        stripe.Refund: refund_card,
+        stripe.StripeError: error_card,
+    }
     formatters = shell.display_formatter.formatters
     for kind, make_card in cards.items():
         for cls in _with_subclasses(kind):  # subclasses too: some define their own __repr__, which IPython prefers

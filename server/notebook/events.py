@@ -9,7 +9,7 @@ pending.
 
 import time
 
-from .display import Card, CardView, Link, Table, clock, money
+from .display import Card, CardView, Link, Table, money, utc_time
 
 AUTHENTICATION_FAILURE = "payment_intent_authentication_failure"
 
@@ -90,14 +90,14 @@ def _detail(obj):
 class EventTimeline(CardView):
     """A list of ``stripe.Event`` objects that displays as a timeline.
 
-    ``dashboard_url(object_id)`` gives each event and object its Dashboard page (Stripe's,
+    ``stripe_page_url(object_id)`` gives each event and object its page (Stripe's,
     or the sandbox's own): in HTML the type and the object id are links there.
     """
 
-    def __init__(self, events, subject, dashboard_url=lambda object_id: None):
+    def __init__(self, events, subject, stripe_page_url=lambda object_id: None):
         self.events = list(events)
         self.subject = subject
-        self.dashboard_url = dashboard_url
+        self.stripe_page_url = stripe_page_url
 
     def __len__(self):
         return len(self.events)
@@ -112,8 +112,15 @@ class EventTimeline(CardView):
         rows = []
         for event in self.events:
             obj = event.data.object.to_dict()
-            rows.append([clock(event.created), Link(event.type, self.dashboard_url(event.id)),
-                         Link(obj.get("id"), self.dashboard_url(obj.get("id"))), _detail(obj), event.pending_webhooks])
+            rows.append(
+                [
+                    utc_time(event.created),
+                    Link(event.type, self.stripe_page_url(event.id)),
+                    Link(obj.get("id"), self.stripe_page_url(obj.get("id"))),
+                    _detail(obj),
+                    event.pending_webhooks,
+                ]
+            )
         return Table(["time (UTC)", "type", "object", "detail", "webhooks pending"], rows)
 
     def card(self):

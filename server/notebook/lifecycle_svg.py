@@ -29,7 +29,7 @@ SETBACKS = ("declined", "authentication failed")  # the causes events.payment_pa
 
 def lifecycle_svg(path, max_width=760):
     """An inline ``<svg>`` of ``path``, a list of ``(status, cause)`` pairs; the last status is drawn filled."""
-    boxes, arrows, width, height = _layout(path, max_width)
+    boxes, arrows, width, height = layout(path, max_width)
     parts = [_arrow(*arrow) for arrow in arrows]
     parts += [_box(x, y, w, status, index == len(boxes) - 1) for index, (x, y, w, status) in enumerate(boxes)]
     label = "PaymentIntent path: " + describe(path)
@@ -51,7 +51,7 @@ def describe(path):
     return text
 
 
-def _layout(path, max_width):
+def layout(path, max_width):
     """Boxes ``(x, y, width, status)`` and arrows ``(x1, x2, y, cause, label_x)``, wrapping rows at ``max_width``.
 
     An arrow is as long as its label, which sits in the band above its row, so

@@ -14,7 +14,7 @@ they do in a live session.
 
 import time
 
-from .display import Card, CardView, Table, clock, money
+from .display import Card, CardView, Table, money, utc_time
 from .errors import WorkbenchError
 from .events import payment_path
 from .lifecycle_svg import describe, lifecycle_svg
@@ -58,9 +58,7 @@ class Order(CardView):
         ``card`` is the test card the person at the keyboard is asked to type (and
         the one a test shopper types in an unattended run).
         """
-        from .presenter import PresenterView  # ipywidgets only when a checkout is shown
-
-        view = PresenterView(self, card)
+        view = self.workbench.presenter_view(self, card)
         self.views.append(view)
         return view
 
@@ -91,11 +89,15 @@ class Order(CardView):
         deadline = time.monotonic() + timeout
         goal = "settled" if until == SETTLED else " or ".join(until)
         if not self._poll(until, min(time.monotonic() + QUIET_WAIT, deadline)):  # no news of a webhook's wait
-            print(f"Waiting up to {timeout} s for order {self.id} to be {goal}: pay in its checkout with {card}.",
-                  flush=True)  # fmt: skip
+            print(
+                f"Waiting up to {timeout} s for order {self.id} to be {goal}: pay in its checkout with {card}.",
+                flush=True,
+            )
         if not self._poll(until, deadline):
-            raise WorkbenchError(f"Order {self.id} is still {self.status} after {timeout} s: nobody has paid in "
-                                 f"its checkout. Pay there (test card {card}), then run this cell again.")  # fmt: skip
+            raise WorkbenchError(
+                f"Order {self.id} is still {self.status} after {timeout} s: nobody has paid in "
+                f"its checkout. Pay there (test card {card}), then run this cell again."
+            )
 
     def _poll(self, until, deadline):
         """True once the status is one of ``until``; False if ``deadline`` (monotonic) passes first."""
@@ -107,18 +109,24 @@ class Order(CardView):
 
     def card(self):
         rows = [("total", self.total), ("payment_intent", self.payment_intent or "—")]
-        return Card(f"Order {self.id}", self.status, rows,
-                    tables=[("items", items_table(self)), ("status history", history_table(self))])  # fmt: skip
+        return Card(
+            f"Order {self.id}",
+            self.status,
+            rows,
+            tables=[("items", items_table(self)), ("status history", history_table(self))],
+        )
 
 
 def items_table(order):
-    return Table(["book", "quantity", "amount"],
-                 [[item["title"], item["quantity"], money(item["amount"], order.currency)] for item in order.items])
+    return Table(
+        ["book", "quantity", "amount"],
+        [[item["title"], item["quantity"], money(item["amount"], order.currency)] for item in order.items],
+    )
 
 
 def history_table(order):
     """Who moved the order and when; ``by`` is last because the return page and the webhook race to it."""
-    rows = [[clock(h["created"]), h["status"], h["detail"] or "", h["source"]] for h in order.history]
+    rows = [[utc_time(h["created"]), h["status"], h["detail"] or "", h["source"]] for h in order.history]
     return Table(["time (UTC)", "status", "detail", "by"], rows)
 
 
@@ -153,5 +161,11 @@ class Confirmation(CardView):
         if pi.last_payment_error:
             rows.append(("payment error", pi.last_payment_error.message))
         tables = [("status history", history_table(self.order)), ("webhook events", self.events.table())]
-        return Card(f"Confirmation for order {self.order.id}", self.order.status, rows, tables=tables,
-                    figure=lifecycle_svg(self.path), text_rows=[("path", describe(self.path))])  # fmt: skip
+        return Card(
+            f"Confirmation for order {self.order.id}",
+            self.order.status,
+            rows,
+            tables=tables,
+            figure=lifecycle_svg(self.path),
+            text_rows=[("path", describe(self.path))],
+        )

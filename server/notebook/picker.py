@@ -8,8 +8,8 @@ from html import escape
 
 import ipywidgets as widgets
 
-from server.shop.catalog import MAX_QUANTITY
-from server.sandbox.currencies import format_amount
+from server.sandbox import format_amount
+from server.shop import MAX_QUANTITY
 
 from .display import NO_MATH, Table, WholeText
 
@@ -21,17 +21,24 @@ class BookPicker(WholeText, widgets.VBox):
         selected = selected or {}
         self.books = {book["id"]: book for book in books}
         self.quantities = {
-            book["id"]: widgets.BoundedIntText(value=selected.get(book["id"], 0), min=0, max=MAX_QUANTITY,
-                                               layout=widgets.Layout(width="72px"))
+            book["id"]: widgets.BoundedIntText(
+                value=selected.get(book["id"], 0), min=0, max=MAX_QUANTITY, layout=widgets.Layout(width="72px")
+            )
             for book in books
-        }  # fmt: skip
+        }
         self.total = widgets.HTML()
         rows = [
-            widgets.HBox([self.quantities[book["id"]], widgets.HTML(
-                f"<span class='{NO_MATH}'><b>{escape(book['title'])}</b> — {escape(book['author'])} · "
-                f"{format_amount(book['price'], book['currency'])}</span>")])
+            widgets.HBox(
+                [
+                    self.quantities[book["id"]],
+                    widgets.HTML(
+                        f"<span class='{NO_MATH}'><b>{escape(book['title'])}</b> — {escape(book['author'])} · "
+                        f"{format_amount(book['price'], book['currency'])}</span>"
+                    ),
+                ]
+            )
             for book in books
-        ]  # fmt: skip
+        ]
         super().__init__(rows + [self.total])
         for box in self.quantities.values():
             box.observe(self._show_total, names="value")
@@ -51,7 +58,14 @@ class BookPicker(WholeText, widgets.VBox):
         self.total.value = f"<b class='{NO_MATH}'>Total {self.total_text}</b>"
 
     def __repr__(self):
-        rows = [[self.quantities[book_id].value, book["title"], book["author"],
-                 format_amount(book["price"], book["currency"])] for book_id, book in self.books.items()]  # fmt: skip
+        rows = [
+            [
+                self.quantities[book_id].value,
+                book["title"],
+                book["author"],
+                format_amount(book["price"], book["currency"]),
+            ]
+            for book_id, book in self.books.items()
+        ]
         table = Table(["quantity", "title", "author", "price"], rows).text()
         return f"{table}\nTotal {self.total_text}"

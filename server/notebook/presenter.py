@@ -19,7 +19,7 @@ from html import escape
 
 import ipywidgets as widgets
 
-from .display import NO_MATH, TONES, WholeText, badge_html, clock, tone_of
+from .display import NO_MATH, TONES, WholeText, badge_html, tone_of, utc_time
 from .errors import WorkbenchError
 from .lifecycle_svg import lifecycle_svg
 from .order import Confirmation, Order
@@ -29,14 +29,18 @@ POLL = 0.5  # seconds between looks at the order
 WATCH_FOR = 3 * 3600  # a presenter's session; the thread then stops
 FINAL = ("paid", "canceled", "refunded")  # nothing a shopper does in the checkout changes these
 FRAME_HEIGHT = 640
-PANEL_STYLE = ("font-family:system-ui,-apple-system,'Segoe UI',sans-serif;font-size:15px;line-height:1.45;"
-               "color:#1a1f36;background:#fff;border:1px solid #d5dbe1;border-radius:8px;padding:14px 16px")
-SHOP_GONE = ("The shop that served this checkout ({shop}) is not running: it ran inside a kernel that has "
-             "stopped, or this is a saved notebook. Run the cells again for a live checkout; start JupyterLab "
-             "with make lab to keep the shop running across kernel restarts.")  # fmt: skip
+PANEL_STYLE = (
+    "font-family:system-ui,-apple-system,'Segoe UI',sans-serif;font-size:15px;line-height:1.45;"
+    "color:#1a1f36;background:#fff;border:1px solid #d5dbe1;border-radius:8px;padding:14px 16px"
+)
+SHOP_GONE = (
+    "The shop that served this checkout ({shop}) is not running: it ran inside a kernel that has "
+    "stopped, or this is a saved notebook. Run the cells again for a live checkout; start JupyterLab "
+    "with make lab to keep the shop running across kernel restarts."
+)
 
 
-def frame_html(order, height=FRAME_HEIGHT):
+def checkout_frame_html(order, height=FRAME_HEIGHT):
     """The checkout in an iframe that opens only if the shop answers, with a link to open it in a tab."""
     url, shop = order.checkout_url + "?embedded=1", order.workbench.url  # no shop header; kept through redirects
     loader = (
@@ -46,7 +50,7 @@ def frame_html(order, height=FRAME_HEIGHT):
         f".then(() => location.replace({json.dumps(url)}))"
         f".catch(() => {{ document.getElementById('note').textContent = {json.dumps(SHOP_GONE.format(shop=shop))}; }});"
         "</script>"
-    )  # fmt: skip
+    )
     return (
         f'<div class="{NO_MATH}" style="font-family:system-ui,sans-serif;font-size:13px;margin:0 0 4px">'
         f'<a href="{escape(url)}" target="_blank" rel="noopener">Open the checkout for order {escape(order.id)} '
@@ -60,8 +64,10 @@ def panel_html(order, card, confirmation=None, problem=None):
     """The status panel: what the audience should look at once the shopper has pressed Pay."""
     ink, _ = TONES[tone_of(order.status)]
     badge = badge_html(order.status.replace("_", " "), tone_of(order.status))
-    lines = [f'<div style="font-size:13px;color:#697386">Order <code>{escape(order.id)}</code></div>',
-             f'<div style="margin:4px 0 10px">{badge}</div>']  # fmt: skip
+    lines = [
+        f'<div style="font-size:13px;color:#697386">Order <code>{escape(order.id)}</code></div>',
+        f'<div style="margin:4px 0 10px">{badge}</div>',
+    ]
     lines += [f"<div>{item['quantity']} × {escape(item['title'])}</div>" for item in order.items]
     if confirmation is not None and confirmation.paid:
         lines.append(
@@ -76,14 +82,18 @@ def panel_html(order, card, confirmation=None, problem=None):
     lines += _next_step(order, card, confirmation)
     if order.history:
         last = order.history[-1]
-        lines.append(f'<div style="margin-top:8px;font-size:13px;color:#697386">{escape(last["status"])} at '
-                     f'{clock(last["created"])} UTC, by {escape(last["source"])}</div>')  # fmt: skip
+        lines.append(
+            f'<div style="margin-top:8px;font-size:13px;color:#697386">{escape(last["status"])} at '
+            f"{utc_time(last['created'])} UTC, by {escape(last['source'])}</div>"
+        )
     if confirmation is not None:
         lines.append(f'<div style="margin-top:10px">{lifecycle_svg(confirmation.path, max_width=400)}</div>')
     if problem:
         lines.append(f'<div style="margin-top:10px;color:{TONES["bad"][0]}">{escape(problem)}</div>')
-    return (f'<div class="{NO_MATH}" data-status="{escape(order.status)}" '
-            f'style="{PANEL_STYLE};border-left:5px solid {ink}">' + "".join(lines) + "</div>")  # fmt: skip
+    return (
+        f'<div class="{NO_MATH}" data-status="{escape(order.status)}" '
+        f'style="{PANEL_STYLE};border-left:5px solid {ink}">' + "".join(lines) + "</div>"
+    )
 
 
 def _next_step(order, card, confirmation):
@@ -104,7 +114,7 @@ class PresenterView(WholeText, widgets.HBox):
 
     def __init__(self, order, card=DEFAULT_CARD):
         self.order, self.card = order, card
-        self.frame = widgets.HTML(frame_html(order), layout=widgets.Layout(flex="3 1 0", min_width="340px"))
+        self.frame = widgets.HTML(checkout_frame_html(order), layout=widgets.Layout(flex="3 1 0", min_width="340px"))
         self.panel = widgets.HTML(layout=widgets.Layout(flex="2 1 0", min_width="260px", margin="0 0 8px 12px"))
         self.frame.add_class("wb-checkout-frame")
         self.panel.add_class("wb-status-panel")
@@ -147,8 +157,10 @@ class PresenterView(WholeText, widgets.HBox):
                 return
 
     def __repr__(self):
-        return (f"Checkout for order {self.order.id} ({self.order.total}) beside its live status panel; "
-                f"pay with {self.card}: {self.order.checkout_url}")  # fmt: skip
+        return (
+            f"Checkout for order {self.order.id} ({self.order.total}) beside its live status panel; "
+            f"pay with {self.card}: {self.order.checkout_url}"
+        )
 
 
 class CheckoutDesk(WholeText, widgets.VBox):
@@ -191,8 +203,10 @@ class CheckoutDesk(WholeText, widgets.VBox):
         """
         if self.order is None:
             if not unattended():
-                raise WorkbenchError("No order yet: choose the books above and click Check out, pay in the "
-                                     "checkout, then run this cell again (Shift-Enter).")  # fmt: skip
+                raise WorkbenchError(
+                    "No order yet: choose the books above and click Check out, pay in the "
+                    "checkout, then run this cell again (Shift-Enter)."
+                )
             self.check_out()
         return self.order.wait(timeout)
 

@@ -9,31 +9,10 @@ re-running a notebook's first cell does not pile up servers and threads.
 """
 
 import atexit
-import json
 import shutil
 import tempfile
-import urllib.request
-from urllib.parse import urlparse
 
-from server.shop.serving import start_shop
-
-
-def probe_shop(url, timeout=1.0):
-    """The ``/api/health`` answer of a Press Workbench shop at ``url``, or None if none answers there.
-
-    Port 0 in the URL means "pick a free port" (design §2), so nothing is looked for.
-    """
-    if urlparse(url).port == 0:
-        return None
-    try:
-        with urllib.request.urlopen(url.rstrip("/") + "/api/health", timeout=timeout) as response:
-            health = json.load(response)
-    except (OSError, ValueError):
-        return None
-    if isinstance(health, dict) and health.get("ok") is True and health.get("mode") in ("sandbox", "stripe"):
-        return health
-    return None
-
+from server.shop import start_shop
 
 _started = None  # the KernelServers of this process, while they run
 

@@ -77,5 +77,7 @@ class ShopAPI:
         if answer.ok:
             return answer.body
         error = answer.body.get("error", {}) if isinstance(answer.body, dict) else {}
-        raise WorkbenchError(f"The shop refused {answer.method} {answer.path}: {error.get('message')} "
-                             f"({error.get('code')}, HTTP {answer.status})")  # fmt: skip
+        raise WorkbenchError(
+            f"The shop refused {answer.method} {answer.path}: {error.get('message')} "
+            f"({error.get('code')}, HTTP {answer.status})"
+        )

@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 from http.cookiejar import CookieJar
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from server.sandbox.pipeline.forms import encode_form
-from server.shop.security import origin
+from server.sandbox import encode_form
+from server.shop import origin
 
 from .display import Card, CardView, Table
 from .errors import WorkbenchError
@@ -77,8 +77,13 @@ class ShopperVisit(CardView):
             rows.append(("checkout showed", self.message or "—"))
         table = Table(["#", "request", "to", "path", "answer"], [[i, *step] for i, step in enumerate(self.steps, 1)])
         tone = "ok" if self.paid else "bad"
-        return Card(f"Shopper visit for order {self.order_id}", self.outcome, rows, tone=tone,
-                    tables=[("requests the browser made", table)])  # fmt: skip
+        return Card(
+            f"Shopper visit for order {self.order_id}",
+            self.outcome,
+            rows,
+            tone=tone,
+            tables=[("requests the browser made", table)],
+        )
 
 
 class _Browser:
@@ -93,8 +98,12 @@ class _Browser:
         return self._open(urllib.request.Request(url))
 
     def post(self, url, pairs, accept="text/html"):
-        request = urllib.request.Request(url, data=urlencode(pairs).encode(), method="POST", headers={
-            "Content-Type": "application/x-www-form-urlencoded", "Accept": accept})  # fmt: skip
+        request = urllib.request.Request(
+            url,
+            data=urlencode(pairs).encode(),
+            method="POST",
+            headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": accept},
+        )
         return self._open(request)
 
     def _open(self, request):
@@ -106,8 +115,14 @@ class _Browser:
             final, status, body = request.full_url, exc.code, exc.read().decode()
         except OSError as exc:
             raise WorkbenchError(f"The test shopper could not reach {origin(request.full_url)}: {exc}") from None
-        self.steps.append([request.get_method(), self.origins.get(origin(request.full_url), "other"),
-                           urlsplit(request.full_url).path, self._answer(status, final, request.full_url)])  # fmt: skip
+        self.steps.append(
+            [
+                request.get_method(),
+                self.origins.get(origin(request.full_url), "other"),
+                urlsplit(request.full_url).path,
+                self._answer(status, final, request.full_url),
+            ]
+        )
         return final, status, body
 
     def _answer(self, status, final, asked):
@@ -120,8 +135,9 @@ def _with_query(url, params):
     return url + ("&" if "?" in url else "?") + urlencode(params)
 
 
-def pay_as_shopper(workbench, order, card=DEFAULT_CARD, authenticate="complete", expiry=None, cvc="123",
-                   postal="10001"):  # fmt: skip
+def pay_as_shopper(
+    workbench, order, card=DEFAULT_CARD, authenticate="complete", expiry=None, cvc="123", postal="10001"
+):
     """Pay ``order`` through its checkout page as a browser would; returns the ``ShopperVisit``."""
     if workbench.mode != "sandbox":
         raise WorkbenchError(STRIPE_MODE_MESSAGE)
@@ -136,8 +152,12 @@ def pay_as_shopper(workbench, order, card=DEFAULT_CARD, authenticate="complete",
     key, secret, return_url = config["publishableKey"], config["clientSecret"], config["returnUrl"]
     intent_url = f"{workbench.sandbox_url}/v1/payment_intents/{secret.split('_secret_')[0]}"
     browser.get(_with_query(intent_url, {"key": key, "client_secret": secret}))
-    form = {"key": key, "client_secret": secret, "return_url": return_url,
-            "payment_method_data": _card_data(card, expiry, cvc, postal)}  # fmt: skip
+    form = {
+        "key": key,
+        "client_secret": secret,
+        "return_url": return_url,
+        "payment_method_data": _card_data(card, expiry, cvc, postal),
+    }
     _, _, body = browser.post(intent_url + "/confirm", encode_form(form), accept="application/json")
     reply = json.loads(body)
     if "error" in reply:  # Stripe.js resolves {error}; the checkout shows its message and stays put
@@ -146,8 +166,9 @@ def pay_as_shopper(workbench, order, card=DEFAULT_CARD, authenticate="complete",
     if reply["status"] == "requires_action":
         challenge = reply["next_action"]["redirect_to_url"]["url"]
         browser.get(challenge)
-        _, _, page = browser.post(challenge, {"client_secret": secret, "return_url": return_url, "embedded": "",
-                                              "result": authenticate})  # fmt: skip
+        _, _, page = browser.post(
+            challenge, {"client_secret": secret, "return_url": return_url, "embedded": "", "result": authenticate}
+        )
     else:
         query = {"payment_intent": reply["id"], "payment_intent_client_secret": secret, "redirect_status": "succeeded"}
         _, _, page = browser.get(_with_query(return_url, query))
@@ -157,10 +178,16 @@ def pay_as_shopper(workbench, order, card=DEFAULT_CARD, authenticate="complete",
 def _card_data(card, expiry, cvc, postal):
     """``payment_method_data`` exactly as the sandbox card frame sends it."""
     month, year = (expiry or f"12/{(datetime.date.today().year + 5) % 100:02d}").replace(" ", "").split("/")
-    return {"type": "card",
-            "card": {"number": card.replace(" ", ""), "exp_month": str(int(month)), "exp_year": "20" + year[-2:],
-                     "cvc": cvc},
-            "billing_details": {"address": {"country": "US", "postal_code": postal}}}  # fmt: skip
+    return {
+        "type": "card",
+        "card": {
+            "number": card.replace(" ", ""),
+            "exp_month": str(int(month)),
+            "exp_year": "20" + year[-2:],
+            "cvc": cvc,
+        },
+        "billing_details": {"address": {"country": "US", "postal_code": postal}},
+    }
 
 
 def _read_landing_page(visit, page, authenticated):

@@ -72,8 +72,14 @@ def execute(path):
     from nbclient import NotebookClient
 
     notebook = nbformat.read(path, as_version=4)
-    client = NotebookClient(notebook, timeout=120, kernel_name="python3", record_timing=False, store_widget_state=True,
-                            resources={"metadata": {"path": os.path.dirname(path)}})  # fmt: skip
+    client = NotebookClient(
+        notebook,
+        timeout=120,
+        kernel_name="python3",
+        record_timing=False,
+        store_widget_state=True,
+        resources={"metadata": {"path": os.path.dirname(path)}},
+    )
     client.execute(env={**os.environ, **UNATTENDED_ENV})
     nbformat.write(notebook, path)
 

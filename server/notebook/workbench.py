@@ -14,20 +14,26 @@ import os
 import stripe
 from dotenv import find_dotenv, load_dotenv
 
-from server.shop.config import ConfigError, defaults
-from server.shop.config import load as load_config
-from server.shop.dashboard_links import dashboard_url
 from server.sandbox import PUBLISHABLE_KEY as SANDBOX_PUBLISHABLE_KEY
 from server.sandbox import SECRET_KEY as SANDBOX_SECRET_KEY
-from server.shop.security import client_operator_token
-from server.shop.stripe_client import build_stripe_client
+from server.shop import (
+    ConfigError,
+    build_stripe_client,
+    client_operator_token,
+    config_defaults,
+    load_config,
+    probe_shop,
+    stripe_page_url,
+)
 
 from . import display, shopper
 from .display import Card, CardView, Table, money
 from .errors import WorkbenchError
 from .events import EventTimeline, payment_path, related_events, wait_for_webhooks
 from .order import Order
-from .servers import kernel_servers, probe_shop
+from .picker import BookPicker
+from .presenter import CheckoutDesk, PresenterView
+from .servers import kernel_servers
 from .shop_api import ShopAPI
 
 MODE_BADGES = {"sandbox": ("SANDBOX — offline, no real money", "warn"), "stripe": ("Stripe test mode", "info")}
@@ -38,7 +44,7 @@ class Workbench(CardView):
 
     def __init__(self, shop_url=None, start_servers=True, operator_token=None):
         load_dotenv(find_dotenv(usecwd=True))  # the project's .env, also when the kernel runs in notebooks/
-        url = (shop_url or os.environ.get("SHOP_URL") or defaults()["SHOP_URL"]).rstrip("/")
+        url = (shop_url or os.environ.get("SHOP_URL") or config_defaults()["SHOP_URL"]).rstrip("/")
         health = probe_shop(url)
         self.servers = None
         if health is None and not start_servers:  # the dashboard: its shop runs outside, and may come back
@@ -64,8 +70,9 @@ class Workbench(CardView):
         try:
             settings = load_config({"MODE": "stripe"})
         except ConfigError as exc:
-            raise WorkbenchError(f"The shop at {self.url} runs in Stripe test mode, and this notebook needs the same "
-                                 f"keys: {exc}") from None  # fmt: skip
+            raise WorkbenchError(
+                f"The shop at {self.url} runs in Stripe test mode, and this notebook needs the same keys: {exc}"
+            ) from None
         return build_stripe_client(settings), settings["STRIPE_PUBLISHABLE_KEY"]
 
     def _operator_token(self):
@@ -90,19 +97,19 @@ class Workbench(CardView):
 
     def book_picker(self, selected=None):
         """An ipywidgets picker of this shop's books; ``selected`` maps book ids to starting quantities."""
-        from .picker import BookPicker  # ipywidgets only when a picker is wanted
-
         return BookPicker(self.books(), selected)
 
     def checkout_desk(self, selected=None, card=shopper.DEFAULT_CARD):
         """The book picker with a Check out button: the order is made from the picker when it is clicked."""
-        from .presenter import CheckoutDesk
-
         return CheckoutDesk(self, self.book_picker(selected), card)
+
+    def presenter_view(self, order, card=shopper.DEFAULT_CARD):
+        """The order's checkout beside a live status panel (``Order.show_checkout``), followed until ``close()``."""
+        return PresenterView(order, card)
 
     def create_order(self, items, email=None, idempotency_key=None):
         """``POST /api/orders``. ``items``: ``{book_id: quantity}``, a list of items or book ids, or a picker."""
-        body = {"items": _order_items(items)}
+        body = {"items": order_items(items)}
         if email:
             body["email"] = email
         headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
@@ -124,11 +131,11 @@ class Workbench(CardView):
         """
         pi_id = _payment_intent_id(subject)
         events = wait_for_webhooks(self.stripe, pi_id) if self.mode == "sandbox" else related_events(self.stripe, pi_id)
-        return EventTimeline(events, pi_id, self.dashboard_url)
+        return EventTimeline(events, pi_id, self.stripe_page_url)
 
-    def dashboard_url(self, object_id):
-        """Where ``object_id`` (``pi_…``, ``evt_…``…) is shown: the sandbox's Dashboard, or Stripe's in test mode."""
-        return dashboard_url(object_id, self.mode, self.sandbox_url)
+    def stripe_page_url(self, object_id):
+        """Where ``object_id`` (``pi_…``, ``evt_…``…) is shown: the sandbox console, or Stripe's Dashboard."""
+        return stripe_page_url(object_id, self.mode, self.sandbox_url)
 
     def path_of(self, payment_intent):
         """The ``(status, cause)`` steps a PaymentIntent took, from its events; None if this account has none."""
@@ -162,8 +169,11 @@ class Workbench(CardView):
 
     def card(self):
         badge, tone = MODE_BADGES[self.mode]
-        where = ("started in this kernel; stops when the kernel shuts down" if self.started_here
-                 else "found at SHOP_URL, outside this kernel; survives a kernel restart")  # fmt: skip
+        where = (
+            "started in this kernel; stops when the kernel shuts down"
+            if self.started_here
+            else "found at SHOP_URL, outside this kernel; survives a kernel restart"
+        )
         rows = [("shop", self.url), ("servers", where)]
         if self.sandbox_url:
             rows.append(("sandbox", self.sandbox_url))
@@ -183,7 +193,8 @@ class Books(CardView, list):
         )
 
 
-def _order_items(items):
+def order_items(items):
+    """The ``items`` list ``POST /api/orders`` takes, from whatever a lesson passes: a dict, ids, items or a picker."""
     picked = getattr(items, "items", None)
     if isinstance(picked, list):  # a BookPicker
         return picked

@@ -1,9 +1,8 @@
 """Offline Stripe sandbox: a local stand-in for the slice of Stripe the shop and lessons use.
 
-A package that stands alone: it imports nothing from the shop, and importing it
-loads only these names (``create_sandbox_app`` is imported on first use).  The
-shop depends on it, never the reverse: it imports the sandbox's keys, Stripe's
-currency rules (``currencies``) and the SQLite helper (``database``).
+A package that stands alone: it imports nothing else of ours, and the shop, the
+notebooks, the commands and the pytest plugin use it only through the names below
+(import-linter checks both).
 
 Layout, in the order Stripe's API reference reads:
 
@@ -13,21 +12,51 @@ Layout, in the order Stripe's API reference reads:
 - ``resources/``: one module per Stripe resource (PaymentIntents, PaymentMethods,
   Charges, Refunds, Events, WebhookEndpoints), each with its routes;
 - ``stripe_js/``: the Stripe.js stand-in, the Payment Element frame, the 3D Secure page;
+- ``console/``: the sandbox console, a read-only stand-in for Stripe's Dashboard at ``/dashboard``;
+- ``serving``: serve the app from a thread (``start_sandbox``); ``triggers``: ``stripe trigger``'s
+  recipes; ``feed``: read the request log and webhook attempts over HTTP;
 - ``delivery``: signed webhook delivery with retries;
 - ``store``/``database``: SQLite persistence; ``cards``: Stripe's test cards;
   ``currencies``: amounts and currencies; ``ids``: Stripe-shaped ids.
 """
 
-SECRET_KEY = "sk_test_sandbox_press_workbench"
-PUBLISHABLE_KEY = "pk_test_sandbox_press_workbench"
+from .app import create_sandbox_app
+from .currencies import format_amount
+from .database import Database
+from .feed import SandboxUnavailable, delivery_line, follow, read_feed, request_line
+from .keys import PUBLISHABLE_KEY, SECRET_KEY
+from .pipeline.forms import encode_form
+from .request_log import RequestLog
+from .serving import RunningServer, sandbox_answers, serve_in_thread, start_sandbox
+from .store import Store
+from .triggers import TRIGGERS, describe, trigger
 
-__all__ = ["PUBLISHABLE_KEY", "SECRET_KEY", "create_sandbox_app"]
+
+def reset(data_dir):
+    """Delete every object, event, delivery and logged request the sandbox keeps in ``data_dir``."""
+    store = Store(data_dir)
+    store.reset()
+    RequestLog(store).reset()
 
 
-def __getattr__(name):
-    """``create_sandbox_app`` on first use: importing the keys should not build the whole app."""
-    if name == "create_sandbox_app":
-        from .app import create_sandbox_app
-
-        return create_sandbox_app
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__all__ = [
+    "PUBLISHABLE_KEY",
+    "SECRET_KEY",
+    "TRIGGERS",
+    "Database",
+    "RunningServer",
+    "SandboxUnavailable",
+    "create_sandbox_app",
+    "delivery_line",
+    "describe",
+    "encode_form",
+    "follow",
+    "format_amount",
+    "read_feed",
+    "request_line",
+    "reset",
+    "sandbox_answers",
+    "serve_in_thread",
+    "start_sandbox",
+    "trigger",
+]

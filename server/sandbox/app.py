@@ -2,7 +2,7 @@
 
 It serves the ``/v1`` API (for stripe-python or any HTTP client), the Stripe.js
 stand-in at ``/v3/``, the Payment Element frame, the 3D Secure test page and the
-read-only Dashboard at ``/dashboard``.  State lives in SQLite under ``data_dir``
+read-only console (a stand-in for Stripe's Dashboard) at ``/dashboard``.  State lives in SQLite under ``data_dir``
 (with the request log); webhook events are delivered by a background worker.
 """
 
@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from flask import Flask, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from . import PUBLISHABLE_KEY, SECRET_KEY, dashboard, request_log, resources, stripe_js
+from . import console, request_log, resources, stripe_js
 from .currencies import format_amount
 from .delivery import DELIVERY_THREADS, DeliveryWorker, RetrySchedule
 from .ids import request_id
+from .keys import PUBLISHABLE_KEY, SECRET_KEY
 from .pipeline.endpoint import MAX_BODY_BYTES, json_response
 from .pipeline.errors import StripeAPIError, unrecognized_url
 from .resources import balance_transactions
@@ -43,7 +44,7 @@ def create_sandbox_app(data_dir, webhook_retry_base=1.0, webhook_max_attempts=No
     for blueprint in resources.BLUEPRINTS:
         app.register_blueprint(blueprint)
     app.register_blueprint(stripe_js.bp)
-    app.register_blueprint(dashboard.bp)
+    app.register_blueprint(console.bp)
 
     @app.errorhandler(StripeAPIError)
     def stripe_error(exc):

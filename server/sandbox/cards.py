@@ -149,14 +149,14 @@ def brand_of(number):
     return "unknown"
 
 
-def fingerprint(number):
+def card_fingerprint(number):
     """A card number's ``card.fingerprint``: the same for the same number, as at Stripe, and never the number."""
     digest = hashlib.sha256(b"press-workbench-sandbox:" + number.encode()).digest()
     alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
     return "".join(alphabet[b % 62] for b in digest[:16])
 
 
-BY_FINGERPRINT = {fingerprint(card.number): card for card in CARDS}
+BY_FINGERPRINT = {card_fingerprint(card.number): card for card in CARDS}
 
 
 def card_for_number(number):

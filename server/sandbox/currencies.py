@@ -4,12 +4,47 @@ The sandbox checks amounts with them and words its errors with them; the shop
 formats prices with the same function, so both speak about money the same way.
 """
 
-ZERO_DECIMAL = {"bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx", "vnd", "vuv", "xaf", "xof", "xpf"}
+ZERO_DECIMAL = {
+    "bif",
+    "clp",
+    "djf",
+    "gnf",
+    "jpy",
+    "kmf",
+    "krw",
+    "mga",
+    "pyg",
+    "rwf",
+    "ugx",
+    "vnd",
+    "vuv",
+    "xaf",
+    "xof",
+    "xpf",
+}
 SYMBOLS = {"usd": "$", "eur": "€", "gbp": "£", "jpy": "¥", "cad": "CA$", "aud": "A$", "chf": "CHF ", "inr": "₹"}
 SUPPORTED = sorted(
     set(SYMBOLS)
     | ZERO_DECIMAL
-    | {"aed", "brl", "czk", "dkk", "hkd", "huf", "ils", "mxn", "myr", "nok", "nzd", "pln", "ron", "sek", "sgd", "thb", "zar"}
+    | {
+        "aed",
+        "brl",
+        "czk",
+        "dkk",
+        "hkd",
+        "huf",
+        "ils",
+        "mxn",
+        "myr",
+        "nok",
+        "nzd",
+        "pln",
+        "ron",
+        "sek",
+        "sgd",
+        "thb",
+        "zar",
+    }
 )
 MIN_AMOUNT = 50  # Stripe's minimum, the equivalent of $0.50 (checked here in the charge currency)
 MAX_AMOUNT = 99_999_999
@@ -27,4 +62,3 @@ def format_amount(amount, currency):
     number = f"{value:,.{digits}f}"
     symbol = SYMBOLS.get(currency)
     return f"{symbol}{number}" if symbol else f"{number} {currency.upper()}"
-

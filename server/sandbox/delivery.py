@@ -142,8 +142,9 @@ class DeliveryWorker:
         status, error, body, started, duration_ms = post(endpoint, rendered, self.timeout)
         attempts += 1
         next_retry = None if error is None else self.schedule.next_retry(attempts, event["created"], time.time())
-        self.store.record_attempt(Attempt(delivery_id, event_id, endpoint_id, attempts, started, duration_ms, status,
-                                          error, body, next_retry))  # fmt: skip
+        self.store.record_attempt(
+            Attempt(delivery_id, event_id, endpoint_id, attempts, started, duration_ms, status, error, body, next_retry)
+        )
         if error is None:
             self.store.retry_unreachable_now(endpoint_id)
 

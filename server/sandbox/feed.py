@@ -16,7 +16,8 @@ class SandboxUnavailable(OSError):
     """No sandbox answers at the URL (or it answered with an error)."""
 
 
-def read(base_url, path, **query):
+def read_feed(base_url, path, **query):
+    """The ``data`` rows of one ``/dashboard/api`` answer; ``SandboxUnavailable`` if the sandbox does not answer."""
     url = f"{base_url.rstrip('/')}{path}?{urllib.parse.urlencode({k: v for k, v in query.items() if v is not None})}"
     try:
         with urllib.request.urlopen(url, timeout=5) as response:
@@ -37,20 +38,24 @@ def follow(fetch, show, stop, after=0, interval=0.5):
             return
 
 
-def clock(timestamp):
+def local_time(timestamp):
     return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(timestamp))
 
 
 def request_line(entry):
     """``2025-01-01 12:00:00 [200] POST /v1/payment_intents [req_…]`` as ``stripe logs tail`` prints, and more."""
     idempotency = f" idempotency-key={entry['idempotency_key']}" if entry["idempotency_key"] else ""
-    return (f"{clock(entry['created'])} [{entry['status']}] {entry['method']} {entry['path']} [{entry['request_id']}] "
-            f"{entry['key_type'] or 'no'} key, {entry['duration_ms']:.0f} ms{idempotency}")  # fmt: skip
+    return (
+        f"{local_time(entry['created'])} [{entry['status']}] {entry['method']} {entry['path']} [{entry['request_id']}] "
+        f"{entry['key_type'] or 'no'} key, {entry['duration_ms']:.0f} ms{idempotency}"
+    )
 
 
 def delivery_line(attempt):
-    """``… --> payment_intent.succeeded [evt_…]  <-- [200] POST 127.0.0.1:4242/webhook (12 ms)``, as ``stripe listen``."""
+    """``… --> payment_intent.succeeded [evt_…]  <-- [200] POST 127.0.0.1:4242/webhook (12 ms)``, as stripe listen."""
     answer = f"[{attempt['status']}]" if attempt["status"] else f"[{attempt['error']}]"
-    retry = f", retry at {clock(attempt['next_retry'])}" if attempt["next_retry"] else ""
-    return (f"{clock(attempt['started'])}  --> {attempt['event_type']} [{attempt['event_id']}]  <-- {answer} POST "
-            f"{attempt['endpoint']} ({attempt['duration_ms']} ms{retry})")  # fmt: skip
+    retry = f", retry at {local_time(attempt['next_retry'])}" if attempt["next_retry"] else ""
+    return (
+        f"{local_time(attempt['started'])}  --> {attempt['event_type']} [{attempt['event_id']}]  <-- {answer} POST "
+        f"{attempt['endpoint']} ({attempt['duration_ms']} ms{retry})"
+    )

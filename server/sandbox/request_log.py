@@ -4,7 +4,7 @@ Each row keeps the time, method, path, HTTP status, ``Request-Id``, ``Idempotenc
 which kind of key called (``secret`` or ``publishable`` — never the key itself), the
 duration, and the ids of the objects the request touched (the ids in its path and
 the object it answered with, plus the PaymentIntent and charge that object points
-at), so a payment's Dashboard page can list the requests that made it.  Rows are
+at), so a payment's console page can list the requests that made it.  Rows are
 written after the answer is built, in the sandbox's own SQLite file, and the oldest
 are pruned so a load run cannot grow the table without bound.
 """
@@ -55,9 +55,18 @@ class RequestLog:
             db.execute(
                 "INSERT INTO requests(created, method, path, status, request_id, idempotency_key, key_type, "
                 "duration_ms, objects) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (time.time(), method, path, status, request_id, idempotency_key, key_type, round(duration_ms, 1),
-                 " " + " ".join(sorted(objects)) + " "),
-            )  # fmt: skip
+                (
+                    time.time(),
+                    method,
+                    path,
+                    status,
+                    request_id,
+                    idempotency_key,
+                    key_type,
+                    round(duration_ms, 1),
+                    " " + " ".join(sorted(objects)) + " ",
+                ),
+            )
             if prune:
                 self.prune()
 
@@ -74,7 +83,7 @@ class RequestLog:
             sql += " AND objects LIKE ?"
             args.append(f"% {object_id} %")
         sql += " ORDER BY id " + ("ASC" if after is not None else "DESC") + " LIMIT ?"
-        rows = [dict(zip(COLUMNS, row)) for row in self.store.execute(sql, (*args, limit))]
+        rows = [dict(zip(COLUMNS, row, strict=True)) for row in self.store.execute(sql, (*args, limit))]
         return rows if after is not None else rows[::-1]
 
     def reset(self):

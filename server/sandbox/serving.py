@@ -59,14 +59,17 @@ def serve_in_thread(app, host="127.0.0.1", port=0, name="server", threads=8, dis
     if dispatcher is not None:
         dispatcher.set_thread_count(threads)
     try:
-        server = create_server(app, host=host, port=port, threads=threads, ident="press-workbench",
-                               _dispatcher=dispatcher)  # fmt: skip
+        server = create_server(
+            app, host=host, port=port, threads=threads, ident="press-workbench", _dispatcher=dispatcher
+        )
     except OSError as exc:
         if exc.errno != errno.EADDRINUSE:
             raise
-        raise OSError(f"The {name} cannot listen on {host}:{port}: that port is already in use (by another program, "
-                      f"or a shop or sandbox still running). Stop that program, or choose a free port, e.g. "
-                      f"{port_setting}={port + 1} in .env or the environment.") from None  # fmt: skip
+        raise OSError(
+            f"The {name} cannot listen on {host}:{port}: that port is already in use (by another program, "
+            f"or a shop or sandbox still running). Stop that program, or choose a free port, e.g. "
+            f"{port_setting}={port + 1} in .env or the environment."
+        ) from None
     running = RunningServer(f"http://{host}:{server.effective_port}", server, app=app)
     running.thread = threading.Thread(target=running.serve, name=name, daemon=True)
     running.thread.start()

@@ -214,9 +214,8 @@ class Store(Database):
             db.execute(
                 "UPDATE deliveries SET attempts = ?, last_status = ?, last_error = ?, state = ?, next_attempt = ? "
                 "WHERE id = ?",
-                (attempt.attempt, attempt.status, attempt.error, state, attempt.next_retry or 0,
-                 attempt.delivery_id),
-            )  # fmt: skip
+                (attempt.attempt, attempt.status, attempt.error, state, attempt.next_retry or 0, attempt.delivery_id),
+            )
             if attempt.delivered:
                 db.execute(
                     "UPDATE objects SET body = json_set(body, '$.pending_webhooks', "
@@ -227,7 +226,9 @@ class Store(Database):
     def retry_unreachable_now(self, endpoint_id):
         """Make due the deliveries waiting because ``endpoint_id`` did not answer (it answers again)."""
         now = time.time()
-        waiting = "WHERE endpoint_id = ? AND state = 'pending' AND attempts > 0 AND last_status IS NULL AND next_attempt > ?"
+        waiting = (
+            "WHERE endpoint_id = ? AND state = 'pending' AND attempts > 0 AND last_status IS NULL AND next_attempt > ?"
+        )
         if self.execute(f"SELECT 1 FROM deliveries {waiting} LIMIT 1", (endpoint_id, now)).fetchone():  # reads are free
             with self.transaction() as db:
                 db.execute(f"UPDATE deliveries SET next_attempt = ? {waiting}", (now, endpoint_id, now))

@@ -11,8 +11,12 @@ import stripe
 
 from server.sandbox.currencies import format_amount
 
-FIXTURE = {"amount": 2000, "currency": "usd", "payment_method_types": ["card"],
-           "description": "(created by workbench trigger)"}  # fmt: skip
+FIXTURE = {
+    "amount": 2000,
+    "currency": "usd",
+    "payment_method_types": ["card"],
+    "description": "(created by workbench trigger)",
+}
 
 
 def _payment(client, card=None, **params):

@@ -61,7 +61,7 @@ def create_order():
     """A repeated Idempotency-Key replays the first answer (checked before the body)."""
     key = validation.idempotency_key(request.headers.get("Idempotency-Key"))
     body, email = order_request()
-    fingerprint = validation.fingerprint(body) if key is not None else None
+    fingerprint = validation.request_fingerprint(body) if key is not None else None
     order, created = current_shop().create_order(body.get("items"), email, key, fingerprint)
     data = order.to_api()
     data.update(client_secret=order.client_secret, checkout_url=f"/checkout/{order.id}")
@@ -78,4 +78,3 @@ def get_order(order_id):
 def refund_order(order_id):
     shop = current_shop()
     return jsonify(shop.refund(shop.order(order_id)).to_api())
-

@@ -9,10 +9,11 @@ import os
 
 from flask import Flask
 
+from server.sandbox import format_amount
+
 from . import api, cart, errors, pages, security, webhooks
 from .config import load as load_config
 from .config import stripe_endpoints
-from server.sandbox.currencies import format_amount
 from .service import Shop
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # the repository: static/ is there

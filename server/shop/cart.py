@@ -23,8 +23,11 @@ LOCAL_PATH = re.compile(r"/(?![/\\])[A-Za-z0-9_\-./?=&%#]*")
 def cart_items():
     """The cart as ``[{"book_id", "quantity"}]``, keeping only books still in the catalog and sane quantities."""
     catalog = current_shop().catalog
-    return [{"book_id": b, "quantity": q} for b, q in session.get("cart", {}).items()
-            if b in catalog and isinstance(q, int) and 1 <= q <= MAX_QUANTITY]  # fmt: skip
+    return [
+        {"book_id": b, "quantity": q}
+        for b, q in session.get("cart", {}).items()
+        if b in catalog and isinstance(q, int) and 1 <= q <= MAX_QUANTITY
+    ]
 
 
 def cart_count():
@@ -45,7 +48,7 @@ def _local(target):
 def show():
     items = cart_items()
     lines, currency = price_lines(items, current_shop().catalog) if items else ([], "usd")
-    return render_template("cart.html", lines=lines, currency=currency, total=sum(l["amount"] for l in lines))
+    return render_template("cart.html", lines=lines, currency=currency, total=sum(line["amount"] for line in lines))
 
 
 @bp.post("/add")

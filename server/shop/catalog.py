@@ -63,13 +63,21 @@ def price_lines(items, catalog):
         if not isinstance(book_id, str) or book_id not in catalog:
             raise ShopError("unknown_book", f"No such book: {shown(book_id)}.", f"items[{index}].book_id")
         count = quantity(item.get("quantity", 1), f"items[{index}].quantity", catalog[book_id].title)
-        quantities[book_id] = merged_quantity(quantities.get(book_id, 0) + count, catalog[book_id].title,
-                                              f"items[{index}].quantity")  # fmt: skip
+        quantities[book_id] = merged_quantity(
+            quantities.get(book_id, 0) + count, catalog[book_id].title, f"items[{index}].quantity"
+        )
     lines = []
     for book_id, count in quantities.items():
         book = catalog[book_id]
-        lines.append({"book_id": book.id, "title": book.title, "unit_price": book.price, "quantity": count,
-                      "amount": book.price * count})  # fmt: skip
+        lines.append(
+            {
+                "book_id": book.id,
+                "title": book.title,
+                "unit_price": book.price,
+                "quantity": count,
+                "amount": book.price * count,
+            }
+        )
     currencies = {catalog[line["book_id"]].currency for line in lines}
     if len(currencies) != 1:
         raise ShopError("mixed_currency", "All books in one order must share a currency.", "items")

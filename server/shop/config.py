@@ -15,9 +15,20 @@ from server.sandbox import SECRET_KEY as SANDBOX_SECRET_KEY
 
 STRIPE_JS_URL = "https://js.stripe.com/v3/"
 KEY_FORMAT = re.compile(r"^(sk|rk|pk)_(test|live)_[A-Za-z0-9_]{8,}$")
-ENV_KEYS = ("STRIPE_SECRET_KEY", "STRIPE_PUBLISHABLE_KEY", "STRIPE_WEBHOOK_SECRET", "WORKBENCH_MODE",
-            "WORKBENCH_DATA_DIR", "SHOP_PORT", "SANDBOX_PORT", "DASHBOARD_PORT", "SHOP_URL", "SANDBOX_URL",
-            "WORKBENCH_SECRET", "WORKBENCH_OPERATOR_TOKEN")  # fmt: skip
+ENV_KEYS = (
+    "STRIPE_SECRET_KEY",
+    "STRIPE_PUBLISHABLE_KEY",
+    "STRIPE_WEBHOOK_SECRET",
+    "WORKBENCH_MODE",
+    "WORKBENCH_DATA_DIR",
+    "SHOP_PORT",
+    "SANDBOX_PORT",
+    "DASHBOARD_PORT",
+    "SHOP_URL",
+    "SANDBOX_URL",
+    "WORKBENCH_SECRET",
+    "WORKBENCH_OPERATOR_TOKEN",
+)
 
 
 class ConfigError(Exception):
@@ -47,8 +58,12 @@ def defaults():
 def from_environment(environ=None):
     """Settings named in the environment (after ``.env`` was loaded by the caller)."""
     environ = os.environ if environ is None else environ
-    names = {"WORKBENCH_MODE": "MODE", "WORKBENCH_DATA_DIR": "DATA_DIR", "WORKBENCH_SECRET": "SECRET_KEY",
-             "WORKBENCH_OPERATOR_TOKEN": "OPERATOR_TOKEN"}  # fmt: skip
+    names = {
+        "WORKBENCH_MODE": "MODE",
+        "WORKBENCH_DATA_DIR": "DATA_DIR",
+        "WORKBENCH_SECRET": "SECRET_KEY",
+        "WORKBENCH_OPERATOR_TOKEN": "OPERATOR_TOKEN",
+    }
     settings = {}
     for key in ENV_KEYS:
         value = environ.get(key)
@@ -82,8 +97,9 @@ def resolve(settings):
     if mode not in (None, "sandbox", "stripe"):
         raise ConfigError(f"WORKBENCH_MODE must be 'sandbox' or 'stripe', got {mode!r}.")
     if mode == "sandbox" or (mode is None and not secret and not publishable):
-        settings.update(MODE="sandbox", STRIPE_SECRET_KEY=SANDBOX_SECRET_KEY,
-                        STRIPE_PUBLISHABLE_KEY=SANDBOX_PUBLISHABLE_KEY)  # fmt: skip
+        settings.update(
+            MODE="sandbox", STRIPE_SECRET_KEY=SANDBOX_SECRET_KEY, STRIPE_PUBLISHABLE_KEY=SANDBOX_PUBLISHABLE_KEY
+        )
         if not settings.get("SANDBOX_URL"):
             settings["SANDBOX_URL"] = f"http://127.0.0.1:{settings.get('SANDBOX_PORT', 12111)}"
         return settings
@@ -100,7 +116,10 @@ def check_stripe_keys(secret, publishable):
             f"{missing} is not set. Set both STRIPE_SECRET_KEY and STRIPE_PUBLISHABLE_KEY to your Stripe test keys "
             "(https://dashboard.stripe.com/test/apikeys), or unset both to use the offline sandbox."
         )
-    for name, key, kinds in (("STRIPE_SECRET_KEY", secret, ("sk", "rk")), ("STRIPE_PUBLISHABLE_KEY", publishable, ("pk",))):
+    for name, key, kinds in (
+        ("STRIPE_SECRET_KEY", secret, ("sk", "rk")),
+        ("STRIPE_PUBLISHABLE_KEY", publishable, ("pk",)),
+    ):
         match = KEY_FORMAT.match(key)
         if not match or match.group(1) not in kinds:
             expected = " or ".join(f"{k}_test_…" for k in kinds)

@@ -50,16 +50,20 @@ def shop_error(exc):
 def http_error(exc):
     """Flask's own errors (404, 405, 413, and 500 for anything unexpected), keeping their headers."""
     headers = [(name, value) for name, value in exc.get_headers() if name.lower() != "content-type"]
-    return error_response(exc.code, exc.name.lower().replace(" ", "_"), exc.description, title=exc.name,
-                          headers=headers)  # fmt: skip
+    return error_response(
+        exc.code, exc.name.lower().replace(" ", "_"), exc.description, title=exc.name, headers=headers
+    )
 
 
 def provider_error(exc):
     """Stripe (or the sandbox) refused or could not be reached: say so, and that nothing changed here."""
     said = str(exc.user_message or exc)[:MAX_PROVIDER_MESSAGE]
-    return error_response(502, "payment_provider_error",
-                          f"The payment service answered: {said} Nothing was changed; try again shortly.",
-                          title="Payments are unavailable")  # fmt: skip
+    return error_response(
+        502,
+        "payment_provider_error",
+        f"The payment service answered: {said} Nothing was changed; try again shortly.",
+        title="Payments are unavailable",
+    )
 
 
 def register(app):

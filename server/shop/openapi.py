@@ -21,122 +21,285 @@ SPEC = {
         "title": "Press Workbench shop API",
         "version": "1.0.0",
         "description": "Books, orders priced on the server, and their Stripe PaymentIntents. Money is in minor "
-        "units (cents) with a lowercase ISO currency. Errors are `{\"error\": {\"code\", \"message\", "
-        "\"param\"}}`. A state-changing request that a browser marks as coming from another site (`Sec-Fetch-Site`, "
+        'units (cents) with a lowercase ISO currency. Errors are `{"error": {"code", "message", '
+        '"param"}}`. A state-changing request that a browser marks as coming from another site (`Sec-Fetch-Site`, '
         "or an `Origin` that is not the shop's) is refused with 403 `cross_origin_request`. Operator routes also need "
         "the operator token as a bearer: the shop writes it to `<data dir>/operator-token` (mode 0600) on first "
         "start, or takes it from `WORKBENCH_OPERATOR_TOKEN`; the notebook helper sends it.",
     },
     "paths": {
-        "/api/health": {"get": {"summary": "Liveness and mode", "operationId": "health",
-                                "responses": {"200": _json("#/components/schemas/Health", "The shop is up")}}},
-        "/api/books": {"get": {"summary": "The catalog", "operationId": "listBooks",
-                               "responses": {"200": _json("#/components/schemas/BookList", "All books")}}},
-        "/api/orders": {"post": {
-            "summary": "Create an order and its PaymentIntent",
-            "operationId": "createOrder",
-            "parameters": [{"name": "Idempotency-Key", "in": "header", "required": False,
-                            "schema": {"type": "string", "minLength": 1, "maxLength": MAX_IDEMPOTENCY_KEY},
-                            "description": "As at Stripe: the same key with the same body (the same JSON value) "
-                                           "returns the same order, with `Idempotent-Replayed: true`, and no second "
-                                           "PaymentIntent; the same key with a different body is a 400 "
-                                           "`idempotency_error`. An empty key or one over 255 characters is a 400 "
-                                           "`invalid_idempotency_key` (leave the header out instead)."}],
-            "requestBody": {"required": True, "content": {"application/json": {
-                "schema": {"$ref": "#/components/schemas/OrderRequest"}}}},
-            "responses": {"201": {**_json("#/components/schemas/CreatedOrder", "The order, awaiting payment"),
-                                  "headers": {"Idempotent-Replayed": {
-                                      "description": "`true` when this answers an earlier request with the same key",
-                                      "schema": {"type": "string", "enum": ["true"]}}}},
-                          "400": ERROR, "403": ERROR, "413": ERROR, "502": ERROR},
-        }},
-        "/api/quote": {"post": {
-            "summary": "Price items as an order would be priced, without creating one",
-            "description": "Same body and validation as createOrder; nothing is stored and no PaymentIntent is "
-                           "created. The dashboard's cart shows this total.",
-            "operationId": "quoteOrder",
-            "requestBody": {"required": True, "content": {"application/json": {
-                "schema": {"$ref": "#/components/schemas/OrderRequest"}}}},
-            "responses": {"200": _json("#/components/schemas/Quote", "The lines and total, priced from the catalog"),
-                          "400": ERROR, "413": ERROR},
-        }},
-        "/api/orders/{order_id}": {"get": {
-            "summary": "An order and its status",
-            "operationId": "getOrder",
-            "parameters": [ORDER_ID],
-            "responses": {"200": _json("#/components/schemas/Order", "The order"), "404": ERROR},
-        }},
-        "/api/orders/{order_id}/refund": {"post": {
-            "summary": "Refund a paid order in full (operator only)",
-            "operationId": "refundOrder",
-            "security": [{"operatorToken": []}],
-            "parameters": [ORDER_ID],
-            "responses": {"200": _json("#/components/schemas/Order", "The refunded order"), "401": ERROR,
-                          "403": ERROR, "404": ERROR, "409": ERROR, "502": ERROR},
-        }},
-        "/webhook": {"post": {
-            "summary": "Stripe events (signature verified on the raw body)",
-            "operationId": "receiveWebhook",
-            "parameters": [{"name": "Stripe-Signature", "in": "header", "required": True, "schema": {"type": "string"}}],
-            "requestBody": {"required": True, "content": {"application/json": {
-                "schema": {"$ref": "#/components/schemas/Event"}}}},
-            "responses": {"200": {"description": "Received (also for event types the shop does not handle)"},
-                          "400": ERROR, "403": ERROR, "413": ERROR},
-        }},
+        "/api/health": {
+            "get": {
+                "summary": "Liveness and mode",
+                "operationId": "health",
+                "responses": {"200": _json("#/components/schemas/Health", "The shop is up")},
+            }
+        },
+        "/api/books": {
+            "get": {
+                "summary": "The catalog",
+                "operationId": "listBooks",
+                "responses": {"200": _json("#/components/schemas/BookList", "All books")},
+            }
+        },
+        "/api/orders": {
+            "post": {
+                "summary": "Create an order and its PaymentIntent",
+                "operationId": "createOrder",
+                "parameters": [
+                    {
+                        "name": "Idempotency-Key",
+                        "in": "header",
+                        "required": False,
+                        "schema": {"type": "string", "minLength": 1, "maxLength": MAX_IDEMPOTENCY_KEY},
+                        "description": "As at Stripe: the same key with the same body (the same JSON value) "
+                        "returns the same order, with `Idempotent-Replayed: true`, and no second "
+                        "PaymentIntent; the same key with a different body is a 400 "
+                        "`idempotency_error`. An empty key or one over 255 characters is a 400 "
+                        "`invalid_idempotency_key` (leave the header out instead).",
+                    }
+                ],
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OrderRequest"}}},
+                },
+                "responses": {
+                    "201": {
+                        **_json("#/components/schemas/CreatedOrder", "The order, awaiting payment"),
+                        "headers": {
+                            "Idempotent-Replayed": {
+                                "description": "`true` when this answers an earlier request with the same key",
+                                "schema": {"type": "string", "enum": ["true"]},
+                            }
+                        },
+                    },
+                    "400": ERROR,
+                    "403": ERROR,
+                    "413": ERROR,
+                    "502": ERROR,
+                },
+            }
+        },
+        "/api/quote": {
+            "post": {
+                "summary": "Price items as an order would be priced, without creating one",
+                "description": "Same body and validation as createOrder; nothing is stored and no PaymentIntent is "
+                "created. The dashboard's cart shows this total.",
+                "operationId": "quoteOrder",
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OrderRequest"}}},
+                },
+                "responses": {
+                    "200": _json("#/components/schemas/Quote", "The lines and total, priced from the catalog"),
+                    "400": ERROR,
+                    "413": ERROR,
+                },
+            }
+        },
+        "/api/orders/{order_id}": {
+            "get": {
+                "summary": "An order and its status",
+                "operationId": "getOrder",
+                "parameters": [ORDER_ID],
+                "responses": {"200": _json("#/components/schemas/Order", "The order"), "404": ERROR},
+            }
+        },
+        "/api/orders/{order_id}/refund": {
+            "post": {
+                "summary": "Refund a paid order in full (operator only)",
+                "operationId": "refundOrder",
+                "security": [{"operatorToken": []}],
+                "parameters": [ORDER_ID],
+                "responses": {
+                    "200": _json("#/components/schemas/Order", "The refunded order"),
+                    "401": ERROR,
+                    "403": ERROR,
+                    "404": ERROR,
+                    "409": ERROR,
+                    "502": ERROR,
+                },
+            }
+        },
+        "/webhook": {
+            "post": {
+                "summary": "Stripe events (signature verified on the raw body)",
+                "operationId": "receiveWebhook",
+                "parameters": [
+                    {"name": "Stripe-Signature", "in": "header", "required": True, "schema": {"type": "string"}}
+                ],
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Event"}}},
+                },
+                "responses": {
+                    "200": {"description": "Received (also for event types the shop does not handle)"},
+                    "400": ERROR,
+                    "403": ERROR,
+                    "413": ERROR,
+                },
+            }
+        },
     },
     "components": {
         "responses": {"Error": _json("#/components/schemas/Error", "An error; nothing was changed")},
-        "securitySchemes": {"operatorToken": {"type": "http", "scheme": "bearer",
-                                              "description": "The token in `<data dir>/operator-token`."}},
+        "securitySchemes": {
+            "operatorToken": {
+                "type": "http",
+                "scheme": "bearer",
+                "description": "The token in `<data dir>/operator-token`.",
+            }
+        },
         "schemas": {
-            "Error": {"type": "object", "required": ["error"], "properties": {"error": {
-                "type": "object", "required": ["code", "message"],
-                "properties": {"code": {"type": "string"}, "message": {"type": "string"}, "param": {"type": "string"}},
-            }}},
-            "Health": {"type": "object", "required": ["ok", "mode"], "properties": {
-                "ok": {"type": "boolean"}, "mode": {"type": "string", "enum": ["sandbox", "stripe"]},
-                "sandbox_url": {"type": "string"}}},
-            "Book": {"type": "object", "required": ["id", "title", "author", "description", "price", "currency",
-                                                    "cover_url"], "properties": {
-                "id": {"type": "string"}, "title": {"type": "string"}, "author": {"type": "string"},
-                "description": {"type": "string"}, "price": {"type": "integer", "minimum": 0},
-                "currency": {"type": "string"}, "cover_url": {"type": "string"}}},
-            "BookList": {"type": "object", "required": ["books"], "properties": {
-                "books": {"type": "array", "items": {"$ref": "#/components/schemas/Book"}}}},
-            "OrderRequest": {"type": "object", "required": ["items"], "properties": {
-                "items": {"type": "array", "minItems": 1, "maxItems": MAX_LINES,
-                          "description": f"Lines naming the same book are merged; each line and each merged total "
-                                         f"must be 1 to {MAX_QUANTITY} copies.", "items": {
-                    "type": "object", "required": ["book_id"],
-                    "properties": {"book_id": {"type": "string", "enum": sorted(load_catalog())},
-                                   "quantity": {"type": "integer", "minimum": 1, "maximum": MAX_QUANTITY,
-                                                "default": 1}}}},
-                "email": {"type": "string", "nullable": True, "format": "email", "maxLength": MAX_EMAIL,
-                          "description": "Checked with email-validator (no DNS lookup) and stored normalized, "
-                                         "with an ASCII (IDNA) domain."}}},
-            "OrderLine": {"type": "object", "properties": {
-                "book_id": {"type": "string"}, "title": {"type": "string"}, "unit_price": {"type": "integer"},
-                "quantity": {"type": "integer"}, "amount": {"type": "integer"}}},
-            "Quote": {"type": "object", "required": ["amount", "currency", "items"], "properties": {
-                "amount": {"type": "integer"}, "currency": {"type": "string"},
-                "items": {"type": "array", "items": {"$ref": "#/components/schemas/OrderLine"}}}},
-            "Order": {"type": "object", "required": ["id", "status", "amount", "amount_received", "currency", "items",
-                                                     "payment_intent", "created", "updated"], "properties": {
-                "id": {"type": "string", "pattern": "^ord_"},
-                "status": {"type": "string", "enum": ["awaiting_payment", "paid", "failed", "canceled", "refunded"]},
-                "amount": {"type": "integer"}, "amount_received": {"type": "integer"},
-                "currency": {"type": "string"}, "email": {"type": "string", "nullable": True},
-                "items": {"type": "array", "items": {"$ref": "#/components/schemas/OrderLine"}},
-                "payment_intent": {"type": "string", "nullable": True},
-                "created": {"type": "integer"}, "updated": {"type": "integer"},
-                "history": {"type": "array", "items": {"type": "object", "properties": {
-                    "status": {"type": "string"}, "source": {"type": "string"}, "detail": {"type": "string"},
-                    "created": {"type": "integer"}}}}}},
-            "Event": {"type": "object", "required": ["id", "type", "data"], "properties": {
-                "id": {"type": "string"}, "type": {"type": "string"},
-                "data": {"type": "object", "required": ["object"], "properties": {"object": {"type": "object"}}}}},
-            "CreatedOrder": {"allOf": [{"$ref": "#/components/schemas/Order"}, {"type": "object", "properties": {
-                "client_secret": {"type": "string"}, "checkout_url": {"type": "string"}}}]},
+            "Error": {
+                "type": "object",
+                "required": ["error"],
+                "properties": {
+                    "error": {
+                        "type": "object",
+                        "required": ["code", "message"],
+                        "properties": {
+                            "code": {"type": "string"},
+                            "message": {"type": "string"},
+                            "param": {"type": "string"},
+                        },
+                    }
+                },
+            },
+            "Health": {
+                "type": "object",
+                "required": ["ok", "mode"],
+                "properties": {
+                    "ok": {"type": "boolean"},
+                    "mode": {"type": "string", "enum": ["sandbox", "stripe"]},
+                    "sandbox_url": {"type": "string"},
+                },
+            },
+            "Book": {
+                "type": "object",
+                "required": ["id", "title", "author", "description", "price", "currency", "cover_url"],
+                "properties": {
+                    "id": {"type": "string"},
+                    "title": {"type": "string"},
+                    "author": {"type": "string"},
+                    "description": {"type": "string"},
+                    "price": {"type": "integer", "minimum": 0},
+                    "currency": {"type": "string"},
+                    "cover_url": {"type": "string"},
+                },
+            },
+            "BookList": {
+                "type": "object",
+                "required": ["books"],
+                "properties": {"books": {"type": "array", "items": {"$ref": "#/components/schemas/Book"}}},
+            },
+            "OrderRequest": {
+                "type": "object",
+                "required": ["items"],
+                "properties": {
+                    "items": {
+                        "type": "array",
+                        "minItems": 1,
+                        "maxItems": MAX_LINES,
+                        "description": f"Lines naming the same book are merged; each line and each merged total "
+                        f"must be 1 to {MAX_QUANTITY} copies.",
+                        "items": {
+                            "type": "object",
+                            "required": ["book_id"],
+                            "properties": {
+                                "book_id": {"type": "string", "enum": sorted(load_catalog())},
+                                "quantity": {"type": "integer", "minimum": 1, "maximum": MAX_QUANTITY, "default": 1},
+                            },
+                        },
+                    },
+                    "email": {
+                        "type": "string",
+                        "nullable": True,
+                        "format": "email",
+                        "maxLength": MAX_EMAIL,
+                        "description": "Checked with email-validator (no DNS lookup) and stored normalized, "
+                        "with an ASCII (IDNA) domain.",
+                    },
+                },
+            },
+            "OrderLine": {
+                "type": "object",
+                "properties": {
+                    "book_id": {"type": "string"},
+                    "title": {"type": "string"},
+                    "unit_price": {"type": "integer"},
+                    "quantity": {"type": "integer"},
+                    "amount": {"type": "integer"},
+                },
+            },
+            "Quote": {
+                "type": "object",
+                "required": ["amount", "currency", "items"],
+                "properties": {
+                    "amount": {"type": "integer"},
+                    "currency": {"type": "string"},
+                    "items": {"type": "array", "items": {"$ref": "#/components/schemas/OrderLine"}},
+                },
+            },
+            "Order": {
+                "type": "object",
+                "required": [
+                    "id",
+                    "status",
+                    "amount",
+                    "amount_received",
+                    "currency",
+                    "items",
+                    "payment_intent",
+                    "created",
+                    "updated",
+                ],
+                "properties": {
+                    "id": {"type": "string", "pattern": "^ord_"},
+                    "status": {
+                        "type": "string",
+                        "enum": ["awaiting_payment", "paid", "failed", "canceled", "refunded"],
+                    },
+                    "amount": {"type": "integer"},
+                    "amount_received": {"type": "integer"},
+                    "currency": {"type": "string"},
+                    "email": {"type": "string", "nullable": True},
+                    "items": {"type": "array", "items": {"$ref": "#/components/schemas/OrderLine"}},
+                    "payment_intent": {"type": "string", "nullable": True},
+                    "created": {"type": "integer"},
+                    "updated": {"type": "integer"},
+                    "history": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "status": {"type": "string"},
+                                "source": {"type": "string"},
+                                "detail": {"type": "string"},
+                                "created": {"type": "integer"},
+                            },
+                        },
+                    },
+                },
+            },
+            "Event": {
+                "type": "object",
+                "required": ["id", "type", "data"],
+                "properties": {
+                    "id": {"type": "string"},
+                    "type": {"type": "string"},
+                    "data": {"type": "object", "required": ["object"], "properties": {"object": {"type": "object"}}},
+                },
+            },
+            "CreatedOrder": {
+                "allOf": [
+                    {"$ref": "#/components/schemas/Order"},
+                    {
+                        "type": "object",
+                        "properties": {"client_secret": {"type": "string"}, "checkout_url": {"type": "string"}},
+                    },
+                ]
+            },
         },
     },
-}  # fmt: skip
+}

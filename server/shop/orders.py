@@ -14,8 +14,9 @@ import sqlite3
 import time
 from dataclasses import dataclass, field, replace
 
+from server.sandbox import Database
+
 from .errors import ShopError
-from server.sandbox.database import Database
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS orders (
@@ -75,7 +76,9 @@ class OrderError(ShopError):
 
 
 @dataclass
-class Order:
+class OrderRecord:
+    """One order as the shop stores it; ``to_api`` is what ``GET /api/orders/<id>`` shows (never the client secret)."""
+
     id: str
     status: str
     amount: int
@@ -90,8 +93,21 @@ class Order:
     history: list = field(default_factory=list)
 
     def to_api(self):
-        data = {k: getattr(self, k) for k in ("id", "status", "amount", "amount_received", "currency", "email",
-                                              "items", "payment_intent", "created", "updated")}  # fmt: skip
+        data = {
+            k: getattr(self, k)
+            for k in (
+                "id",
+                "status",
+                "amount",
+                "amount_received",
+                "currency",
+                "email",
+                "items",
+                "payment_intent",
+                "created",
+                "updated",
+            )
+        }
         data["history"] = self.history
         return data
 
@@ -117,25 +133,48 @@ class OrderStore(Database):
         now = int(time.time())
         with self.transaction():
             if idempotency_key is not None:
-                row = self.execute("SELECT id, request_fingerprint FROM orders WHERE idempotency_key = ?",
-                                   (idempotency_key,)).fetchone()  # fmt: skip
+                row = self.execute(
+                    "SELECT id, request_fingerprint FROM orders WHERE idempotency_key = ?", (idempotency_key,)
+                ).fetchone()
                 if row and row["request_fingerprint"] not in (None, fingerprint):
-                    raise ShopError("idempotency_error",
-                                    "Keys for idempotent requests can only be used with the same parameters they were "
-                                    f"first used with. Try using a key other than '{idempotency_key}' if you meant to "
-                                    "execute a different request.", "Idempotency-Key")  # fmt: skip
+                    raise ShopError(
+                        "idempotency_error",
+                        "Keys for idempotent requests can only be used with the same parameters they were "
+                        f"first used with. Try using a key other than '{idempotency_key}' if you meant to "
+                        "execute a different request.",
+                        "Idempotency-Key",
+                    )
                 if row:
                     return self.get(row["id"]), False
-            order = Order(id="ord_" + secrets.token_urlsafe(12).replace("-", "x").replace("_", "y"),
-                          status="awaiting_payment", amount=sum(line["amount"] for line in lines),
-                          amount_received=0, currency=currency, email=email, items=lines, payment_intent=None,
-                          client_secret=None, created=now, updated=now)  # fmt: skip
+            order = OrderRecord(
+                id="ord_" + secrets.token_urlsafe(12).replace("-", "x").replace("_", "y"),
+                status="awaiting_payment",
+                amount=sum(line["amount"] for line in lines),
+                amount_received=0,
+                currency=currency,
+                email=email,
+                items=lines,
+                payment_intent=None,
+                client_secret=None,
+                created=now,
+                updated=now,
+            )
             self.execute(
                 "INSERT INTO orders(id, status, amount, currency, email, items, idempotency_key, request_fingerprint, "
                 "created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (order.id, order.status, order.amount, currency, email, json.dumps(lines), idempotency_key,
-                 fingerprint, now, now),
-            )  # fmt: skip
+                (
+                    order.id,
+                    order.status,
+                    order.amount,
+                    currency,
+                    email,
+                    json.dumps(lines),
+                    idempotency_key,
+                    fingerprint,
+                    now,
+                    now,
+                ),
+            )
             order.history.append(self._record(order.id, order.status, "shop", "order created"))
         return order, True  # what was just written: reading it back cost two queries per order (BENCHMARKS.md)
 
@@ -143,8 +182,10 @@ class OrderStore(Database):
         """Record the order's PaymentIntent; returns the order as now stored."""
         now = int(time.time())
         with self.transaction():
-            self.execute("UPDATE orders SET payment_intent = ?, client_secret = ?, updated = ? WHERE id = ?",
-                         (pi_id, client_secret, now, order.id))  # fmt: skip
+            self.execute(
+                "UPDATE orders SET payment_intent = ?, client_secret = ?, updated = ? WHERE id = ?",
+                (pi_id, client_secret, now, order.id),
+            )
         return replace(order, payment_intent=pi_id, client_secret=client_secret, updated=now)
 
     def get(self, order_id):
@@ -158,13 +199,14 @@ class OrderStore(Database):
         history = self.execute(
             "SELECT status, source, detail, created FROM order_history WHERE order_id = ? ORDER BY id", (order_id,)
         )
-        return Order(**data, history=[dict(h) for h in history])
+        return OrderRecord(**data, history=[dict(h) for h in history])
 
     def open_orders(self):
         """Orders a payment may still settle, oldest first (those without a PaymentIntent cannot have been paid)."""
         rows = self.execute(
             f"SELECT id FROM orders WHERE status IN ({', '.join('?' * len(OPEN))}) AND payment_intent IS NOT NULL "
-            "ORDER BY created", OPEN
+            "ORDER BY created",
+            OPEN,
         ).fetchall()
         return [self.get(row["id"]) for row in rows]
 
@@ -207,7 +249,7 @@ class OrderStore(Database):
         return cur.rowcount == 1
 
     def _record(self, order_id, status, source, detail):
-        """Append to the order's history; returns the entry as ``Order.history`` lists it."""
+        """Append to the order's history; returns the entry as ``OrderRecord.history`` lists it."""
         entry = {"status": status, "source": source, "detail": detail, "created": int(time.time())}
         self.execute(
             "INSERT INTO order_history(order_id, status, source, detail, created) VALUES (?, ?, ?, ?, ?)",
@@ -224,6 +266,10 @@ class OrderStore(Database):
 def check_belongs(order, pi):
     """A PaymentIntent settles an order only if it is the order's own, for the order's amount."""
     metadata = pi["metadata"] or {}
-    if (pi["id"] != order.payment_intent or metadata.get("order_id") != order.id
-            or pi["amount"] != order.amount or pi["currency"] != order.currency):  # fmt: skip
+    if (
+        pi["id"] != order.payment_intent
+        or metadata.get("order_id") != order.id
+        or pi["amount"] != order.amount
+        or pi["currency"] != order.currency
+    ):
         raise OrderError(f"PaymentIntent {pi['id']} does not belong to order {order.id}.")

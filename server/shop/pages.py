@@ -1,22 +1,24 @@
 """Pages for people: catalog, checkout with the Payment Element, verified confirmation, order view."""
 
-
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 
 from .cart import cart_count
 from .covers import cover_svg
-from .dashboard_links import dashboard_url
 from .errors import ShopError
 from .framing import frame_ancestors
 from .orders import OrderError
 from .security import origin
 from .service import current_shop
+from .stripe_pages import stripe_page_url
 from .validation import form_quantity
 
 bp = Blueprint("pages", __name__)
 
-STRIPE_ORIGINS = {"script": "https://js.stripe.com", "frame": "https://js.stripe.com https://hooks.stripe.com",
-                  "connect": "https://api.stripe.com"}  # fmt: skip
+STRIPE_ORIGINS = {
+    "script": "https://js.stripe.com",
+    "frame": "https://js.stripe.com https://hooks.stripe.com",
+    "connect": "https://api.stripe.com",
+}
 MISMATCH = "This payment doesn't match the order"
 # What the checkout page may say after a failed redirect payment: Stripe's own words for each decline code.  The
 # link carries only the code, so nobody can make the shop's page say something else (``?error=Call+us+at…``).
@@ -41,12 +43,16 @@ PAYMENT_ERRORS = {
 def mode_badge():
     config = current_shop().config
 
-    def object_dashboard_url(object_id):
-        """The object's page in this mode's Dashboard: Stripe's, or the sandbox's own."""
-        return dashboard_url(object_id, config["MODE"], config.get("SANDBOX_URL"))
+    def object_page_url(object_id):
+        """The object's page in Stripe's Dashboard (stripe mode) or the sandbox console."""
+        return stripe_page_url(object_id, config["MODE"], config.get("SANDBOX_URL"))
 
-    return {"mode": config["MODE"], "dashboard_url": object_dashboard_url, "cart_count": cart_count(),
-            "embedded": bool(_embedded())}  # fmt: skip
+    return {
+        "mode": config["MODE"],
+        "stripe_page_url": object_page_url,
+        "cart_count": cart_count(),
+        "embedded": bool(_embedded()),
+    }
 
 
 def _embedded():
@@ -109,7 +115,9 @@ def checkout(order_id):
     if order.status in ("paid", "refunded"):
         return redirect(url_for("pages.complete", order_id=order.id, **_embedded()))
     if order.status == "canceled":
-        raise ShopError("order_canceled", "Start a new order from the shop.", status=409, title="This order was canceled")
+        raise ShopError(
+            "order_canceled", "Start a new order from the shop.", status=409, title="This order was canceled"
+        )
     return render_template(
         "checkout.html",
         order=order,
@@ -119,8 +127,8 @@ def checkout(order_id):
             "publishableKey": shop.config["STRIPE_PUBLISHABLE_KEY"],
             "clientSecret": order.client_secret,
             # From configuration, not the Host header: a forged Host must not choose where payments return.
-            "returnUrl": shop.config["SHOP_URL"].rstrip("/") + url_for("pages.complete", order_id=order.id,
-                                                                       **_embedded()),
+            "returnUrl": shop.config["SHOP_URL"].rstrip("/")
+            + url_for("pages.complete", order_id=order.id, **_embedded()),
         },
         error=PAYMENT_ERRORS.get(request.args.get("error")),
     )
@@ -133,8 +141,11 @@ def complete(order_id):
     order = shop.order(order_id)
     claimed = request.args.get("payment_intent")
     if claimed and claimed != order.payment_intent:
-        raise ShopError("payment_mismatch", "The payment in the link belongs to another order, so nothing was marked "
-                        "as paid.", title=MISMATCH)  # fmt: skip
+        raise ShopError(
+            "payment_mismatch",
+            "The payment in the link belongs to another order, so nothing was marked as paid.",
+            title=MISMATCH,
+        )
     if not order.payment_intent:
         return redirect(url_for("pages.checkout", order_id=order.id, **_embedded()))
     try:

@@ -29,7 +29,7 @@ class Report:
         return f"Reconcile: {self.checked} open orders checked with Stripe: {moved}{trouble}."
 
 
-def reconcile(shop):
+def reconcile_orders(shop):
     """Settle each open order that has a PaymentIntent; a Stripe that cannot be reached stops the run."""
     report = Report()
     for order in shop.orders.open_orders():
@@ -51,7 +51,7 @@ def reconcile_in_background(shop, say=None):
     """Start-up reconciliation that does not hold up serving; ``say`` gets the summary and each problem."""
 
     def run():
-        report = reconcile(shop)
+        report = reconcile_orders(shop)
         if say and (report.checked or report.problems):
             say(report.summary())
             for order_id, problem in report.problems:

@@ -68,7 +68,7 @@ def write_private(path, text):
 
 
 def client_operator_token():
-    """The token for a client of a shop on this machine: ``WORKBENCH_OPERATOR_TOKEN``, else the data dir's, else None."""
+    """A local client's operator token: ``WORKBENCH_OPERATOR_TOKEN``, else the data dir's, else None."""
     token = os.environ.get("WORKBENCH_OPERATOR_TOKEN", "").strip()
     if token:
         return token
@@ -99,8 +99,11 @@ def refuse_cross_origin():
     else:
         allowed = True  # not a browser
     if not allowed:
-        raise ShopError("cross_origin_request", "This request came from another website, so the shop refused it. "
-                        "Use the shop's own pages.", status=403)  # fmt: skip
+        raise ShopError(
+            "cross_origin_request",
+            "This request came from another website, so the shop refused it. Use the shop's own pages.",
+            status=403,
+        )
 
 
 def operator_only(view):
@@ -111,11 +114,14 @@ def operator_only(view):
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
         expected = current_app.config["OPERATOR_TOKEN"]
         if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), expected.encode()):
-            raise ShopError("operator_credential_required",
-                            f"This is an operator action: send 'Authorization: Bearer <token>' with the token in the "
-                            f"shop's data directory (file {OPERATOR_TOKEN_FILE}) or WORKBENCH_OPERATOR_TOKEN. "
-                            "The notebook helper sends it for you.", status=401,
-                            headers={"WWW-Authenticate": 'Bearer realm="Press Workbench operator"'})  # fmt: skip
+            raise ShopError(
+                "operator_credential_required",
+                f"This is an operator action: send 'Authorization: Bearer <token>' with the token in the "
+                f"shop's data directory (file {OPERATOR_TOKEN_FILE}) or WORKBENCH_OPERATOR_TOKEN. "
+                "The notebook helper sends it for you.",
+                status=401,
+                headers={"WWW-Authenticate": 'Bearer realm="Press Workbench operator"'},
+            )
         return view(*args, **kwargs)
 
     return guarded

@@ -28,8 +28,12 @@ class Shop:
     @classmethod
     def from_config(cls, config):
         """The shop for a configuration: its catalog, its orders in the data dir, its Stripe client."""
-        return cls(config=config, catalog=load_catalog(), orders=OrderStore(config["DATA_DIR"]),
-                   stripe=build_stripe_client(config))  # fmt: skip
+        return cls(
+            config=config,
+            catalog=load_catalog(),
+            orders=OrderStore(config["DATA_DIR"]),
+            stripe=build_stripe_client(config),
+        )
 
     def order(self, order_id):
         """The order, or a 404 ``order_not_found`` (JSON for the API, a page for people: ``server/shop/errors.py``)."""
@@ -63,7 +67,9 @@ class Shop:
         }
         if order.email:
             params["receipt_email"] = order.email
-        pi = self.stripe.v1.payment_intents.create(params=params, options={"idempotency_key": f"{order.id}-payment-intent"})
+        pi = self.stripe.v1.payment_intents.create(
+            params=params, options={"idempotency_key": f"{order.id}-payment-intent"}
+        )
         return self.orders.attach_payment_intent(order, pi.id, pi.client_secret)
 
     def refund(self, order):
@@ -71,10 +77,13 @@ class Shop:
         if order.status != "paid":
             raise OrderError(f"Only a paid order can be refunded; {order.id} is {order.status}.")
         refund = self.stripe.v1.refunds.create(
-            params={"payment_intent": order.payment_intent, "reason": "requested_by_customer",
-                    "metadata": {"order_id": order.id}},
+            params={
+                "payment_intent": order.payment_intent,
+                "reason": "requested_by_customer",
+                "metadata": {"order_id": order.id},
+            },
             options={"idempotency_key": f"{order.id}-refund"},
-        )  # fmt: skip
+        )
         return self.orders.transition(order.id, "refunded", "refund", f"{refund.id} {refund.status}")
 
     def settle(self, order, source):

@@ -6,11 +6,13 @@ of them run the shop the same way, with its webhook registered at the sandbox.
 
 import json
 import os
+import urllib.request
+from urllib.parse import urlparse
 
 import stripe
 from waitress.task import ThreadedTaskDispatcher
 
-from server.sandbox.serving import sandbox_answers, serve_in_thread, start_sandbox
+from server.sandbox import sandbox_answers, serve_in_thread, start_sandbox
 
 from .app import create_app
 from .config import load as load_config
@@ -50,6 +52,23 @@ class WebhooksFirst(ThreadedTaskDispatcher):
         return None
 
 
+def probe_shop(url, timeout=1.0):
+    """The ``/api/health`` answer of a Press Workbench shop at ``url``, or None if none answers there.
+
+    Port 0 in the URL means "pick a free port" (design §2), so nothing is looked for.
+    """
+    if urlparse(url).port == 0:
+        return None
+    try:
+        with urllib.request.urlopen(url.rstrip("/") + "/api/health", timeout=timeout) as response:
+            health = json.load(response)
+    except (OSError, ValueError):
+        return None
+    if isinstance(health, dict) and health.get("ok") is True and health.get("mode") in ("sandbox", "stripe"):
+        return health
+    return None
+
+
 def start_shop(config, host="127.0.0.1", port=0, say=None):
     """Start the shop (and, in sandbox mode, the sandbox unless one already answers); returns (shop, sandbox).
 
@@ -64,7 +83,9 @@ def start_shop(config, host="127.0.0.1", port=0, say=None):
         config["SANDBOX_URL"] = sandbox.url
     app = create_app(config)
     threads = SHOP_THREADS[app.config["MODE"]]
-    shop = serve_in_thread(app, host, port, "shop", threads=threads, dispatcher=WebhooksFirst(), port_setting="SHOP_PORT")
+    shop = serve_in_thread(
+        app, host, port, "shop", threads=threads, dispatcher=WebhooksFirst(), port_setting="SHOP_PORT"
+    )
     if host not in ("0.0.0.0", "::"):  # on every interface, SHOP_URL says which address shoppers use
         app.config["SHOP_URL"] = shop.url  # return URLs and the same-origin check use it
     if app.config["MODE"] == "sandbox":
@@ -91,8 +112,9 @@ def register_sandbox_webhook(app, shop_url):
         secret = endpoint.secret
         write_private(path, json.dumps({"id": endpoint.id, "secret": secret}))
     elif (endpoint.url, endpoint.status, endpoint.enabled_events) != (target, "enabled", HANDLED_EVENTS):
-        endpoint = client.v1.webhook_endpoints.update(endpoint.id, params={"url": target, "disabled": False,
-                                                                           **SHOP_ENDPOINT})  # fmt: skip
+        endpoint = client.v1.webhook_endpoints.update(
+            endpoint.id, params={"url": target, "disabled": False, **SHOP_ENDPOINT}
+        )
     for other in client.v1.webhook_endpoints.list(params={"limit": 100}).auto_paging_iter():
         if other.url == target and other.id != endpoint.id:
             client.v1.webhook_endpoints.delete(other.id)

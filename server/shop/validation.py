@@ -60,8 +60,9 @@ def form_quantity(raw, param="quantity"):
 def merged_quantity(total, title, param="quantity"):
     """Lines naming the same book add up; the sum obeys the same limit as one line."""
     if total > MAX_QUANTITY:
-        raise ShopError("invalid_quantity", f"You can buy at most {MAX_QUANTITY} copies of {title} in one order.",
-                        param)  # fmt: skip
+        raise ShopError(
+            "invalid_quantity", f"You can buy at most {MAX_QUANTITY} copies of {title} in one order.", param
+        )
     return total
 
 
@@ -83,13 +84,16 @@ def idempotency_key(value):
     if value is None:
         return None
     if not 1 <= len(value) <= MAX_IDEMPOTENCY_KEY:
-        raise ShopError("invalid_idempotency_key",
-                        f"An Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY} characters long (got {len(value)}); "
-                        "leave the header out to make a request without one.", "Idempotency-Key")  # fmt: skip
+        raise ShopError(
+            "invalid_idempotency_key",
+            f"An Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY} characters long (got {len(value)}); "
+            "leave the header out to make a request without one.",
+            "Idempotency-Key",
+        )
     return value
 
 
-def fingerprint(body):
+def request_fingerprint(body):
     """What makes two requests "the same" for an idempotency key: the JSON value, whatever its key order."""
     return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 

@@ -19,12 +19,23 @@ MAX_EVENT_DEPTH = 64  # expanded Stripe objects nest a few levels; this only sto
 NULLABLE_STR, NULLABLE_DICT = (str, type(None)), (dict, type(None))
 # The fields ``handle`` reads, per object type, with the JSON types they must have.
 FIELDS = {
-    "payment_intent": {"id": str, "status": str, "amount": int, "amount_received": int, "currency": str,
-                       "metadata": NULLABLE_DICT, "last_payment_error": NULLABLE_DICT},
+    "payment_intent": {
+        "id": str,
+        "status": str,
+        "amount": int,
+        "amount_received": int,
+        "currency": str,
+        "metadata": NULLABLE_DICT,
+        "last_payment_error": NULLABLE_DICT,
+    },
     "charge": {"id": str, "refunded": bool, "payment_intent": NULLABLE_STR},
-}  # fmt: skip
-HANDLED = {"payment_intent.succeeded": "payment_intent", "payment_intent.payment_failed": "payment_intent",
-           "payment_intent.canceled": "payment_intent", "charge.refunded": "charge"}  # fmt: skip
+}
+HANDLED = {
+    "payment_intent.succeeded": "payment_intent",
+    "payment_intent.payment_failed": "payment_intent",
+    "payment_intent.canceled": "payment_intent",
+    "charge.refunded": "charge",
+}
 
 
 def invalid(message):
@@ -40,8 +51,12 @@ def receive():
     request.max_content_length = MAX_EVENT_BYTES
     payload = request.get_data()  # the exact bytes Stripe signed
     try:
-        stripe.WebhookSignature.verify_header(payload.decode("utf-8"), request.headers.get("Stripe-Signature", ""),
-                                              secret, stripe.Webhook.DEFAULT_TOLERANCE)  # fmt: skip
+        stripe.WebhookSignature.verify_header(
+            payload.decode("utf-8"),
+            request.headers.get("Stripe-Signature", ""),
+            secret,
+            stripe.Webhook.DEFAULT_TOLERANCE,
+        )
     except (UnicodeDecodeError, stripe.SignatureVerificationError) as exc:
         raise invalid(f"Signature verification failed: {exc}") from None
     event = parse_json(payload, MAX_EVENT_DEPTH)

@@ -50,11 +50,17 @@ def fill_email(page, email):
     frame(page, "Secure email input frame").locator('[autocomplete="email"]').fill(email)
 
 
-def fill_address(page, name="Jenny Rosen", line1="354 Oyster Point Blvd", city="South San Francisco", state="CA",
-                 postal="94080"):  # fmt: skip
+def fill_address(
+    page, name="Jenny Rosen", line1="354 Oyster Point Blvd", city="South San Francisco", state="CA", postal="94080"
+):
     address = frame(page, "Secure address input frame")
-    for autocomplete, value in (("name", name), ("address-line1", line1), ("address-level2", city),
-                                ("address-level1", state), ("postal-code", postal)):  # fmt: skip
+    for autocomplete, value in (
+        ("name", name),
+        ("address-line1", line1),
+        ("address-level2", city),
+        ("address-level1", state),
+        ("postal-code", postal),
+    ):
         address.locator(f'[autocomplete="{autocomplete}"]').fill(value)
 
 

@@ -15,9 +15,12 @@ def visit_evil_page(page, html):
 
 
 def test_a_form_on_another_site_cannot_fill_the_cart(page, live_shop):
-    visit_evil_page(page, f"""<form method=post action="{live_shop.url}/cart/add">
+    visit_evil_page(
+        page,
+        f"""<form method=post action="{live_shop.url}/cart/add">
         <input name=book_id value=working-in-public><input name=quantity value=3>
-        <button id=go>Claim your prize</button></form>""")
+        <button id=go>Claim your prize</button></form>""",
+    )
     page.click("#go")
     expect(page.get_by_test_id("message")).to_contain_text("came from another website")
     page.goto(live_shop.url + "/cart/")
@@ -31,9 +34,12 @@ def test_another_site_cannot_refund_by_form_or_script(page, live_shop, stripe_cl
     client.get(f"/checkout/{order['id']}/complete")
     refund_url = f"{live_shop.url}/api/orders/{order['id']}/refund"
     token = live_shop.app.config["OPERATOR_TOKEN"]  # even a page that somehow knew it
-    visit_evil_page(page, f"""<form method=post action="{refund_url}"><button id=go>Go</button></form>
+    visit_evil_page(
+        page,
+        f"""<form method=post action="{refund_url}"><button id=go>Go</button></form>
         <script>window.scripted = fetch("{refund_url}", {{method: "POST", headers: {{Authorization: "Bearer {token}"}}}})
-          .then(r => "answered " + r.status, e => "blocked: " + e.message);</script>""")
+          .then(r => "answered " + r.status, e => "blocked: " + e.message);</script>""",
+    )
     assert page.evaluate("window.scripted").startswith("blocked")  # CORS: the shop grants no other origin
     page.click("#go")
     expect(page.locator("body")).to_contain_text('"code":"cross_origin_request"')  # an API path: JSON

@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from server.shop.catalog import load_catalog
-from server.launch.dashboard import READY_PATH, answers, free_port
-from server.shop.serving import start_shop
+from server.launch.voila import READY_PATH, answers, free_port
 from server.sandbox.currencies import format_amount
+from server.shop.catalog import load_catalog
+from server.shop.serving import start_shop
 from tests.browser.shopper import add_to_cart, open_checkout, open_dashboard, pay
 
 pytestmark = pytest.mark.browser
@@ -43,9 +43,15 @@ def workbench_env(data_dir, **extra):
 
 def start_workbench_dashboard(data_dir, *args, **env):
     """`workbench dashboard …`; returns the process and the lines it printed up to "Press Ctrl-C"."""
-    process = subprocess.Popen([WORKBENCH, "dashboard", *args], env=workbench_env(data_dir, **env), cwd=data_dir,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               start_new_session=True)  # fmt: skip
+    process = subprocess.Popen(
+        [WORKBENCH, "dashboard", *args],
+        env=workbench_env(data_dir, **env),
+        cwd=data_dir,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     printed = []
     while not printed or "Ctrl-C" not in printed[-1]:
         line = process.stdout.readline()
@@ -70,8 +76,9 @@ def dashboard(tmp_path_factory):
     """`workbench dashboard` on a fresh machine: no shop at SHOP_URL, so it starts shop + sandbox, then Voilà."""
     data_dir = tmp_path_factory.mktemp("dashboard")
     port = free_port()
-    process, printed = start_workbench_dashboard(data_dir, "--port", str(port), "--shop-port", "0",
-                                                 "--sandbox-port", "0", SHOP_URL="http://127.0.0.1:0")  # fmt: skip
+    process, printed = start_workbench_dashboard(
+        data_dir, "--port", str(port), "--shop-port", "0", "--sandbox-port", "0", SHOP_URL="http://127.0.0.1:0"
+    )
     shop_url = re.search(r"shop \(sandbox mode\) on (http://127\.0\.0\.1:\d+)", printed).group(1)
     assert re.search(r"Offline Stripe sandbox on http://127\.0\.0\.1:\d+", printed)
     assert f"dashboard (Voilà) on http://127.0.0.1:{port}/" in printed
@@ -107,15 +114,19 @@ def expect_receipt(page, shop_url, order_id, total):
     expect(receipt.locator(".wb-amount")).to_have_text(total)
     expect(receipt.locator(".wb-pi")).to_have_text(order["payment_intent"])
     dashboard_page = re.compile(rf"^http://127\.0\.0\.1:\d+/dashboard/payments/{order['payment_intent']}$")
-    expect(receipt.locator("a:has(.wb-pi)")).to_have_attribute("href", dashboard_page)  # the sandbox's Dashboard
+    expect(receipt.locator("a:has(.wb-pi)")).to_have_attribute(
+        "href", dashboard_page
+    )  # its page in the sandbox console
     expect(receipt.locator(".wb-order-id")).to_have_text(order_id)
 
 
 # -- the tests ----------------------------------------------------------------------------------------
 def test_two_books_paid_in_the_inline_checkout_show_the_shops_receipt_without_a_reload(page, dashboard):
     elsewhere = []
-    page.on("request", lambda request: None if request.url.startswith((*LOOPBACK, "data:")) else
-            elsewhere.append(request.url))  # fmt: skip
+    page.on(
+        "request",
+        lambda request: None if request.url.startswith((*LOOPBACK, "data:")) else elsewhere.append(request.url),
+    )
     open_dashboard(page, dashboard.url)
     expect(page.locator(".wb-mode")).to_have_text("SANDBOX — offline, no real money")
     page.evaluate("window.sameDocument = true")  # gone if anything reloads the page
@@ -176,8 +187,10 @@ def test_two_tabs_keep_their_own_carts(context, page, dashboard):
     expect(other.locator(".wb-notice")).to_have_text("The quantity of Scaling People must be from 1 to 10, not 11.")
     expect(other.locator(".wb-cart-total")).to_have_text(f"Total {price(('scaling-people', 3))}")
     expect(page.locator(".wb-cart-total")).to_have_text(f"Total {price(('stubborn-attachments', 1))}")
-    for tab, mine, theirs in ((page, "Stubborn Attachments", "Scaling People"),
-                              (other, "Scaling People", "Stubborn Attachments")):
+    for tab, mine, theirs in (
+        (page, "Stubborn Attachments", "Scaling People"),
+        (other, "Scaling People", "Stubborn Attachments"),
+    ):
         expect(tab.locator(".wb-cart-line")).to_have_count(1)
         expect(tab.locator(".wb-cart-lines")).to_contain_text(mine)
         expect(tab.locator(".wb-cart-lines")).not_to_contain_text(theirs)
@@ -208,8 +221,15 @@ class RestartableShop:
 
 @pytest.fixture
 def restartable_shop(tmp_path, sandbox_url):
-    shop = RestartableShop({"TESTING": True, "DATA_DIR": str(tmp_path / "shop"), "SANDBOX_URL": sandbox_url,
-                            "SECRET_KEY": "t", "DASHBOARD_PORT": free_port()})  # fmt: skip
+    shop = RestartableShop(
+        {
+            "TESTING": True,
+            "DATA_DIR": str(tmp_path / "shop"),
+            "SANDBOX_URL": sandbox_url,
+            "SECRET_KEY": "t",
+            "DASHBOARD_PORT": free_port(),
+        }
+    )
     yield shop
     shop.stop()
 

@@ -45,16 +45,22 @@ def test_if_required_resolves_in_page_without_redirect(page, merchant, stripe_cl
     assert stripe_client.v1.payment_intents.retrieve(pi.id).amount_received == 2300
 
 
-@pytest.mark.parametrize("number, message, decline_code", [
-    ("4000 0000 0000 0002", "Your card was declined.", "generic_decline"),
-    ("4000 0000 0000 9995", "Your card has insufficient funds.", "insufficient_funds"),
-    ("4000 0000 0000 9987", "Your card was declined.", "lost_card"),
-    ("4000 0000 0000 9979", "Your card was declined.", "stolen_card"),
-    ("4000 0000 0000 0069", "Your card has expired.", "expired_card"),
-    ("4000 0000 0000 0127", "Your card's security code is incorrect.", "incorrect_cvc"),
-    ("4000 0000 0000 0119", "An error occurred while processing your card. Try again in a little bit.",
-     "processing_error"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "number, message, decline_code",
+    [
+        ("4000 0000 0000 0002", "Your card was declined.", "generic_decline"),
+        ("4000 0000 0000 9995", "Your card has insufficient funds.", "insufficient_funds"),
+        ("4000 0000 0000 9987", "Your card was declined.", "lost_card"),
+        ("4000 0000 0000 9979", "Your card was declined.", "stolen_card"),
+        ("4000 0000 0000 0069", "Your card has expired.", "expired_card"),
+        ("4000 0000 0000 0127", "Your card's security code is incorrect.", "incorrect_cvc"),
+        (
+            "4000 0000 0000 0119",
+            "An error occurred while processing your card. Try again in a little bit.",
+            "processing_error",
+        ),
+    ],
+)
 def test_each_decline_family_resolves_stripes_error(page, merchant, number, message, decline_code):
     open_harness(page, merchant)
     fill_card(page, number)
@@ -104,8 +110,12 @@ def test_incomplete_form_submit_and_change_events(page, merchant):
     fill_card(page, "4242 4242 4242 4242")
     page.wait_for_function("window.changes.length && window.changes[window.changes.length - 1].complete")
     last = page.evaluate("window.changes[window.changes.length - 1]")
-    assert (last["elementType"], last["complete"], last["empty"], last["value"]["type"]) == ("payment", True,
-                                                                                             False, "card")  # fmt: skip
+    assert (last["elementType"], last["complete"], last["empty"], last["value"]["type"]) == (
+        "payment",
+        True,
+        False,
+        "card",
+    )
     assert page.evaluate("submitElements()") == {"selectedPaymentMethod": "card"}
 
 

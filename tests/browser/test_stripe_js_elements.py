@@ -33,14 +33,17 @@ CHECKOUT_BODY = """<form id="payment-form"><div id="link-authentication-element"
 
 
 def events(page, name, element_type):
-    return page.evaluate("([name, type]) => window.events.filter((e) => e.event === name && e.elementType === type)",
-                         [name, element_type])  # fmt: skip
+    return page.evaluate(
+        "([name, type]) => window.events.filter((e) => e.event === name && e.elementType === type)",
+        [name, element_type],
+    )
 
 
 def wait_ready(page, *element_types):
     for element_type in element_types:
-        page.wait_for_function("(type) => window.events.some((e) => e.event === 'ready' && e.elementType === type)",
-                               arg=element_type)  # fmt: skip
+        page.wait_for_function(
+            "(type) => window.events.some((e) => e.event === 'ready' && e.elementType === type)", arg=element_type
+        )
 
 
 def test_payment_element_with_link_authentication_and_shipping_address(page, merchant, stripe_client):
@@ -50,8 +53,11 @@ def test_payment_element_with_link_authentication_and_shipping_address(page, mer
     assert events(page, "loaderstart", "payment")
 
     first = page.evaluate("pay()")  # nothing filled in: the first Element's message, nothing sent
-    assert first["error"] == {"type": "validation_error", "code": "incomplete_email",
-                              "message": "Your email address is incomplete."}  # fmt: skip
+    assert first["error"] == {
+        "type": "validation_error",
+        "code": "incomplete_email",
+        "message": "Your email address is incomplete.",
+    }
     expect(frame(page, "Secure address input frame").locator("#name-error")).to_have_text(
         "Your full name is incomplete."
     )
@@ -66,15 +72,24 @@ def test_payment_element_with_link_authentication_and_shipping_address(page, mer
     page.wait_for_function("window.events.some((e) => e.elementType === 'address' && e.complete)")
     address = events(page, "change", "address")[-1]
     assert (address["elementMode"], address["value"]["name"], address["value"]["address"]["country"]) == (
-        "shipping", "Jenny Rosen", "US")  # fmt: skip
+        "shipping",
+        "Jenny Rosen",
+        "US",
+    )
     assert page.evaluate("addressElement.getValue()")["value"]["address"]["postal_code"] == "94080"
 
     fill_card(page, "4242 4242 4242 4242")
     assert page.evaluate("pay()")["paymentIntent"]["status"] == "succeeded"
     paid = stripe_client.v1.payment_intents.retrieve(pi.id, params={"expand": ["payment_method"]})
     assert paid.shipping.name == "Jenny Rosen"
-    assert paid.shipping.address.to_dict() == {"line1": "354 Oyster Point Blvd", "line2": None, "state": "CA",
-                                               "city": "South San Francisco", "postal_code": "94080", "country": "US"}  # fmt: skip
+    assert paid.shipping.address.to_dict() == {
+        "line1": "354 Oyster Point Blvd",
+        "line2": None,
+        "state": "CA",
+        "city": "South San Francisco",
+        "postal_code": "94080",
+        "country": "US",
+    }
     assert paid.payment_method.billing_details.email == "jenny@example.com"
 
 
@@ -104,22 +119,34 @@ def test_card_element_with_confirm_card_payment(page, merchant, stripe_client):
     pi = merchant.intent(payment_method_types=["card"])
     fill_card_element(page, "4000 0000 0000 0002")
     declined = page.evaluate("(secret) => pay(secret)", pi.client_secret)["error"]
-    assert (declined["type"], declined["code"], declined["decline_code"]) == ("card_error", "card_declined",
-                                                                               "generic_decline")  # fmt: skip
+    assert (declined["type"], declined["code"], declined["decline_code"]) == (
+        "card_error",
+        "card_declined",
+        "generic_decline",
+    )
 
     fill_card_element(page, "4242 4242 4242 4242", postal="94110")
     change = events(page, "change", "card")[-1]
     assert (change["complete"], change["brand"], change["value"], change.get("error")) == (
-        True, "visa", {"postalCode": "94110"}, None)  # fmt: skip
+        True,
+        "visa",
+        {"postalCode": "94110"},
+        None,
+    )
     classes = page.locator("#card-element").evaluate("(node) => [...node.classList]")
     assert {"StripeElement", "StripeElement--complete"} <= set(classes) and "StripeElement--invalid" not in classes
     assert page.evaluate("(secret) => pay(secret)", pi.client_secret)["paymentIntent"]["status"] == "succeeded"
     paid = stripe_client.v1.payment_intents.retrieve(pi.id, params={"expand": ["payment_method"]})
     assert (paid.payment_method.billing_details.name, paid.payment_method.billing_details.address.postal_code) == (
-        "Jenny Rosen", "94110")  # fmt: skip
+        "Jenny Rosen",
+        "94110",
+    )
     created = page.evaluate("createPaymentMethod()")["paymentMethod"]
     assert (created["card"]["brand"], created["card"]["last4"], created["billing_details"]["name"]) == (
-        "visa", "4242", "Jenny")  # fmt: skip
+        "visa",
+        "4242",
+        "Jenny",
+    )
 
 
 def test_card_element_three_d_secure_opens_in_a_modal(page, merchant):
@@ -157,8 +184,11 @@ def test_split_card_elements_join_into_one_card(page, merchant, stripe_client):
 
     pi = merchant.intent(payment_method_types=["card"])
     incomplete = page.evaluate("(secret) => pay(secret)", pi.client_secret)["error"]
-    assert incomplete == {"type": "validation_error", "code": "incomplete_expiry",
-                          "message": "Your card's expiration date is incomplete."}  # fmt: skip
+    assert incomplete == {
+        "type": "validation_error",
+        "code": "incomplete_expiry",
+        "message": "Your card's expiration date is incomplete.",
+    }
     frame(page, "Secure expiration date input frame").locator('[autocomplete="cc-exp"]').fill("12 / 34")
     frame(page, "Secure CVC input frame").locator('[autocomplete="cc-csc"]').fill("1234")  # Amex: four digits
     page.wait_for_function("window.events.some((e) => e.elementType === 'cardCvc' && e.complete)")
@@ -195,8 +225,10 @@ def test_a_wrong_client_secret_is_a_loaderror_for_every_element(page, merchant):
     pi = merchant.intent()
     wrong = pi.client_secret[:-4] + "XXXX"
     merchant.open(page, CHECKOUT_BODY, CHECKOUT, clientSecret=wrong)
-    page.wait_for_function("() => ['payment', 'address', 'linkAuthentication'].every((type) => window.events.some("
-                           "(e) => e.event === 'loaderror' && e.elementType === type))")  # fmt: skip
+    page.wait_for_function(
+        "() => ['payment', 'address', 'linkAuthentication'].every((type) => window.events.some("
+        "(e) => e.event === 'loaderror' && e.elementType === type))"
+    )
     error = page.evaluate("window.events.find((e) => e.event === 'loaderror').error")
     assert error["message"].startswith("The client_secret provided does not match")
     expect(frame(page, "Secure payment input frame").locator("#banner")).to_contain_text("could not load")

@@ -65,8 +65,9 @@ FINALIZE_ON_SERVER = """
 
 
 def test_finalize_on_the_server_with_create_payment_method_and_handle_next_action(page, merchant, stripe_client):
-    merchant.open(page, '<form><div id="address-element"></div><div id="payment-element"></div></form>',
-                  FINALIZE_ON_SERVER)  # fmt: skip
+    merchant.open(
+        page, '<form><div id="address-element"></div><div id="payment-element"></div></form>', FINALIZE_ON_SERVER
+    )
     page.wait_for_function("window.ready === true")
     fill_address(page)
     fill_card(page, "4000 0027 6000 3184", postal="10001")
@@ -75,9 +76,17 @@ def test_finalize_on_the_server_with_create_payment_method_and_handle_next_actio
     assert (created["card"]["last4"], billing["name"], billing["email"]) == ("3184", "Jenny Rosen", "jenny@example.com")
     assert (billing["address"]["line1"], billing["address"]["postal_code"]) == ("354 Oyster Point Blvd", "94080")
 
-    pi = stripe_client.v1.payment_intents.create(params={  # what the guide's server does with the id
-        "amount": 1099, "currency": "usd", "automatic_payment_methods": {"enabled": True}, "confirm": True,
-        "payment_method": created["id"], "return_url": RETURN_URL, "use_stripe_sdk": True})  # fmt: skip
+    pi = stripe_client.v1.payment_intents.create(
+        params={  # what the guide's server does with the id
+            "amount": 1099,
+            "currency": "usd",
+            "automatic_payment_methods": {"enabled": True},
+            "confirm": True,
+            "payment_method": created["id"],
+            "return_url": RETURN_URL,
+            "use_stripe_sdk": True,
+        }
+    )
     assert pi.status == "requires_action"
     page.evaluate("(secret) => { window.pending = finish(secret); }", pi.client_secret)
     expect(page.get_by_role("dialog", name="3D Secure authentication")).to_be_visible()
@@ -123,17 +132,24 @@ def test_misuse_gets_stripe_js_integration_errors(page, merchant):
     assert errors["confirmBeforeSubmit"] == (
         "IntegrationError: elements.submit() must be called before stripe.confirmPayment(). Call elements.submit() "
         "as soon as your customer presses pay, prior to any asynchronous work. Integration guide: "
-        "https://stripe.com/docs/payments/accept-a-payment-deferred")  # fmt: skip
+        "https://stripe.com/docs/payments/accept-a-payment-deferred"
+    )
     assert "paymentMethodCreation: 'manual'" in errors["createWithoutManualCreation"]
     assert errors["createBeforeSubmit"].startswith(
-        "IntegrationError: elements.submit() must be called before createPaymentMethod().")  # fmt: skip
+        "IntegrationError: elements.submit() must be called before createPaymentMethod()."
+    )
     assert "`confirmParams.return_url` argument is required" in errors["confirmWithoutReturnUrl"]
     assert errors["elementPassedDirectly"].startswith(
-        "IntegrationError: Do not pass an Element to stripe.confirmCardPayment() directly.")  # fmt: skip
-    assert errors["unmountedCard"] == ("IntegrationError: We could not retrieve data from the specified Element. "
-                                       "Please make sure the Element you are attempting to use is still mounted.")  # fmt: skip
-    assert errors["paymentWithoutIntent"] == ("IntegrationError: In order to create a payment element, you must pass "
-                                              "a clientSecret or mode when creating the Elements group.")  # fmt: skip
+        "IntegrationError: Do not pass an Element to stripe.confirmCardPayment() directly."
+    )
+    assert errors["unmountedCard"] == (
+        "IntegrationError: We could not retrieve data from the specified Element. "
+        "Please make sure the Element you are attempting to use is still mounted."
+    )
+    assert errors["paymentWithoutIntent"] == (
+        "IntegrationError: In order to create a payment element, you must pass "
+        "a clientSecret or mode when creating the Elements group."
+    )
     assert "mode should be one of the following strings: shipping, billing" in errors["addressWithoutMode"]
     assert "use either the card Element or the cardNumber, cardExpiry and cardCvc Elements" in errors["cardNextToSplit"]
     assert errors["twoPaymentElements"] == "IntegrationError: Can only create one Element of type payment."
@@ -144,8 +160,12 @@ def test_misuse_gets_stripe_js_integration_errors(page, merchant):
 def test_the_api_version_given_to_stripe_goes_with_every_call(page, merchant):
     """``Stripe(pk, {apiVersion})`` sends it as js.stripe.com does (``_stripe_version``); the sandbox checks it."""
     pi = merchant.intent(payment_method_types=["card"])
-    merchant.open(page, "", "window.retrieve = ([version, secret]) => "
-                            "Stripe(DATA.publishableKey, {apiVersion: version}).retrievePaymentIntent(secret);")
+    merchant.open(
+        page,
+        "",
+        "window.retrieve = ([version, secret]) => "
+        "Stripe(DATA.publishableKey, {apiVersion: version}).retrievePaymentIntent(secret);",
+    )
     found = page.evaluate("retrieve", ["2020-08-27", pi.client_secret])
     assert found["paymentIntent"]["id"] == pi.id
     refused = page.evaluate("retrieve", ["banana", pi.client_secret])

@@ -16,8 +16,8 @@ import pytest
 import stripe
 from playwright.sync_api import expect
 
-from server.sandbox.serving import serve_in_thread
 from server.sandbox import PUBLISHABLE_KEY, SECRET_KEY
+from server.sandbox.serving import serve_in_thread
 from tests.browser.shopper import authenticate
 from tests.browser.stripe_sample.server import configure_stripe, create_app
 
@@ -35,8 +35,9 @@ def sample(sandbox_url):
             patch.setattr(stripe, name, getattr(stripe, name))
         configure_stripe(SECRET_KEY, sandbox_url)
         client = stripe.StripeClient(SECRET_KEY, base_addresses={"api": sandbox_url})
-        endpoint = client.v1.webhook_endpoints.create(params={"url": "http://127.0.0.1:1/webhook",
-                                                              "enabled_events": ["payment_intent.succeeded"]})  # fmt: skip
+        endpoint = client.v1.webhook_endpoints.create(
+            params={"url": "http://127.0.0.1:1/webhook", "enabled_events": ["payment_intent.succeeded"]}
+        )
         app = create_app(PUBLISHABLE_KEY, endpoint.secret, f"{sandbox_url}/v3/")
         running = serve_in_thread(app, name="stripe-sample")
         client.v1.webhook_endpoints.update(endpoint.id, params={"url": f"{running.url}/webhook"})
@@ -73,8 +74,9 @@ def test_sample_completes_a_4242_payment(page, sample):
     pay(page, sample, "4242424242424242")
     intent = paid_on_return_page(page, sample)
     assert (intent.amount_received, intent.currency) == (1400, "usd")
-    assert re.search(r"/return\.html\?payment_intent=pi_\w+&payment_intent_client_secret=.+&redirect_status=succeeded",
-                     page.url)  # fmt: skip
+    assert re.search(
+        r"/return\.html\?payment_intent=pi_\w+&payment_intent_client_secret=.+&redirect_status=succeeded", page.url
+    )
 
 
 def test_sample_shows_a_decline(page, sample):

@@ -15,11 +15,31 @@ import stripe
 ID = re.compile(r"^(pi|ch|pm|re|evt|txn|we|req|cus|seti|src|pmc)_[A-Za-z0-9_]+$")
 ID_IN_TEXT = re.compile(r"\b(pi|ch|pm|re|evt|txn|we|req|cus|seti|src|pmc)_[A-Za-z0-9]{8,}|\bfidelity-\d+")
 FIELDS = (
-    "status", "amount", "amount_received", "amount_capturable", "amount_captured", "amount_refunded", "currency",
-    "capture_method", "confirmation_method", "automatic_payment_methods", "payment_method_types", "captured", "paid",
-    "refunded", "cancellation_reason", "setup_future_usage", "next_action", "last_payment_error", "failure_code",
-    "balance_transaction", "metadata", "type", "reason", "charges",
-)  # fmt: skip
+    "status",
+    "amount",
+    "amount_received",
+    "amount_capturable",
+    "amount_captured",
+    "amount_refunded",
+    "currency",
+    "capture_method",
+    "confirmation_method",
+    "automatic_payment_methods",
+    "payment_method_types",
+    "captured",
+    "paid",
+    "refunded",
+    "cancellation_reason",
+    "setup_future_usage",
+    "next_action",
+    "last_payment_error",
+    "failure_code",
+    "balance_transaction",
+    "metadata",
+    "type",
+    "reason",
+    "charges",
+)
 ERROR_FIELDS = ("type", "code", "param", "decline_code", "message")
 
 

@@ -56,8 +56,9 @@ def compare(stripe_steps, sandbox_steps):
                 continue
             if path in KEY_LISTS and isinstance(mine, list) and isinstance(theirs, list):
                 mine, theirs = sorted(set(mine) - set(theirs)), sorted(set(theirs) - set(mine))
-            differences.append({"step": label, "field": path, "stripe": mine, "sandbox": theirs,
-                                "matters": path not in WORDING})  # fmt: skip
+            differences.append(
+                {"step": label, "field": path, "stripe": mine, "sandbox": theirs, "matters": path not in WORDING}
+            )
     return differences
 
 
@@ -117,8 +118,10 @@ def markdown(report):
     lines = [
         "# Sandbox fidelity report",
         "",
-        (f"Generated {report['generated']}; compared: {' and '.join(report['sides'])}; "
-         f"sandbox API version {report['sandbox_api_version']}; client {report['client']}."),
+        (
+            f"Generated {report['generated']}; compared: {' and '.join(report['sides'])}; "
+            f"sandbox API version {report['sandbox_api_version']}; client {report['client']}."
+        ),
         "",
         "Summary: " + ", ".join(f"{n} {k}" for k, n in report["summary"].items()),
         "",
@@ -135,8 +138,10 @@ def markdown(report):
                 lines.append(f"- {side}: skipped — {result['skipped']}")
         for difference in entry.get("differences", []):
             tag = "**differs**" if difference["matters"] else "wording"
-            lines.append(f"- {tag} at `{difference['step']}` `{difference['field']}`: Stripe "
-                         f"`{_short(difference['stripe'])}`, sandbox `{_short(difference['sandbox'])}`")  # fmt: skip
+            lines.append(
+                f"- {tag} at `{difference['step']}` `{difference['field']}`: Stripe "
+                f"`{_short(difference['stripe'])}`, sandbox `{_short(difference['sandbox'])}`"
+            )
         for side, result in entry["results"].items():
             for step in (result or {}).get("steps", []):
                 lines.append(f"- {side} `{step['step']}`: {_summary(step)}")
@@ -155,7 +160,13 @@ def _cell(result):
 def _summary(step):
     if "error" in step:
         error = step["error"]
-        parts = [str(step["status"]), error.get("type"), error.get("code"), error.get("param"), error.get("decline_code")]
+        parts = [
+            str(step["status"]),
+            error.get("type"),
+            error.get("code"),
+            error.get("param"),
+            error.get("decline_code"),
+        ]
         return " / ".join(str(p) for p in parts if p) + f" — {_short(error.get('message'), 160)}"
     if "value" in step:
         return f"`{_short(step['value'])}`"

@@ -99,37 +99,61 @@ def eventually(read, ready, timeout, interval=0.5):
 @scenario("A card payment: create, confirm with pm_card_visa, read the charge")
 def card_payment(s):
     pi = s.call("create", s.sk.v1.payment_intents.create, params={**PI, "metadata": {"scenario": "card"}})
-    s.call("confirm", s.sk.v1.payment_intents.confirm, pi.id, params={"payment_method": "pm_card_visa",
-                                                                      "return_url": RETURN_URL})  # fmt: skip
-    s.call("retrieve with latest_charge expanded", s.sk.v1.payment_intents.retrieve, pi.id,
-           params={"expand": ["latest_charge"]})  # fmt: skip
+    s.call(
+        "confirm",
+        s.sk.v1.payment_intents.confirm,
+        pi.id,
+        params={"payment_method": "pm_card_visa", "return_url": RETURN_URL},
+    )
+    s.call(
+        "retrieve with latest_charge expanded",
+        s.sk.v1.payment_intents.retrieve,
+        pi.id,
+        params={"expand": ["latest_charge"]},
+    )
 
 
 @scenario("Declines: each decline test card gives its code and decline_code")
 def declines(s):
-    for pm in ("pm_card_visa_chargeDeclined", "pm_card_visa_chargeDeclinedInsufficientFunds",
-               "pm_card_visa_chargeDeclinedLostCard", "pm_card_visa_chargeDeclinedStolenCard",
-               "pm_card_chargeDeclinedExpiredCard", "pm_card_chargeDeclinedIncorrectCvc",
-               "pm_card_chargeDeclinedProcessingError"):  # fmt: skip
+    for pm in (
+        "pm_card_visa_chargeDeclined",
+        "pm_card_visa_chargeDeclinedInsufficientFunds",
+        "pm_card_visa_chargeDeclinedLostCard",
+        "pm_card_visa_chargeDeclinedStolenCard",
+        "pm_card_chargeDeclinedExpiredCard",
+        "pm_card_chargeDeclinedIncorrectCvc",
+        "pm_card_chargeDeclinedProcessingError",
+    ):
         s.call(pm, s.sk.v1.payment_intents.create, params={**CARD_ONLY, "confirm": True, "payment_method": pm})
     pi = s.call("create", s.sk.v1.payment_intents.create, params=CARD_ONLY)
-    s.call("confirm declined", s.sk.v1.payment_intents.confirm, pi.id, params={"payment_method": "pm_card_chargeDeclined"})
+    s.call(
+        "confirm declined", s.sk.v1.payment_intents.confirm, pi.id, params={"payment_method": "pm_card_chargeDeclined"}
+    )
     s.call("after the decline", s.sk.v1.payment_intents.retrieve, pi.id)
     s.call("retry with pm_card_visa", s.sk.v1.payment_intents.confirm, pi.id, params={"payment_method": "pm_card_visa"})
 
 
 @scenario("3D Secure required: confirm with a return_url, and without one")
 def three_d_secure(s):
-    s.call("with return_url", s.sk.v1.payment_intents.create, params={
-        **PI, "confirm": True, "payment_method": "pm_card_authenticationRequired", "return_url": RETURN_URL})
-    s.call("card only, no return_url", s.sk.v1.payment_intents.create, params={
-        **CARD_ONLY, "confirm": True, "payment_method": "pm_card_threeDSecure2Required"})
+    s.call(
+        "with return_url",
+        s.sk.v1.payment_intents.create,
+        params={**PI, "confirm": True, "payment_method": "pm_card_authenticationRequired", "return_url": RETURN_URL},
+    )
+    s.call(
+        "card only, no return_url",
+        s.sk.v1.payment_intents.create,
+        params={**CARD_ONLY, "confirm": True, "payment_method": "pm_card_threeDSecure2Required"},
+    )
 
 
 @scenario("3D Secure completed on the challenge page", sandbox_only="uses the sandbox's own 3D Secure test page")
 def three_d_secure_page(s):
-    pi = s.call("requires_action", s.sk.v1.payment_intents.create, params={
-        **PI, "confirm": True, "payment_method": "pm_card_authenticationRequired", "return_url": RETURN_URL})
+    pi = s.call(
+        "requires_action",
+        s.sk.v1.payment_intents.create,
+        params={**PI, "confirm": True, "payment_method": "pm_card_authenticationRequired", "return_url": RETURN_URL},
+    )
     body = urllib.parse.urlencode({"client_secret": pi.client_secret, "result": "complete", "embedded": "1"}).encode()
     with urllib.request.urlopen(f"{s.target.api_base}/3ds/authenticate/{pi.id}", data=body) as response:
         s.note("challenge page answered", response.status)
@@ -138,11 +162,18 @@ def three_d_secure_page(s):
 
 @scenario("Manual capture: authorise, capture part, capture again")
 def manual_capture(s):
-    pi = s.call("authorise", s.sk.v1.payment_intents.create, params={
-        **CARD_ONLY, "confirm": True, "payment_method": "pm_card_visa", "capture_method": "manual"})
+    pi = s.call(
+        "authorise",
+        s.sk.v1.payment_intents.create,
+        params={**CARD_ONLY, "confirm": True, "payment_method": "pm_card_visa", "capture_method": "manual"},
+    )
     s.call("capture too much", s.sk.v1.payment_intents.capture, pi.id, params={"amount_to_capture": 9999})
-    s.call("capture 2000", s.sk.v1.payment_intents.capture, pi.id, params={"amount_to_capture": 2000,
-                                                                            "expand": ["latest_charge"]})  # fmt: skip
+    s.call(
+        "capture 2000",
+        s.sk.v1.payment_intents.capture,
+        pi.id,
+        params={"amount_to_capture": 2000, "expand": ["latest_charge"]},
+    )
     s.call("capture again", s.sk.v1.payment_intents.capture, pi.id)
 
 
@@ -151,14 +182,19 @@ def cancel(s):
     pi = s.call("create", s.sk.v1.payment_intents.create, params=PI)
     s.call("cancel", s.sk.v1.payment_intents.cancel, pi.id, params={"cancellation_reason": "abandoned"})
     s.call("cancel again", s.sk.v1.payment_intents.cancel, pi.id)
-    s.call("confirm canceled", s.sk.v1.payment_intents.confirm, pi.id, params={"payment_method": "pm_card_visa",
-                                                                               "return_url": RETURN_URL})  # fmt: skip
+    s.call(
+        "confirm canceled",
+        s.sk.v1.payment_intents.confirm,
+        pi.id,
+        params={"payment_method": "pm_card_visa", "return_url": RETURN_URL},
+    )
 
 
 @scenario("Refunds: partial, too much, the rest, once more")
 def refunds(s):
-    pi = s.call("pay", s.sk.v1.payment_intents.create, params={**CARD_ONLY, "confirm": True,
-                                                               "payment_method": "pm_card_visa"})  # fmt: skip
+    pi = s.call(
+        "pay", s.sk.v1.payment_intents.create, params={**CARD_ONLY, "confirm": True, "payment_method": "pm_card_visa"}
+    )
     s.call("refund 800", s.sk.v1.refunds.create, params={"payment_intent": pi.id, "amount": 800})
     s.call("refund 2000", s.sk.v1.refunds.create, params={"payment_intent": pi.id, "amount": 2000})
     s.call("refund 0", s.sk.v1.refunds.create, params={"payment_intent": pi.id, "amount": 0})
@@ -169,29 +205,54 @@ def refunds(s):
 
 @scenario("Asynchronous capture: balance_transaction null at first, then set with charge.updated")
 def async_balance_transaction(s):
-    pi = s.call("pay", s.sk.v1.payment_intents.create, params={**CARD_ONLY, "confirm": True,
-                                                               "payment_method": "pm_card_visa",
-                                                               "expand": ["latest_charge"]})  # fmt: skip
+    pi = s.call(
+        "pay",
+        s.sk.v1.payment_intents.create,
+        params={**CARD_ONLY, "confirm": True, "payment_method": "pm_card_visa", "expand": ["latest_charge"]},
+    )
     charge_id = pi.latest_charge.id
     charge = eventually(lambda: s.sk.v1.charges.retrieve(charge_id), lambda c: c.balance_transaction, timeout=60)
     s.note("balance transaction set within a minute", bool(charge.balance_transaction))
-    updated = eventually(lambda: [e for e in s.sk.v1.events.list(params={"type": "charge.updated", "limit": 30}).data
-                                  if e.data.object.id == charge_id], bool, timeout=60)  # fmt: skip
+    updated = eventually(
+        lambda: [
+            e
+            for e in s.sk.v1.events.list(params={"type": "charge.updated", "limit": 30}).data
+            if e.data.object.id == charge_id
+        ],
+        bool,
+        timeout=60,
+    )
     s.note("charge.updated sent", bool(updated))
     if updated:
         s.note("charge.updated previous_attributes", sorted(updated[0].data.previous_attributes.to_dict()))
-    s.call("synchronous capture", s.sk.v1.payment_intents.create, params={
-        **CARD_ONLY, "confirm": True, "payment_method": "pm_card_visa", "capture_method": "automatic",
-        "expand": ["latest_charge"]})  # fmt: skip
+    s.call(
+        "synchronous capture",
+        s.sk.v1.payment_intents.create,
+        params={
+            **CARD_ONLY,
+            "confirm": True,
+            "payment_method": "pm_card_visa",
+            "capture_method": "automatic",
+            "expand": ["latest_charge"],
+        },
+    )
 
 
 @scenario("Publishable key: Stripe.js's view of an intent, and a wrong client secret")
 def publishable_view(s):
     pi = s.call("create", s.sk.v1.payment_intents.create, params=PI)
-    s.call("retrieve with client_secret", s.pk.v1.payment_intents.retrieve, pi.id,
-           params={"client_secret": pi.client_secret})  # fmt: skip
-    s.call("wrong client_secret", s.pk.v1.payment_intents.retrieve, pi.id,
-           params={"client_secret": pi.id + "_secret_wrong"})  # fmt: skip
+    s.call(
+        "retrieve with client_secret",
+        s.pk.v1.payment_intents.retrieve,
+        pi.id,
+        params={"client_secret": pi.client_secret},
+    )
+    s.call(
+        "wrong client_secret",
+        s.pk.v1.payment_intents.retrieve,
+        pi.id,
+        params={"client_secret": pi.id + "_secret_wrong"},
+    )
     s.call("publishable key cannot create", s.pk.v1.payment_intents.create, params=PI)
 
 
@@ -213,17 +274,25 @@ def versions(s):
         s.call(f"version {version}", s.target.client(stripe_version=version).v1.payment_intents.create, params=PI)
     for version in ("2022-08-01", "2022-11-15", "2023-10-16", "2024-04-10"):
         s.call(f"create at {version}", s.target.client(stripe_version=version).v1.payment_intents.create, params=PI)
-    pi = s.call("pay", s.sk.v1.payment_intents.create, params={**CARD_ONLY, "confirm": True,
-                                                               "payment_method": "pm_card_visa"})  # fmt: skip
+    pi = s.call(
+        "pay", s.sk.v1.payment_intents.create, params={**CARD_ONLY, "confirm": True, "payment_method": "pm_card_visa"}
+    )
     s.call("retrieve at 2022-08-01", s.target.client(stripe_version="2022-08-01").v1.payment_intents.retrieve, pi.id)
 
 
 @scenario("Malformed values: integers, empty strings, booleans, enums")
 def malformed_values(s):
-    for label, params in (("amount=abc", {"amount": "abc"}), ("amount=12.5", {"amount": "12.5"}),
-                          ("amount=0", {"amount": 0}), ("amount=-5", {"amount": -5}), ("amount empty", {"amount": ""}),
-                          ("confirm=yes", {"confirm": "yes"}), ("capture_method=later", {"capture_method": "later"}),
-                          ("currency=xyz", {"currency": "xyz"}), ("amount=49", {"amount": 49})):  # fmt: skip
+    for label, params in (
+        ("amount=abc", {"amount": "abc"}),
+        ("amount=12.5", {"amount": "12.5"}),
+        ("amount=0", {"amount": 0}),
+        ("amount=-5", {"amount": -5}),
+        ("amount empty", {"amount": ""}),
+        ("confirm=yes", {"confirm": "yes"}),
+        ("capture_method=later", {"capture_method": "later"}),
+        ("currency=xyz", {"currency": "xyz"}),
+        ("amount=49", {"amount": 49}),
+    ):
         s.call(label, s.sk.v1.payment_intents.create, params={**PI, **params})
     s.call("amount missing", s.sk.v1.payment_intents.create, params={"currency": "usd"})
 
@@ -242,10 +311,16 @@ def off_session(s):
     base = {**CARD_ONLY, "payment_method": "pm_card_visa", "off_session": True}
     s.call("without confirm", s.sk.v1.payment_intents.create, params=base)
     s.call("with confirm", s.sk.v1.payment_intents.create, params={**base, "confirm": True})
-    s.call("card needs authentication", s.sk.v1.payment_intents.create, params={
-        **base, "confirm": True, "payment_method": "pm_card_authenticationRequired"})
-    s.call("with setup_future_usage", s.sk.v1.payment_intents.create, params={
-        **base, "confirm": True, "setup_future_usage": "off_session"})
+    s.call(
+        "card needs authentication",
+        s.sk.v1.payment_intents.create,
+        params={**base, "confirm": True, "payment_method": "pm_card_authenticationRequired"},
+    )
+    s.call(
+        "with setup_future_usage",
+        s.sk.v1.payment_intents.create,
+        params={**base, "confirm": True, "setup_future_usage": "off_session"},
+    )
 
 
 @scenario("Lists: cursors that name nothing, both cursors, created filters")
@@ -262,12 +337,15 @@ def lists(s):
     s.call("limit=101", s.sk.v1.payment_intents.list, params={"limit": 101})
 
 
-@scenario("A saved card on a Customer, charged off-session",
-          stripe_only="the sandbox does not model Customers; this records Stripe's answer for when it does")
+@scenario(
+    "A saved card on a Customer, charged off-session",
+    stripe_only="the sandbox does not model Customers; this records Stripe's answer for when it does",
+)
 def customer_off_session(s):
     customer = s.call("customer", s.sk.v1.customers.create, params={"description": "Press Workbench verification"})
-    pm = s.call("attach pm_card_visa", s.sk.v1.payment_methods.attach, "pm_card_visa",
-                params={"customer": customer.id})  # fmt: skip
-    s.call("charge off-session", s.sk.v1.payment_intents.create, params={
-        **CARD_ONLY, "customer": customer.id, "payment_method": pm.id, "confirm": True, "off_session": True})
-
+    pm = s.call("attach pm_card_visa", s.sk.v1.payment_methods.attach, "pm_card_visa", params={"customer": customer.id})
+    s.call(
+        "charge off-session",
+        s.sk.v1.payment_intents.create,
+        params={**CARD_ONLY, "customer": customer.id, "payment_method": pm.id, "confirm": True, "off_session": True},
+    )

@@ -21,12 +21,16 @@ from dataclasses import dataclass, field
 import stripe
 from dotenv import dotenv_values
 
-from server.shop.config import ConfigError, check_stripe_keys
 from server.sandbox import PUBLISHABLE_KEY, SECRET_KEY
+from server.shop.config import ConfigError, check_stripe_keys
 
 OPT_IN = "WORKBENCH_VERIFY_STRIPE"
 TAG = "press_workbench_verify"
-TAGGED_CREATES = ("/v1/payment_intents", "/v1/refunds", "/v1/customers")  # POSTs that create the objects a run leaves behind
+TAGGED_CREATES = (
+    "/v1/payment_intents",
+    "/v1/refunds",
+    "/v1/customers",
+)  # POSTs that create the objects a run leaves behind
 
 
 class TargetRefused(Exception):
@@ -59,8 +63,11 @@ class Target:
         """Overrides for ``create_app`` so the shop uses this target too."""
         if self.api_base:
             return {"SANDBOX_URL": self.api_base}
-        return {"STRIPE_SECRET_KEY": self.secret_key, "STRIPE_PUBLISHABLE_KEY": self.publishable_key,
-                "STRIPE_HTTP_CLIENT": TaggingHTTPClient(self.run_id)}  # fmt: skip
+        return {
+            "STRIPE_SECRET_KEY": self.secret_key,
+            "STRIPE_PUBLISHABLE_KEY": self.publishable_key,
+            "STRIPE_HTTP_CLIENT": TaggingHTTPClient(self.run_id),
+        }
 
 
 def sandbox_target(url):

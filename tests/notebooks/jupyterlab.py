@@ -18,14 +18,13 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
-from server.launch.dashboard import answers
 from server.launch.lab import lab_command, write_setting_overrides
+from server.launch.voila import answers
 from tests.processes import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 LESSONS = sorted((ROOT / "notebooks").glob("0*.ipynb"))
 TOKEN = "press-workbench-test"
-
 
 
 def lab_env(tmp_path, **extra):
@@ -34,9 +33,16 @@ def lab_env(tmp_path, **extra):
     settings.mkdir(parents=True, exist_ok=True)
     # no virtual scrolling: every cell is rendered (and typeset), not only those on screen
     (settings / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
-    return {**os.environ, "JUPYTER_CONFIG_DIR": str(tmp_path / "config"), "JUPYTER_DATA_DIR": str(tmp_path / "data"),
-            "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"), "JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "settings"),
-            "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "workspaces"), "JUPYTER_TOKEN": TOKEN, **extra}  # fmt: skip
+    return {
+        **os.environ,
+        "JUPYTER_CONFIG_DIR": str(tmp_path / "config"),
+        "JUPYTER_DATA_DIR": str(tmp_path / "data"),
+        "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
+        "JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "settings"),
+        "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "workspaces"),
+        "JUPYTER_TOKEN": TOKEN,
+        **extra,
+    }
 
 
 @contextmanager
@@ -66,8 +72,15 @@ def start(tmp_path, notebook_dir, **env):
 def start_make_lab(tmp_path, notebook_dir, **env):
     """``make lab``'s launcher (``python -m server.launch.lab``): the shop runs in it, outside the kernels."""
     port = free_port()
-    env = lab_env(tmp_path, LAB_PORT=str(port), SHOP_PORT=str(free_port()), SANDBOX_PORT="0",
-                  WORKBENCH_MODE="sandbox", WORKBENCH_DATA_DIR=str(tmp_path / "var"), **env)  # fmt: skip
+    env = lab_env(
+        tmp_path,
+        LAB_PORT=str(port),
+        SHOP_PORT=str(free_port()),
+        SANDBOX_PORT="0",
+        WORKBENCH_MODE="sandbox",
+        WORKBENCH_DATA_DIR=str(tmp_path / "var"),
+        **env,
+    )
     env["SHOP_URL"] = f"http://127.0.0.1:{env['SHOP_PORT']}"  # nothing answers there yet: the launcher starts it
     env.pop("WORKBENCH_AUTOPAY", None)  # a person pays, in the browser
     return running([sys.executable, "-m", "server.launch.lab", str(notebook_dir)], env, tmp_path / "lab.log", port)

@@ -29,11 +29,13 @@ def test_the_copy_holds_what_git_would_commit_and_changes_stay_in_it(repository)
     try:
         assert scratch.read("server/shop/service.py").endswith("return 1\n")  # uncommitted changes come along
         assert scratch.path("notes.md").exists() and not scratch.path("var").exists()
-        change = scratch.insert("server/shop/service.py", before="    def refund(self):", text="    def cancel(self):\n"
-                                                                                        "        pass\n\n")
+        change = scratch.insert(
+            "server/shop/service.py", before="    def refund(self):", text="    def cancel(self):\n        pass\n\n"
+        )
         assert "+    def cancel(self):" in repr(change)
         assert repr(scratch.write("tests/test_cancel.py", "def test_x():\n    pass\n")).startswith(
-            "tests/test_cancel.py\ndef test_x():")
+            "tests/test_cancel.py\ndef test_x():"
+        )
         with pytest.raises(WorkbenchError, match="'def settle' does not appear in server/shop/service.py"):
             scratch.insert("server/shop/service.py", before="def settle", text="")
         assert "def cancel" not in (repository / "server" / "shop" / "service.py").read_text()
@@ -46,7 +48,9 @@ def test_the_copy_holds_what_git_would_commit_and_changes_stay_in_it(repository)
 def test_pytest_runs_the_copys_own_tests_and_reports_the_failure(repository):
     scratch = ScratchCopy(repository)
     try:
-        scratch.write("test_shop.py", "from server.shop.service import Shop\n\ndef test_cancel():\n    Shop().cancel()\n")
+        scratch.write(
+            "test_shop.py", "from server.shop.service import Shop\n\ndef test_cancel():\n    Shop().cancel()\n"
+        )
         failing = scratch.pytest("test_shop.py")
         assert (failing.passed, failing.summary) == (False, "1 failed")
         reason = "AttributeError: 'Shop' object has no attribute 'cancel'"

@@ -51,8 +51,10 @@ MONEY_SHOWN = {  # amounts in prose, in a card, in a table and in a widget, show
 def control_notebook(path):
     """Dollar signs that MathJax must typeset, in markdown and in a stored HTML output: proof that it is on."""
     output = nbformat.v4.new_output("display_data", data={"text/html": "<p>$1 and $2</p>", "text/plain": "-"})
-    cells = [nbformat.v4.new_markdown_cell("Maths on purpose: $a+b$ and $c$."),
-             nbformat.v4.new_code_cell("HTML('<p>$1 and $2</p>')", execution_count=1, outputs=[output])]
+    cells = [
+        nbformat.v4.new_markdown_cell("Maths on purpose: $a+b$ and $c$."),
+        nbformat.v4.new_code_cell("HTML('<p>$1 and $2</p>')", execution_count=1, outputs=[output]),
+    ]
     nbformat.write(nbformat.v4.new_notebook(cells=cells), path)
 
 
@@ -71,8 +73,9 @@ def test_no_money_renders_as_maths_in_the_three_lessons(tmp_path, page):
         lesson_copy(lesson, folder)
     copies = sorted(str(path) for path in folder.glob("*.ipynb"))
     env = lab_env(tmp_path)
-    subprocess.run([str(Path(sys.executable).parent / "jupyter"), "trust", *copies], env=env, check=True,
-                   capture_output=True)  # trusted: stored HTML (cards, diagrams, frames) renders in full  # fmt: skip
+    subprocess.run(
+        [str(Path(sys.executable).parent / "jupyter"), "trust", *copies], env=env, check=True, capture_output=True
+    )  # trusted: stored HTML (cards, diagrams, frames) renders in full
     with start(tmp_path, folder) as lab:
         open_notebook(page, lab, "control.ipynb")
         expect(page.locator(f".jp-MarkdownOutput {MATHS}")).to_have_count(2, timeout=30_000)
@@ -129,8 +132,12 @@ def test_presenter_flow_with_the_shop_outside_the_kernel(tmp_path, page):
         expect(waiting.locator(".jp-OutputArea")).to_contain_text(re.compile(r"total charged\s*\$74\.00"))
 
         # a second checkout, then a kernel restart: the frame keeps working, its shop runs outside the kernel
-        for source in ("print(confirmation.paid", "confirmation.payment_intent", "event = next(",
-                       "declined = wb.create_order("):  # fmt: skip
+        for source in (
+            "print(confirmation.paid",
+            "confirmation.payment_intent",
+            "event = next(",
+            "declined = wb.create_order(",
+        ):
             run_cell(page, source)
         replay = code_cell(page, "declined = wb.create_order(")
         expect(replay.locator(".wb-status-panel")).to_contain_text("awaiting payment", timeout=30_000)

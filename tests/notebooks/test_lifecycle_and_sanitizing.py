@@ -9,13 +9,18 @@ import pytest
 from nbval.plugin import IPyNbCell, get_sanitize_patterns
 
 from server.notebook import Workbench
-from server.notebook.lifecycle_svg import BOX_H, LABEL_PX, SANS_ADVANCE, _layout, describe, lifecycle_svg, text_width
+from server.notebook.lifecycle_svg import BOX_H, LABEL_PX, SANS_ADVANCE, describe, layout, lifecycle_svg, text_width
 from server.notebook.unattended import STRIPE_AND_SHOP_ID, IdNumbers
 
 ROOT = Path(__file__).resolve().parents[2]
-DECLINED_THEN_3DS = [("requires_payment_method", "created"), ("requires_payment_method", "declined"),
-                     ("requires_action", "confirm"), ("requires_payment_method", "authentication failed"),
-                     ("requires_action", "confirm"), ("succeeded", "authenticated")]  # fmt: skip
+DECLINED_THEN_3DS = [
+    ("requires_payment_method", "created"),
+    ("requires_payment_method", "declined"),
+    ("requires_action", "confirm"),
+    ("requires_payment_method", "authentication failed"),
+    ("requires_action", "confirm"),
+    ("succeeded", "authenticated"),
+]
 
 
 def test_the_path_is_read_from_the_payments_events(monkeypatch, tmp_path):
@@ -48,14 +53,16 @@ def test_the_diagram_fills_only_where_the_payment_is_now_and_names_every_step():
 
 @pytest.mark.parametrize("max_width", [340, 760])
 def test_the_diagram_wraps_before_its_width_and_nothing_overlaps(max_width):
-    boxes, arrows, width, _ = _layout(DECLINED_THEN_3DS * 2, max_width)
+    boxes, arrows, width, _ = layout(DECLINED_THEN_3DS * 2, max_width)
     assert width <= max_width
     shapes = [(x, y, x + w, y + BOX_H) for x, y, w, _ in boxes]
     shapes += [(x1, y - 1, x2, y + 1) for x1, x2, y, _, _ in arrows]  # the arrow's line
-    shapes += [(left, y - 26 - LABEL_PX, left + text_width(cause, SANS_ADVANCE), y - 22)  # its label, descenders too
-               for _, _, y, cause, left in arrows]  # fmt: skip
+    shapes += [
+        (left, y - 26 - LABEL_PX, left + text_width(cause, SANS_ADVANCE), y - 22)  # its label, descenders too
+        for _, _, y, cause, left in arrows
+    ]
     for index, (left, top, right, bottom) in enumerate(shapes):
-        for other_left, other_top, other_right, other_bottom in shapes[index + 1:]:
+        for other_left, other_top, other_right, other_bottom in shapes[index + 1 :]:
             assert right <= other_left or other_right <= left or bottom <= other_top or other_bottom <= top
 
 
@@ -85,11 +92,15 @@ def test_distinct_ids_stay_distinct_after_sanitizing():
 
 def test_only_the_paid_rows_race_is_blanked():
     row = "12:00:0{}    {}            pi_3{} {}  {}"
-    stored, run = (row.format(1, "paid", "A" * 23, "succeeded", "return page"),
-                   row.format(2, "paid", "B" * 23, "succeeded", "webhook"))  # fmt: skip
+    stored, run = (
+        row.format(1, "paid", "A" * 23, "succeeded", "return page"),
+        row.format(2, "paid", "B" * 23, "succeeded", "webhook"),
+    )
     assert compared(stored, run)[0] == compared(stored, run)[1]
-    stored, run = (row.format(1, "failed", "A" * 23, "requires_payment_method", "webhook"),
-                   row.format(1, "failed", "B" * 23, "requires_payment_method", "return page"))  # fmt: skip
+    stored, run = (
+        row.format(1, "failed", "A" * 23, "requires_payment_method", "webhook"),
+        row.format(1, "failed", "B" * 23, "requires_payment_method", "return page"),
+    )
     assert compared(stored, run)[0] != compared(stored, run)[1]
     html = '<tr style="x"><td style="y">paid</td><td style="y">{} succeeded</td><td style="y">{}</td></tr>'
     stored, run = html.format("pi_3" + "A" * 23, "return page"), html.format("pi_3" + "B" * 23, "webhook")

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 from server.launch.lab import check_port_free
 from server.notebook import Workbench, WorkbenchError
-from server.notebook.presenter import SHOP_GONE, frame_html
+from server.notebook.presenter import SHOP_GONE, checkout_frame_html
 from server.sandbox.serving import start_sandbox
 
 OWN_SHOP = "http://127.0.0.1:0"
@@ -82,7 +82,7 @@ def test_a_frame_whose_shop_is_gone_says_how_to_get_a_live_checkout(wb, page):
     order = wb.create_order({"an-elegant-puzzle": 1})
     url = wb.url
     wb.close()  # as when the kernel that ran the shop has gone, or the notebook was saved and reopened
-    page.set_content(frame_html(order))
+    page.set_content(checkout_frame_html(order))
     checkout = page.frame_locator('iframe[title^="Checkout for order"]')
     expect(checkout.locator("#note")).to_have_text(SHOP_GONE.format(shop=url))
 
@@ -92,12 +92,21 @@ def test_a_port_in_use_is_named_with_the_fix(tmp_path):
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        with pytest.raises(OSError, match=rf"The sandbox cannot listen on 127.0.0.1:{port}: that port is already in "
-                                          rf"use .* SANDBOX_PORT={port + 1} in .env"):  # fmt: skip
+        with pytest.raises(
+            OSError,
+            match=rf"The sandbox cannot listen on 127.0.0.1:{port}: that port is already in "
+            rf"use .* SANDBOX_PORT={port + 1} in .env",
+        ):
             start_sandbox(str(tmp_path), port=port)
         with pytest.raises(OSError, match=rf"Port {port} is already in use.* make lab LAB_PORT={port + 1}"):
             check_port_free(port, "LAB_PORT")
         env = {**os.environ, "LAB_PORT": str(port)}
-        lab = subprocess.run([sys.executable, "-m", "server.launch.lab"], env=env, capture_output=True, text=True, timeout=60,
-                             check=False)
+        lab = subprocess.run(
+            [sys.executable, "-m", "server.launch.lab"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
     assert lab.returncode == 1 and f"make lab: Port {port} is already in use" in lab.stderr

@@ -19,8 +19,8 @@ from jupyter_client.manager import start_new_kernel
 
 from server.notebook import Workbench, WorkbenchError
 from server.notebook.display import install
-from server.notebook.servers import probe_shop
 from server.notebook.shopper import pay_as_shopper
+from server.shop import probe_shop
 from tests.processes import free_port
 
 OWN_SHOP = "http://127.0.0.1:0"  # port 0: start a shop of its own on free ports
@@ -35,7 +35,6 @@ def sandbox_mode(monkeypatch, tmp_path):
     monkeypatch.setenv("WORKBENCH_MODE", "sandbox")
     for name in ("SHOP_URL", "WORKBENCH_AUTOPAY", "STRIPE_SECRET_KEY", "STRIPE_PUBLISHABLE_KEY"):
         monkeypatch.delenv(name, raising=False)
-
 
 
 def test_workbench_twice_in_a_kernel_reuses_the_shop_it_started():
@@ -91,9 +90,11 @@ def test_a_workbench_beside_workbench_serve(tmp_path):
 def test_a_kernels_shop_stops_and_its_data_goes_when_the_kernel_shuts_down():
     manager, client = start_new_kernel(kernel_name="python3", env={**os.environ, "SHOP_URL": OWN_SHOP})
     printed = []
-    client.execute_interactive("from server.notebook import Workbench\nwb = Workbench()\n"
-                               "print(wb.url, wb.servers.data_dir)", timeout=60,
-                               output_hook=lambda msg: printed.append(msg["content"].get("text", "")))  # fmt: skip
+    client.execute_interactive(
+        "from server.notebook import Workbench\nwb = Workbench()\nprint(wb.url, wb.servers.data_dir)",
+        timeout=60,
+        output_hook=lambda msg: printed.append(msg["content"].get("text", "")),
+    )
     url, data_dir = "".join(printed).split()
     assert probe_shop(url)["mode"] == "sandbox"
     client.stop_channels()
@@ -132,13 +133,19 @@ def test_pay_as_shopper_explains_itself_with_real_stripe():
 def test_wait_never_pays_for_the_person_at_the_keyboard():
     with Workbench(OWN_SHOP) as wb:
         order = wb.create_order(["an-elegant-puzzle"])
-        with pytest.raises(WorkbenchError, match=rf"{order.id} is still awaiting_payment after 0.2 s: nobody has paid "
-                                                 r"in its checkout. Pay there \(test card 4242 4242 4242 4242\), then "
-                                                 "run this cell again."):  # fmt: skip
+        with pytest.raises(
+            WorkbenchError,
+            match=rf"{order.id} is still awaiting_payment after 0.2 s: nobody has paid "
+            r"in its checkout. Pay there \(test card 4242 4242 4242 4242\), then "
+            "run this cell again.",
+        ):
             order.wait(timeout=0.2)
         pi = wb.stripe.v1.payment_intents.retrieve(order.payment_intent)
-        assert (order.refresh().status, pi.status, pi.payment_method) == ("awaiting_payment", "requires_payment_method",
-                                                                         None)  # fmt: skip
+        assert (order.refresh().status, pi.status, pi.payment_method) == (
+            "awaiting_payment",
+            "requires_payment_method",
+            None,
+        )
 
 
 def test_unattended_a_test_shopper_types_the_card_the_lesson_asks_for_and_says_nothing(monkeypatch, capsys):
@@ -166,8 +173,9 @@ def test_wait_gives_up_with_a_friendly_message():
 def test_an_uncaught_stripe_error_shows_a_card_instead_of_a_traceback(capsys):
     shell = InteractiveShell.instance()
     install()  # acts on the running IPython: this shell
-    result = shell.run_cell("import stripe\nraise stripe.CardError('Your card was declined.', None, 'card_declined', "
-                            "http_status=402)")  # fmt: skip
+    result = shell.run_cell(
+        "import stripe\nraise stripe.CardError('Your card was declined.', None, 'card_declined', http_status=402)"
+    )
     shown = capsys.readouterr().out
     assert isinstance(result.error_in_exec, stripe.CardError)
     assert "CardError · HTTP 402 · card_declined" in shown and "Your card was declined." in shown

@@ -22,10 +22,14 @@ def confirm_card(publishable_client):
 
     def confirm(pi, number, exp_year="2034", cvc="123"):
         card = {"number": number, "exp_month": "12", "exp_year": exp_year, "cvc": cvc}
-        return publishable_client.v1.payment_intents.confirm(pi.id, params={
-            "client_secret": pi.client_secret, "return_url": RETURN_URL,
-            "payment_method_data": {"type": "card", "card": card},
-        })  # fmt: skip
+        return publishable_client.v1.payment_intents.confirm(
+            pi.id,
+            params={
+                "client_secret": pi.client_secret,
+                "return_url": RETURN_URL,
+                "payment_method_data": {"type": "card", "card": card},
+            },
+        )
 
     return confirm
 

@@ -6,9 +6,17 @@ from tests.sandbox.conftest import RETURN_URL
 
 
 def pay(client, **params):
-    return client.v1.payment_intents.create(params={"amount": 2300, "currency": "usd", "confirm": True,
-                                                    "payment_method": "pm_card_visa", "return_url": RETURN_URL,
-                                                    "expand": ["latest_charge"], **params})  # fmt: skip
+    return client.v1.payment_intents.create(
+        params={
+            "amount": 2300,
+            "currency": "usd",
+            "confirm": True,
+            "payment_method": "pm_card_visa",
+            "return_url": RETURN_URL,
+            "expand": ["latest_charge"],
+            **params,
+        }
+    )
 
 
 def updated_event(client, charge_id, timeout=10):
@@ -31,10 +39,18 @@ def test_automatic_async_capture_sets_the_balance_transaction_later(stripe_clien
     assert event.data.object.balance_transaction.startswith("txn_")
     charge = stripe_client.v1.charges.retrieve(pi.latest_charge.id, params={"expand": ["balance_transaction"]})
     txn = charge.balance_transaction
-    assert (txn.object, txn.type, txn.source, txn.amount, txn.currency) == ("balance_transaction", "charge",
-                                                                            charge.id, 2300, "usd")  # fmt: skip
-    succeeded = next(e for e in stripe_client.v1.events.list(params={"type": "charge.succeeded", "limit": 20}).data
-                     if e.data.object.id == charge.id)  # fmt: skip
+    assert (txn.object, txn.type, txn.source, txn.amount, txn.currency) == (
+        "balance_transaction",
+        "charge",
+        charge.id,
+        2300,
+        "usd",
+    )
+    succeeded = next(
+        e
+        for e in stripe_client.v1.events.list(params={"type": "charge.succeeded", "limit": 20}).data
+        if e.data.object.id == charge.id
+    )
     assert succeeded.data.object.balance_transaction is None  # as the webhook delivered it
 
 
@@ -49,8 +65,9 @@ def test_synchronous_and_manual_capture_set_it_at_once(stripe_client):
 
 def test_a_refund_has_its_own_balance_transaction(stripe_client):
     pi = pay(stripe_client, capture_method="automatic")
-    refund = stripe_client.v1.refunds.create(params={"payment_intent": pi.id, "amount": 500,
-                                                     "expand": ["balance_transaction"]})  # fmt: skip
+    refund = stripe_client.v1.refunds.create(
+        params={"payment_intent": pi.id, "amount": 500, "expand": ["balance_transaction"]}
+    )
     assert (refund.balance_transaction.type, refund.balance_transaction.amount) == ("refund", -500)
 
 
@@ -60,9 +77,21 @@ def test_a_restarted_sandbox_settles_what_a_stopped_one_left_unsettled(tmp_path)
 
     auth = {"Authorization": f"Bearer {SECRET_KEY}"}
     first = create_sandbox_app(str(tmp_path))
-    paid = first.test_client().post("/v1/payment_intents", headers=auth, data={
-        "amount": 2300, "currency": "usd", "confirm": "true", "payment_method": "pm_card_visa",
-        "return_url": RETURN_URL}).get_json()  # fmt: skip
+    paid = (
+        first.test_client()
+        .post(
+            "/v1/payment_intents",
+            headers=auth,
+            data={
+                "amount": 2300,
+                "currency": "usd",
+                "confirm": "true",
+                "payment_method": "pm_card_visa",
+                "return_url": RETURN_URL,
+            },
+        )
+        .get_json()
+    )
     store = first.extensions["sandbox"].store
     charge = store.get(paid["latest_charge"], "charge")
     charge["balance_transaction"] = None  # as if the process died right after answering

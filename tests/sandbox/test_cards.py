@@ -12,10 +12,14 @@ DECLINES = [
     ("4000000000009979", "card_declined", "stolen_card", "Your card was declined."),
     ("4000000000000069", "expired_card", "expired_card", "Your card has expired."),
     ("4000000000000127", "incorrect_cvc", "incorrect_cvc", "Your card's security code is incorrect."),
-    ("4000000000000119", "processing_error", "processing_error",
-     "An error occurred while processing your card. Try again in a little bit."),
+    (
+        "4000000000000119",
+        "processing_error",
+        "processing_error",
+        "An error occurred while processing your card. Try again in a little bit.",
+    ),
     ("4000000000000341", "card_declined", "generic_decline", "Your card was declined."),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize("number, code, decline_code, message", DECLINES)
@@ -25,7 +29,11 @@ def test_declining_cards(new_intent, confirm_card, stripe_client, number, code, 
         confirm_card(pi, number)
     error = caught.value
     assert (error.http_status, error.code, error.error.decline_code, error.user_message) == (
-        402, code, decline_code, message)  # fmt: skip
+        402,
+        code,
+        decline_code,
+        message,
+    )
     assert error.error.type == "card_error"
     assert error.error.charge.startswith("ch_")
     assert error.error.payment_intent.status == "requires_payment_method"
@@ -34,10 +42,16 @@ def test_declining_cards(new_intent, confirm_card, stripe_client, number, code, 
     assert (charge.status, charge.failure_code, charge.outcome.reason) == ("failed", code, decline_code)
 
 
-@pytest.mark.parametrize("number, brand", [
-    ("4242424242424242", "visa"), ("5555555555554444", "mastercard"), ("378282246310005", "amex"),
-    ("6011111111111117", "discover"), ("4000056655665556", "visa"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "number, brand",
+    [
+        ("4242424242424242", "visa"),
+        ("5555555555554444", "mastercard"),
+        ("378282246310005", "amex"),
+        ("6011111111111117", "discover"),
+        ("4000056655665556", "visa"),
+    ],
+)
 def test_succeeding_cards(new_intent, confirm_card, stripe_client, number, brand):
     pi = new_intent()
     assert confirm_card(pi, number).status == "succeeded"
@@ -65,9 +79,11 @@ def test_live_card_numbers_are_declined_in_test_mode(new_intent, confirm_card, n
 
 def test_a_card_keeps_its_fingerprint(publishable_client):
     """Stripe's fingerprint is per card number: the same number twice, the same fingerprint; another, another."""
+
     def card(number):
-        pm = publishable_client.v1.payment_methods.create(params={"type": "card", "card": {
-            "number": number, "exp_month": "12", "exp_year": "2034", "cvc": "123"}})  # fmt: skip
+        pm = publishable_client.v1.payment_methods.create(
+            params={"type": "card", "card": {"number": number, "exp_month": "12", "exp_year": "2034", "cvc": "123"}}
+        )
         return pm.card.fingerprint
 
     assert card("4242424242424242") == card("4242 4242 4242 4242") != card("5555555555554444")
@@ -77,48 +93,74 @@ def test_invalid_numbers_and_expiry_are_card_errors(new_intent, confirm_card):
     with pytest.raises(stripe.CardError) as caught:
         confirm_card(new_intent(), "4242424242424241")
     assert (caught.value.code, caught.value.param, caught.value.user_message) == (
-        "incorrect_number", "number", "Your card number is incorrect.")  # fmt: skip
+        "incorrect_number",
+        "number",
+        "Your card number is incorrect.",
+    )
     with pytest.raises(stripe.CardError) as caught:
         confirm_card(new_intent(), "4242424242424242", exp_year="2001")
     assert caught.value.code == "invalid_expiry_year"
 
 
-@pytest.mark.parametrize("pm_id, decline_code", [
-    ("pm_card_visa_chargeDeclined", "generic_decline"), ("pm_card_chargeDeclined", "generic_decline"),
-    ("pm_card_visa_chargeDeclinedInsufficientFunds", "insufficient_funds"),
-    ("pm_card_chargeDeclinedInsufficientFunds", "insufficient_funds"),
-    ("pm_card_visa_chargeDeclinedLostCard", "lost_card"), ("pm_card_chargeDeclinedStolenCard", "stolen_card"),
-    ("pm_card_chargeDeclinedExpiredCard", "expired_card"), ("pm_card_chargeDeclinedIncorrectCvc", "incorrect_cvc"),
-    ("pm_card_chargeDeclinedProcessingError", "processing_error"), ("pm_card_chargeCustomerFail", "generic_decline"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "pm_id, decline_code",
+    [
+        ("pm_card_visa_chargeDeclined", "generic_decline"),
+        ("pm_card_chargeDeclined", "generic_decline"),
+        ("pm_card_visa_chargeDeclinedInsufficientFunds", "insufficient_funds"),
+        ("pm_card_chargeDeclinedInsufficientFunds", "insufficient_funds"),
+        ("pm_card_visa_chargeDeclinedLostCard", "lost_card"),
+        ("pm_card_chargeDeclinedStolenCard", "stolen_card"),
+        ("pm_card_chargeDeclinedExpiredCard", "expired_card"),
+        ("pm_card_chargeDeclinedIncorrectCvc", "incorrect_cvc"),
+        ("pm_card_chargeDeclinedProcessingError", "processing_error"),
+        ("pm_card_chargeCustomerFail", "generic_decline"),
+    ],
+)
 def test_declining_test_payment_methods(new_intent, stripe_client, pm_id, decline_code):
     with pytest.raises(stripe.CardError) as caught:
-        stripe_client.v1.payment_intents.confirm(new_intent().id, params={"payment_method": pm_id,
-                                                                          "return_url": RETURN_URL})  # fmt: skip
+        stripe_client.v1.payment_intents.confirm(
+            new_intent().id, params={"payment_method": pm_id, "return_url": RETURN_URL}
+        )
     assert caught.value.error.decline_code == decline_code
 
 
-@pytest.mark.parametrize("pm_id, status", [
-    ("pm_card_visa", "succeeded"), ("pm_card_mastercard", "succeeded"), ("pm_card_amex", "succeeded"),
-    ("pm_card_authenticationRequired", "requires_action"), ("pm_card_threeDSecure2Required", "requires_action"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "pm_id, status",
+    [
+        ("pm_card_visa", "succeeded"),
+        ("pm_card_mastercard", "succeeded"),
+        ("pm_card_amex", "succeeded"),
+        ("pm_card_authenticationRequired", "requires_action"),
+        ("pm_card_threeDSecure2Required", "requires_action"),
+    ],
+)
 def test_test_payment_methods(new_intent, stripe_client, pm_id, status):
-    pi = stripe_client.v1.payment_intents.confirm(new_intent().id, params={"payment_method": pm_id,
-                                                                            "return_url": RETURN_URL})  # fmt: skip
+    pi = stripe_client.v1.payment_intents.confirm(
+        new_intent().id, params={"payment_method": pm_id, "return_url": RETURN_URL}
+    )
     assert pi.status == status
 
 
 def test_unknown_payment_method_is_resource_missing(new_intent, stripe_client):
     with pytest.raises(stripe.InvalidRequestError) as caught:
-        stripe_client.v1.payment_intents.confirm(new_intent().id, params={"payment_method": "pm_nope",
-                                                                          "return_url": RETURN_URL})  # fmt: skip
-    assert (caught.value.http_status, caught.value.code, caught.value.param) == (404, "resource_missing",
-                                                                                 "payment_method")  # fmt: skip
+        stripe_client.v1.payment_intents.confirm(
+            new_intent().id, params={"payment_method": "pm_nope", "return_url": RETURN_URL}
+        )
+    assert (caught.value.http_status, caught.value.code, caught.value.param) == (
+        404,
+        "resource_missing",
+        "payment_method",
+    )
 
 
 def test_payment_methods_endpoint_names_its_own_params(publishable_client, stripe_client):
-    created = publishable_client.v1.payment_methods.create(params={
-        "type": "card", "card": {"number": "4242424242424242", "exp_month": "12", "exp_year": "2034", "cvc": "1"}})  # fmt: skip
+    created = publishable_client.v1.payment_methods.create(
+        params={
+            "type": "card",
+            "card": {"number": "4242424242424242", "exp_month": "12", "exp_year": "2034", "cvc": "1"},
+        }
+    )
     assert created.card.last4 == "4242"
     with pytest.raises(stripe.InvalidRequestError) as caught:
         publishable_client.v1.payment_methods.create(params={"card": {"number": "4242424242424242"}})

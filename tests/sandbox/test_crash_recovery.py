@@ -24,13 +24,19 @@ def client(url):
     return stripe.StripeClient(SECRET_KEY, base_addresses={"api": url}, max_network_retries=0)
 
 
-PAYMENT = {"amount": 2300, "currency": "usd", "confirm": True, "payment_method": "pm_card_visa",
-           "payment_method_types": ["card"]}  # fmt: skip
+PAYMENT = {
+    "amount": 2300,
+    "currency": "usd",
+    "confirm": True,
+    "payment_method": "pm_card_visa",
+    "payment_method_types": ["card"],
+}
 
 
 def create(stripe_client, key):
-    return stripe_client.v1.payment_intents.create(params={**PAYMENT, "metadata": {"order_id": key}},
-                                                   options={"idempotency_key": key})  # fmt: skip
+    return stripe_client.v1.payment_intents.create(
+        params={**PAYMENT, "metadata": {"order_id": key}}, options={"idempotency_key": key}
+    )
 
 
 def burst(url, sent, answered, shoppers=16):
@@ -44,9 +50,16 @@ def burst(url, sent, answered, shoppers=16):
             body = urlencode(encode_form({**PAYMENT, "metadata": {"order_id": key}}))  # as stripe-python encodes
             sent.append(key)
             try:
-                connection.request("POST", "/v1/payment_intents", body, {
-                    "Authorization": f"Bearer {SECRET_KEY}", "Idempotency-Key": key,
-                    "Content-Type": "application/x-www-form-urlencoded"})  # fmt: skip
+                connection.request(
+                    "POST",
+                    "/v1/payment_intents",
+                    body,
+                    {
+                        "Authorization": f"Bearer {SECRET_KEY}",
+                        "Idempotency-Key": key,
+                        "Content-Type": "application/x-www-form-urlencoded",
+                    },
+                )
                 response = connection.getresponse()
                 answered[key] = response.read()
             except (OSError, http.client.HTTPException):
@@ -80,8 +93,12 @@ def test_every_key_works_once_after_a_kill_mid_burst(tmp_path):
         assert all(pi.status == "succeeded" for pi in retried.values())
         assert all(retried[key].id == pi_id for key, pi_id in answered.items())  # replayed, not charged again
         with sqlite3.connect(f"{data_dir}/sandbox.sqlite3") as db:
-            per_order = dict(db.execute("SELECT json_extract(body, '$.metadata.order_id'), count(*) FROM objects "
-                                        "WHERE type = 'payment_intent' GROUP BY 1"))  # fmt: skip
+            per_order = dict(
+                db.execute(
+                    "SELECT json_extract(body, '$.metadata.order_id'), count(*) FROM objects "
+                    "WHERE type = 'payment_intent' GROUP BY 1"
+                )
+            )
         assert per_order == dict.fromkeys(sent, 1)  # one PaymentIntent per order, none lost, none doubled
     finally:
         restarted.stop()

@@ -18,22 +18,58 @@ from server.sandbox.pipeline.forms import encode_form, parse_form
 
 FUZZ = settings(max_examples=150, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 TEXT = st.text(st.sampled_from("abc019_-[]%&=+ .²é\x00"), max_size=12)
-REAL_NAMES = st.sampled_from(["amount", "currency", "confirm", "payment_method", "payment_method_data", "metadata",
-                              "expand", "limit", "card", "type", "return_url", "starting_after", "capture_method",
-                              "payment_method_types", "automatic_payment_methods", "shipping", "billing_details"])  # fmt: skip
-NAMES = st.builds(lambda head, segments: head + "".join(f"[{s}]" for s in segments),
-                  st.one_of(REAL_NAMES, TEXT), st.lists(st.one_of(REAL_NAMES, TEXT, st.just("")), max_size=4))  # fmt: skip
+REAL_NAMES = st.sampled_from(
+    [
+        "amount",
+        "currency",
+        "confirm",
+        "payment_method",
+        "payment_method_data",
+        "metadata",
+        "expand",
+        "limit",
+        "card",
+        "type",
+        "return_url",
+        "starting_after",
+        "capture_method",
+        "payment_method_types",
+        "automatic_payment_methods",
+        "shipping",
+        "billing_details",
+    ]
+)
+NAMES = st.builds(
+    lambda head, segments: head + "".join(f"[{s}]" for s in segments),
+    st.one_of(REAL_NAMES, TEXT),
+    st.lists(st.one_of(REAL_NAMES, TEXT, st.just("")), max_size=4),
+)
 VALUES = st.one_of(TEXT, st.sampled_from(["2300", "usd", "true", "card", "pm_card_visa", "4242424242424242", "-1", ""]))
 PAIRS = st.lists(st.tuples(NAMES, VALUES), max_size=12)
-SHAPES = st.recursive(VALUES, lambda inner: st.one_of(
-    st.lists(inner, max_size=3), st.dictionaries(st.one_of(REAL_NAMES, TEXT), inner, max_size=3)), max_leaves=8)
+SHAPES = st.recursive(
+    VALUES,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3), st.dictionaries(st.one_of(REAL_NAMES, TEXT), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
 NESTED = st.dictionaries(REAL_NAMES, SHAPES, max_size=5)  # the right names with the wrong shapes
-CARD_DATA = st.fixed_dictionaries({"type": st.just("card")}, optional={  # what Stripe.js sends, in every shape
-    "card": st.one_of(SHAPES, st.fixed_dictionaries({}, optional={
-        field: SHAPES for field in ("number", "exp_month", "exp_year", "cvc")})), "billing_details": SHAPES})
-BODIES = st.one_of(NESTED.map(lambda params: urlencode(encode_form(params))), PAIRS.map(urlencode),
-                   PAIRS.map(lambda pairs: "&".join(f"{k}={v}" for k, v in pairs)),
-                   st.binary(max_size=200).map(lambda raw: raw.decode("latin-1")))  # fmt: skip
+CARD_DATA = st.fixed_dictionaries(
+    {"type": st.just("card")},
+    optional={  # what Stripe.js sends, in every shape
+        "card": st.one_of(
+            SHAPES,
+            st.fixed_dictionaries({}, optional=dict.fromkeys(("number", "exp_month", "exp_year", "cvc"), SHAPES)),
+        ),
+        "billing_details": SHAPES,
+    },
+)
+BODIES = st.one_of(
+    NESTED.map(lambda params: urlencode(encode_form(params))),
+    PAIRS.map(urlencode),
+    PAIRS.map(lambda pairs: "&".join(f"{k}={v}" for k, v in pairs)),
+    st.binary(max_size=200).map(lambda raw: raw.decode("latin-1")),
+)
 
 
 @pytest.fixture(scope="module")
@@ -41,9 +77,12 @@ def api(tmp_path_factory):
     """The sandbox app driven through WSGI (no sockets: fast), on its own data dir."""
     app = create_sandbox_app(str(tmp_path_factory.mktemp("fuzz")))
     client = app.test_client()
-    created = client.post("/v1/payment_intents", data="amount=2300&currency=usd&payment_method_types[]=card",
-                          headers={"Authorization": f"Bearer {SECRET_KEY}"},
-                          content_type="application/x-www-form-urlencoded")  # fmt: skip
+    created = client.post(
+        "/v1/payment_intents",
+        data="amount=2300&currency=usd&payment_method_types[]=card",
+        headers={"Authorization": f"Bearer {SECRET_KEY}"},
+        content_type="application/x-www-form-urlencoded",
+    )
     yield client, created.get_json()
     app.extensions["sandbox"].worker.stop()
 
@@ -72,16 +111,25 @@ def test_publishable_key_calls_never_answer_5xx(api, card, body):
     client, pi = api
     credentials = urlencode({"key": PUBLISHABLE_KEY, "client_secret": pi["client_secret"]})
     form = "application/x-www-form-urlencoded"
-    for path, fields in ((f"/v1/payment_intents/{pi['id']}/confirm", {"payment_method_data": card}),
-                         ("/v1/payment_methods", card)):  # fmt: skip
+    for path, fields in (
+        (f"/v1/payment_intents/{pi['id']}/confirm", {"payment_method_data": card}),
+        ("/v1/payment_methods", card),
+    ):
         for extra in (urlencode(encode_form(fields)), body):
             response = client.post(path, data=f"{credentials}&{extra}", content_type=form)
             assert_client_error_at_worst(response)
 
 
 @FUZZ
-@given(params=st.dictionaries(st.text("abcdefgh_", min_size=1, max_size=8), st.one_of(
-    st.text(max_size=8), st.lists(st.text(max_size=8), min_size=1, max_size=3),
-    st.dictionaries(st.text("ijklmn_", min_size=1, max_size=8), st.text(max_size=8), min_size=1, max_size=3))))
+@given(
+    params=st.dictionaries(
+        st.text("abcdefgh_", min_size=1, max_size=8),
+        st.one_of(
+            st.text(max_size=8),
+            st.lists(st.text(max_size=8), min_size=1, max_size=3),
+            st.dictionaries(st.text("ijklmn_", min_size=1, max_size=8), st.text(max_size=8), min_size=1, max_size=3),
+        ),
+    )
+)
 def test_parsing_undoes_stripe_pythons_encoding(params):
     assert parse_form(urlencode(encode_form(params))) == params

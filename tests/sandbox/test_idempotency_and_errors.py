@@ -14,8 +14,9 @@ from server.sandbox import SECRET_KEY
 
 
 def create(client, key, **params):
-    return client.v1.payment_intents.create(params={"amount": 2300, "currency": "usd", **params},
-                                            options={"idempotency_key": key})  # fmt: skip
+    return client.v1.payment_intents.create(
+        params={"amount": 2300, "currency": "usd", **params}, options={"idempotency_key": key}
+    )
 
 
 def test_same_key_same_params_replays_one_payment_intent(stripe_client):
@@ -46,9 +47,11 @@ def test_declines_are_replayed_too(stripe_client):
     pi = create(stripe_client, "pi-for-decline")
     for _ in range(2):
         with pytest.raises(stripe.CardError) as caught:
-            stripe_client.v1.payment_intents.confirm(pi.id, params={"payment_method": "pm_card_chargeDeclined",
-                                                                    "return_url": "http://127.0.0.1/r"},
-                                                     options={"idempotency_key": "confirm-once"})  # fmt: skip
+            stripe_client.v1.payment_intents.confirm(
+                pi.id,
+                params={"payment_method": "pm_card_chargeDeclined", "return_url": "http://127.0.0.1/r"},
+                options={"idempotency_key": "confirm-once"},
+            )
     assert caught.value.headers.get("Idempotent-Replayed") == "true"
     charges = stripe_client.v1.charges.list(params={"payment_intent": pi.id})
     assert len(charges.data) == 1  # the replay did not attempt a second charge
@@ -71,16 +74,22 @@ def test_keys_over_255_characters_are_refused(stripe_client):
 
 def test_an_empty_key_is_refused_like_stripe(sandbox_url):
     """stripe-python never sends one (it generates a key instead); Stripe answers a raw empty header with 400."""
-    status, _, body = raw(f"{sandbox_url}/v1/payment_intents", {"Authorization": f"Bearer {SECRET_KEY}",
-                          "Idempotency-Key": ""}, data=b"amount=2300&currency=usd")  # fmt: skip
+    status, _, body = raw(
+        f"{sandbox_url}/v1/payment_intents",
+        {"Authorization": f"Bearer {SECRET_KEY}", "Idempotency-Key": ""},
+        data=b"amount=2300&currency=usd",
+    )
     assert status == 400 and body["error"] == {"message": key_length_message(0), "type": "idempotency_error"}
 
 
 def test_a_key_left_in_progress_by_a_crash_is_released(stripe_client, sandbox):
     """An older sandbox killed mid-request left its key "in progress": the order's checkout answered 502 for good."""
     with sqlite3.connect(sandbox.app.extensions["sandbox"].store.path) as db:
-        db.execute("INSERT INTO idempotency(api_key, key, fingerprint, created) VALUES (?, 'died-mid-request', "
-                   "'fingerprint-of-the-dead-request', 0)", (SECRET_KEY,))  # fmt: skip
+        db.execute(
+            "INSERT INTO idempotency(api_key, key, fingerprint, created) VALUES (?, 'died-mid-request', "
+            "'fingerprint-of-the-dead-request', 0)",
+            (SECRET_KEY,),
+        )
     first = create(stripe_client, "died-mid-request")
     assert create(stripe_client, "died-mid-request").id == first.id
 
@@ -125,8 +134,9 @@ def test_unknown_url_is_a_stripe_404(sandbox_url):
 def test_percent_encoded_and_raw_brackets_parse_the_same(sandbox_url, stripe_client):
     auth = {"Authorization": f"Bearer {SECRET_KEY}"}
     # The newest PaymentIntent, with a payment method to expand.
-    pi = stripe_client.v1.payment_intents.create(params={"amount": 2300, "currency": "usd",
-                                                         "payment_method": "pm_card_visa"})  # fmt: skip
+    pi = stripe_client.v1.payment_intents.create(
+        params={"amount": 2300, "currency": "usd", "payment_method": "pm_card_visa"}
+    )
     status, _, body = raw(f"{sandbox_url}/v1/payment_intents?limit=1", auth)
     assert (status, body["data"][0]["id"]) == (200, pi.id) and body["data"][0]["payment_method"] == pi.payment_method
     for query in ("expand%5B0%5D=data.payment_method&limit=1", "expand[]=data.payment_method&limit=1"):

@@ -13,20 +13,37 @@ def invalid(call):
 
 
 def test_create_accepts_what_the_shop_sends(stripe_client):
-    pi = stripe_client.v1.payment_intents.create(params={
-        "amount": 4800, "currency": "usd", "automatic_payment_methods": {"enabled": True},
-        "description": "Two books", "receipt_email": "reader@example.com", "metadata": {"order_id": "ord_9"},
-    })  # fmt: skip
+    pi = stripe_client.v1.payment_intents.create(
+        params={
+            "amount": 4800,
+            "currency": "usd",
+            "automatic_payment_methods": {"enabled": True},
+            "description": "Two books",
+            "receipt_email": "reader@example.com",
+            "metadata": {"order_id": "ord_9"},
+        }
+    )
     assert (pi.amount, pi.description, pi.receipt_email, pi.metadata.to_dict()) == (
-        4800, "Two books", "reader@example.com", {"order_id": "ord_9"})  # fmt: skip
-    assert (pi.status, pi.amount_received, pi.latest_charge, pi.next_action) == ("requires_payment_method", 0,
-                                                                                 None, None)  # fmt: skip
+        4800,
+        "Two books",
+        "reader@example.com",
+        {"order_id": "ord_9"},
+    )
+    assert (pi.status, pi.amount_received, pi.latest_charge, pi.next_action) == (
+        "requires_payment_method",
+        0,
+        None,
+        None,
+    )
 
 
-@pytest.mark.parametrize("amount, code, message", [
-    (49, "amount_too_small", "Amount must be at least $0.50 usd"),
-    (100_000_000, "amount_too_large", "Amount must be no more than $999,999.99"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "amount, code, message",
+    [
+        (49, "amount_too_small", "Amount must be at least $0.50 usd"),
+        (100_000_000, "amount_too_large", "Amount must be no more than $999,999.99"),
+    ],
+)
 def test_amount_limits(stripe_client, amount, code, message):
     error = invalid(lambda: stripe_client.v1.payment_intents.create(params={"amount": amount, "currency": "usd"}))
     assert (error.http_status, error.code, error.param, error.user_message) == (400, code, "amount", message)
@@ -34,12 +51,19 @@ def test_amount_limits(stripe_client, amount, code, message):
 
 def test_missing_and_unknown_parameters(stripe_client):
     error = invalid(lambda: stripe_client.v1.payment_intents.create(params={"currency": "usd"}))
-    assert (error.code, error.param, error.user_message) == ("parameter_missing", "amount",
-                                                             "Missing required param: amount.")  # fmt: skip
-    error = invalid(lambda: stripe_client.v1.payment_intents.create(params={"amount": 2300, "currency": "usd",
-                                                                            "colour": "blue"}))  # fmt: skip
-    assert (error.code, error.param, error.user_message) == ("parameter_unknown", "colour",
-                                                             "Received unknown parameter: colour")  # fmt: skip
+    assert (error.code, error.param, error.user_message) == (
+        "parameter_missing",
+        "amount",
+        "Missing required param: amount.",
+    )
+    error = invalid(
+        lambda: stripe_client.v1.payment_intents.create(params={"amount": 2300, "currency": "usd", "colour": "blue"})
+    )
+    assert (error.code, error.param, error.user_message) == (
+        "parameter_unknown",
+        "colour",
+        "Received unknown parameter: colour",
+    )
     error = invalid(lambda: stripe_client.v1.payment_intents.create(params={"amount": "ten", "currency": "usd"}))
     assert error.param == "amount" and error.user_message == "Invalid integer: ten"
     error = invalid(lambda: stripe_client.v1.payment_intents.create(params={"amount": 2300, "currency": "xyz"}))
@@ -48,12 +72,21 @@ def test_missing_and_unknown_parameters(stripe_client):
 
 def test_publishable_key_calls_ignore_unknown_stripe_js_fields(new_intent, publishable_client):
     pi = new_intent()
-    done = publishable_client.v1.payment_intents.confirm(pi.id, params={
-        "client_secret": pi.client_secret, "return_url": RETURN_URL, "expected_payment_method_type": "card",
-        "use_stripe_sdk": "true", "client_context": {"currency": "usd"},
-        "payment_method_data": {"type": "card", "guid": "x", "card": {"number": "4242424242424242",
-                                "exp_month": "12", "exp_year": "34", "cvc": "123"}},
-    })  # fmt: skip
+    done = publishable_client.v1.payment_intents.confirm(
+        pi.id,
+        params={
+            "client_secret": pi.client_secret,
+            "return_url": RETURN_URL,
+            "expected_payment_method_type": "card",
+            "use_stripe_sdk": "true",
+            "client_context": {"currency": "usd"},
+            "payment_method_data": {
+                "type": "card",
+                "guid": "x",
+                "card": {"number": "4242424242424242", "exp_month": "12", "exp_year": "34", "cvc": "123"},
+            },
+        },
+    )
     assert done.status == "succeeded"
 
 
@@ -67,30 +100,43 @@ def test_confirm_needs_return_url_with_automatic_payment_methods(new_intent, str
     error = invalid(lambda: stripe_client.v1.payment_intents.confirm(pi.id, params={"payment_method": "pm_card_visa"}))
     assert error.http_status == 400 and error.param == "return_url" and "return_url" in error.user_message
     card_only = new_intent(payment_method_types=["card"])
-    assert stripe_client.v1.payment_intents.confirm(card_only.id, params={"payment_method": "pm_card_visa"}).status \
+    assert (
+        stripe_client.v1.payment_intents.confirm(card_only.id, params={"payment_method": "pm_card_visa"}).status
         == "succeeded"
+    )
 
 
 def test_confirm_needs_a_payment_method(new_intent, stripe_client):
-    error = invalid(lambda: stripe_client.v1.payment_intents.confirm(new_intent().id,
-                                                                     params={"return_url": RETURN_URL}))  # fmt: skip
+    error = invalid(
+        lambda: stripe_client.v1.payment_intents.confirm(new_intent().id, params={"return_url": RETURN_URL})
+    )
     assert error.http_status == 400 and error.code == "payment_intent_unexpected_state"
     assert "missing a payment method" in error.user_message
 
 
 def test_confirm_twice_is_refused(new_intent, stripe_client):
-    pi = stripe_client.v1.payment_intents.confirm(new_intent().id, params={"payment_method": "pm_card_visa",
-                                                                            "return_url": RETURN_URL})  # fmt: skip
-    error = invalid(lambda: stripe_client.v1.payment_intents.confirm(pi.id, params={"payment_method": "pm_card_visa",
-                                                                                    "return_url": RETURN_URL}))  # fmt: skip
+    pi = stripe_client.v1.payment_intents.confirm(
+        new_intent().id, params={"payment_method": "pm_card_visa", "return_url": RETURN_URL}
+    )
+    error = invalid(
+        lambda: stripe_client.v1.payment_intents.confirm(
+            pi.id, params={"payment_method": "pm_card_visa", "return_url": RETURN_URL}
+        )
+    )
     assert error.code == "payment_intent_unexpected_state" and "already succeeded" in error.user_message
 
 
 def test_create_and_confirm_in_one_call_and_expand(stripe_client):
-    pi = stripe_client.v1.payment_intents.create(params={
-        "amount": 2300, "currency": "usd", "confirm": True, "payment_method": "pm_card_visa",
-        "return_url": RETURN_URL, "expand": ["latest_charge", "payment_method"],
-    })  # fmt: skip
+    pi = stripe_client.v1.payment_intents.create(
+        params={
+            "amount": 2300,
+            "currency": "usd",
+            "confirm": True,
+            "payment_method": "pm_card_visa",
+            "return_url": RETURN_URL,
+            "expand": ["latest_charge", "payment_method"],
+        }
+    )
     assert pi.status == "succeeded"
     assert pi.latest_charge.object == "charge" and pi.latest_charge.amount_captured == 2300
     assert pi.payment_method.card.last4 == "4242"
@@ -99,14 +145,20 @@ def test_create_and_confirm_in_one_call_and_expand(stripe_client):
 def test_update_then_confirm_and_last_payment_error_cleared(new_intent, stripe_client):
     pi = new_intent(metadata={"a": "1", "b": "2"})
     with pytest.raises(stripe.CardError):
-        stripe_client.v1.payment_intents.confirm(pi.id, params={"payment_method": "pm_card_visa_chargeDeclined",
-                                                                "return_url": RETURN_URL})  # fmt: skip
-    updated = stripe_client.v1.payment_intents.update(pi.id, params={"amount": 2500, "metadata": {"a": "", "c": "3"},
-                                                                     "description": "updated"})  # fmt: skip
-    assert (updated.amount, updated.metadata.to_dict(), updated.last_payment_error) == (2500, {"b": "2", "c": "3"},
-                                                                                        None)  # fmt: skip
-    done = stripe_client.v1.payment_intents.confirm(pi.id, params={"payment_method": "pm_card_visa",
-                                                                   "return_url": RETURN_URL})  # fmt: skip
+        stripe_client.v1.payment_intents.confirm(
+            pi.id, params={"payment_method": "pm_card_visa_chargeDeclined", "return_url": RETURN_URL}
+        )
+    updated = stripe_client.v1.payment_intents.update(
+        pi.id, params={"amount": 2500, "metadata": {"a": "", "c": "3"}, "description": "updated"}
+    )
+    assert (updated.amount, updated.metadata.to_dict(), updated.last_payment_error) == (
+        2500,
+        {"b": "2", "c": "3"},
+        None,
+    )
+    done = stripe_client.v1.payment_intents.confirm(
+        pi.id, params={"payment_method": "pm_card_visa", "return_url": RETURN_URL}
+    )
     assert (done.status, done.amount_received) == ("succeeded", 2500)
     error = invalid(lambda: stripe_client.v1.payment_intents.update(pi.id, params={"amount": 9000}))
     assert error.code == "payment_intent_unexpected_state"
@@ -115,16 +167,20 @@ def test_update_then_confirm_and_last_payment_error_cleared(new_intent, stripe_c
 def test_cancel(new_intent, stripe_client):
     pi = stripe_client.v1.payment_intents.cancel(new_intent().id, params={"cancellation_reason": "abandoned"})
     assert (pi.status, pi.cancellation_reason) == ("canceled", "abandoned") and pi.canceled_at
-    error = invalid(lambda: stripe_client.v1.payment_intents.confirm(pi.id, params={"payment_method": "pm_card_visa",
-                                                                                    "return_url": RETURN_URL}))  # fmt: skip
+    error = invalid(
+        lambda: stripe_client.v1.payment_intents.confirm(
+            pi.id, params={"payment_method": "pm_card_visa", "return_url": RETURN_URL}
+        )
+    )
     assert "status of canceled" in error.user_message
     error = invalid(lambda: stripe_client.v1.payment_intents.cancel(pi.id))
     assert error.code == "payment_intent_unexpected_state"
 
 
 def test_manual_capture_partial(new_intent, stripe_client):
-    pi = stripe_client.v1.payment_intents.confirm(new_intent(capture_method="manual").id, params={
-        "payment_method": "pm_card_visa", "return_url": RETURN_URL})  # fmt: skip
+    pi = stripe_client.v1.payment_intents.confirm(
+        new_intent(capture_method="manual").id, params={"payment_method": "pm_card_visa", "return_url": RETURN_URL}
+    )
     assert (pi.status, pi.amount_capturable, pi.amount_received) == ("requires_capture", 2300, 0)
     error = invalid(lambda: stripe_client.v1.payment_intents.capture(pi.id, params={"amount_to_capture": 9999}))
     assert error.param == "amount_to_capture"
@@ -139,24 +195,27 @@ def test_manual_capture_partial(new_intent, stripe_client):
 
 
 def test_a_new_payment_method_clears_the_pending_three_d_secure_action(new_intent, stripe_client):
-    pi = stripe_client.v1.payment_intents.confirm(new_intent().id, params={
-        "payment_method": "pm_card_threeDSecure2Required", "return_url": RETURN_URL})  # fmt: skip
+    pi = stripe_client.v1.payment_intents.confirm(
+        new_intent().id, params={"payment_method": "pm_card_threeDSecure2Required", "return_url": RETURN_URL}
+    )
     assert pi.status == "requires_action" and pi.next_action is not None
     updated = stripe_client.v1.payment_intents.update(pi.id, params={"payment_method": "pm_card_visa"})
     assert (updated.status, updated.next_action) == ("requires_confirmation", None)
 
 
 def test_cancel_an_authorisation_releases_it(new_intent, stripe_client):
-    pi = stripe_client.v1.payment_intents.confirm(new_intent(capture_method="manual").id, params={
-        "payment_method": "pm_card_visa", "return_url": RETURN_URL})  # fmt: skip
+    pi = stripe_client.v1.payment_intents.confirm(
+        new_intent(capture_method="manual").id, params={"payment_method": "pm_card_visa", "return_url": RETURN_URL}
+    )
     canceled = stripe_client.v1.payment_intents.cancel(pi.id)
     assert canceled.status == "canceled" and canceled.amount_capturable == 0
     assert stripe_client.v1.charges.retrieve(pi.latest_charge).refunded is True
 
 
 def test_list_with_pagination(stripe_client):
-    made = [stripe_client.v1.payment_intents.create(params={"amount": 5000 + i, "currency": "usd"}).id
-            for i in range(5)]  # fmt: skip
+    made = [
+        stripe_client.v1.payment_intents.create(params={"amount": 5000 + i, "currency": "usd"}).id for i in range(5)
+    ]
     first = stripe_client.v1.payment_intents.list(params={"limit": 3})
     assert [pi.id for pi in first.data] == made[::-1][:3] and first.has_more
     rest = stripe_client.v1.payment_intents.list(params={"limit": 2, "starting_after": first.data[-1].id})
@@ -197,8 +256,9 @@ def test_three_d_secure_fail(new_intent, confirm_card, authenticate, stripe_clie
 
 
 def test_three_d_secure_server_side_without_return_url_uses_stripe_sdk(new_intent, stripe_client):
-    pi = stripe_client.v1.payment_intents.confirm(new_intent(payment_method_types=["card"]).id, params={
-        "payment_method": "pm_card_authenticationRequired"})  # fmt: skip
+    pi = stripe_client.v1.payment_intents.confirm(
+        new_intent(payment_method_types=["card"]).id, params={"payment_method": "pm_card_authenticationRequired"}
+    )
     assert pi.status == "requires_action" and pi.next_action.type == "use_stripe_sdk"
 
 
@@ -206,6 +266,7 @@ def test_manual_confirmation_needs_the_secret_key(new_intent, confirm_card, stri
     pi = new_intent(confirmation_method="manual")
     error = invalid(lambda: confirm_card(pi, "4242424242424242"))
     assert "secret key" in error.user_message
-    done = stripe_client.v1.payment_intents.confirm(pi.id, params={"payment_method": "pm_card_visa",
-                                                                   "return_url": RETURN_URL})  # fmt: skip
+    done = stripe_client.v1.payment_intents.confirm(
+        pi.id, params={"payment_method": "pm_card_visa", "return_url": RETURN_URL}
+    )
     assert done.status == "succeeded"

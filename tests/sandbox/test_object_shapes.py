@@ -3,7 +3,8 @@
 import json
 import os
 
-KEYS = json.load(open(os.path.join(os.path.dirname(__file__), "stripe_object_keys.json")))
+with open(os.path.join(os.path.dirname(__file__), "stripe_object_keys.json")) as fh:
+    KEYS = json.load(fh)
 RETURN_URL = "http://127.0.0.1/return"
 
 
@@ -12,8 +13,15 @@ def keys(obj):
 
 
 def test_payment_intent_charge_payment_method_event_refund_keys(stripe_client):
-    pi = stripe_client.v1.payment_intents.create(params={"amount": 2300, "currency": "usd", "confirm": True,
-                                                         "payment_method": "pm_card_visa", "return_url": RETURN_URL})  # fmt: skip
+    pi = stripe_client.v1.payment_intents.create(
+        params={
+            "amount": 2300,
+            "currency": "usd",
+            "confirm": True,
+            "payment_method": "pm_card_visa",
+            "return_url": RETURN_URL,
+        }
+    )
     assert keys(pi) == KEYS["payment_intent"]
     assert keys(stripe_client.v1.charges.retrieve(pi.latest_charge)) == KEYS["charge"]
     assert keys(stripe_client.v1.payment_methods.retrieve(pi.payment_method)) == KEYS["payment_method"]
@@ -24,8 +32,9 @@ def test_payment_intent_charge_payment_method_event_refund_keys(stripe_client):
 
 
 def test_webhook_endpoint_keys_and_the_secret_only_on_create(stripe_client):
-    created = stripe_client.v1.webhook_endpoints.create(params={"url": "http://127.0.0.1:9/hook",
-                                                                "enabled_events": ["charge.succeeded"]})  # fmt: skip
+    created = stripe_client.v1.webhook_endpoints.create(
+        params={"url": "http://127.0.0.1:9/hook", "enabled_events": ["charge.succeeded"]}
+    )
     assert keys(created) == sorted(KEYS["webhook_endpoint"] + ["secret"])
     assert created.secret.startswith("whsec_")
     fetched = stripe_client.v1.webhook_endpoints.retrieve(created.id)
@@ -34,10 +43,17 @@ def test_webhook_endpoint_keys_and_the_secret_only_on_create(stripe_client):
 
 
 def test_ids_look_like_stripes(stripe_client):
-    pi = stripe_client.v1.payment_intents.create(params={"amount": 2300, "currency": "usd", "confirm": True,
-                                                         "payment_method": "pm_card_visa", "return_url": RETURN_URL})  # fmt: skip
+    pi = stripe_client.v1.payment_intents.create(
+        params={
+            "amount": 2300,
+            "currency": "usd",
+            "confirm": True,
+            "payment_method": "pm_card_visa",
+            "return_url": RETURN_URL,
+        }
+    )
     refund = stripe_client.v1.refunds.create(params={"payment_intent": pi.id, "amount": 100})
     for value, prefix in ((pi.id, "pi_"), (pi.latest_charge, "ch_"), (pi.payment_method, "pm_"), (refund.id, "re_")):
-        assert value.startswith(prefix) and len(value) == len(prefix) + 24 and value[len(prefix):].isalnum()
+        assert value.startswith(prefix) and len(value) == len(prefix) + 24 and value[len(prefix) :].isalnum()
     assert pi.client_secret.startswith(pi.id + "_secret_")
     assert stripe_client.v1.events.list(params={"limit": 1}).data[0].id.startswith("evt_")

@@ -19,8 +19,9 @@ def test_create_retrieve_confirm(stripe_client):
     fetched = stripe_client.v1.payment_intents.retrieve(pi.id)
     assert (fetched.amount, fetched.currency, fetched.metadata["order_id"]) == (2300, "usd", "ord_1")
 
-    done = stripe_client.v1.payment_intents.confirm(pi.id, params={"payment_method": "pm_card_visa",
-                                                                   "return_url": RETURN_URL})  # fmt: skip
+    done = stripe_client.v1.payment_intents.confirm(
+        pi.id, params={"payment_method": "pm_card_visa", "return_url": RETURN_URL}
+    )
     assert done.status == "succeeded"
     assert done.amount_received == 2300
     assert done.latest_charge.startswith("ch_")
@@ -30,8 +31,9 @@ def test_create_retrieve_confirm(stripe_client):
 def test_decline_raises_card_error_with_stripe_fields(stripe_client):
     pi = create(stripe_client)
     with pytest.raises(stripe.CardError) as caught:
-        stripe_client.v1.payment_intents.confirm(pi.id, params={"payment_method": "pm_card_visa_chargeDeclined",
-                                                                "return_url": RETURN_URL})  # fmt: skip
+        stripe_client.v1.payment_intents.confirm(
+            pi.id, params={"payment_method": "pm_card_visa_chargeDeclined", "return_url": RETURN_URL}
+        )
     error = caught.value
     assert error.http_status == 402
     assert error.code == "card_declined"
@@ -58,10 +60,14 @@ def test_publishable_key_sees_restricted_fields_with_client_secret(stripe_client
 def test_publishable_key_confirms_card_data_like_stripe_js(stripe_client, publishable_client):
     pi = create(stripe_client)
     card = {"number": "4242424242424242", "exp_month": "12", "exp_year": "2034", "cvc": "123"}
-    done = publishable_client.v1.payment_intents.confirm(pi.id, params={
-        "client_secret": pi.client_secret, "return_url": RETURN_URL,
-        "payment_method_data": {"type": "card", "card": card},
-    })  # fmt: skip
+    done = publishable_client.v1.payment_intents.confirm(
+        pi.id,
+        params={
+            "client_secret": pi.client_secret,
+            "return_url": RETURN_URL,
+            "payment_method_data": {"type": "card", "card": card},
+        },
+    )
     assert done.status == "succeeded"
     assert "amount_received" not in done  # restricted view
     full = stripe_client.v1.payment_intents.retrieve(pi.id, params={"expand": ["payment_method"]})
@@ -71,11 +77,16 @@ def test_publishable_key_confirms_card_data_like_stripe_js(stripe_client, publis
 def test_raw_card_numbers_refused_with_secret_key(stripe_client):
     pi = create(stripe_client)
     with pytest.raises(stripe.InvalidRequestError) as caught:
-        stripe_client.v1.payment_intents.confirm(pi.id, params={
-            "return_url": RETURN_URL,
-            "payment_method_data": {"type": "card", "card": {"number": "4242424242424242", "exp_month": "12",
-                                                             "exp_year": "2034", "cvc": "123"}},
-        })  # fmt: skip
+        stripe_client.v1.payment_intents.confirm(
+            pi.id,
+            params={
+                "return_url": RETURN_URL,
+                "payment_method_data": {
+                    "type": "card",
+                    "card": {"number": "4242424242424242", "exp_month": "12", "exp_year": "2034", "cvc": "123"},
+                },
+            },
+        )
     assert "Sending credit card numbers directly to the Stripe API is generally unsafe" in caught.value.user_message
 
 
@@ -100,4 +111,3 @@ def test_bad_keys_get_401(sandbox_url):
 def test_responses_carry_request_id(stripe_client):
     pi = create(stripe_client)
     assert pi.last_response.request_id.startswith("req_")
-

@@ -10,8 +10,8 @@ import time
 import pytest
 import stripe
 
-from server.sandbox.serving import start_sandbox
 from server.sandbox import SECRET_KEY
+from server.sandbox.serving import start_sandbox
 
 pytestmark = pytest.mark.sandbox_only("restarts and shares sandboxes of its own")
 
@@ -22,21 +22,27 @@ def client_for(url):
 
 def test_state_survives_a_restart(tmp_path):
     first = start_sandbox(str(tmp_path))
-    pi = client_for(first.url).v1.payment_intents.create(params={"amount": 2300, "currency": "usd"},
-                                                          options={"idempotency_key": "k"})  # fmt: skip
+    pi = client_for(first.url).v1.payment_intents.create(
+        params={"amount": 2300, "currency": "usd"}, options={"idempotency_key": "k"}
+    )
     first.stop()
     second = start_sandbox(str(tmp_path))
     client = client_for(second.url)
     assert client.v1.payment_intents.retrieve(pi.id).amount == 2300
-    assert client.v1.payment_intents.create(params={"amount": 2300, "currency": "usd"},
-                                            options={"idempotency_key": "k"}).id == pi.id  # fmt: skip
+    assert (
+        client.v1.payment_intents.create(
+            params={"amount": 2300, "currency": "usd"}, options={"idempotency_key": "k"}
+        ).id
+        == pi.id
+    )
     second.stop()
 
 
 def test_two_servers_on_one_data_dir_share_state(tmp_path):
     a, b = start_sandbox(str(tmp_path)), start_sandbox(str(tmp_path))
-    pi = client_for(a.url).v1.payment_intents.create(params={"amount": 2300, "currency": "usd",
-                                                             "payment_method_types": ["card"]})  # fmt: skip
+    pi = client_for(a.url).v1.payment_intents.create(
+        params={"amount": 2300, "currency": "usd", "payment_method_types": ["card"]}
+    )
     done = client_for(b.url).v1.payment_intents.confirm(pi.id, params={"payment_method": "pm_card_visa"})
     assert done.status == "succeeded"
     assert client_for(a.url).v1.payment_intents.retrieve(pi.id).status == "succeeded"
@@ -48,8 +54,13 @@ def test_workbench_reset_clears_orders_and_sandbox(tmp_path):
     running = start_sandbox(str(tmp_path))
     pi = client_for(running.url).v1.payment_intents.create(params={"amount": 2300, "currency": "usd"})
     env = {**os.environ, "WORKBENCH_DATA_DIR": str(tmp_path)}
-    result = subprocess.run([sys.executable, "-m", "server.launch.cli", "reset", "--yes"], env=env, capture_output=True,
-                            text=True, timeout=60)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-m", "server.launch.cli", "reset", "--yes"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0 and "Cleared" in result.stdout
     try:
         client_for(running.url).v1.payment_intents.retrieve(pi.id)
@@ -63,8 +74,9 @@ def test_the_store_is_readable_by_its_owner_only(tmp_path):
     """It holds client secrets and every endpoint's ``whsec_``."""
     data_dir = tmp_path / "new"
     running = start_sandbox(str(data_dir))
-    client_for(running.url).v1.webhook_endpoints.create(params={"url": "http://127.0.0.1:9/hook",
-                                                                "enabled_events": ["charge.refunded"]})  # fmt: skip
+    client_for(running.url).v1.webhook_endpoints.create(
+        params={"url": "http://127.0.0.1:9/hook", "enabled_events": ["charge.refunded"]}
+    )
     running.stop()
     modes = {path.name: oct(path.stat().st_mode & 0o777) for path in data_dir.iterdir()}
     assert oct(data_dir.stat().st_mode & 0o777) == "0o700"

@@ -8,15 +8,27 @@ from tests.sandbox.conftest import RETURN_URL
 
 @pytest.fixture
 def paid(stripe_client):
-    return stripe_client.v1.payment_intents.create(params={"amount": 2300, "currency": "usd", "confirm": True,
-                                                           "payment_method": "pm_card_visa", "return_url": RETURN_URL})  # fmt: skip
+    return stripe_client.v1.payment_intents.create(
+        params={
+            "amount": 2300,
+            "currency": "usd",
+            "confirm": True,
+            "payment_method": "pm_card_visa",
+            "return_url": RETURN_URL,
+        }
+    )
 
 
 def test_partial_then_full_refund_and_over_refund(stripe_client, paid):
-    first = stripe_client.v1.refunds.create(params={"payment_intent": paid.id, "amount": 800,
-                                                    "reason": "requested_by_customer"})  # fmt: skip
-    assert (first.status, first.amount, first.charge, first.payment_intent) == ("succeeded", 800, paid.latest_charge,
-                                                                                paid.id)  # fmt: skip
+    first = stripe_client.v1.refunds.create(
+        params={"payment_intent": paid.id, "amount": 800, "reason": "requested_by_customer"}
+    )
+    assert (first.status, first.amount, first.charge, first.payment_intent) == (
+        "succeeded",
+        800,
+        paid.latest_charge,
+        paid.id,
+    )
     with pytest.raises(stripe.InvalidRequestError) as caught:
         stripe_client.v1.refunds.create(params={"payment_intent": paid.id, "amount": 2000})
     assert caught.value.code == "amount_too_large" and caught.value.param == "amount"
@@ -41,28 +53,41 @@ def test_refund_needs_a_successful_payment(stripe_client):
 
 def events_for(stripe_client, object_id):
     events = stripe_client.v1.events.list(params={"limit": 100}).data
-    return [e.type for e in reversed(events) if object_id in (e.data.object.id, getattr(e.data.object, "payment_intent", None))]
+    return [
+        e.type
+        for e in reversed(events)
+        if object_id in (e.data.object.id, getattr(e.data.object, "payment_intent", None))
+    ]
 
 
 def test_events_for_a_successful_payment_and_refund(stripe_client, paid):
     stripe_client.v1.refunds.create(params={"payment_intent": paid.id})
-    assert events_for(stripe_client, paid.id) == ["payment_intent.created", "charge.succeeded",
-                                                  "payment_intent.succeeded", "charge.updated",  # balance transaction
-                                                  "refund.created", "charge.refunded"]  # fmt: skip
+    assert events_for(stripe_client, paid.id) == [
+        "payment_intent.created",
+        "charge.succeeded",
+        "payment_intent.succeeded",
+        "charge.updated",  # balance transaction
+        "refund.created",
+        "charge.refunded",
+    ]
 
 
 def test_events_for_a_decline_3ds_and_cancel(stripe_client):
     declined = stripe_client.v1.payment_intents.create(params={"amount": 2300, "currency": "usd"})
     with pytest.raises(stripe.CardError):
-        stripe_client.v1.payment_intents.confirm(declined.id, params={"payment_method": "pm_card_chargeDeclined",
-                                                                      "return_url": RETURN_URL})  # fmt: skip
-    assert events_for(stripe_client, declined.id) == ["payment_intent.created", "charge.failed",
-                                                      "payment_intent.payment_failed"]  # fmt: skip
-    stripe_client.v1.payment_intents.confirm(declined.id, params={"payment_method": "pm_card_authenticationRequired",
-                                                                  "return_url": RETURN_URL})  # fmt: skip
+        stripe_client.v1.payment_intents.confirm(
+            declined.id, params={"payment_method": "pm_card_chargeDeclined", "return_url": RETURN_URL}
+        )
+    assert events_for(stripe_client, declined.id) == [
+        "payment_intent.created",
+        "charge.failed",
+        "payment_intent.payment_failed",
+    ]
+    stripe_client.v1.payment_intents.confirm(
+        declined.id, params={"payment_method": "pm_card_authenticationRequired", "return_url": RETURN_URL}
+    )
     stripe_client.v1.payment_intents.cancel(declined.id)
-    assert events_for(stripe_client, declined.id)[-2:] == ["payment_intent.requires_action",
-                                                           "payment_intent.canceled"]  # fmt: skip
+    assert events_for(stripe_client, declined.id)[-2:] == ["payment_intent.requires_action", "payment_intent.canceled"]
 
 
 def test_event_retrieve_list_and_type_filter(stripe_client, paid):

@@ -34,7 +34,10 @@ def call(url, body=None, headers=None, method=None):
 def test_too_many_parameters_are_refused_before_parsing(sandbox_url):
     many = "&".join(["expand[]=x"] * 20_000)  # 7 s before; 40,000 pairs are over the size limit
     status, _, body = call(f"{sandbox_url}/v1/payment_intents", many, SECRET)
-    assert (status, body["error"]["message"]) == (400, f"Too many parameters: a request may carry at most {MAX_PARAMS}.")
+    assert (status, body["error"]["message"]) == (
+        400,
+        f"Too many parameters: a request may carry at most {MAX_PARAMS}.",
+    )
 
 
 def test_appending_to_a_list_is_linear():
@@ -71,17 +74,30 @@ def test_odd_names_are_client_errors(sandbox_url, query):
 
 
 def confirm_as_stripe_js(sandbox_url, pi, fields, headers=None):
-    body = urlencode({"key": PUBLISHABLE_KEY, "client_secret": pi.client_secret, "return_url": "http://127.0.0.1/r",
-                      "payment_method_data[type]": "card", **fields})  # fmt: skip
+    body = urlencode(
+        {
+            "key": PUBLISHABLE_KEY,
+            "client_secret": pi.client_secret,
+            "return_url": "http://127.0.0.1/r",
+            "payment_method_data[type]": "card",
+            **fields,
+        }
+    )
     return call(f"{sandbox_url}/v1/payment_intents/{pi.id}/confirm", body, headers)
 
 
 def test_card_data_of_the_wrong_shape_is_a_400_not_a_500(sandbox_url, new_intent):
     status, _, body = confirm_as_stripe_js(sandbox_url, new_intent(), {"payment_method_data[card]": "x"})
     assert (status, body["error"]["param"]) == (400, "payment_method_data[card]")
-    status, _, body = confirm_as_stripe_js(sandbox_url, new_intent(), {
-        "payment_method_data[card][number]": "4242424242424242", "payment_method_data[card][exp_month][x]": "1",
-        "payment_method_data[card][exp_year]": "2034"})  # fmt: skip
+    status, _, body = confirm_as_stripe_js(
+        sandbox_url,
+        new_intent(),
+        {
+            "payment_method_data[card][number]": "4242424242424242",
+            "payment_method_data[card][exp_month][x]": "1",
+            "payment_method_data[card][exp_year]": "2034",
+        },
+    )
     assert (status, body["error"]["code"]) == (402, "invalid_expiry_month")
 
 
@@ -90,9 +106,11 @@ def test_a_web_page_cannot_use_a_secret_key(sandbox_url, new_intent):
     assert status == 403 and body["error"]["message"].startswith("A secret API key cannot be used from a web page")
     status, _, body = call(f"{sandbox_url}/v1/payment_intents", f"key={SECRET_KEY}&amount=2300&currency=usd", EVIL)
     assert status == 401 and body["error"]["message"].startswith("Secret API keys are accepted only in the")
-    status, headers, _ = call(f"{sandbox_url}/v1/payment_intents", headers={
-        **EVIL, "Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "authorization"},
-        method="OPTIONS")  # fmt: skip
+    status, headers, _ = call(
+        f"{sandbox_url}/v1/payment_intents",
+        headers={**EVIL, "Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "authorization"},
+        method="OPTIONS",
+    )
     assert status == 200 and "authorization" not in headers["Access-Control-Allow-Headers"].lower()
 
 
@@ -101,8 +119,15 @@ def test_a_web_page_still_uses_a_publishable_key(sandbox_url, new_intent):
     query = urlencode({"key": PUBLISHABLE_KEY, "client_secret": pi.client_secret})
     status, headers, body = call(f"{sandbox_url}/v1/payment_intents/{pi.id}?{query}", headers=EVIL)
     assert (status, body["id"], headers["Access-Control-Allow-Origin"]) == (200, pi.id, "*")
-    status, _, body = confirm_as_stripe_js(sandbox_url, pi, {"payment_method_data[card][number]": "4242424242424242",
-                                           "payment_method_data[card][exp_month]": "12",
-                                           "payment_method_data[card][exp_year]": "2034",
-                                           "payment_method_data[card][cvc]": "123"}, EVIL)  # fmt: skip
+    status, _, body = confirm_as_stripe_js(
+        sandbox_url,
+        pi,
+        {
+            "payment_method_data[card][number]": "4242424242424242",
+            "payment_method_data[card][exp_month]": "12",
+            "payment_method_data[card][exp_year]": "2034",
+            "payment_method_data[card][cvc]": "123",
+        },
+        EVIL,
+    )
     assert (status, body["status"]) == (200, "succeeded")

@@ -18,8 +18,9 @@ def entry_for(sandbox, request_id):
 
 
 def test_a_stripe_python_request_is_logged_with_its_request_id_and_idempotency_key(sandbox, stripe_client):
-    pi = stripe_client.v1.payment_intents.create(params={"amount": 2300, "currency": "usd"},
-                                                 options={"idempotency_key": "order-42"})  # fmt: skip
+    pi = stripe_client.v1.payment_intents.create(
+        params={"amount": 2300, "currency": "usd"}, options={"idempotency_key": "order-42"}
+    )
     entry = entry_for(sandbox, pi.last_response.request_id)
     assert entry["method"] == "POST" and entry["path"] == "/v1/payment_intents" and entry["status"] == 200
     assert entry["idempotency_key"] == "order-42" and entry["key_type"] == "secret"
@@ -32,9 +33,14 @@ def test_publishable_key_calls_and_card_errors_are_logged_with_the_objects_they_
     publishable = stripe.StripeClient(PUBLISHABLE_KEY, base_addresses={"api": sandbox.url})
     card = {"number": "4000000000000002", "exp_month": "12", "exp_year": "2034", "cvc": "123"}
     with pytest.raises(stripe.CardError) as declined:
-        publishable.v1.payment_intents.confirm(pi.id, params={
-            "client_secret": pi.client_secret, "return_url": "http://127.0.0.1/return",
-            "payment_method_data": {"type": "card", "card": card}})  # fmt: skip
+        publishable.v1.payment_intents.confirm(
+            pi.id,
+            params={
+                "client_secret": pi.client_secret,
+                "return_url": "http://127.0.0.1/return",
+                "payment_method_data": {"type": "card", "card": card},
+            },
+        )
     declined = declined.value
     entry = entry_for(sandbox, declined.request_id)
     assert (entry["status"], entry["key_type"]) == (402, "publishable")
@@ -56,8 +62,16 @@ def test_rejected_keys_are_logged_without_the_key(sandbox):
 def test_the_log_keeps_only_the_newest_rows(tmp_path):
     log = RequestLog(Store(str(tmp_path)), max_rows=10, prune_every=5)
     for n in range(33):
-        log.record(method="GET", path=f"/v1/x/{n}", status=200, request_id=f"req_{n}", idempotency_key=None,
-                   key_type="secret", duration_ms=1.0, objects=())  # fmt: skip
+        log.record(
+            method="GET",
+            path=f"/v1/x/{n}",
+            status=200,
+            request_id=f"req_{n}",
+            idempotency_key=None,
+            key_type="secret",
+            duration_ms=1.0,
+            objects=(),
+        )
     kept = log.entries(limit=100)
     assert 10 <= len(kept) <= 15
     assert kept[-1]["request_id"] == "req_32" and [e["id"] for e in kept] == sorted(e["id"] for e in kept)
@@ -66,8 +80,16 @@ def test_the_log_keeps_only_the_newest_rows(tmp_path):
 
 def test_workbench_reset_empties_the_log(tmp_path, monkeypatch):
     log = RequestLog(Store(str(tmp_path)))
-    log.record(method="GET", path="/v1/events", status=200, request_id="req_1", idempotency_key=None,
-               key_type="secret", duration_ms=1.0, objects=())  # fmt: skip
+    log.record(
+        method="GET",
+        path="/v1/events",
+        status=200,
+        request_id="req_1",
+        idempotency_key=None,
+        key_type="secret",
+        duration_ms=1.0,
+        objects=(),
+    )
     monkeypatch.setenv("WORKBENCH_DATA_DIR", str(tmp_path))
     monkeypatch.chdir(tmp_path)
     assert main(["reset", "--yes"]) == 0

@@ -13,7 +13,7 @@ def test_sandbox_runs_without_loading_the_shop(tmp_path):
     script = textwrap.dedent(f"""
         import json, sys, urllib.request
         import server.sandbox
-        assert sorted(m for m in sys.modules if m.startswith("server")) == ["server", "server.sandbox"]
+        assert all(m == "server" or m.startswith("server.sandbox") for m in sys.modules if m.startswith("server"))
         from server.sandbox import SECRET_KEY, create_sandbox_app
         app = create_sandbox_app({str(tmp_path)!r})
         answer = app.test_client().post("/v1/payment_intents", data={{"amount": 2300, "currency": "usd"}},

@@ -20,8 +20,17 @@ def create(client, **params):
     return client.v1.payment_intents.create(params={"amount": 2300, "currency": "usd", **params})
 
 
-@pytest.mark.parametrize("version", ["banana", "2099-01-01", "2026-02-25", "2024-13-45", "2026-10-28.basil",
-                                     "2025-03-31.basil; checkout_server_update_beta=v1"])  # fmt: skip
+@pytest.mark.parametrize(
+    "version",
+    [
+        "banana",
+        "2099-01-01",
+        "2026-02-25",
+        "2024-13-45",
+        "2026-10-28.basil",
+        "2025-03-31.basil; checkout_server_update_beta=v1",
+    ],
+)
 def test_unknown_versions_are_refused_as_stripe_refuses_them(make_client, version):
     with pytest.raises(stripe.InvalidRequestError) as caught:
         create(make_client(stripe_version=version))
@@ -44,10 +53,14 @@ def test_the_list_of_versions_is_stripes_own():
 
 def test_before_2023_08_16_a_payment_intent_is_card_only_and_captures_synchronously(make_client):
     old = create(make_client(stripe_version="2022-11-15"))
-    assert (old.payment_method_types, old.automatic_payment_methods, old.capture_method) == (["card"], None,
-                                                                                             "automatic")  # fmt: skip
-    done = make_client(stripe_version="2022-11-15").v1.payment_intents.confirm(old.id, params={
-        "payment_method": "pm_card_visa"})  # no return_url needed: nothing can redirect
+    assert (old.payment_method_types, old.automatic_payment_methods, old.capture_method) == (
+        ["card"],
+        None,
+        "automatic",
+    )
+    done = make_client(stripe_version="2022-11-15").v1.payment_intents.confirm(
+        old.id, params={"payment_method": "pm_card_visa"}
+    )  # no return_url needed: nothing can redirect
     assert done.status == "succeeded"
 
 
@@ -56,8 +69,11 @@ def test_automatic_payment_methods_from_2023_08_16_and_async_capture_from_2024_0
     assert sample.automatic_payment_methods.enabled is True and sample.capture_method == "automatic"
     current = create(make_client(stripe_version="2024-04-10"))
     assert current.automatic_payment_methods.enabled is True and current.capture_method == "automatic_async"
-    explicit = create(make_client(stripe_version="2022-11-15"), automatic_payment_methods={"enabled": True},
-                      capture_method="automatic_async")  # fmt: skip
+    explicit = create(
+        make_client(stripe_version="2022-11-15"),
+        automatic_payment_methods={"enabled": True},
+        capture_method="automatic_async",
+    )
     assert explicit.automatic_payment_methods.enabled is True and explicit.capture_method == "automatic_async"
 
 
@@ -70,23 +86,28 @@ def test_versions_before_2022_11_15_see_the_charges_list(make_client, stripe_cli
 
 def test_events_are_rendered_in_the_account_version_not_the_request_version(make_client, stripe_client):
     pi = create(make_client(stripe_version="2023-10-16"))
-    event = next(e for e in stripe_client.v1.events.list(params={"type": "payment_intent.created"}).data
-                 if e.data.object.id == pi.id)  # fmt: skip
+    event = next(
+        e
+        for e in stripe_client.v1.events.list(params={"type": "payment_intent.created"}).data
+        if e.data.object.id == pi.id
+    )
     assert event.api_version == API_VERSION
 
 
 def test_webhook_endpoint_api_version_must_be_a_real_version(stripe_client):
     with pytest.raises(stripe.InvalidRequestError) as caught:
-        stripe_client.v1.webhook_endpoints.create(params={"url": "https://example.com/hook", "enabled_events": ["*"],
-                                                          "api_version": "2099-01-01"})  # fmt: skip
+        stripe_client.v1.webhook_endpoints.create(
+            params={"url": "https://example.com/hook", "enabled_events": ["*"], "api_version": "2099-01-01"}
+        )
     assert caught.value.user_message == "Invalid Stripe API version: 2099-01-01"
 
 
 @pytest.mark.sandbox_only("delivers webhooks to a local receiver (Stripe needs a public URL or stripe listen)")
 def test_webhooks_are_rendered_in_the_endpoints_version(own_sandbox, receiver):  # noqa: F811
     _, client = own_sandbox
-    client.v1.webhook_endpoints.create(params={"url": receiver.url, "enabled_events": ["payment_intent.succeeded"],
-                                               "api_version": "2022-08-01"})  # fmt: skip
+    client.v1.webhook_endpoints.create(
+        params={"url": receiver.url, "enabled_events": ["payment_intent.succeeded"], "api_version": "2022-08-01"}
+    )
     subscribe(client, receiver, ["payment_intent.succeeded"])  # no api_version: the account default
     pi = create(client, confirm=True, payment_method="pm_card_visa", return_url=RETURN_URL)
     payloads = [json.loads(body) for _, body, _ in receiver.wait_for(2)]

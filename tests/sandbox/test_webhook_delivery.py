@@ -7,9 +7,9 @@ import pytest
 import stripe
 from flask import Flask, request
 
-from server.sandbox.serving import serve_in_thread, start_sandbox
 from server.sandbox import SECRET_KEY
 from server.sandbox.delivery import RetrySchedule
+from server.sandbox.serving import serve_in_thread, start_sandbox
 from tests.processes import free_port
 
 pytestmark = pytest.mark.sandbox_only("delivers to local receivers from sandboxes of its own")
@@ -67,7 +67,6 @@ def subscribe(client, receiver, events):
     return client.v1.webhook_endpoints.create(params={"url": receiver.url, "enabled_events": events})
 
 
-
 def wait_until(condition, timeout=10):
     deadline = time.monotonic() + timeout
     while not condition() and time.monotonic() < deadline:
@@ -78,12 +77,22 @@ def wait_until(condition, timeout=10):
 def test_events_are_signed_so_construct_event_accepts_them(own_sandbox, receiver):
     running, client = own_sandbox
     endpoint = subscribe(client, receiver, ["payment_intent.succeeded"])
-    pi = client.v1.payment_intents.create(params={"amount": 2300, "currency": "usd", "confirm": True,
-                                                  "payment_method": "pm_card_visa", "payment_method_types": ["card"]})  # fmt: skip
-    (_, body, signature), = receiver.wait_for(1)
+    pi = client.v1.payment_intents.create(
+        params={
+            "amount": 2300,
+            "currency": "usd",
+            "confirm": True,
+            "payment_method": "pm_card_visa",
+            "payment_method_types": ["card"],
+        }
+    )
+    ((_, body, signature),) = receiver.wait_for(1)
     event = stripe.Webhook.construct_event(body, signature, endpoint.secret)
-    assert (event.type, event.data.object.id, event.data.object.status) == ("payment_intent.succeeded", pi.id,
-                                                                            "succeeded")  # fmt: skip
+    assert (event.type, event.data.object.id, event.data.object.status) == (
+        "payment_intent.succeeded",
+        pi.id,
+        "succeeded",
+    )
     with pytest.raises(stripe.SignatureVerificationError):
         stripe.Webhook.construct_event(body, signature, "whsec_wrong")
 
@@ -123,10 +132,21 @@ def test_every_attempt_is_logged_per_endpoint_and_per_event(own_sandbox, receive
     event = client.v1.events.list(params={"type": "payment_intent.created", "limit": 1}).data[0]
     assert store.delivery_attempts(event_id=event.id) == [second, first]
     assert (first.event_id, first.endpoint_id, first.attempt, first.status, first.error, first.response_body) == (
-        event.id, endpoint.id, 1, 500, "HTTP 500", "try later")
+        event.id,
+        endpoint.id,
+        1,
+        500,
+        "HTTP 500",
+        "try later",
+    )
     assert first.started >= before and first.duration_ms >= 0 and first.next_retry >= first.started + 0.2
     assert (second.attempt, second.status, second.error, second.response_body, second.next_retry) == (
-        2, 200, None, "ok", None)
+        2,
+        200,
+        None,
+        "ok",
+        None,
+    )
     assert second.started >= first.next_retry
     assert store.delivery_attempts(endpoint_id="we_other") == []
 
@@ -152,8 +172,15 @@ def test_a_slow_endpoint_never_blocks_the_api(own_sandbox, receiver):
     receiver.delay = 1.0
     subscribe(client, receiver, ["payment_intent.succeeded"])
     started = time.monotonic()
-    client.v1.payment_intents.create(params={"amount": 2300, "currency": "usd", "confirm": True,
-                                             "payment_method": "pm_card_visa", "payment_method_types": ["card"]})  # fmt: skip
+    client.v1.payment_intents.create(
+        params={
+            "amount": 2300,
+            "currency": "usd",
+            "confirm": True,
+            "payment_method": "pm_card_visa",
+            "payment_method_types": ["card"],
+        }
+    )
     assert time.monotonic() - started < 0.5
     assert len(receiver.wait_for(1)) == 1
 
@@ -223,8 +250,9 @@ def test_an_endpoint_that_answers_again_gets_its_waiting_deliveries_at_once(tmp_
     running = start_sandbox(str(tmp_path), webhook_retry_base=60)
     client = stripe.StripeClient(SECRET_KEY, base_addresses={"api": running.url})
     port = free_port()
-    endpoint = client.v1.webhook_endpoints.create(params={"url": f"http://127.0.0.1:{port}/hook",
-                                                          "enabled_events": ["payment_intent.created"]})  # fmt: skip
+    endpoint = client.v1.webhook_endpoints.create(
+        params={"url": f"http://127.0.0.1:{port}/hook", "enabled_events": ["payment_intent.created"]}
+    )
     store = running.app.extensions["sandbox"].store
     first = client.v1.payment_intents.create(params={"amount": 2300, "currency": "usd"})
     assert wait_until(lambda: store.delivery_attempts(endpoint_id=endpoint.id))
@@ -244,15 +272,16 @@ def test_queued_deliveries_survive_a_sandbox_restart(tmp_path):
     port = free_port()
     first = start_sandbox(str(tmp_path), webhook_retry_base=0.3)
     client = stripe.StripeClient(SECRET_KEY, base_addresses={"api": first.url})
-    endpoint = client.v1.webhook_endpoints.create(params={"url": f"http://127.0.0.1:{port}/hook",
-                                                          "enabled_events": ["payment_intent.created"]})  # fmt: skip
+    endpoint = client.v1.webhook_endpoints.create(
+        params={"url": f"http://127.0.0.1:{port}/hook", "enabled_events": ["payment_intent.created"]}
+    )
     pi = client.v1.payment_intents.create(params={"amount": 2300, "currency": "usd"})
     assert wait_until(lambda: first.app.extensions["sandbox"].store.delivery_attempts(endpoint_id=endpoint.id))
     first.stop()
     second = start_sandbox(str(tmp_path), webhook_retry_base=0.3)
     back = Receiver(port=port)
     try:
-        (_, body, signature), = back.wait_for(1)
+        ((_, body, signature),) = back.wait_for(1)
         assert stripe.Webhook.construct_event(body, signature, endpoint.secret).data.object.id == pi.id
         store = second.app.extensions["sandbox"].store
         assert wait_until(lambda: len(store.delivery_attempts(endpoint_id=endpoint.id)) >= 2)

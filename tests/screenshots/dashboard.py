@@ -16,7 +16,7 @@ from pathlib import Path
 
 from playwright.sync_api import expect, sync_playwright
 
-from server.launch.dashboard import free_port, start_dashboard
+from server.launch.voila import free_port, start_voila
 from server.shop.serving import start_shop
 from tests.browser.shopper import add_to_cart, fill_card, open_checkout, open_dashboard  # the browser tests' own steps
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS
@@ -64,7 +64,7 @@ def shot(page):
 def stacked(browser, moments):
     """One PNG with the captioned moments one under the other, laid out by the browser itself."""
     figures = "".join(
-        f'<figure><figcaption>{number}. {caption}</figcaption>'
+        f"<figure><figcaption>{number}. {caption}</figcaption>"
         f'<img src="data:image/png;base64,{base64.b64encode(png).decode()}"></figure>'
         for number, (caption, png) in enumerate(moments, 1)
     )
@@ -81,9 +81,10 @@ def stacked(browser, moments):
 def main():
     with tempfile.TemporaryDirectory(prefix="screenshot-") as data_dir:
         port = free_port()
-        shop, sandbox = start_shop({"MODE": "sandbox", "DATA_DIR": data_dir, "SANDBOX_PORT": 0, "SANDBOX_URL": None,
-                                    "DASHBOARD_PORT": port})  # fmt: skip
-        dashboard = start_dashboard(shop.url, port, os.path.join(data_dir, "dashboard.log"))
+        shop, sandbox = start_shop(
+            {"MODE": "sandbox", "DATA_DIR": data_dir, "SANDBOX_PORT": 0, "SANDBOX_URL": None, "DASHBOARD_PORT": port}
+        )
+        dashboard = start_voila(shop.url, port, os.path.join(data_dir, "dashboard.log"))
         try:
             png = capture(dashboard.url)
         finally:

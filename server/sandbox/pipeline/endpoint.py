@@ -44,8 +44,9 @@ def raw_params():
     body = ""
     if request.method in ("POST", "DELETE") and request.content_length:
         if request.content_length > MAX_BODY_BYTES:
-            raise invalid(f"Request body too large: the sandbox accepts at most {MAX_BODY_BYTES // 1024} KB.",
-                          status=413)  # fmt: skip
+            raise invalid(
+                f"Request body too large: the sandbox accepts at most {MAX_BODY_BYTES // 1024} KB.", status=413
+            )
         body = request.get_data(as_text=True)
     try:
         return parse_form(request.query_string.decode(errors="replace"), body)

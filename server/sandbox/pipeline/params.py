@@ -90,15 +90,21 @@ class Params:
             if not isinstance(item, str):
                 raise invalid(f"Invalid metadata[{key}]: must be a string", param=f"metadata[{key}]")
             if len(key) > METADATA_KEY_LENGTH:
-                raise invalid(f"Metadata keys can have up to {METADATA_KEY_LENGTH} characters, but you passed in a "
-                              f"key that is {len(key)} characters. Invalid key: {key}")  # fmt: skip
+                raise invalid(
+                    f"Metadata keys can have up to {METADATA_KEY_LENGTH} characters, but you passed in a "
+                    f"key that is {len(key)} characters. Invalid key: {key}"
+                )
             if len(item) > METADATA_VALUE_LENGTH:
-                raise invalid(f"Metadata values can have up to {METADATA_VALUE_LENGTH} characters, but you passed "
-                              f"in a value that is {len(item)} characters. Invalid value: {item}")  # fmt: skip
+                raise invalid(
+                    f"Metadata values can have up to {METADATA_VALUE_LENGTH} characters, but you passed "
+                    f"in a value that is {len(item)} characters. Invalid value: {item}"
+                )
         merged = {key: value for key, value in {**(current or {}), **update}.items() if value != ""}
         if len(merged) > METADATA_KEYS:
-            raise invalid(f"Metadata can have up to {METADATA_KEYS} keys, but you've set {len(merged)}. Email us at "
-                          "support+metadata@stripe.com for more information.")  # fmt: skip
+            raise invalid(
+                f"Metadata can have up to {METADATA_KEYS} keys, but you've set {len(merged)}. Email us at "
+                "support+metadata@stripe.com for more information."
+            )
         return merged
 
     def created(self):
@@ -113,8 +119,11 @@ class Params:
             if key not in CREATED_BOUNDS:
                 raise unknown_param(f"created[{key}]")
             if not isinstance(value[key], str):
-                raise invalid(f"Invalid integer: {_describe(value[key])}", param=f"created[{key}]",
-                              code="parameter_invalid_integer")  # fmt: skip
+                raise invalid(
+                    f"Invalid integer: {_describe(value[key])}",
+                    param=f"created[{key}]",
+                    code="parameter_invalid_integer",
+                )
             bounds[CREATED_BOUNDS[key]] = parse_integer(f"created[{key}]", value[key])
         return bounds
 
@@ -134,8 +143,9 @@ def parse_integer(name, value, minimum=None):
         raise invalid(f"Invalid integer: {value}", param=name, code="parameter_invalid_integer")
     number = int(value)
     if minimum is not None and number < minimum:
-        raise invalid(f"This value must be greater than or equal to {minimum}.", param=name,
-                      code="parameter_invalid_integer")  # fmt: skip
+        raise invalid(
+            f"This value must be greater than or equal to {minimum}.", param=name, code="parameter_invalid_integer"
+        )
     return number
 
 

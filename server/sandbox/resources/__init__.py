@@ -17,5 +17,6 @@ def unrecognized(path):
     raise unrecognized_url(request.method, request.path)
 
 
-BLUEPRINTS = [module.bp for module in (payment_intents, payment_methods, charges, refunds, events,
-                                       webhook_endpoints)] + [unknown]  # fmt: skip
+BLUEPRINTS = [
+    module.bp for module in (payment_intents, payment_methods, charges, refunds, events, webhook_endpoints)
+] + [unknown]

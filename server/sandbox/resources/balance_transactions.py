@@ -27,30 +27,33 @@ log = logging.getLogger(__name__)
 def record(ctx, source, amount, currency, type, description=None):
     """Store a ``txn_…`` for ``source`` (a charge or refund id) and return its id."""
     created = now()
-    return ctx.store.put({
-        "id": ids.new_id("txn"),
-        "object": "balance_transaction",
-        "amount": amount,
-        "available_on": created - created % DAY + 2 * DAY,
-        "balance_type": "payments",
-        "created": created,
-        "currency": currency,
-        "description": description,
-        "exchange_rate": None,
-        "fee": 0,
-        "fee_details": [],
-        "net": amount,
-        "reporting_category": type,
-        "source": source,
-        "status": "pending",
-        "type": type,
-    })["id"]  # fmt: skip
+    return ctx.store.put(
+        {
+            "id": ids.new_id("txn"),
+            "object": "balance_transaction",
+            "amount": amount,
+            "available_on": created - created % DAY + 2 * DAY,
+            "balance_type": "payments",
+            "created": created,
+            "currency": currency,
+            "description": description,
+            "exchange_rate": None,
+            "fee": 0,
+            "fee_details": [],
+            "net": amount,
+            "reporting_category": type,
+            "source": source,
+            "status": "pending",
+            "type": type,
+        }
+    )["id"]
 
 
 def for_charge(ctx, charge):
     """Set the captured ``charge``'s balance transaction now (the caller stores the charge)."""
-    charge["balance_transaction"] = record(ctx, charge["id"], charge["amount_captured"], charge["currency"], "charge",
-                                           charge["description"])  # fmt: skip
+    charge["balance_transaction"] = record(
+        ctx, charge["id"], charge["amount_captured"], charge["currency"], "charge", charge["description"]
+    )
 
 
 def settle_unsettled(sandbox_running):
@@ -92,4 +95,3 @@ def _settle(running, charge_id):
         log.exception("settling %s failed", charge_id)
     if ctx.deliveries_queued:
         running.worker.wake()
-

@@ -12,12 +12,24 @@ read_only_routes(bp, "charges", "charge", "charge", "charge", ("payment_intent",
 def charge(pi, pm, *, status, decline=None, captured=True):
     """The charge for one attempt to pay ``pi`` with ``pm``: succeeded (captured or not) or failed."""
     card = pm["card"]
-    outcome = {"advice_code": None, "network_advice_code": None, "network_decline_code": None,
-               "network_status": "approved_by_network", "reason": None, "risk_level": "normal", "risk_score": 32,
-               "seller_message": "Payment complete.", "type": "authorized"}  # fmt: skip
+    outcome = {
+        "advice_code": None,
+        "network_advice_code": None,
+        "network_decline_code": None,
+        "network_status": "approved_by_network",
+        "reason": None,
+        "risk_level": "normal",
+        "risk_score": 32,
+        "seller_message": "Payment complete.",
+        "type": "authorized",
+    }
     if decline:
-        outcome.update(network_status=decline.network_status, reason=decline.decline_code,
-                       seller_message=decline.seller_message, type=decline.outcome_type)  # fmt: skip
+        outcome.update(
+            network_status=decline.network_status,
+            reason=decline.decline_code,
+            seller_message=decline.seller_message,
+            type=decline.outcome_type,
+        )
     charge_id = ids.new_id("ch")
     paid = status == "succeeded"
     return {

@@ -22,8 +22,9 @@ def list_params(ctx, params, type, kind, maximum=100):
     """``limit``, the cursors (which must name an object of this list) and, where allowed, ``created``."""
     limit = params.integer("limit", default=10)
     if not 1 <= limit <= maximum:
-        raise invalid(f"This value must be greater than or equal to 1 and less than or equal to {maximum}.",
-                      param="limit")  # fmt: skip
+        raise invalid(
+            f"This value must be greater than or equal to 1 and less than or equal to {maximum}.", param="limit"
+        )
     cursors = {name: params.string(name) for name in ("starting_after", "ending_before")}
     if all(cursors.values()):
         raise invalid(BOTH_CURSORS)
@@ -48,7 +49,7 @@ def get_object(ctx, object_id, type, kind, param):
 
 
 def read_only_routes(bp, path, type, kind, param, filters=()):
-    """Register Stripe's list (``created`` and equality filters) and retrieve routes for an object the API only reads."""
+    """Register Stripe's list (``created`` and equality filters) and retrieve routes of an object the API only reads."""
 
     @endpoint(LIST_CREATED | set(filters))
     def list_route(ctx, params):

@@ -49,35 +49,101 @@ RETURN_URL_REQUIRED = (
 # The fields Stripe returns for a PaymentIntent fetched with a publishable key
 # (the client-side type in stripe-js: types/api/payment-intents.d.ts).
 PUBLISHABLE_FIELDS = (
-    "id", "object", "amount", "automatic_payment_methods", "canceled_at", "cancellation_reason", "capture_method",
-    "client_secret", "confirmation_method", "created", "currency", "description", "last_payment_error",
-    "livemode", "next_action", "payment_method", "payment_method_types", "receipt_email", "setup_future_usage",
-    "shipping", "status",
-)  # fmt: skip
+    "id",
+    "object",
+    "amount",
+    "automatic_payment_methods",
+    "canceled_at",
+    "cancellation_reason",
+    "capture_method",
+    "client_secret",
+    "confirmation_method",
+    "created",
+    "currency",
+    "description",
+    "last_payment_error",
+    "livemode",
+    "next_action",
+    "payment_method",
+    "payment_method_types",
+    "receipt_email",
+    "setup_future_usage",
+    "shipping",
+    "status",
+)
 SHIPPING_FIELDS = ("address", "carrier", "name", "phone", "tracking_number")
 SHIPPING_ADDRESS_FIELDS = ("city", "country", "line1", "line2", "postal_code", "state")
 CREATE_PARAMS = {
-    "amount", "currency", "automatic_payment_methods", "payment_method_types", "payment_method",
-    "payment_method_data", "confirm", "return_url", "capture_method", "confirmation_method", "description",
-    "receipt_email", "metadata", "setup_future_usage", "shipping", "statement_descriptor",
-    "statement_descriptor_suffix", "payment_method_options", "off_session", "error_on_requires_action",
-    "use_stripe_sdk", "mandate_data",
-}  # fmt: skip
-UPDATE_PARAMS = {
-    "amount", "currency", "payment_method", "capture_method", "description", "receipt_email", "metadata",
-    "setup_future_usage", "shipping", "statement_descriptor", "statement_descriptor_suffix", "payment_method_types",
-    "payment_method_options",
-}  # fmt: skip
-CONFIRM_PARAMS = {
-    "payment_method", "payment_method_data", "return_url", "receipt_email", "setup_future_usage", "shipping",
-    "payment_method_options", "off_session", "error_on_requires_action", "use_stripe_sdk", "mandate_data",
+    "amount",
+    "currency",
+    "automatic_payment_methods",
+    "payment_method_types",
+    "payment_method",
+    "payment_method_data",
+    "confirm",
+    "return_url",
     "capture_method",
-}  # fmt: skip
+    "confirmation_method",
+    "description",
+    "receipt_email",
+    "metadata",
+    "setup_future_usage",
+    "shipping",
+    "statement_descriptor",
+    "statement_descriptor_suffix",
+    "payment_method_options",
+    "off_session",
+    "error_on_requires_action",
+    "use_stripe_sdk",
+    "mandate_data",
+}
+UPDATE_PARAMS = {
+    "amount",
+    "currency",
+    "payment_method",
+    "capture_method",
+    "description",
+    "receipt_email",
+    "metadata",
+    "setup_future_usage",
+    "shipping",
+    "statement_descriptor",
+    "statement_descriptor_suffix",
+    "payment_method_types",
+    "payment_method_options",
+}
+CONFIRM_PARAMS = {
+    "payment_method",
+    "payment_method_data",
+    "return_url",
+    "receipt_email",
+    "setup_future_usage",
+    "shipping",
+    "payment_method_options",
+    "off_session",
+    "error_on_requires_action",
+    "use_stripe_sdk",
+    "mandate_data",
+    "capture_method",
+}
 
 
-def payment_intent(*, amount, currency, automatic, payment_method_types, capture_method, confirmation_method,
-                   description, receipt_email, metadata, setup_future_usage=None, shipping=None,
-                   statement_descriptor=None, statement_descriptor_suffix=None):  # fmt: skip
+def payment_intent(
+    *,
+    amount,
+    currency,
+    automatic,
+    payment_method_types,
+    capture_method,
+    confirmation_method,
+    description,
+    receipt_email,
+    metadata,
+    setup_future_usage=None,
+    shipping=None,
+    statement_descriptor=None,
+    statement_descriptor_suffix=None,
+):
     pi_id = ids.new_id("pi")
     return {
         "id": pi_id,
@@ -108,11 +174,14 @@ def payment_intent(*, amount, currency, automatic, payment_method_types, capture
         "next_action": None,
         "on_behalf_of": None,
         "payment_method": None,
-        "payment_method_configuration_details": (
-            {"id": "pmc_sandbox_default", "parent": None} if automatic else None
-        ),
+        "payment_method_configuration_details": ({"id": "pmc_sandbox_default", "parent": None} if automatic else None),
         "payment_method_options": {
-            "card": {"installments": None, "mandate_options": None, "network": None, "request_three_d_secure": "automatic"}
+            "card": {
+                "installments": None,
+                "mandate_options": None,
+                "network": None,
+                "request_three_d_secure": "automatic",
+            }
         },
         "payment_method_types": payment_method_types,
         "processing": None,
@@ -263,8 +332,10 @@ def payment_method_choice(params, automatic_by_default):
         enabled = parse_boolean("automatic_payment_methods[enabled]", automatic["enabled"])
         redirects = automatic.get("allow_redirects", "always")
         if redirects not in REDIRECTS:
-            raise invalid(f"Invalid automatic_payment_methods[allow_redirects]: must be one of {one_of(REDIRECTS)}",
-                          param="automatic_payment_methods[allow_redirects]")  # fmt: skip
+            raise invalid(
+                f"Invalid automatic_payment_methods[allow_redirects]: must be one of {one_of(REDIRECTS)}",
+                param="automatic_payment_methods[allow_redirects]",
+            )
     else:
         enabled, redirects = automatic_by_default, "always"
     if not enabled:
@@ -330,7 +401,9 @@ def check_amount(amount, currency):
         )
     if amount > MAX_AMOUNT:
         raise invalid(
-            f"Amount must be no more than {format_amount(MAX_AMOUNT, currency)}", param="amount", code="amount_too_large"
+            f"Amount must be no more than {format_amount(MAX_AMOUNT, currency)}",
+            param="amount",
+            code="amount_too_large",
         )
 
 
@@ -368,7 +441,10 @@ def confirm(ctx, pi_id, params):
 def _confirm(ctx, pi, params):
     if pi["status"] not in CONFIRMABLE:
         if pi["status"] == "succeeded":
-            message = "You cannot confirm this PaymentIntent because it has already succeeded after being previously confirmed."
+            message = (
+                "You cannot confirm this PaymentIntent because it has already succeeded after being previously "
+                "confirmed."
+            )
         else:
             message = (
                 f"You cannot confirm this PaymentIntent because it has a status of {pi['status']}. Only a "
@@ -381,7 +457,11 @@ def _confirm(ctx, pi, params):
             code="payment_intent_unexpected_state",
         )
     return_url = params.string("return_url")
-    if pi["automatic_payment_methods"] and pi["automatic_payment_methods"]["allow_redirects"] == "always" and not return_url:
+    if (
+        pi["automatic_payment_methods"]
+        and pi["automatic_payment_methods"]["allow_redirects"] == "always"
+        and not return_url
+    ):
         raise invalid(RETURN_URL_REQUIRED, param="return_url")
     if "payment_method" in params or "payment_method_data" in params:
         pm = payment_methods.resolve(ctx, params)
@@ -440,10 +520,22 @@ def attempt_charge(ctx, pi, pm, card):
 
 def _decline(ctx, pi, pm, decline):
     charge = ctx.store.put(charges.charge(pi, pm, status="failed", decline=decline))
-    failure = StripeAPIError(402, decline.message, type="card_error", code=decline.code, param=decline.param,
-                             charge=charge["id"], decline_code=decline.decline_code, payment_method=pm)  # fmt: skip
-    pi.update(status="requires_payment_method", payment_method=None, latest_charge=charge["id"],
-              last_payment_error=dict(failure.body))  # the error the 402 answers, as the intent keeps it
+    failure = StripeAPIError(
+        402,
+        decline.message,
+        type="card_error",
+        code=decline.code,
+        param=decline.param,
+        charge=charge["id"],
+        decline_code=decline.decline_code,
+        payment_method=pm,
+    )
+    pi.update(
+        status="requires_payment_method",
+        payment_method=None,
+        latest_charge=charge["id"],
+        last_payment_error=dict(failure.body),
+    )  # the error the 402 answers, as the intent keeps it
     ctx.store.put(pi)
     events.emit(ctx, "charge.failed", charge)
     events.emit(ctx, "payment_intent.payment_failed", pi)
@@ -461,13 +553,18 @@ def finish_authentication(ctx, pi_id, succeeded):
         if succeeded:
             pi, _ = attempt_charge(ctx, pi, pm, payment_methods.test_card_of(pm))
             return pi
-        pi.update(status="requires_payment_method", payment_method=None, next_action=None, last_payment_error={
-            "code": "payment_intent_authentication_failure",
-            "doc_url": DOCS + "payment-intent-authentication-failure",
-            "message": AUTHENTICATION_FAILURE,
-            "payment_method": pm,
-            "type": "invalid_request_error",
-        })  # fmt: skip
+        pi.update(
+            status="requires_payment_method",
+            payment_method=None,
+            next_action=None,
+            last_payment_error={
+                "code": "payment_intent_authentication_failure",
+                "doc_url": DOCS + "payment-intent-authentication-failure",
+                "message": AUTHENTICATION_FAILURE,
+                "payment_method": pm,
+                "type": "invalid_request_error",
+            },
+        )
         ctx.store.put(pi)
         events.emit(ctx, "payment_intent.payment_failed", pi)
         return pi
@@ -487,8 +584,9 @@ def cancel(ctx, pi_id, params):
             charge = ctx.store.get(pi["latest_charge"], "charge")
             charge.update(amount_refunded=charge["amount"], refunded=True)
             ctx.store.put(charge)
-        pi.update(status="canceled", canceled_at=now(), cancellation_reason=reason, next_action=None,
-                  amount_capturable=0)  # fmt: skip
+        pi.update(
+            status="canceled", canceled_at=now(), cancellation_reason=reason, next_action=None, amount_capturable=0
+        )
         ctx.store.put(pi)
         events.emit(ctx, "payment_intent.canceled", pi)
     return pi
@@ -536,5 +634,7 @@ def authentication_action(pi, return_url, use_stripe_sdk=False):
     url = f"{request.host_url}3ds/authenticate/{pi['id']}?{urlencode(query)}"
     if return_url and not use_stripe_sdk:
         return {"type": "redirect_to_url", "redirect_to_url": {"return_url": return_url, "url": url}}
-    return {"type": "use_stripe_sdk", "use_stripe_sdk": {"type": "three_d_secure_redirect", "stripe_js": url,
-                                                          "source": pi["id"]}}  # fmt: skip
+    return {
+        "type": "use_stripe_sdk",
+        "use_stripe_sdk": {"type": "three_d_secure_redirect", "stripe_js": url, "source": pi["id"]},
+    }

@@ -29,8 +29,13 @@ MISSING_PAYMENT_METHOD = (
 
 def payment_method(card, *, exp_month, exp_year, billing_details=None, metadata=None):
     last4 = card.number[-4:]
-    details = {"address": {"city": None, "country": None, "line1": None, "line2": None, "postal_code": None,
-               "state": None}, "email": None, "name": None, "phone": None, "tax_id": None}  # fmt: skip
+    details = {
+        "address": {"city": None, "country": None, "line1": None, "line2": None, "postal_code": None, "state": None},
+        "email": None,
+        "name": None,
+        "phone": None,
+        "tax_id": None,
+    }
     for key, value in (billing_details or {}).items():
         if key == "address" and isinstance(value, dict):
             details["address"].update({k: v for k, v in value.items() if k in details["address"]})
@@ -48,7 +53,7 @@ def payment_method(card, *, exp_month, exp_year, billing_details=None, metadata=
             "display_brand": card.brand,
             "exp_month": exp_month,
             "exp_year": exp_year,
-            "fingerprint": cards.fingerprint(card.number),
+            "fingerprint": cards.card_fingerprint(card.number),
             "funding": card.funding,
             "generated_from": None,
             "last4": last4,

@@ -27,8 +27,10 @@ def refund(ctx, charge_obj, amount, reason, metadata):
         "currency": charge_obj["currency"],
         "customer": None,
         "customer_account": None,
-        "destination_details": {"card": {"reference_status": "pending", "reference_type": "acquirer_reference_number",
-                                         "type": "refund"}, "type": "card"},  # fmt: skip
+        "destination_details": {
+            "card": {"reference_status": "pending", "reference_type": "acquirer_reference_number", "type": "refund"},
+            "type": "card",
+        },
         "metadata": metadata,
         "payment_intent": charge_obj["payment_intent"],
         "payment_method": charge_obj["payment_method"],
@@ -50,9 +52,7 @@ def create(ctx, params):
         charge = _refundable_charge(ctx, pi_id, charge_id)
         remaining = charge["amount"] - charge["amount_refunded"]  # after a partial capture the rest counts as refunded
         if remaining <= 0:
-            raise invalid(
-                f"Charge {charge['id']} has already been refunded.", code="charge_already_refunded"
-            )
+            raise invalid(f"Charge {charge['id']} has already been refunded.", code="charge_already_refunded")
         amount = params.integer("amount", default=remaining, minimum=1)
         if amount > remaining:
             raise invalid(

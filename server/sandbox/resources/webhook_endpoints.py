@@ -62,8 +62,9 @@ def create(ctx, params):
     api_version = params.string("api_version")
     if api_version is not None:
         checked(api_version, param="api_version")
-    return ctx.store.put(webhook_endpoint(url, enabled, params.optional_string("description"), params.metadata(),
-                                          api_version))  # fmt: skip
+    return ctx.store.put(
+        webhook_endpoint(url, enabled, params.optional_string("description"), params.metadata(), api_version)
+    )
 
 
 @bp.get("/webhook_endpoints")

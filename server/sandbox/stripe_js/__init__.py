@@ -78,7 +78,8 @@ def three_d_secure_result(pi_id):
     return_url = request.form.get("return_url")
     if not return_url:
         return render_template("three_d_secure_done.html", pi=pi, redirect_status=status)
-    added = urlencode({"payment_intent": pi["id"], "payment_intent_client_secret": pi["client_secret"],
-                       "redirect_status": status})  # fmt: skip
+    added = urlencode(
+        {"payment_intent": pi["id"], "payment_intent_client_secret": pi["client_secret"], "redirect_status": status}
+    )
     parts = urlsplit(return_url)  # the parameters join the URL's query, before any #fragment (as Stripe.js does)
     return redirect(urlunsplit(parts._replace(query="&".join(filter(None, [parts.query, added])))), code=303)

@@ -43,8 +43,9 @@ def create_app(publishable_key, webhook_secret, stripe_js_url):
     @app.get("/create-payment-intent")
     def create_payment_intent():
         try:
-            intent = stripe.PaymentIntent.create(amount=1400, currency="usd",
-                                                 automatic_payment_methods={"enabled": True})  # fmt: skip
+            intent = stripe.PaymentIntent.create(
+                amount=1400, currency="usd", automatic_payment_methods={"enabled": True}
+            )
         except stripe.StripeError as error:
             return jsonify(error={"message": str(error)}), 400
         return jsonify(clientSecret=intent.client_secret)
@@ -52,8 +53,9 @@ def create_app(publishable_key, webhook_secret, stripe_js_url):
     @app.post("/webhook")
     def webhook():
         try:
-            event = stripe.Webhook.construct_event(request.data, request.headers.get("Stripe-Signature"),
-                                                   webhook_secret)  # fmt: skip
+            event = stripe.Webhook.construct_event(
+                request.data, request.headers.get("Stripe-Signature"), webhook_secret
+            )
         except (ValueError, stripe.SignatureVerificationError) as error:
             return jsonify(error={"message": str(error)}), 400
         app.extensions["events"].append((event["type"], event["data"]["object"]["id"]))

@@ -1,16 +1,16 @@
-"""Where a Stripe object is shown: Stripe's Dashboard in stripe mode, the sandbox's own Dashboard in sandbox mode.
+"""Where a Stripe object is shown: Stripe's Dashboard in stripe mode, the sandbox console in sandbox mode.
 
-The sandbox's Dashboard uses Stripe's paths (``payments/pi_…``, ``events/evt_…``,
+The sandbox console uses the paths of Stripe's Dashboard (``payments/pi_…``, ``events/evt_…``,
 ``webhooks/we_…``), so one table of sections serves both.  The shop's pages, the
-notebooks' event views and the Voilà dashboard all link through ``dashboard_url``.
+notebooks' event views and the Voilà dashboard all link through ``stripe_page_url``.
 """
 
 STRIPE_DASHBOARD = "https://dashboard.stripe.com/test"
 SECTIONS = {"pi": "payments", "ch": "payments", "evt": "events", "we": "webhooks"}
 
 
-def dashboard_url(object_id, mode, sandbox_url=None):
-    """The Dashboard page of ``object_id`` in ``mode`` ("sandbox" needs ``sandbox_url``), or None if it has none."""
+def stripe_page_url(object_id, mode, sandbox_url=None):
+    """The page of ``object_id`` in ``mode`` ("sandbox" needs ``sandbox_url``), or None if it has none."""
     section = SECTIONS.get(str(object_id).split("_", 1)[0])
     if not section:
         return None

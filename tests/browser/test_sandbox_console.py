@@ -1,4 +1,4 @@
-"""The sandbox Dashboard in headless Chromium: a payment made through the shop, its timeline, its webhook."""
+"""The sandbox console in headless Chromium: a payment made through the shop, its timeline, its webhook."""
 
 import pytest
 from playwright.sync_api import expect

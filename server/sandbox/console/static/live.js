@@ -1,5 +1,5 @@
-// Keeps a Dashboard page current during a demo: every few seconds, while the tab is visible, it asks the
-// server for the page's live region only (header X-Dashboard-Live: 1) and swaps it in when it changed.
+// Keeps a console page current during a demo: every few seconds, while the tab is visible, it asks the
+// server for the page's live region only (header X-Console-Live: 1) and swaps it in when it changed.
 // Rows that were not there before flash briefly, so the room sees what just happened.
 (function () {
   const region = document.querySelector("main[data-live]");
@@ -12,7 +12,7 @@
   async function refresh() {
     if (document.hidden) return;
     try {
-      const response = await fetch(location.href, { headers: { "X-Dashboard-Live": "1" }, cache: "no-store" });
+      const response = await fetch(location.href, { headers: { "X-Console-Live": "1" }, cache: "no-store" });
       if (!response.ok) throw new Error(response.status);
       const html = await response.text();
       status.textContent = "● Live";

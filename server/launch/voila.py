@@ -1,8 +1,9 @@
-"""Run the Voilà dashboard (``notebooks/dashboard.ipynb``) as a child process, for ``workbench dashboard``.
+"""The Voilà launcher: serve the dashboard (``notebooks/dashboard.ipynb``) from a child process.
 
-Voilà reads ``voila.json`` from its working directory (the repository root) and the
-``workbench`` template from ``server/notebook/voila/templates/`` (``JUPYTER_PATH`` points at ``server/``); the kernels it starts (one per browser
-tab) find the shop through ``SHOP_URL``.  Readiness is probed on a static file,
+``workbench dashboard`` and ``make demo`` use it.  Voilà reads ``voila.json`` from
+its working directory (the repository root) and the ``workbench`` template from
+``server/notebook/voila/templates/`` (``JUPYTER_PATH`` points at ``server/notebook``);
+the kernels it starts (one per browser tab) find the shop through ``SHOP_URL``.  Readiness is probed on a static file,
 because every ``GET /`` starts a kernel.
 """
 
@@ -23,7 +24,7 @@ READY_PATH = "voila/static/voila.js"
 
 
 @dataclass
-class RunningDashboard:
+class RunningVoila:
     url: str
     process: subprocess.Popen
 
@@ -44,15 +45,24 @@ def free_port(host="127.0.0.1"):
         return sock.getsockname()[1]
 
 
-def start_dashboard(shop_url, port, log_path, extra_args=(), timeout=60):
+def start_voila(shop_url, port, log_path, extra_args=(), timeout=60):
     """Start Voilà on ``port`` for the shop at ``shop_url``, logging to ``log_path``; returns once it serves."""
-    env = {**os.environ, "SHOP_URL": shop_url,
-           "JUPYTER_PATH": os.pathsep.join(filter(None, [str(TEMPLATES), os.environ.get("JUPYTER_PATH")]))}  # fmt: skip
+    env = {
+        **os.environ,
+        "SHOP_URL": shop_url,
+        "JUPYTER_PATH": os.pathsep.join(filter(None, [str(TEMPLATES), os.environ.get("JUPYTER_PATH")])),
+    }
     os.makedirs(os.path.dirname(os.path.abspath(log_path)), exist_ok=True)
     with open(log_path, "ab") as log:
-        process = subprocess.Popen([sys.executable, "-m", "voila", str(NOTEBOOK), f"--port={port}", *extra_args],
-                                   cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    running = RunningDashboard(f"http://127.0.0.1:{port}/", process)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "voila", str(NOTEBOOK), f"--port={port}", *extra_args],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    running = RunningVoila(f"http://127.0.0.1:{port}/", process)
     deadline = time.monotonic() + timeout
     while not answers(running.url + READY_PATH):
         if process.poll() is not None or time.monotonic() > deadline:

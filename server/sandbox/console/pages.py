@@ -1,4 +1,4 @@
-"""The Dashboard's pages, at the paths Stripe's Dashboard uses (``payments/pi_…``, ``events/evt_…``, ``webhooks/we_…``)."""
+"""The console's pages, at the paths of Stripe's Dashboard (``payments/pi_…``, ``events/evt_…``, ``webhooks/we_…``)."""
 
 import json
 
@@ -10,13 +10,13 @@ from . import bp, queries, render
 
 @bp.get("/")
 def home():
-    return redirect(url_for("dashboard.payments"))
+    return redirect(url_for("console.payments"))
 
 
 @bp.get("/payments")
 def payments():
     rows, has_more = queries.payments(sandbox().store, request.args.get("starting_after"))
-    return render("dashboard/payments.html", "Payments", rows=rows, has_more=has_more)
+    return render("console/payments.html", "Payments", rows=rows, has_more=has_more)
 
 
 @bp.get("/payments/<object_id>")
@@ -25,18 +25,18 @@ def payment(object_id):
     store = sandbox().store
     if object_id.startswith("ch_"):
         charge = store.get(object_id, "charge") or abort(404, description=f"No such charge: {object_id}")
-        return redirect(url_for("dashboard.payment", object_id=charge["payment_intent"]))
+        return redirect(url_for("console.payment", object_id=charge["payment_intent"]))
     found = queries.payment(store, sandbox().requests, object_id)
     if found is None:
         abort(404, description=f"No such payment: {object_id}")
-    return render("dashboard/payment.html", f"Payment {found['pi']['id']}", **found)
+    return render("console/payment.html", f"Payment {found['pi']['id']}", **found)
 
 
 @bp.get("/events")
 def events():
     kind = request.args.get("type")
     rows, has_more = queries.events(sandbox().store, kind, request.args.get("starting_after"))
-    return render("dashboard/events.html", "Events", rows=rows, has_more=has_more, type=kind)
+    return render("console/events.html", "Events", rows=rows, has_more=has_more, type=kind)
 
 
 @bp.get("/events/<evt_id>")
@@ -44,14 +44,20 @@ def event(evt_id):
     store = sandbox().store
     found = store.get(evt_id, "event") or abort(404, description=f"No such event: {evt_id}")
     attempts = queries.attempt_rows(store, store.delivery_attempts(event_id=evt_id))
-    return render("dashboard/event.html", f"Event {evt_id}", event=found, text=queries.describe(found),
-                  payment=queries.payment_of(found), attempts=attempts,
-                  body=json.dumps(queries.redacted(found), indent=2))  # fmt: skip
+    return render(
+        "console/event.html",
+        f"Event {evt_id}",
+        event=found,
+        text=queries.describe(found),
+        payment=queries.payment_of(found),
+        attempts=attempts,
+        body=json.dumps(queries.redacted(found), indent=2),
+    )
 
 
 @bp.get("/logs")
 def logs():
-    return render("dashboard/logs.html", "Logs", entries=sandbox().requests.entries(limit=100)[::-1])
+    return render("console/logs.html", "Logs", entries=sandbox().requests.entries(limit=100)[::-1])
 
 
 @bp.get("/webhooks")
@@ -59,7 +65,7 @@ def webhooks():
     store = sandbox().store
     endpoints, _ = store.list("webhook_endpoint", limit=100)
     summaries = [queries.endpoint_summary(store, ep) for ep in endpoints]
-    return render("dashboard/webhooks.html", "Webhooks", endpoints=summaries)
+    return render("console/webhooks.html", "Webhooks", endpoints=summaries)
 
 
 @bp.get("/webhooks/<we_id>")
@@ -67,4 +73,4 @@ def webhook(we_id):
     store = sandbox().store
     found = store.get(we_id, "webhook_endpoint") or abort(404, description=f"No such webhook endpoint: {we_id}")
     attempts = queries.attempt_rows(store, store.delivery_attempts(endpoint_id=we_id, limit=100))
-    return render("dashboard/webhook.html", f"Webhook {we_id}", endpoint=queries.redacted(found), attempts=attempts)
+    return render("console/webhook.html", f"Webhook {we_id}", endpoint=queries.redacted(found), attempts=attempts)

@@ -1,14 +1,14 @@
 #!/usr/bin/env python3
-"""Screenshots of the sandbox Dashboard after a short demo, for the README and for looking at it.
+"""Screenshots of the sandbox console after a short demo, for the README and for looking at it.
 
 Starts a fresh shop and sandbox in this process (free ports, a temporary data
 folder), buys books through the shop's real checkout (a decline then a retry, a 3D
 Secure card), adds a few ``workbench trigger`` payments and a webhook endpoint that is
-down (so retries show), then opens Dashboard pages in headless Chromium and saves PNGs:
+down (so retries show), then opens console pages in headless Chromium and saves PNGs:
 the README's two (a projector-sized 1600×900 view of the payments list and of one
 payment), or with ``--all`` every page, full length, to look at.
 
-    .venv/bin/python -m tests.screenshots.sandbox_dashboard [--all] [--out DIR]   # or: make screenshots
+    .venv/bin/python -m tests.screenshots.sandbox_console [--all] [--out DIR]   # or: make screenshots
 """
 
 import argparse
@@ -59,8 +59,13 @@ def main():
         pi_id = demo_payments(wb)
         time.sleep(1.5)  # let the webhooks land
         base = wb.sandbox_url + "/dashboard"
-        pages = {"payments": "/payments", "payment": f"/payments/{pi_id}", "events": "/events",
-                 "webhooks": "/webhooks", "logs": "/logs"}  # fmt: skip
+        pages = {
+            "payments": "/payments",
+            "payment": f"/payments/{pi_id}",
+            "events": "/events",
+            "webhooks": "/webhooks",
+            "logs": "/logs",
+        }
         succeeded = wb.stripe.v1.events.list(params={"type": "payment_intent.succeeded", "limit": 100}).data
         pages["event"] = "/events/" + next(e.id for e in succeeded if e.data.object.id == pi_id)
         endpoints = wb.stripe.v1.webhook_endpoints.list().data
@@ -71,8 +76,8 @@ def main():
             page.route(lambda url: not url.startswith("http://127.0.0.1"), lambda route: route.abort())
             for name in pages if args.all else README_SHOTS:
                 page.goto(base + pages[name])
-                page.screenshot(path=str(out / f"sandbox-dashboard-{name}.png"), full_page=args.all)
-                print(out / f"sandbox-dashboard-{name}.png")
+                page.screenshot(path=str(out / f"sandbox-console-{name}.png"), full_page=args.all)
+                print(out / f"sandbox-console-{name}.png")
             browser.close()
 
 

@@ -1,4 +1,6 @@
-"""A read-only Stripe Dashboard for the sandbox, at ``/dashboard``: payments, a payment's timeline, events, webhooks, logs.
+"""The sandbox console: a read-only stand-in for Stripe's Dashboard, at ``/dashboard`` (Stripe's paths).
+
+It lists payments, a payment's timeline, events, webhooks and logs.
 
 It shows what the secret key can see, so it answers only on loopback: requests from
 another address, or whose ``Host`` is not a loopback name (a DNS-rebinding page in
@@ -16,9 +18,15 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-bp = Blueprint("dashboard", __name__, url_prefix="/dashboard", template_folder="templates",
-               static_folder="static", static_url_path="/static")  # fmt: skip
-LIVE_HEADER = "X-Dashboard-Live"
+bp = Blueprint(
+    "console",
+    __name__,
+    url_prefix="/dashboard",
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static",
+)
+LIVE_HEADER = "X-Console-Live"
 LIVE_INTERVAL_MS = 2000
 
 
@@ -34,7 +42,7 @@ def is_loopback(host):
 @bp.before_request
 def loopback_only():
     if not is_loopback(request.remote_addr or "") or not is_loopback(urlsplit("//" + request.host).hostname or ""):
-        abort(403, description="The sandbox Dashboard answers only on loopback (http://127.0.0.1:…/dashboard).")
+        abort(403, description="The sandbox console answers only on loopback (http://127.0.0.1:…/dashboard).")
 
 
 @bp.after_request
@@ -51,10 +59,10 @@ def headers(response):
 
 @bp.errorhandler(HTTPException)
 def error(exc):
-    """JSON for the API, a Dashboard page for people."""
+    """JSON for the API, a console page for people."""
     if request.path.startswith("/dashboard/api/"):
         return jsonify(error={"message": exc.description}), exc.code
-    return render_template("dashboard/message.html", title=exc.name, message=exc.description), exc.code
+    return render_template("console/message.html", title=exc.name, message=exc.description), exc.code
 
 
 def render(template, title, **context):

@@ -1,4 +1,4 @@
-"""What the Dashboard pages show, read from the sandbox's store and request log (never written).
+"""What the console pages show, read from the sandbox's store and request log (never written).
 
 Labels follow Stripe's Dashboard ("Succeeded", "Failed", "Uncaptured", "Refunded"…),
 and every event is also put in words, so a room can follow a payment without
@@ -131,18 +131,19 @@ def describe(event):
         "payment_intent.succeeded": f"The payment of {amount} succeeded",
         "payment_intent.payment_failed": f"The payment failed: {error.get('message', 'no reason given')}",
         "payment_intent.canceled": f"The payment was canceled ({obj.get('cancellation_reason') or 'no reason given'})",
-        "charge.succeeded": f"{card_of(obj) or 'The card'} was {'charged' if obj.get('captured') else 'authorised for'} "
-                            f"{amount}",
+        "charge.succeeded": f"{card_of(obj) or 'The card'} was "
+        f"{'charged' if obj.get('captured') else 'authorised for'} "
+        f"{amount}",
         "charge.failed": f"{card_of(obj) or 'The card'} was declined ({obj.get('failure_code')}"
-                         f"{', ' + obj['outcome']['reason'] if (obj.get('outcome') or {}).get('reason') else ''})",
+        f"{', ' + obj['outcome']['reason'] if (obj.get('outcome') or {}).get('reason') else ''})",
         "charge.captured": f"{format_amount(obj.get('amount_captured', 0), obj.get('currency', 'usd'))} captured",
         "charge.updated": f"The charge's balance transaction arrived ({obj.get('balance_transaction')})"
-                          if "balance_transaction" in event["data"].get("previous_attributes", {})
-                          else "The charge was updated",
+        if "balance_transaction" in event["data"].get("previous_attributes", {})
+        else "The charge was updated",
         "charge.refunded": f"{format_amount(obj.get('amount_refunded', 0), obj.get('currency', 'usd'))} of {amount} "
-                           "refunded",
+        "refunded",
         "refund.created": f"A refund of {amount} was created",
-    }  # fmt: skip
+    }
     return sentences.get(kind, kind)
 
 
@@ -181,7 +182,7 @@ def attempts_after(store, endpoint_id, after, limit):
     """An endpoint's attempts after row ``after``, oldest first, each with its row ``id`` and event type."""
     rows = store.execute(ATTEMPTS_AFTER, (endpoint_id, after, limit)).fetchall()
     shown = attempt_rows(store, [Attempt(*row[1:]) for row in rows])
-    return [{"id": row[0], **attempt} for row, attempt in zip(rows, shown)]
+    return [{"id": row[0], **attempt} for row, attempt in zip(rows, shown, strict=True)]
 
 
 def endpoint_summary(store, endpoint):
