@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint verify-stripe lab browser install bench clean screenshots
+.PHONY: demo test lint docs verify-stripe lab browser install bench clean screenshots
 
 install: $(STAMP)
 
@@ -13,7 +13,7 @@ install: $(STAMP)
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,docs]'
 	-$(BIN)/python -m pip uninstall --quiet --yes rfc3987-syntax
 	touch $(STAMP)
 
@@ -33,11 +33,19 @@ demo: $(STAMP)
 test: $(STAMP) browser lint
 	$(BIN)/python -m pytest
 
-# The codebase's own rules: ruff (lint and format) and the import contracts of pyproject.toml (lint-imports).
+# The codebase's own rules: ruff (lint and format), the import contracts of pyproject.toml (lint-imports) and a
+# docstring on every public module, class, function and Flask view (interrogate, configured in pyproject.toml).
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/interrogate server
+
+# The docs site (docs/about.md): docs/ and the lessons with their committed outputs, offline; a warning fails it.
+# make test builds it too (tests/test_docs.py).
+docs: $(STAMP)
+	$(BIN)/sphinx-build -W --keep-going -q -c docs . docs/_build/html
+	@echo "docs: docs/_build/html/index.html"
 
 # The conformance suite, the fidelity report and the purchase flow against real Stripe test mode, with the
 # test keys from the environment or .env (live keys are refused).  Report: var/fidelity/report-stripe.md
