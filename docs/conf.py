@@ -40,7 +40,12 @@ myst_heading_anchors = 3
 
 html_theme = "sphinx_book_theme"
 html_title = "Press Workbench"
-html_theme_options = {"show_toc_level": 2, "home_page_in_toc": True}
+html_theme_options = {
+    "show_toc_level": 2,
+    "home_page_in_toc": True,
+    "use_download_button": False,
+    "use_fullscreen_button": False,
+}
 html_show_sourcelink = False
 # The site's own root: ``docs/_build/html/index.html`` sends the browser to the start page.
 html_extra_path = ["_root"]
