@@ -1,4 +1,4 @@
-"""The notebook helper (design §7): one import gives a learner or presenter the whole workbench.
+"""The notebook helper: one import gives a learner or presenter the whole workbench.
 
     from server.notebook import Workbench
     wb = Workbench()                    # the shop at SHOP_URL, or one started in this kernel (once)

@@ -1,4 +1,4 @@
-"""A small JSON client for the shop's HTTP API (design §4), used as any other client would use it.
+"""A small JSON client for the shop's HTTP API, used as any other client would use it.
 
 The notebook talks to the shop over HTTP even when the shop runs in the same
 kernel, so a lesson shows exactly what a browser or a script would get.

@@ -48,7 +48,7 @@ def unattended():
 
 
 def text_of_test_id(page, test_id):
-    """The text of the element carrying ``data-testid=test_id`` (design §5), or None."""
+    """The text of the element carrying ``data-testid=test_id`` (the shop's pages promise these ids), or None."""
     match = re.search(rf'data-testid="{re.escape(test_id)}"[^>]*>([^<]*)<', page)
     return html.unescape(match.group(1)).strip() if match else None
 

@@ -1,4 +1,8 @@
-"""The shop's JSON API (design §4): books, orders, health.  Errors are always JSON (``server/shop/errors.py``)."""
+"""The shop's JSON API for programs (the notebooks, the dashboard, scripts): books, quotes, orders, refunds, health.
+
+Money is in minor units with a lowercase currency, and errors are always the JSON envelope of
+``server/shop/errors.py``, so a client never has to parse a page.  ``/openapi.json`` describes it.
+"""
 
 from flask import Blueprint, jsonify, request
 
@@ -29,6 +33,7 @@ def health():
 
 @bp.get("/books")
 def books():
+    """The catalog for API clients; prices come from here so that no client ever has to invent one."""
     return jsonify(books=[book.to_api() for book in current_shop().catalog.values()])
 
 
@@ -70,11 +75,13 @@ def create_order():
 
 @bp.get("/orders/<order_id>")
 def get_order(order_id):
+    """An order as the shop recorded it, without its client secret: what a receipt or a poller may rely on."""
     return jsonify(current_shop().order(order_id).to_api())
 
 
 @bp.post("/orders/<order_id>/refund")
 @operator_only
 def refund_order(order_id):
+    """Refund a paid order; operator only, because a refund moves money back out of the account."""
     shop = current_shop()
     return jsonify(shop.refund(shop.order(order_id)).to_api())

@@ -31,6 +31,7 @@ def cart_items():
 
 
 def cart_count():
+    """How many books the cart holds, for the header's cart link on every page."""
     return sum(item["quantity"] for item in cart_items())
 
 
@@ -46,6 +47,7 @@ def _local(target):
 
 @bp.get("/")
 def show():
+    """The cart page, priced from the catalog on every view so a changed price can never be stale here."""
     items = cart_items()
     lines, currency = price_lines(items, current_shop().catalog) if items else ([], "usd")
     return render_template("cart.html", lines=lines, currency=currency, total=sum(line["amount"] for line in lines))
@@ -53,6 +55,7 @@ def show():
 
 @bp.post("/add")
 def add():
+    """Add to cart; the quantity is checked against the per-book limit after merging with what is already there."""
     book_id = request.form.get("book_id")
     book = current_shop().catalog.get(book_id)
     if book is None:

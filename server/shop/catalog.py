@@ -18,6 +18,8 @@ CATALOG_PATH = os.path.join(os.path.dirname(__file__), "catalog.json")
 
 @dataclass(frozen=True)
 class Book:
+    """One book for sale; frozen, because the catalog is the only source of prices and nothing may alter one."""
+
     id: str
     title: str
     author: str
@@ -28,9 +30,11 @@ class Book:
 
     @property
     def cover_url(self):
+        """Where the shop serves this book's cover, drawn from the catalog data (no image files to keep in step)."""
         return f"/covers/{self.id}.svg"
 
     def to_api(self):
+        """The book as ``GET /api/books`` shows it: clients need the cover's URL, not its colours."""
         data = asdict(self)
         del data["palette"]
         data["cover_url"] = self.cover_url
@@ -39,6 +43,7 @@ class Book:
 
 @lru_cache(maxsize=4)
 def load_catalog(path=CATALOG_PATH):
+    """The catalog file as books by id; cached, since it is read on every request and never changes while running."""
     with open(path, encoding="utf-8") as fh:
         raw = json.load(fh)
     books = [Book(currency=raw["currency"], **{**b, "palette": tuple(b["palette"])}) for b in raw["books"]]

@@ -36,6 +36,7 @@ class ConfigError(Exception):
 
 
 def defaults():
+    """The settings a fresh clone runs with: sandbox mode, the documented ports, data in ``./var``."""
     return {
         "MODE": None,
         "STRIPE_SECRET_KEY": None,

@@ -7,6 +7,7 @@ WIDTH, HEIGHT = 300, 450
 
 
 def cover_svg(book):
+    """A book's cover as SVG, drawn from its title, author and palette, so the demo needs no image files or CDN."""
     background, ink = book.palette
     lines = textwrap.wrap(book.title, width=16)[:5]
     title = "".join(

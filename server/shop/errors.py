@@ -3,8 +3,8 @@
 Views raise ``ShopError`` (bad input, a refused request) or let Flask raise an
 ``HTTPException`` (404, 405, 413…); the handlers registered here are the only code
 that turns an error into a response.  The JSON API, the webhook and the API
-description answer with the JSON envelope (design §4); every other path with the
-message page.  Headers the error carries (``Allow`` on a 405, ``WWW-Authenticate``
+description answer with the JSON envelope, as their clients are programs; every other path
+with the message page.  Headers the error carries (``Allow`` on a 405, ``WWW-Authenticate``
 on a 401) are kept, and no answer contains a traceback or text from the query string.
 """
 
@@ -44,6 +44,7 @@ def error_response(status, code, message, param=None, title=None, headers=()):
 
 
 def shop_error(exc):
+    """Our own errors already carry their status, code and message: answer them in the one envelope."""
     return error_response(exc.status, exc.code, exc.message, exc.param, exc.title, exc.headers)
 
 
@@ -67,6 +68,7 @@ def provider_error(exc):
 
 
 def register(app):
+    """Install the handlers, so that every error a view raises leaves the app in the same envelope."""
     app.register_error_handler(ShopError, shop_error)
     app.register_error_handler(HTTPException, http_error)
     app.register_error_handler(stripe.StripeError, provider_error)

@@ -93,6 +93,7 @@ class OrderRecord:
     history: list = field(default_factory=list)
 
     def to_api(self):
+        """The order as the JSON API shows it: never the client secret, which only the checkout page needs."""
         data = {
             k: getattr(self, k)
             for k in (
@@ -113,6 +114,12 @@ class OrderRecord:
 
 
 class OrderStore(Database):
+    """The shop's orders in SQLite (``<data dir>/shop.sqlite3``, owner-only).
+
+    Each status change is written with its source in the same transaction as the change, so the history an order page
+    shows can never disagree with the status.
+    """
+
     def __init__(self, data_dir):
         super().__init__(os.path.join(data_dir, "shop.sqlite3"), SCHEMA)  # owner-only: emails, client secrets
         self._add_column("request_fingerprint TEXT")  # databases made before idempotency compared bodies
@@ -189,6 +196,7 @@ class OrderStore(Database):
         return replace(order, payment_intent=pi_id, client_secret=client_secret, updated=now)
 
     def get(self, order_id):
+        """An order with its lines and history, or None; the idempotency columns stay private to the store."""
         row = self.execute("SELECT * FROM orders WHERE id = ?", (order_id,)).fetchone()
         if row is None:
             return None
@@ -211,6 +219,7 @@ class OrderStore(Database):
         return [self.get(row["id"]) for row in rows]
 
     def by_payment_intent(self, pi_id):
+        """The order a PaymentIntent belongs to, as a webhook names only the PaymentIntent."""
         row = self.execute("SELECT id FROM orders WHERE payment_intent = ?", (pi_id,)).fetchone()
         return self.get(row["id"]) if row else None
 
@@ -258,6 +267,7 @@ class OrderStore(Database):
         return entry
 
     def reset(self):
+        """Forget every order (``workbench reset``), in one transaction so a half-wiped store is never seen."""
         with self.transaction():
             for table in ("order_history", "processed_events", "orders"):
                 self.execute(f"DELETE FROM {table}")

@@ -41,6 +41,7 @@ PAYMENT_ERRORS = {
 
 @bp.app_context_processor
 def mode_badge():
+    """What every template needs: the mode for the badge that says which Stripe is in use, and the links to objects."""
     config = current_shop().config
 
     def object_page_url(object_id):
@@ -91,11 +92,13 @@ def _framers(response, config):
 
 @bp.get("/")
 def catalog():
+    """The shop's front page: one card per book, each with its own Buy now and Add to cart."""
     return render_template("catalog.html", books=current_shop().catalog.values())
 
 
 @bp.get("/covers/<book_id>.svg")
 def cover(book_id):
+    """A book's cover; cacheable, since it changes only when the catalog does."""
     book = current_shop().catalog.get(book_id) or abort(404)
     return Response(cover_svg(book), mimetype="image/svg+xml", headers={"Cache-Control": "public, max-age=3600"})
 
@@ -110,6 +113,11 @@ def buy_now():
 
 @bp.get("/checkout/<order_id>")
 def checkout(order_id):
+    """The order's checkout page with the Payment Element.
+
+    The PaymentIntent is made (or found) here if it is missing, so an order is always payable; a paid order goes
+    straight to its confirmation, and a canceled one says so instead of offering to pay.
+    """
     shop = current_shop()
     order = shop.ensure_payment_intent(shop.order(order_id))
     if order.status in ("paid", "refunded"):
@@ -164,4 +172,5 @@ def complete(order_id):
 
 @bp.get("/orders/<order_id>")
 def order_page(order_id):
+    """An order's status and history, with the source of each change: the page to project while explaining webhooks."""
     return render_template("order.html", order=current_shop().order(order_id), books=current_shop().catalog)

@@ -17,11 +17,14 @@ from .orders import OrderError
 
 @dataclass
 class Report:
+    """What a reconcile run did, kept apart from the printing so the CLI and the start-up log share one summary."""
+
     checked: int = 0
     changed: list = field(default_factory=list)  # (order id, old status, new status)
     problems: list = field(default_factory=list)  # (order id, what went wrong)
 
     def summary(self):
+        """One line for stderr: how many orders were checked, which moved, and how many could not be checked."""
         if not self.checked and not self.problems:
             return "Reconcile: no open orders."
         moved = ", ".join(f"{order_id} {old} → {new}" for order_id, old, new in self.changed) or "none changed"

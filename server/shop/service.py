@@ -20,6 +20,11 @@ ORDER_ID = re.compile(r"ord_[A-Za-z0-9]{1,40}")
 
 @dataclass
 class Shop:
+    """The shop's state for one app: configuration, catalog, orders and its one Stripe client.
+
+    Every Stripe call goes through here, so both modes get each new call and nothing else in the shop talks to Stripe.
+    """
+
     config: dict
     catalog: dict
     orders: OrderStore
@@ -94,4 +99,5 @@ class Shop:
 
 
 def current_shop() -> Shop:
+    """The shop of the app handling this request, as the Flask tutorial reaches its database."""
     return current_app.extensions["shop"]

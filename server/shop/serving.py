@@ -43,6 +43,7 @@ class WebhooksFirst(ThreadedTaskDispatcher):
     """
 
     def add_task(self, task):
+        """Queue ``/webhook`` ahead of page loads, so orders settle in time even when shoppers saturate the server."""
         requests = getattr(task, "requests", None)
         if not (requests and requests[0].path == "/webhook"):
             return super().add_task(task)
@@ -55,7 +56,7 @@ class WebhooksFirst(ThreadedTaskDispatcher):
 def probe_shop(url, timeout=1.0):
     """The ``/api/health`` answer of a Press Workbench shop at ``url``, or None if none answers there.
 
-    Port 0 in the URL means "pick a free port" (design §2), so nothing is looked for.
+    Port 0 in the URL means "pick a free port" (as in every port setting), so nothing is looked for.
     """
     if urlparse(url).port == 0:
         return None

@@ -17,6 +17,10 @@ APP_INFO = {"name": "press-workbench", "version": "0.1.0", "url": "https://githu
 
 
 def build_stripe_client(config):
+    """The shop's one ``StripeClient``; only its base address (and HTTP client) differs by mode.
+
+    ``StripeClient`` has no network retries by default, unlike the module-level API, so they are turned on here.
+    """
     api_base, _ = stripe_endpoints(config)
     stripe.set_app_info(**APP_INFO)
     options = {"max_network_retries": config.get("STRIPE_MAX_NETWORK_RETRIES", 2)}

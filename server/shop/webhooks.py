@@ -39,11 +39,16 @@ HANDLED = {
 
 
 def invalid(message):
+    """A webhook we refuse: a 400 with a message that says why, so the sender's log explains the failure."""
     return ShopError("invalid_webhook", message)
 
 
 @bp.post("/webhook")
 def receive():
+    """Stripe's events: the signature is checked on the raw bytes before anything is parsed.
+
+    Each event id is processed once, in the same transaction as its effect, so retries and replays are harmless.
+    """
     shop = current_shop()
     secret = shop.config.get("STRIPE_WEBHOOK_SECRET")
     if not secret:
@@ -84,6 +89,7 @@ def envelope(event):
 
 
 def check_fields(obj, kind):
+    """Refuse a signed event whose object lacks the fields the shop reads, with a 400 rather than a crash."""
     missing = [name for name, types in FIELDS[kind].items() if not _has_type(obj.get(name), types)]
     if missing:
         raise invalid(f"The event's {kind} lacks or mistypes {', '.join(missing)}.")

@@ -71,7 +71,7 @@ def fill_card_element(page, number, expiry="12 / 34", cvc="123", postal="10001")
         card.locator(f'[autocomplete="{autocomplete}"]').fill(value)
 
 
-# -- the Voilà dashboard (design §5: wb-* classes) ----------------------------------------------------
+# -- the Voilà dashboard (its widgets' wb-* DOM classes) ----------------------------------------------------
 def open_dashboard(page, url):
     """Open the dashboard; every book card rendered means its widgets are live and take clicks."""
     page.goto(url)
