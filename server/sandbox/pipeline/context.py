@@ -9,6 +9,12 @@ from .versions import API_VERSION
 
 @dataclass
 class Context:
+    """What one ``/v1`` request knows about itself, passed to every resource function.
+
+    The store, the caller's key type, the request and idempotency ids and the API version travel together, so a
+    resource never reads Flask's request and the events it emits carry the ids Stripe would give them.
+    """
+
     store: Store
     api_key: str
     publishable: bool

@@ -31,6 +31,7 @@ class Params:
         return name in self.values
 
     def string(self, name, required=False, default=None):
+        """A string parameter; a nested value where a string belongs is Stripe's ``Invalid string`` error."""
         value = self.values.get(name)
         if value is None:
             if required:
@@ -46,14 +47,17 @@ class Params:
         return value or None
 
     def integer(self, name, required=False, default=None, minimum=None):
+        """An integer parameter, parsed with Stripe's rules and messages (no decimals, no exponents, 64 bits)."""
         value = self.string(name, required=required)
         return default if value is None else parse_integer(name, value, minimum)
 
     def boolean(self, name, default=False):
+        """A boolean parameter: only ``true`` and ``false``, as Stripe accepts."""
         value = self.string(name)
         return default if value is None else parse_boolean(name, value)
 
     def choice(self, name, choices, default=None):
+        """An enum parameter; anything else gets Stripe's message listing the values it accepts."""
         value = self.string(name)
         if value is None:
             return default
@@ -62,6 +66,7 @@ class Params:
         return value
 
     def mapping(self, name, allowed=None):
+        """A hash parameter (``metadata[key]``), refusing keys Stripe would not know when ``allowed`` is given."""
         value = self.values.get(name)
         if value is None or value == "":
             return {}
@@ -74,6 +79,7 @@ class Params:
         return value
 
     def string_list(self, name):
+        """An array parameter (``expand[]``, ``enabled_events[]``); a single value counts as a list of one."""
         value = self.values.get(name)
         if value is None or value == "":
             return None
@@ -150,6 +156,7 @@ def parse_integer(name, value, minimum=None):
 
 
 def parse_boolean(name, value):
+    """``true``/``false`` as Stripe parses them, with its ``Invalid boolean`` message for anything else."""
     if value == "":
         raise empty_value(name)
     if value not in ("true", "false"):

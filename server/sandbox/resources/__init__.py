@@ -14,6 +14,7 @@ unknown = Blueprint("unknown_routes", __name__, url_prefix="/v1")
 
 @unknown.route("/<path:path>", methods=["GET", "POST", "DELETE"])
 def unrecognized(path):
+    """Any other ``/v1`` path gets Stripe's "Unrecognized request URL" 404, never Flask's HTML page."""
     raise unrecognized_url(request.method, request.path)
 
 

@@ -11,10 +11,12 @@ BOTH_CURSORS = "Received both starting_after and ending_before parameters. Pleas
 
 
 def now():
+    """Stripe's timestamps: whole seconds since the epoch."""
     return int(time.time())
 
 
 def list_of(data, url, has_more):
+    """A Stripe list object, the envelope stripe-python pages through with ``has_more``."""
     return {"object": "list", "data": data, "has_more": has_more, "url": url}
 
 

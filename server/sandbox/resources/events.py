@@ -11,6 +11,11 @@ read_only_routes(bp, "events", "event", "event", "id", ("type",))
 
 
 def event(type, data_object, *, request_id, idempotency_key, api_version, previous_attributes=None):
+    """An event as Stripe builds it, for one object change.
+
+    The request id and idempotency key are recorded as Stripe records them, so an event can be traced to the call
+    that caused it (the sandbox console shows that link).
+    """
     data = {"object": data_object}
     if previous_attributes is not None:
         data["previous_attributes"] = previous_attributes

@@ -144,6 +144,7 @@ def payment_intent(
     statement_descriptor=None,
     statement_descriptor_suffix=None,
 ):
+    """A new PaymentIntent with every field Stripe's object has, so shape checks and client code see no difference."""
     pi_id = ids.new_id("pi")
     return {
         "id": pi_id,
@@ -207,30 +208,38 @@ def view(ctx, pi):
 @bp.post("/payment_intents")
 @endpoint(CREATE_PARAMS)
 def create_route(ctx, params):
+    """``POST /v1/payment_intents``."""
     return create(ctx, params)
 
 
 @bp.get("/payment_intents")
 @endpoint(LIST_CREATED)
 def list_route(ctx, params):
+    """``GET /v1/payment_intents``, newest first, with Stripe's cursors and ``created`` filters."""
     return list_objects(ctx, params, "payment_intent", "payment_intent", "/v1/payment_intents")
 
 
 @bp.get("/payment_intents/<pi_id>")
 @endpoint(publishable=True)
 def retrieve_route(ctx, params, pi_id):
+    """``GET /v1/payment_intents/:id``, also for Stripe.js with a publishable key and the client secret."""
     return view(ctx, load_for_caller(ctx, params, pi_id))
 
 
 @bp.post("/payment_intents/<pi_id>")
 @endpoint(UPDATE_PARAMS)
 def update_route(ctx, params, pi_id):
+    """``POST /v1/payment_intents/:id``."""
     return update(ctx, pi_id, params)
 
 
 @bp.post("/payment_intents/<pi_id>/confirm")
 @endpoint(CONFIRM_PARAMS, publishable=True)
 def confirm_route(ctx, params, pi_id):
+    """``POST /v1/payment_intents/:id/confirm``, from the server or from Stripe.js.
+
+    A decline is stored, then answered as Stripe's 402: the PaymentIntent and its events record the failed attempt.
+    """
     load_for_caller(ctx, params, pi_id)
     pi, failure = confirm(ctx, pi_id, params)
     return view(ctx, pi), failure
@@ -239,16 +248,19 @@ def confirm_route(ctx, params, pi_id):
 @bp.post("/payment_intents/<pi_id>/cancel")
 @endpoint({"cancellation_reason"})
 def cancel_route(ctx, params, pi_id):
+    """``POST /v1/payment_intents/:id/cancel``."""
     return cancel(ctx, pi_id, params)
 
 
 @bp.post("/payment_intents/<pi_id>/capture")
 @endpoint({"amount_to_capture", "metadata", "final_capture", "statement_descriptor"})
 def capture_route(ctx, params, pi_id):
+    """``POST /v1/payment_intents/:id/capture``, partial captures included."""
     return capture(ctx, pi_id, params)
 
 
 def load(ctx, pi_id):
+    """A stored PaymentIntent, or Stripe's 404 for its id."""
     return get_object(ctx, pi_id, "payment_intent", "payment_intent", "intent")
 
 
@@ -270,6 +282,7 @@ def load_for_caller(ctx, params, pi_id):
 
 # -- create / update ---------------------------------------------------------
 def create(ctx, params):
+    """Create a PaymentIntent with the defaults of the caller's API version, and confirm it at once when asked."""
     amount = params.integer("amount", required=True, minimum=1)
     currency = params.string("currency", required=True).lower()
     check_amount(amount, currency)
@@ -344,6 +357,7 @@ def payment_method_choice(params, automatic_by_default):
 
 
 def update(ctx, pi_id, params):
+    """Update a PaymentIntent; amounts and methods change only while Stripe allows it (before confirmation)."""
     with ctx.store.transaction():
         pi = load(ctx, pi_id)
         money_fields = [f for f in ("amount", "currency", "payment_method", "capture_method") if f in params]
@@ -388,6 +402,7 @@ def off_session_of(params):
 
 
 def check_amount(amount, currency):
+    """Refuse an amount Stripe refuses (unknown currency, under the minimum, over the maximum), in its words."""
     if currency not in SUPPORTED:
         raise invalid(
             f"Invalid currency: {currency}. Stripe currently supports these currencies: {', '.join(SUPPORTED)}",
@@ -427,6 +442,7 @@ def shipping_of(params):
 
 
 def check_email(email):
+    """Refuse a receipt email Stripe would refuse, so a shop that skips its own check fails here too."""
     if email is not None and ("@" not in email or " " in email):
         raise invalid(f"Invalid email address: {email}", param="receipt_email", code="email_invalid")
     return email
@@ -434,6 +450,7 @@ def check_email(email):
 
 # -- confirm -----------------------------------------------------------------
 def confirm(ctx, pi_id, params):
+    """Confirm in one transaction: the new state, the charge and the events are stored together or not at all."""
     with ctx.store.transaction():
         return _confirm(ctx, load(ctx, pi_id), params)
 
@@ -572,6 +589,7 @@ def finish_authentication(ctx, pi_id, succeeded):
 
 # -- cancel / capture --------------------------------------------------------
 def cancel(ctx, pi_id, params):
+    """Cancel a PaymentIntent; an authorised but uncaptured charge is refunded in full, as Stripe releases it."""
     reason = params.choice("cancellation_reason", CANCELLATION_REASONS)
     with ctx.store.transaction():
         pi = load(ctx, pi_id)
@@ -593,6 +611,7 @@ def cancel(ctx, pi_id, params):
 
 
 def capture(ctx, pi_id, params):
+    """Capture an authorised PaymentIntent, up to what was authorised; the rest counts as refunded, as at Stripe."""
     with ctx.store.transaction():
         pi = load(ctx, pi_id)
         if pi["status"] != "requires_capture":

@@ -28,6 +28,7 @@ MISSING_PAYMENT_METHOD = (
 
 
 def payment_method(card, *, exp_month, exp_year, billing_details=None, metadata=None):
+    """A card PaymentMethod shaped as Stripe's, fingerprinted by the whole number so test cards keep their outcome."""
     last4 = card.number[-4:]
     details = {
         "address": {"city": None, "country": None, "line1": None, "line2": None, "postal_code": None, "state": None},
@@ -74,6 +75,7 @@ def payment_method(card, *, exp_month, exp_year, billing_details=None, metadata=
 @bp.post("/payment_methods")
 @endpoint({"type", "card", "billing_details", "metadata"}, publishable=True)
 def create(ctx, params):
+    """``POST /v1/payment_methods``, as Stripe.js's ``createPaymentMethod`` calls it with card data from an Element."""
     data = {key: params.values[key] for key in ("type", "card", "billing_details") if key in params}
     with ctx.store.transaction():
         return from_card_data(ctx, data, param_prefix=None, metadata=params.metadata())
@@ -82,6 +84,7 @@ def create(ctx, params):
 @bp.get("/payment_methods/<pm_id>")
 @endpoint()
 def retrieve(ctx, params, pm_id):
+    """``GET /v1/payment_methods/:id``."""
     return get_object(ctx, pm_id, "payment_method", "PaymentMethod", "payment_method")
 
 
@@ -153,6 +156,7 @@ def _expiry(card):
 
 
 def card_validation(code, message, param):
+    """A card error Stripe answers before any charge (a bad number or date), as a 402 ``card_error``."""
     return StripeAPIError(402, message, type="card_error", code=code, param=param)
 
 

@@ -16,6 +16,7 @@ read_only_routes(bp, "refunds", "refund", "refund", "refund", ("payment_intent",
 
 
 def refund(ctx, charge_obj, amount, reason, metadata):
+    """A refund of a charge, with its own (negative) balance transaction, as Stripe records one."""
     refund_id = ids.new_id("re")
     return {
         "id": refund_id,
@@ -45,6 +46,7 @@ def refund(ctx, charge_obj, amount, reason, metadata):
 @bp.post("/refunds")
 @endpoint({"payment_intent", "charge", "amount", "reason", "metadata", "instructions_email"})
 def create(ctx, params):
+    """``POST /v1/refunds`` by PaymentIntent or charge; never more than what is left to refund."""
     pi_id, charge_id = params.string("payment_intent"), params.string("charge")
     if not pi_id and not charge_id:
         raise invalid("One of the following params should be provided for this request: payment_intent or charge.")

@@ -14,6 +14,7 @@ bp = Blueprint("webhook_endpoints", __name__, url_prefix="/v1")
 
 
 def webhook_endpoint(url, enabled_events, description, metadata, api_version):
+    """A webhook endpoint with its signing secret, which Stripe shows only in the answer to its creation."""
     return {
         "id": ids.new_id("we"),
         "object": "webhook_endpoint",
@@ -55,6 +56,7 @@ def _without_secret(ep):
 @bp.post("/webhook_endpoints")
 @endpoint({"url", "enabled_events", "description", "metadata", "api_version", "connect"})
 def create(ctx, params):
+    """``POST /v1/webhook_endpoints``: the only answer that carries the ``whsec_`` secret, as at Stripe."""
     url = _checked_url(params)
     enabled = params.string_list("enabled_events")
     if not enabled:
@@ -70,6 +72,7 @@ def create(ctx, params):
 @bp.get("/webhook_endpoints")
 @endpoint(LIST)
 def list_endpoints(ctx, params):
+    """``GET /v1/webhook_endpoints``, without their secrets."""
     listing = list_objects(ctx, params, "webhook_endpoint", "webhook_endpoint", "/v1/webhook_endpoints")
     listing["data"] = [_without_secret(ep) for ep in listing["data"]]
     return listing
@@ -78,12 +81,14 @@ def list_endpoints(ctx, params):
 @bp.get("/webhook_endpoints/<we_id>")
 @endpoint()
 def retrieve(ctx, params, we_id):
+    """``GET /v1/webhook_endpoints/:id``, without its secret."""
     return _without_secret(_load(ctx, we_id))
 
 
 @bp.post("/webhook_endpoints/<we_id>")
 @endpoint({"url", "enabled_events", "description", "metadata", "disabled"})
 def update(ctx, params, we_id):
+    """``POST /v1/webhook_endpoints/:id``: URL, events, description, metadata, or disabling it."""
     with ctx.store.transaction():
         ep = _load(ctx, we_id)
         ep["url"] = _checked_url(params, default=ep["url"])
@@ -101,6 +106,7 @@ def update(ctx, params, we_id):
 @bp.delete("/webhook_endpoints/<we_id>")
 @endpoint()
 def delete(ctx, params, we_id):
+    """``DELETE /v1/webhook_endpoints/:id``, as `workbench listen` does when it stops."""
     _load(ctx, we_id)
     ctx.store.delete(we_id)
     return {"id": we_id, "object": "webhook_endpoint", "deleted": True}
