@@ -24,6 +24,8 @@ from .store import Store
 
 @dataclass
 class Sandbox:
+    """What every sandbox view shares (store, webhook worker, request log), kept on the app as Flask extensions are."""
+
     store: Store
     worker: DeliveryWorker
     requests: request_log.RequestLog
@@ -48,16 +50,19 @@ def create_sandbox_app(data_dir, webhook_retry_base=1.0, webhook_max_attempts=No
 
     @app.errorhandler(StripeAPIError)
     def stripe_error(exc):
+        """Stripe's errors leave as Stripe's JSON body and status, with the request's id."""
         return json_response(exc.to_dict(), exc.status, g.get("request_id") or request_id())
 
     @app.errorhandler(HTTPException)
     def http_error(exc):
+        """Under ``/v1`` even Flask's own errors answer as Stripe would; elsewhere they stay pages."""
         if request.path.startswith("/v1/"):
             return json_response(unrecognized_url(request.method, request.path).to_dict(), exc.code, request_id())
         return exc
 
     @app.errorhandler(Exception)
     def api_error(exc):
+        """A bug in the sandbox answers Stripe's ``api_error`` (logged here), so clients see a Stripe-shaped 500."""
         app.logger.exception("sandbox error")
         body = {"error": {"message": "An unknown error occurred in the sandbox.", "type": "api_error"}}
         return json_response(body, 500, request_id())
@@ -74,6 +79,7 @@ def create_sandbox_app(data_dir, webhook_retry_base=1.0, webhook_max_attempts=No
 
     @app.get("/")
     def about():
+        """What answers here and the test keys to use: the first thing someone opening the sandbox's URL needs."""
         return jsonify(
             sandbox=True,
             description="Press Workbench offline Stripe sandbox",

@@ -58,6 +58,8 @@ LIVE_CARD_IN_TEST = Decline(
 
 @dataclass(frozen=True)
 class TestCard:
+    """One of Stripe's test card numbers and the outcome Stripe documents for it."""
+
     number: str
     brand: str
     funding: str = "credit"
@@ -126,6 +128,7 @@ TEST_PAYMENT_METHODS = {
 
 
 def luhn_valid(number):
+    """The Luhn check: Stripe refuses a mistyped number before any charge, and so does the sandbox."""
     digits = [int(d) for d in number]
     checksum = 0
     for index, digit in enumerate(reversed(digits)):
@@ -138,6 +141,7 @@ def luhn_valid(number):
 
 
 def brand_of(number):
+    """A card's brand from its number's prefix, as Stripe reports it on the PaymentMethod and charge."""
     if number.startswith("4"):
         return "visa"
     if number[:2] in ("34", "37"):

@@ -51,6 +51,7 @@ MAX_AMOUNT = 99_999_999
 
 
 def minor_units(currency):
+    """Decimal places of a currency's minor unit: zero-decimal currencies (JPY, …) are sent as whole units."""
     return 0 if currency.lower() in ZERO_DECIMAL else 2
 
 

@@ -68,6 +68,11 @@ def owner_only(path):
 
 
 class Database:
+    """One SQLite file shared safely by threads and processes (WAL, one connection per thread, owner-only).
+
+    Writers in this process queue on a lock instead of polling SQLite's busy timeout, so a burst stays fast.
+    """
+
     def __init__(self, path, schema):
         self.path = owner_only(path)  # client secrets, webhook secrets, emails
         self._local = threading.local()
@@ -98,6 +103,7 @@ class Database:
         return db
 
     def execute(self, sql, args=()):
+        """Run one statement on this thread's connection."""
         return self.connection().execute(sql, args)
 
     @contextmanager

@@ -39,6 +39,7 @@ POLL_SECONDS = 0.25  # how often the queue is read when nothing wakes the worker
 
 
 def sign(payload: bytes, secret: str, timestamp=None):
+    """The ``Stripe-Signature`` header, computed as Stripe does, so ``stripe.Webhook.construct_event`` accepts it."""
     timestamp = int(time.time()) if timestamp is None else timestamp
     signed = f"{timestamp}.".encode() + payload
     digest = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
@@ -85,14 +86,17 @@ class DeliveryWorker:
         self._thread = None
 
     def start(self):
+        """Start sending; a second call is harmless, as the app and its tests may both start it."""
         if self._thread is None:
             self._thread = threading.Thread(target=self._run, name="sandbox-webhooks", daemon=True)
             self._thread.start()
 
     def wake(self):
+        """Look for due deliveries now, rather than at the next poll: a request just queued some."""
         self._wake.set()
 
     def stop(self):
+        """Stop sending; undelivered rows stay in SQLite and go out when a sandbox runs again."""
         self._stop.set()
         self._wake.set()
         self._pool.shutdown(wait=False, cancel_futures=True)

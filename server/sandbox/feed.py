@@ -39,6 +39,7 @@ def follow(fetch, show, stop, after=0, interval=0.5):
 
 
 def local_time(timestamp):
+    """A timestamp in local time, as the Stripe CLI prints it."""
     return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(timestamp))
 
 

@@ -23,10 +23,12 @@ def new_id(prefix):
 
 
 def client_secret_for(object_id):
+    """A client secret shaped as Stripe's (``pi_…_secret_…``), which starts with its object's id."""
     return f"{object_id}_secret_{random_token(25)}"
 
 
 def request_id():
+    """A ``Request-Id`` shaped as Stripe's, to quote when asking about a request."""
     return "req_" + random_token(14)
 
 

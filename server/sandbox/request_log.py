@@ -71,6 +71,7 @@ class RequestLog:
                 self.prune()
 
     def prune(self):
+        """Keep only the newest ``max_rows`` rows, so the log never grows without bound."""
         self.store.execute("DELETE FROM requests WHERE id <= (SELECT MAX(id) FROM requests) - ?", (self.max_rows,))
 
     def entries(self, after=None, limit=100, object_id=None):
@@ -87,6 +88,7 @@ class RequestLog:
         return rows if after is not None else rows[::-1]
 
     def reset(self):
+        """Forget every request (``workbench reset``)."""
         self.store.execute("DELETE FROM requests")
 
 

@@ -24,6 +24,8 @@ logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "task queue depth
 
 @dataclass
 class RunningServer:
+    """A server running in a thread of this process: its URL, and how to stop it cleanly."""
+
     url: str
     server: object
     thread: threading.Thread = None
@@ -86,4 +88,5 @@ def sandbox_answers(url, timeout=1.0):
 
 
 def start_sandbox(data_dir, host="127.0.0.1", port=0, **options):
+    """A sandbox serving from a thread (port 0: a free one), as the shop, the notebooks and the tests start it."""
     return serve_in_thread(create_sandbox_app(data_dir, **options), host, port, "sandbox", port_setting="SANDBOX_PORT")

@@ -81,6 +81,7 @@ class Attempt:
 
     @property
     def delivered(self):
+        """Whether the endpoint answered at all (any HTTP status), as opposed to a connection error."""
         return self.error is None
 
 
@@ -95,6 +96,7 @@ class Store(Database):
 
     # -- objects ---------------------------------------------------------
     def get(self, object_id, type=None):
+        """A stored object by id, or None; with ``type``, only an object of that type."""
         row = self.execute("SELECT type, body FROM objects WHERE id = ?", (object_id,)).fetchone()
         if row is None or (type and row[0] != type):
             return None
@@ -115,6 +117,7 @@ class Store(Database):
         return [json.loads(row[0]) for row in rows]
 
     def delete(self, object_id):
+        """Remove an object (webhook endpoints are the only objects Stripe lets you delete)."""
         self.execute("DELETE FROM objects WHERE id = ?", (object_id,))
 
     def list(self, type, limit=10, starting_after=None, ending_before=None, where=None, created=None):
@@ -162,6 +165,7 @@ class Store(Database):
         ).fetchone()
 
     def idempotency_save(self, api_key, key, fingerprint, status, body):
+        """Keep a request's answer under its idempotency key, in the request's own transaction."""
         self.execute(
             "INSERT OR REPLACE INTO idempotency(api_key, key, fingerprint, status, body, created) "
             "VALUES (?, ?, ?, ?, ?, ?)",
@@ -170,6 +174,7 @@ class Store(Database):
 
     # -- webhook deliveries ----------------------------------------------
     def enqueue_delivery(self, event_id, endpoint_id):
+        """Queue an event for an endpoint, due now; the worker sends it after the request commits."""
         self.execute(
             "INSERT INTO deliveries(event_id, endpoint_id, next_attempt) VALUES (?, ?, ?)",
             (event_id, endpoint_id, time.time()),
@@ -248,6 +253,7 @@ class Store(Database):
         return [Attempt(*row) for row in rows]
 
     def reset(self):
+        """Forget every object, idempotency record and delivery (``workbench reset``), in one transaction."""
         with self.transaction() as db:
             for table in ("objects", "idempotency", "deliveries", "delivery_attempts"):
                 db.execute(f"DELETE FROM {table}")

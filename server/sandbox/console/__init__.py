@@ -31,6 +31,7 @@ LIVE_INTERVAL_MS = 2000
 
 
 def is_loopback(host):
+    """Whether a host name or address is this machine's: the console shows what a secret key can see."""
     if host == "localhost":
         return True
     try:
@@ -41,12 +42,17 @@ def is_loopback(host):
 
 @bp.before_request
 def loopback_only():
+    """Answer only loopback clients that asked for a loopback host name.
+
+    The console shows what the secret key can see; checking the ``Host`` too keeps a DNS-rebinding page away from it.
+    """
     if not is_loopback(request.remote_addr or "") or not is_loopback(urlsplit("//" + request.host).hostname or ""):
         abort(403, description="The sandbox console answers only on loopback (http://127.0.0.1:…/dashboard).")
 
 
 @bp.after_request
 def headers(response):
+    """Strict headers on every console answer: its own scripts only, no referrer, never cached."""
     response.headers["Content-Security-Policy"] = (
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
         "base-uri 'none'; form-action 'self'; frame-ancestors 'self' http://127.0.0.1:* http://localhost:*"

@@ -10,11 +10,13 @@ from . import bp, queries, render
 
 @bp.get("/")
 def home():
+    """The console opens on Payments, as Stripe's Dashboard does."""
     return redirect(url_for("console.payments"))
 
 
 @bp.get("/payments")
 def payments():
+    """Every PaymentIntent, newest first, with status badges worded as Stripe's Dashboard words them."""
     rows, has_more = queries.payments(sandbox().store, request.args.get("starting_after"))
     return render("console/payments.html", "Payments", rows=rows, has_more=has_more)
 
@@ -34,6 +36,7 @@ def payment(object_id):
 
 @bp.get("/events")
 def events():
+    """Every event, in words, optionally of one type (``?type=``)."""
     kind = request.args.get("type")
     rows, has_more = queries.events(sandbox().store, kind, request.args.get("starting_after"))
     return render("console/events.html", "Events", rows=rows, has_more=has_more, type=kind)
@@ -41,6 +44,7 @@ def events():
 
 @bp.get("/events/<evt_id>")
 def event(evt_id):
+    """One event: what happened, its JSON, and each webhook delivery of it."""
     store = sandbox().store
     found = store.get(evt_id, "event") or abort(404, description=f"No such event: {evt_id}")
     attempts = queries.attempt_rows(store, store.delivery_attempts(event_id=evt_id))
@@ -57,11 +61,13 @@ def event(evt_id):
 
 @bp.get("/logs")
 def logs():
+    """The newest API requests, newest first: what ``stripe logs tail`` would show."""
     return render("console/logs.html", "Logs", entries=sandbox().requests.entries(limit=100)[::-1])
 
 
 @bp.get("/webhooks")
 def webhooks():
+    """The webhook endpoints with their attempt counts, to spot the one that is failing."""
     store = sandbox().store
     endpoints, _ = store.list("webhook_endpoint", limit=100)
     summaries = [queries.endpoint_summary(store, ep) for ep in endpoints]
@@ -70,6 +76,7 @@ def webhooks():
 
 @bp.get("/webhooks/<we_id>")
 def webhook(we_id):
+    """One endpoint and its delivery attempts (its signing secret masked): why an event did or did not arrive."""
     store = sandbox().store
     found = store.get(we_id, "webhook_endpoint") or abort(404, description=f"No such webhook endpoint: {we_id}")
     attempts = queries.attempt_rows(store, store.delivery_attempts(endpoint_id=we_id, limit=100))

@@ -197,6 +197,7 @@ def endpoint_summary(store, endpoint):
 
 
 def events(store, type=None, starting_after=None):
+    """A page of events for the Events page, each with its sentence and the payment it belongs to."""
     where = {"type": type} if type else None
     rows, has_more = store.list("event", limit=PAGE_SIZE, starting_after=starting_after, where=where)
     return [{"event": e, "text": describe(e), "payment": payment_of(e)} for e in rows], has_more

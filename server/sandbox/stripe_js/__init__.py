@@ -23,6 +23,7 @@ bp = Blueprint("sandbox_browser", __name__, template_folder="templates")
 @bp.get("/v3")
 @bp.get("/v3/stripe.js")
 def stripe_js():
+    """The Stripe.js stand-in, at the paths pages load Stripe.js from; never cached, so a change shows at once."""
     response = send_from_directory(ASSETS, "stripe.js", mimetype="text/javascript", max_age=0)
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
@@ -39,6 +40,7 @@ ELEMENT_FRAMES = {
 
 @bp.get("/v3/<name>.html")
 def element_frame(name):
+    """The page inside an Element's iframe, or the hidden controller frame that makes the API calls."""
     if name == "controller":  # hidden: makes Stripe.js's API calls
         return send_from_directory(ASSETS, "controller.html", max_age=0)
     if name not in ELEMENT_FRAMES:
@@ -48,6 +50,7 @@ def element_frame(name):
 
 @bp.get("/assets/<path:name>")
 def asset(name):
+    """The frames' scripts and styles, served from the sandbox's origin like js.stripe.com's."""
     return send_from_directory(ASSETS, name, max_age=0)
 
 
@@ -61,12 +64,18 @@ def _intent_for_challenge(pi_id):
 
 @bp.get("/3ds/authenticate/<pi_id>")
 def three_d_secure(pi_id):
+    """The 3D Secure challenge: the shopper completes or fails it, as a bank's page would ask."""
     pi = _intent_for_challenge(pi_id)
     return render_template("three_d_secure.html", pi=pi, args=request.args)
 
 
 @bp.post("/3ds/authenticate/<pi_id>")
 def three_d_secure_result(pi_id):
+    """The challenge's answer: finish the PaymentIntent's authentication, then go back.
+
+    Inside Stripe.js's modal the page tells the opener; opened on its own it redirects to ``return_url`` with Stripe's
+    query parameters.
+    """
     pi = _intent_for_challenge(pi_id)
     ctx = Context(store=sandbox().store, api_key="3ds", publishable=True)
     pi = payment_intents.finish_authentication(ctx, pi["id"], request.form.get("result") == "complete")
