@@ -7,6 +7,7 @@ from server.shop import ConfigError, build_stripe_client, load_config, stripe_en
 
 
 def mask(key):
+    """A key cut to its start and last four: ``workbench check`` shows which key is in use without printing it."""
     return key[:8] + "…" + key[-4:] if key and len(key) > 16 else key
 
 

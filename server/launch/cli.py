@@ -75,6 +75,7 @@ def _start_shop(args, port, overrides=None):
 
 
 def cmd_serve(args):
+    """``workbench serve``: the shop (and its sandbox) in this process until Ctrl-C."""
     shop, sandbox = _start_shop(args, args.port)
     print("Press Ctrl-C to stop.", flush=True)
     _wait_for_ctrl_c(shop, sandbox)
@@ -118,7 +119,7 @@ def cmd_dashboard(args):
 
 
 def cmd_sandbox(args):
-
+    """``workbench sandbox``: the sandbox alone, for any Stripe client; it prints how to point one at it."""
     settings = load_config({"MODE": "sandbox"})
     data_dir = args.data_dir or settings["DATA_DIR"]
     port = args.port if args.port is not None else settings["SANDBOX_PORT"]
@@ -145,12 +146,12 @@ def cmd_reconcile(args):
 
 
 def cmd_check(args):
-
+    """``workbench check``: say what is wrong before a demo rather than during it."""
     return run_checks(print)
 
 
 def cmd_reset(args):
-
+    """``workbench reset``: a clean slate for the next class or demo; asks first, as nothing can bring the data back."""
     data_dir = load_config({})["DATA_DIR"]
     if not args.yes:
         answer = input(f"Delete all orders and sandbox state in {data_dir}? [y/N] ")
@@ -181,7 +182,7 @@ def _sandbox():
 
 
 def cmd_trigger(args):
-
+    """``workbench trigger``: make the sandbox emit an event through ordinary API calls, as ``stripe trigger`` does."""
     if args.event not in TRIGGERS:
         print(
             f"workbench: cannot trigger {args.event!r}; supported events: {', '.join(sorted(TRIGGERS))}",
@@ -201,7 +202,10 @@ def cmd_trigger(args):
 
 
 def cmd_listen(args):
+    """``workbench listen``: forward the sandbox's events to a URL, as ``stripe listen`` does for Stripe's.
 
+    It registers a real webhook endpoint, so deliveries are signed and retried as for any other, and removes it on exit.
+    """
     url, client = _sandbox()
     target = args.forward_to if "://" in args.forward_to else "http://" + args.forward_to
     events = [name.strip() for name in (args.events or "*").split(",") if name.strip()]
@@ -227,7 +231,7 @@ def cmd_listen(args):
 
 
 def cmd_logs(args):
-
+    """``workbench logs``: the sandbox's request log, as ``stripe logs tail`` shows Stripe's."""
     url, _ = _sandbox()
     entries = read_feed(url, "/dashboard/api/requests", limit=args.limit)
     for entry in entries:
@@ -244,6 +248,7 @@ def cmd_logs(args):
 
 
 def parser():
+    """The ``workbench`` command line, one subcommand per job."""
     p = argparse.ArgumentParser(prog="workbench", description="Press Workbench: learn and demo Stripe payments.")
     sub = p.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="run the shop (and the sandbox in sandbox mode)")
@@ -290,6 +295,7 @@ def parser():
 
 
 def main(argv=None):
+    """The ``workbench`` console script: a configuration or OS problem is one line on stderr, never a traceback."""
     args = parser().parse_args(argv)
     try:
         if args.command == "serve" and args.port is None:

@@ -77,6 +77,10 @@ def start_or_find_shop(settings):
 
 
 def main(argv=None):
+    """``make lab``: JupyterLab on the lessons, with the shop running beside it, outside the kernels.
+
+    So restarting a kernel never takes a checkout down; a port in use is named with the setting that fixes it.
+    """
     argv = sys.argv[1:] if argv is None else argv
     notebook_dir = Path(argv[0]) if argv else ROOT / "notebooks"
     try:

@@ -25,6 +25,8 @@ READY_PATH = "voila/static/voila.js"
 
 @dataclass
 class RunningVoila:
+    """A Voilà process started by the launcher, with its URL and a clean way to stop it and its kernels."""
+
     url: str
     process: subprocess.Popen
 
@@ -40,6 +42,7 @@ class RunningVoila:
 
 
 def free_port(host="127.0.0.1"):
+    """A port free right now: the dashboard's port must be known before Voilà starts, as the shop's CSP names it."""
     with socket.socket() as sock:
         sock.bind((host, 0))
         return sock.getsockname()[1]

@@ -66,9 +66,11 @@ class ScratchCopy:
                 shutil.copy2(self.source / name, self.root / name)
 
     def path(self, name):
+        """A file of the scratch copy, by its path in the repository."""
         return self.root / name
 
     def read(self, name):
+        """A file of the scratch copy, as text."""
         return self.path(name).read_text()
 
     def write(self, name, text):
@@ -202,10 +204,12 @@ class TestRun(CardView):
 
     @property
     def passed(self):
+        """Whether pytest passed, which is what the lesson's red-then-green step turns on."""
         return self.returncode == 0
 
     @property
     def summary(self):
+        """pytest's own closing counts (``1 failed``), so the card says what the terminal would."""
         match = SUMMARY.search(self.output)
         return match.group("counts") if match else f"pytest exited with code {self.returncode}"
 
@@ -219,4 +223,5 @@ class TestRun(CardView):
         return failed
 
     def card(self):
+        """The run as a card: green or red, with each failure's reason."""
         return Card(f"pytest {self.what}", self.summary, self.failures(), tone="ok" if self.passed else "bad")

@@ -321,15 +321,18 @@ class Dashboard:
 
 # -- HTML pieces -----------------------------------------------------------------------------------------
 def show(widget, visible):
+    """Show or hide a widget without removing it, so the layout does not jump."""
     widget.layout.display = None if visible else "none"
 
 
 def shop_message(answer):
+    """The shop's own error message for a refused request, or its HTTP status when it gave none."""
     error = answer.body.get("error", {}) if isinstance(answer.body, dict) else {}
     return error.get("message") or f"The shop answered HTTP {answer.status}."
 
 
 def header_html(mode):
+    """The header, with the mode badge every page of the workbench carries (sandbox or Stripe test mode)."""
     badge = ""
     if mode:
         text, tone = MODE_BADGES[mode]
@@ -341,6 +344,7 @@ def header_html(mode):
 
 
 def notice_html(notice):
+    """A notice (the shop is down, a request failed) in a live region, so screen readers announce it."""
     if not notice:
         return ""
     tone, text = notice
@@ -348,6 +352,7 @@ def notice_html(notice):
 
 
 def line_html(line, currency):
+    """One cart line, priced as the shop's quote priced it."""
     return (
         f'<div class="wb-line"><span class="wb-line-title">{escape(line["title"])}</span>'
         f'<span class="wb-line-qty">{line["quantity"]} × {money(line["unit_price"], currency)}</span>'
@@ -356,11 +361,13 @@ def line_html(line, currency):
 
 
 def cart_total_html(quote):
+    """The cart's total from the shop's quote (a dash before the first one): the dashboard never adds up prices."""
     amount = money(quote["amount"], quote["currency"]) if quote else "—"
     return f'<div class="wb-total"><span>Total</span> <strong>{amount}</strong></div>'
 
 
 def status_html(order, decline):
+    """The open order's state in words, with Stripe's decline message when the last attempt failed."""
     total = money(order["amount"], order["currency"])
     count = sum(line["quantity"] for line in order["items"])
     books = f"{count} book{'s' if count != 1 else ''}"
@@ -386,10 +393,12 @@ def status_html(order, decline):
 
 
 def checkout_link_html(url):
+    """The checkout as a link too, for a shopper who prefers a full page (or whose browser refuses the frame)."""
     return f'<a href="{escape(url)}" target="_blank" rel="noopener">Open the checkout in a new tab ↗</a>'
 
 
 def embedded_checkout_html(url, order_id):
+    """The shop's checkout page framed in the dashboard; the shop's CSP allows exactly this origin to frame it."""
     return (
         f'<iframe src="{escape(url)}" title="Checkout for order {escape(order_id)}" '
         'class="wb-frame" allow="payment"></iframe>'

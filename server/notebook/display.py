@@ -58,6 +58,7 @@ CELL = "text-align:left;vertical-align:top;border:none;background:transparent;co
 
 
 def money(amount, currency):
+    """An amount as people read it (``$23.00``), or a dash when there is none yet."""
     return format_amount(amount, currency) if amount is not None and currency else "—"
 
 
@@ -67,10 +68,12 @@ def utc_time(timestamp):
 
 
 def tone_of(status):
+    """The colour a status is drawn in, the same everywhere (green paid, red failed, …)."""
     return STATUS_TONES.get(status, "neutral")
 
 
 def badge_html(text, tone=None):
+    """A status badge with inline styles, as notebook outputs cannot rely on a stylesheet."""
     ink, paper = TONES[tone or tone_of(text)]
     return (
         f'<span style="background:{paper};color:{ink};border-radius:10px;padding:1px 9px;font-weight:600;'
@@ -104,6 +107,7 @@ class Table:
     rows: list
 
     def html(self):
+        """The table for JupyterLab, with inline styles and links to objects' pages."""
         head = "".join(
             f'<th style="{CELL};padding:3px 12px 3px 0;color:#697386;font-weight:600">{escape(h)}</th>'
             for h in self.headers
@@ -117,6 +121,7 @@ class Table:
         return f'<table style="border-collapse:collapse;margin:6px 0"><tr style="{ROW}">{head}</tr>{body}</table>'
 
     def text(self):
+        """The table as aligned plain text, for outputs read outside a browser (nbval, a terminal)."""
         cells = [list(map(str, self.headers))] + [[str(v) for v in row] for row in self.rows]
         widths = [max(len(row[i]) for row in cells) for i in range(len(self.headers))]
         return "\n".join("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells)
@@ -222,6 +227,7 @@ def payment_intent_card(pi, path=None):
 
 
 def refund_card(refund):
+    """A refund as a notebook card: amount, what it refunds, and why."""
     data = refund.to_dict()
     rows = [
         ("amount", money(data["amount"], data["currency"])),

@@ -109,6 +109,7 @@ class EventTimeline(CardView):
         return self.events[index]
 
     def table(self):
+        """One row per event: time, type and object, each linked to its Stripe page (or sandbox console page)."""
         rows = []
         for event in self.events:
             obj = event.data.object.to_dict()
@@ -124,4 +125,5 @@ class EventTimeline(CardView):
         return Table(["time (UTC)", "type", "object", "detail", "webhooks pending"], rows)
 
     def card(self):
+        """The timeline as a notebook card."""
         return Card(f"Events for {self.subject}", f"{len(self)} events", tone="neutral", tables=[("", self.table())])

@@ -42,13 +42,16 @@ class Order(CardView):
 
     @property
     def total(self):
+        """The order's amount, formatted as the shop shows it."""
         return money(self.amount, self.currency)
 
     @property
     def checkout_url(self):
+        """Where a shopper pays for this order, on the shop the notebook is using."""
         return f"{self.workbench.url}/checkout/{self.id}"
 
     def refresh(self):
+        """Read the order again from the shop: its status changes outside the kernel (return page, webhooks)."""
         self.data = self.workbench.api.get(f"/api/orders/{self.id}")
         return self
 
@@ -108,6 +111,7 @@ class Order(CardView):
         return True
 
     def card(self):
+        """The order as a notebook card: total, PaymentIntent, lines and status history."""
         rows = [("total", self.total), ("payment_intent", self.payment_intent or "—")]
         return Card(
             f"Order {self.id}",
@@ -118,6 +122,7 @@ class Order(CardView):
 
 
 def items_table(order):
+    """The order's lines, priced as the shop recorded them when the order was made."""
     return Table(
         ["book", "quantity", "amount"],
         [[item["title"], item["quantity"], money(item["amount"], order.currency)] for item in order.items],
@@ -138,11 +143,13 @@ class Confirmation(CardView):
 
     @classmethod
     def of(cls, order):
+        """The confirmation of an order, with its PaymentIntent retrieved with the secret key and its events."""
         workbench = order.workbench
         return cls(order, workbench.stripe.v1.payment_intents.retrieve(order.payment_intent), workbench.events(order))
 
     @property
     def paid(self):
+        """Whether the shop recorded the order as paid."""
         return self.order.status == "paid"
 
     @property
@@ -156,6 +163,7 @@ class Confirmation(CardView):
         return payment_path(self.events, self.payment_intent.status)
 
     def card(self):
+        """The confirmation as a notebook card: what was charged, the PaymentIntent, its history and webhook events."""
         pi = self.payment_intent
         rows = [("total charged", self.total), ("payment_intent", pi.id), ("PaymentIntent status", pi.status)]
         if pi.last_payment_error:

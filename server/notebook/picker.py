@@ -46,10 +46,12 @@ class BookPicker(WholeText, widgets.VBox):
 
     @property
     def items(self):
+        """The chosen books as the shop's API takes them (book id and quantity, nothing priced)."""
         return [{"book_id": book_id, "quantity": box.value} for book_id, box in self.quantities.items() if box.value]
 
     @property
     def total_text(self):
+        """A running total while choosing; the order itself is priced by the shop."""
         amount = sum(self.books[item["book_id"]]["price"] * item["quantity"] for item in self.items)
         currency = next(iter(self.books.values()))["currency"] if self.books else "usd"
         return format_amount(amount, currency)

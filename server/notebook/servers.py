@@ -41,6 +41,7 @@ class KernelServers:
 
     @property
     def app(self):
+        """The shop's Flask app, for lessons that look inside it."""
         return self.shop.app
 
     def stop(self):

@@ -24,15 +24,19 @@ class Answer(CardView):
 
     @property
     def ok(self):
+        """Whether the shop accepted the request (2xx)."""
         return 200 <= self.status < 300
 
     def card(self):
+        """The answer as a card: the status, then the shop's error or the body, as a client would see them."""
         error = self.body.get("error") if isinstance(self.body, dict) else None
         rows = [(error["code"], error["message"])] if error else [("body", json.dumps(self.body, sort_keys=True))]
         return Card(f"{self.method} {self.path}", f"HTTP {self.status}", rows, tone="ok" if self.ok else "bad")
 
 
 class ShopAPI:
+    """The shop's JSON API over HTTP, with the operator token when the notebook has one (for refunds)."""
+
     def __init__(self, base_url, timeout=10, operator_token=None):
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
@@ -67,9 +71,11 @@ class ShopAPI:
         return Answer(method, path, status, decoded)
 
     def get(self, path):
+        """GET a route and return its JSON; a refusal raises with the shop's own message."""
         return self._expect_ok(self.request("GET", path))
 
     def post(self, path, body=None, headers=None):
+        """POST JSON to a route and return its JSON; a refusal raises with the shop's own message."""
         return self._expect_ok(self.request("POST", path, body or {}, headers))
 
     def _expect_ok(self, answer):

@@ -67,9 +67,11 @@ class ShopperVisit(CardView):
 
     @property
     def paid(self):
+        """Whether the visit ended on the confirmation page."""
         return self.outcome == "paid"
 
     def card(self):
+        """The visit as a card: the card typed, what the shopper saw, each request a browser would have made."""
         rows = [("card", self.card_number)]
         if self.paid:
             rows += [("confirmation total", self.total), ("confirmation pi", self.payment_intent)]
@@ -95,9 +97,11 @@ class _Browser:
         self.steps = []
 
     def get(self, url):
+        """A GET, with the visit's cookies."""
         return self._open(urllib.request.Request(url))
 
     def post(self, url, pairs, accept="text/html"):
+        """A form POST, with the visit's cookies, as the page's form would send it."""
         request = urllib.request.Request(
             url,
             data=urlencode(pairs).encode(),
@@ -203,6 +207,7 @@ def _read_landing_page(visit, page, authenticated):
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
+        """Never follow: the 3D Secure page's redirect goes to a ``return_url`` that need not exist."""
         return None
 
 

@@ -85,6 +85,7 @@ def execute(path):
 
 
 def main(argv=None):
+    """Run the lessons unattended and write their outputs; the first failing cell stops it with its error."""
     from nbclient.exceptions import CellExecutionError
 
     paths = (sys.argv[1:] if argv is None else argv) or sorted(glob.glob(LESSONS))

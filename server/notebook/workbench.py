@@ -93,6 +93,7 @@ class Workbench(CardView):
 
     # -- the shop's API --------------------------------------------------------------------------
     def books(self):
+        """The shop's books, read from its API as any client reads them."""
         return Books(self.api.get("/api/books")["books"])
 
     def book_picker(self, selected=None):
@@ -116,6 +117,7 @@ class Workbench(CardView):
         return Order(self, self.api.post("/api/orders", body, headers))
 
     def order(self, order_id):
+        """An order the shop already has, by its id (one made in a browser, say)."""
         return Order(self, {"id": order_id}).refresh()
 
     def call(self, method, path, body=None):
@@ -168,6 +170,7 @@ class Workbench(CardView):
         self.close()
 
     def card(self):
+        """The workbench as a card: which Stripe it uses, and where the shop runs (so whether it survives a restart)."""
         badge, tone = MODE_BADGES[self.mode]
         where = (
             "started in this kernel; stops when the kernel shuts down"
@@ -184,6 +187,7 @@ class Books(CardView, list):
     """The catalog as ``GET /api/books`` lists it; displays as a table."""
 
     def card(self):
+        """The books as a card: id, title, author and price."""
         rows = [[book["id"], book["title"], book["author"], money(book["price"], book["currency"])] for book in self]
         return Card(
             "Books",
