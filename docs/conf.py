@@ -47,6 +47,9 @@ html_theme_options = {
     "use_fullscreen_button": False,
 }
 html_show_sourcelink = False
+html_copy_source = False
+html_static_path = ["_static"]
+html_css_files = ["wide-tables.css"]
 # The site's own root: ``docs/_build/html/index.html`` sends the browser to the start page.
 html_extra_path = ["_root"]
 
