@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 install: $(STAMP)
 
 # Re-install only when pyproject.toml changes.  rfc3987-syntax is removed because it
-# makes every Jupyter/nbval/Voilà start 2–3 s slower and nothing here needs it (README).
+# makes every Jupyter/nbval/Voilà start 2–3 s slower and nothing here needs it (docs/approach.md).
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
@@ -57,7 +57,7 @@ verify-stripe: $(STAMP) browser
 lab: $(STAMP)
 	$(BIN)/python -m server.launch.lab
 
-# The README's screenshots, taken by the browser test that shows the screen (static/screenshots/).
+# The README's and the docs' screenshots, taken by the browser test that shows the screen (static/screenshots/).
 screenshots: $(STAMP) browser
 	mkdir -p static/screenshots
 	WORKBENCH_SCREENSHOTS=static/screenshots $(BIN)/python -m pytest -q tests/notebooks/test_lessons_in_jupyterlab.py -k presenter

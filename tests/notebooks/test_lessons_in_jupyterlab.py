@@ -9,7 +9,7 @@ picker, checks out, pays in the frame and the status panel turns to paid without
 cell being run; after a kernel restart a checkout frame still takes a payment.
 
 ``WORKBENCH_SCREENSHOTS=static/screenshots`` also saves the presenter view shown in
-the README (``make screenshots``).
+the docs' lessons page (``make screenshots``).
 """
 
 import os

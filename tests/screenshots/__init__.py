@@ -1,1 +1,1 @@
-"""Scripts that retake the README screenshots (``make screenshots``); not collected by pytest."""
+"""Scripts that retake the README's and the docs' screenshots (``make screenshots``); not collected by pytest."""

@@ -1,4 +1,4 @@
-"""Make README's dashboard screenshot (``static/screenshots/dashboard.png``) with headless Chromium.
+"""Make the dashboard screenshot of the README and the docs (``static/screenshots/dashboard.png``), in Chromium.
 
 Starts a sandbox shop and the Voilà dashboard on free ports (fresh data, so nothing
 of yours shows), shops as a person would — two books into the cart, Pay, card 4242…

@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""Screenshots of the sandbox console after a short demo, for the README and for looking at it.
+"""Screenshots of the sandbox console after a short demo, for the docs and for looking at it.
 
 Starts a fresh shop and sandbox in this process (free ports, a temporary data
 folder), buys books through the shop's real checkout (a decline then a retry, a 3D
 Secure card), adds a few ``workbench trigger`` payments and a webhook endpoint that is
 down (so retries show), then opens console pages in headless Chromium and saves PNGs:
-the README's two (a projector-sized 1600×900 view of the payments list and of one
+the docs' two (a projector-sized 1600×900 view of the payments list and of one
 payment), or with ``--all`` every page, full length, to look at.
 
     .venv/bin/python -m tests.screenshots.sandbox_console [--all] [--out DIR]   # or: make screenshots
