@@ -13,7 +13,7 @@ install: $(STAMP)
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[notebook,test]'
 	-$(BIN)/python -m pip uninstall --quiet --yes rfc3987-syntax
 	touch $(STAMP)
 
@@ -59,7 +59,7 @@ screenshots: $(STAMP) browser
 # Every figure of BENCHMARKS.md in one run (~15 min); BENCH_ARGS=--quick for a smoke run, --fresh-clone to add
 # `make test` on a fresh clone, --write-doc to update BENCHMARKS.md.  The bench extra adds matplotlib (the plot).
 bench: $(STAMP) browser
-	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	$(BIN)/python -m pip install --quiet -e '.[notebook,test,bench]'
 	$(BIN)/python -m bench.suite $(BENCH_ARGS)
 
 clean:
