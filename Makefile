@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# Wheels of what a plain `pip install <this repo>` needs (and pytest, setuptools to build it): tests/plugin installs
+# the repository with no extras into a fresh venv offline from here, as a foreign project would use it.
+WHEELHOUSE := $(VENV)/wheelhouse
 
 .PHONY: demo test lint verify-stripe lab browser install bench clean screenshots
 
@@ -15,6 +18,8 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[notebook,test]'
 	-$(BIN)/python -m pip uninstall --quiet --yes rfc3987-syntax
+	rm -rf $(WHEELHOUSE)
+	$(BIN)/python -m pip download --quiet --dest $(WHEELHOUSE) . pytest 'setuptools>=68'
 	touch $(STAMP)
 
 # Headless Chromium for the browser tests: Debian's /usr/bin/chromium if present, else
