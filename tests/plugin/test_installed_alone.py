@@ -9,6 +9,7 @@ a user.  Into it goes Bookstand (``foreign_project/``), a Flask shop that is not
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -22,6 +23,8 @@ from tests.processes import ROOT, Workbench
 
 WHEELHOUSE = Path(ROOT, ".venv", "wheelhouse")
 FOREIGN_PROJECT = Path(__file__).parent / "foreign_project"
+EXAMPLE = FOREIGN_PROJECT / "tests" / "test_payments.py"  # the README's example
+PAGES = ("README.md", "docs/sandbox-in-your-tests.md")
 NOT_INSTALLED = ("jupyterlab", "voila", "ipywidgets", "jupyter_core", "ipykernel")
 COPY_IGNORES = shutil.ignore_patterns("__pycache__", "*.egg-info", "build")
 LIST_PACKAGE_FILES = """
@@ -164,3 +167,14 @@ def test_the_notebook_commands_say_how_to_install_the_extra(venv, command, what)
     assert result.returncode == 1
     assert f"{what} cannot start: jupyterlab, voila, ipywidgets not installed" in result.stderr
     assert "pip install -e '.[notebook]'" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_docs_show_the_example_this_file_runs():
+    """Every copy of the example in the README and the docs is the file Bookstand's run above passes."""
+    example = EXAMPLE.read_text()
+    blocks = [
+        block for page in PAGES for block in re.findall(r"```python\n(.*?)```", Path(ROOT, page).read_text(), re.S)
+    ]
+    copies = [block for block in blocks if "def test_a_paid_and_a_declined_order" in block]
+    assert copies, f"no copy of {EXAMPLE.name} in {', '.join(PAGES)}"
+    assert all(copy == example for copy in copies)

@@ -13,7 +13,7 @@ def shop(stripe_sandbox, stripe_webhooks):
 
 
 def test_a_paid_and_a_declined_order(shop, stripe_sandbox_client, stripe_webhooks):
-    confirm = stripe_sandbox_client.v1.payment_intents.confirm
+    confirm = stripe_sandbox_client.v1.payment_intents.confirm  # the browser's part, done by Stripe.js in real life
     paid = shop.post("/orders", json={"book": "poor-charlies-almanack"}).json
     assert confirm(paid["payment_intent"], params={"payment_method": "pm_card_visa"}).status == "succeeded"
 
