@@ -61,7 +61,7 @@ screenshots: $(STAMP) browser
 	$(BIN)/python -m tests.screenshots.dashboard
 	$(BIN)/python -m tests.screenshots.sandbox_console
 
-# Every figure of BENCHMARKS.md in one run (~15 min); BENCH_ARGS=--quick for a smoke run, --fresh-clone to add
+# Every figure of BENCHMARKS.md in one run (~23 min); BENCH_ARGS=--quick for a smoke run, --fresh-clone to add
 # `make test` on a fresh clone, --write-doc to update BENCHMARKS.md.  The bench extra adds matplotlib (the plot).
 bench: $(STAMP) browser
 	$(BIN)/python -m pip install --quiet -e '.[notebook,test,bench]'
