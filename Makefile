@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# Wheels of what a plain `pip install <this repo>` needs (and pytest, setuptools to build it): tests/plugin installs
+# the repository with no extras into a fresh venv offline from here, as a foreign project would use it.
+WHEELHOUSE := $(VENV)/wheelhouse
 
 .PHONY: demo test lint docs verify-stripe lab browser install bench clean screenshots
 
@@ -13,8 +16,10 @@ install: $(STAMP)
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,docs]'
+	$(BIN)/python -m pip install --quiet -e '.[notebook,test,docs]'
 	-$(BIN)/python -m pip uninstall --quiet --yes rfc3987-syntax
+	rm -rf $(WHEELHOUSE)
+	$(BIN)/python -m pip download --quiet --dest $(WHEELHOUSE) . pytest 'setuptools>=68'
 	touch $(STAMP)
 
 # Headless Chromium for the browser tests: Debian's /usr/bin/chromium if present, else
@@ -64,10 +69,10 @@ screenshots: $(STAMP) browser
 	$(BIN)/python -m tests.screenshots.dashboard
 	$(BIN)/python -m tests.screenshots.sandbox_console
 
-# Every figure of BENCHMARKS.md in one run (~15 min); BENCH_ARGS=--quick for a smoke run, --fresh-clone to add
+# Every figure of BENCHMARKS.md in one run (~23 min); BENCH_ARGS=--quick for a smoke run, --fresh-clone to add
 # `make test` on a fresh clone, --write-doc to update BENCHMARKS.md.  The bench extra adds matplotlib (the plot).
 bench: $(STAMP) browser
-	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	$(BIN)/python -m pip install --quiet -e '.[notebook,test,bench]'
 	$(BIN)/python -m bench.suite $(BENCH_ARGS)
 
 clean:

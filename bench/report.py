@@ -72,6 +72,9 @@ def rows(figures):
                     f"{ratio['create']:.1f}×, {ratio['create_confirm']:.1f}×",
                     f"{rounds} rounds",
                 )
+    alone = figures.get("install_alone")
+    if alone:
+        install_rows(alone, add)
     shop = figures.get("shop_rate")
     if shop:
         for mode, figure in shop["series"]["shop"].items():
@@ -135,6 +138,35 @@ def rows(figures):
             verdict(clone["seconds"], 600, False, lambda v: f"{v / 60:.1f} min"),
         )
     return out
+
+
+def install_rows(alone, add):
+    """``pip install <repo>`` (no extras) beside ``pip install localstripe``, and their servers' start → ready."""
+    ours, theirs = alone["install"]["press-workbench"], alone["install"]["localstripe"]
+    whole_seconds = "{:.0f} s".format
+
+    def both(kind, key, show):
+        return f"{show(ours[kind][key])} / {show(theirs[kind][key])}"
+
+    add(
+        "`pip install <repo>` (no extras) / `pip install localstripe`: first install; from pip's cache; size",
+        f"{both('first', 'median_seconds', whole_seconds)}; {both('cached', 'median_seconds', whole_seconds)}; "
+        f"{both('first', 'median_bytes', lambda b: f'{b / 1e6:.0f} MB')}",
+        f"{alone['rounds']} rounds",
+    )
+    before = alone["install"]["press-workbench[notebook]"]
+    add(
+        "`pip install <repo>[notebook]` (what the plain install was before the extra): first; cached; size",
+        f"{whole_seconds(before['first']['median_seconds'])}; {whole_seconds(before['cached']['median_seconds'])}; "
+        f"{before['first']['median_bytes'] / 1e6:.0f} MB",
+        1,
+    )
+    ready = alone["start_to_ready"]
+    add(
+        "`workbench sandbox` / `localstripe`: start → ready (median)",
+        f"{seconds(ready['press-workbench']['median'])} / {seconds(ready['localstripe']['median'])}",
+        f"{alone['starts']} starts",
+    )
 
 
 def load_rows(load, add):

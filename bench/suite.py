@@ -26,6 +26,7 @@ from bench import (
     dashboard_first_card,
     fresh_clone,
     growth,
+    install_alone,
     load_run,
     notebook_run,
     report,
@@ -38,6 +39,7 @@ from bench.common import RESULTS, ROOT, add_compare_option, compared, machine, w
 
 STEPS = (
     "sandbox_rate",
+    "install_alone",
     "shop_rate",
     "settle",
     "checkout_browser",
@@ -55,6 +57,7 @@ def plan_steps(args):
     rate_args = ["--quick"] * quick + ["--no-localstripe"] * args.no_localstripe
     steps = {
         "sandbox_rate": lambda: sandbox_rate.run(sandbox_rate.parser().parse_args(rate_args)),
+        "install_alone": lambda: install_alone.run(*((1, 3) if quick else ())),
         "shop_rate": lambda: shop_rate.run(shop_rate.QUICK if quick else shop_rate.Plan(), compare),
         "settle": lambda: settle.run(settle.QUICK if quick else settle.Plan(), compare),
         "checkout_browser": lambda: locked(

@@ -21,15 +21,18 @@ def free_port():
 class Workbench:
     """``python -m server.launch.cli <args>`` in its own process; ``url`` is where it said it listens."""
 
-    def __init__(self, *args, cwd, timeout=60, root=ROOT, module="server.launch.cli", **env):
-        """``root``: the checkout whose code runs (this one; bench/ also runs another commit's, for A/B).
+    def __init__(self, *args, cwd, timeout=60, root=ROOT, module="server.launch.cli", python=sys.executable, **env):
+        """``root``: the checkout whose code runs (this one; bench/ also runs another commit's, for A/B), or
+        None for what ``python``'s environment has installed (tests/plugin: a fresh venv without extras).
 
         ``module``: another program that says where it listens the same way (bench/'s ceiling endpoint).
         """
         environ = {k: v for k, v in os.environ.items() if not k.startswith(("STRIPE_", "WORKBENCH_", "SANDBOX_"))}
-        environ.update(env, PYTHONPATH=str(root))  # that checkout's code, whatever the venv has installed
+        environ.update(env)
+        if root:
+            environ["PYTHONPATH"] = str(root)  # that checkout's code, whatever the venv has installed
         self.process = subprocess.Popen(
-            [sys.executable, "-m", module, *args],
+            [python, "-m", module, *args],
             cwd=cwd,
             env=environ,
             stdout=subprocess.PIPE,

@@ -23,6 +23,8 @@ from pathlib import Path
 
 from server.shop import ConfigError, load_config, probe_shop, start_shop
 
+from .voila import require_notebook_extra
+
 ROOT = Path(__file__).resolve().parents[2]  # the repository
 DEFAULT_LAB_PORT = 8888
 SETTING_OVERRIDES = {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False}}
@@ -84,6 +86,7 @@ def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     notebook_dir = Path(argv[0]) if argv else ROOT / "notebooks"
     try:
+        require_notebook_extra("JupyterLab")
         settings = load_config({})  # reads .env too, where LAB_PORT may be set
         lab_port = int(os.environ.get("LAB_PORT") or DEFAULT_LAB_PORT)
         check_port_free(lab_port, "LAB_PORT")

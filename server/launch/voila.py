@@ -4,9 +4,11 @@
 its working directory (the repository root) and the ``workbench`` template from
 ``server/notebook/voila/templates/`` (``JUPYTER_PATH`` points at ``server/notebook``);
 the kernels it starts (one per browser tab) find the shop through ``SHOP_URL``.  Readiness is probed on a static file,
-because every ``GET /`` starts a kernel.
+because every ``GET /`` starts a kernel.  Voilà, JupyterLab and ipywidgets come with the
+``notebook`` extra: without it, or outside a checkout, the launchers say what to install.
 """
 
+import importlib.util
 import os
 import signal
 import socket
@@ -21,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]  # the repository
 NOTEBOOK = ROOT / "notebooks" / "dashboard.ipynb"
 TEMPLATES = ROOT / "server" / "notebook"  # Voilà looks in <JUPYTER_PATH>/voila/templates/
 READY_PATH = "voila/static/voila.js"
+NOTEBOOK_PACKAGES = ("jupyterlab", "voila", "ipywidgets")
 
 
 @dataclass
@@ -48,8 +51,25 @@ def free_port(host="127.0.0.1"):
         return sock.getsockname()[1]
 
 
+def require_notebook_extra(what):
+    """Refuse to start ``what`` (with the install command) when this install lacks the notebook parts.
+
+    Without this, a shop-and-sandbox-only install (``pip install`` with no extras) would fail later
+    with a bare ``No module named voila`` in a child process's log.
+    """
+    missing = [name for name in NOTEBOOK_PACKAGES if importlib.util.find_spec(name) is None]
+    if missing:
+        raise OSError(
+            f"{what} cannot start: {', '.join(missing)} not installed. JupyterLab, Voilà and ipywidgets come with "
+            "the notebook extra: `pip install -e '.[notebook]'` in a checkout (`make install` does this)."
+        )
+    if not NOTEBOOK.exists():
+        raise OSError(f"{what} cannot start outside a checkout of Press Workbench (no {NOTEBOOK} here).")
+
+
 def start_voila(shop_url, port, log_path, extra_args=(), timeout=60):
     """Start Voilà on ``port`` for the shop at ``shop_url``, logging to ``log_path``; returns once it serves."""
+    require_notebook_extra("the dashboard")
     env = {
         **os.environ,
         "SHOP_URL": shop_url,

@@ -15,6 +15,7 @@ Layout, in the order Stripe's API reference reads:
 - ``console/``: the sandbox console, a read-only stand-in for Stripe's Dashboard at ``/dashboard``;
 - ``serving``: serve the app from a thread (``start_sandbox``); ``triggers``: ``stripe trigger``'s
   recipes; ``feed``: read the request log and webhook attempts over HTTP;
+- ``pytest_plugin``: the ``stripe_sandbox`` fixtures any project's tests get (entry point ``pytest11``);
 - ``delivery``: signed webhook delivery with retries;
 - ``store``/``database``: SQLite persistence; ``cards``: Stripe's test cards;
   ``currencies``: amounts and currencies; ``ids``: Stripe-shaped ids.
@@ -32,10 +33,13 @@ from .store import Store
 from .triggers import TRIGGERS, describe, trigger
 
 
-def reset(data_dir):
-    """Delete every object, event, delivery and logged request the sandbox keeps in ``data_dir``."""
+def reset(data_dir, keep_webhook_endpoints=False):
+    """Delete every object, event, delivery and logged request the sandbox keeps in ``data_dir``.
+
+    ``keep_webhook_endpoints``: the pytest plugin's ``reset()`` keeps them, so a test's subscriptions outlive it.
+    """
     store = Store(data_dir)
-    store.reset()
+    store.reset(keep_types=("webhook_endpoint",) if keep_webhook_endpoints else ())
     RequestLog(store).reset()
 
 

@@ -33,7 +33,7 @@ class RunningServer:
     stopping: bool = False
 
     def serve(self):
-        """The serving loop; closing its sockets in ``stop`` makes ``select()`` fail, which is the way out."""
+        """The serving loop; it ends once ``stop`` has closed every socket (or made ``select()`` fail)."""
         try:
             self.server.run()
         except (OSError, ValueError):
@@ -45,9 +45,12 @@ class RunningServer:
         self.stopping = True
         self.server.accepting = False
         self.server.task_dispatcher.shutdown(timeout=5)
-        wasyncore.close_all(self.server._map)
+        # Closed from the serving loop's own thread (waitress's trigger runs the call there), the sockets leave
+        # the loop's map at once and the loop ends; closed from here, its select() would sleep out its 1 s timeout.
+        self.server.trigger.pull_trigger(lambda: wasyncore.close_all(self.server._map))
         self.thread.join(5)
-        sandbox = self.app.extensions.get("sandbox") if self.app else None
+        wasyncore.close_all(self.server._map)  # nothing left once the loop did it; else (the loop had died) the rest
+        sandbox = getattr(self.app, "extensions", {}).get("sandbox")  # any WSGI app may be served, not only Flask
         if sandbox:
             sandbox.worker.stop()
 

@@ -252,8 +252,10 @@ class Store(Database):
         rows = self.execute(sql + " ORDER BY id DESC LIMIT ?", (*args, limit))
         return [Attempt(*row) for row in rows]
 
-    def reset(self):
-        """Forget every object, idempotency record and delivery (``workbench reset``), in one transaction."""
+    def reset(self, keep_types=()):
+        """Forget every object (but those of ``keep_types``), idempotency key and delivery, in one transaction."""
         with self.transaction() as db:
-            for table in ("objects", "idempotency", "deliveries", "delivery_attempts"):
+            keep = ",".join("?" * len(keep_types))
+            db.execute(f"DELETE FROM objects WHERE type NOT IN ({keep})", tuple(keep_types))
+            for table in ("idempotency", "deliveries", "delivery_attempts"):
                 db.execute(f"DELETE FROM {table}")

@@ -5,8 +5,6 @@ environment (and ``.env``), then the ``config`` mapping given by tests or the
 notebook helper.  It refuses bad Stripe configuration with a ``ConfigError``.
 """
 
-import os
-
 from flask import Flask
 
 from server.sandbox import format_amount
@@ -16,12 +14,10 @@ from .config import load as load_config
 from .config import stripe_endpoints
 from .service import Shop
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # the repository: static/ is there
-
 
 def create_app(config=None):
     """Create the shop; ``config`` overrides everything else (tests pass the sandbox URL here)."""
-    app = Flask(__name__, static_folder=os.path.join(ROOT, "static"), static_url_path="/static")
+    app = Flask(__name__)  # templates/ and static/ (CSS, the checkout script) are package data: any install has them
     app.config.update(load_config(config))
     app.config["STRIPE_JS_URL"] = stripe_endpoints(app.config)[1]
     security.init_app(app)

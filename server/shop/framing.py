@@ -5,7 +5,8 @@ The checkout is shown inline by the Voilà dashboard, whose origin comes from
 (``make lab`` takes the first free one, tests pick their own).  Every Jupyter server
 describes itself, URL included, in ``jpserver-<pid>.json`` in the user's Jupyter
 runtime directory, so the shop allows the origins of those still running — loopback
-ones only.  Any other page, local or not, is refused.
+ones only.  Any other page, local or not, is refused.  Installed without the ``notebook`` extra
+(no ``jupyter_core``), no JupyterLab runs from this install, so only the dashboard's origin is allowed.
 """
 
 import glob
@@ -13,7 +14,10 @@ import json
 import os
 from urllib.parse import urlparse
 
-from jupyter_core.paths import jupyter_runtime_dir
+try:
+    from jupyter_core.paths import jupyter_runtime_dir
+except ImportError:  # the shop and sandbox alone (pip install without extras)
+    jupyter_runtime_dir = None
 
 LOOPBACK = ("127.0.0.1", "localhost")
 
@@ -26,8 +30,11 @@ def frame_ancestors(config):
 
 def jupyter_ports(runtime_dir=None):
     """The ports of the Jupyter servers (JupyterLab) running on loopback for this user."""
+    runtime_dir = runtime_dir or (jupyter_runtime_dir and jupyter_runtime_dir())
+    if not runtime_dir:
+        return []
     ports = []
-    for path in sorted(glob.glob(os.path.join(runtime_dir or jupyter_runtime_dir(), "jpserver-*.json"))):
+    for path in sorted(glob.glob(os.path.join(runtime_dir, "jpserver-*.json"))):
         try:
             with open(path, encoding="utf-8") as fh:
                 info = json.load(fh)
