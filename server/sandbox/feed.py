@@ -18,7 +18,8 @@ class SandboxUnavailable(OSError):
 
 def read_feed(base_url, path, **query):
     """The ``data`` rows of one ``/dashboard/api`` answer; ``SandboxUnavailable`` if the sandbox does not answer."""
-    url = f"{base_url.rstrip('/')}{path}?{urllib.parse.urlencode({k: v for k, v in query.items() if v is not None})}"
+    query = urllib.parse.urlencode({k: v for k, v in query.items() if v is not None}, doseq=True)  # lists repeat
+    url = f"{base_url.rstrip('/')}{path}?{query}"
     try:
         with urllib.request.urlopen(url, timeout=5) as response:
             return json.load(response)["data"]

@@ -91,4 +91,4 @@ def when(timestamp):
     return time.strftime("%H:%M:%S" if today else "%b %d %H:%M:%S", moment)
 
 
-from . import api, pages  # noqa: E402,F401  (their routes register on ``bp``)
+from . import actions, api, pages  # noqa: E402,F401  (their routes register on ``bp``)
