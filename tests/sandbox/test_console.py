@@ -35,7 +35,7 @@ def test_payments_list_shows_amount_and_status_badge(console, refunded):
     page = text(console.get("/dashboard/payments"))
     row = page[page.index(f'data-row="{pi.id}"') :]
     row = row[: row.index("</tr>")]
-    assert "$20.00" in row and '<span class="badge info">Refunded</span>' in row and "Visa •••• 4242" in row
+    assert "$1.00" in row and '<span class="badge info">Refunded</span>' in row and "Visa •••• 4242" in row
 
 
 def test_payment_page_shows_lifecycle_timeline_charge_refund_and_requests(console, refunded):
@@ -55,7 +55,7 @@ def test_payment_page_shows_lifecycle_timeline_charge_refund_and_requests(consol
         "charge.refunded",
     ]
     assert "The charge&#39;s balance transaction arrived (txn_" in page
-    assert "Visa •••• 4242 was charged $20.00" in page and "$20.00 of $20.00 refunded" in page
+    assert "Visa •••• 4242 was charged $1.00" in page and "$1.00 of $1.00 refunded" in page
     assert refund.id in page and pi.latest_charge in page
     assert (
         pi.last_response.request_id in page
