@@ -259,7 +259,8 @@ def _existing(client, mine):
 def cmd_listen(args):
     """``workbench listen``: forward the sandbox's events to a URL, as ``stripe listen`` does for Stripe's.
 
-    It registers a real webhook endpoint, so deliveries are signed and retried as for any other, and removes it on exit.
+    It forwards through a real webhook endpoint, so deliveries are signed and retried as for any other; the
+    endpoint is disabled on exit and used again next time, so its secret stays the same (``--print-secret``).
     """
     url, client = _sandbox()
     mine = _listen_endpoint(url, client)

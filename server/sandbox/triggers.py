@@ -98,6 +98,8 @@ def _refund_updated(client):
 
 @dataclass(frozen=True)
 class Recipe:
+    """How ``workbench trigger`` makes one event, and the line its ``--help`` says about it."""
+
     make: object  # client -> the objects it created
     says: str  # what it does, for ``workbench trigger --help``
     stripe_cli: bool = True  # ``stripe trigger`` offers the event too

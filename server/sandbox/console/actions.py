@@ -34,6 +34,7 @@ SAME_SITE = {"same-origin", "none"}  # Sec-Fetch-Site of the console's own pages
 
 @bp.record_once
 def make_token_key(state):
+    """A new key each time the sandbox starts: a token from an earlier run (an old tab) no longer works."""
     state.app.extensions[TOKEN_KEY] = secrets.token_bytes(32)
 
 

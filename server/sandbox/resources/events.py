@@ -43,6 +43,7 @@ def event(type, data_object, *, request_id, idempotency_key, api_version, previo
 
 
 def listens_to(endpoint, event_type):
+    """Whether ``endpoint`` subscribed to ``event_type`` (``*`` is every type), as it was asked at creation."""
     return "*" in endpoint["enabled_events"] or event_type in endpoint["enabled_events"]
 
 

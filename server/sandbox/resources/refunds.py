@@ -81,6 +81,7 @@ def create(ctx, params):
 @bp.post("/refunds/<refund_id>")
 @endpoint({"metadata"})
 def update(ctx, params, refund_id):
+    """``POST /v1/refunds/:id``: only metadata can change, as at Stripe; a change emits both update events."""
     with ctx.store.transaction():
         found = get_object(ctx, refund_id, "refund", "refund", "refund")
         before = found["metadata"]
