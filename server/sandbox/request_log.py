@@ -15,6 +15,7 @@ Filters take ``stripe logs tail``'s rules: several filters must all match, and a
 filter given several values needs only one of them to (docs.stripe.com/cli/logs/tail).
 """
 
+import functools
 import json
 import re
 import time
@@ -272,8 +273,14 @@ def route_of(req):
     """
     rule = req.url_rule.rule if req.url_rule is not None else ""
     if rule and "<path:" not in rule:
-        return re.sub(r"<[^>]+>", ":id", rule)
+        return _route(rule)
     return "/".join(":id" if OBJECT_ID.match(part) else part for part in req.path.split("/"))
+
+
+@functools.cache
+def _route(rule):
+    """``/v1/payment_intents/<pi_id>/confirm`` → ``/v1/payment_intents/:id/confirm`` (once per route)."""
+    return re.sub(r"<[^>]+>", ":id", rule)
 
 
 def error_of(body):
