@@ -130,7 +130,9 @@ def test_resend_delivers_the_event_again_with_a_fresh_signature(sandbox, console
     assert int(signature.split(",")[0][2:]) >= resent_at > int(first_signature.split(",")[0][2:])
     assert stripe.Webhook.construct_event(again, signature, endpoint.secret).id == event.id
     page = text(console.get(f"/dashboard/events/{event.id}?resent={endpoint.id}"))
-    assert 'data-testid="resent"' in page and len(re.findall(r'data-testid="attempt-row"', page)) == 2
+    rows = re.findall(r'data-testid="attempt-row">(.*?)</tr>', page)
+    label = receiver.url.split("://")[1]  # other tests' endpoints may listen to this event too
+    assert 'data-testid="resent"' in page and len([row for row in rows if label in row]) == 2
 
 
 def test_resend_refuses_other_sites_stale_tokens_and_wrong_endpoints(sandbox, console, delivered, stripe_client):
@@ -168,9 +170,10 @@ def test_resend_refuses_other_sites_stale_tokens_and_wrong_endpoints(sandbox, co
 def test_events_retry_is_stripe_events_resend(sandbox, stripe_client, delivered):
     """``POST /v1/events/:id/retry``, the call ``stripe events resend`` makes, with the secret key only."""
     event, endpoint, receiver = delivered
+    pending = stripe_client.v1.events.retrieve(event.id).pending_webhooks
     answer = stripe_client.raw_request("post", f"/v1/events/{event.id}/retry", webhook_endpoint=endpoint.id)
     resent = stripe_client.deserialize(answer, api_mode="V1")
-    assert (resent.id, resent.pending_webhooks) == (event.id, event.pending_webhooks + 1)
+    assert (resent.id, resent.pending_webhooks) == (event.id, pending + 1)
     assert receiver.wait_for(2)[1][1] == receiver.received[0][1]
     with pytest.raises(stripe.InvalidRequestError) as no_endpoint:
         stripe_client.raw_request("post", f"/v1/events/{event.id}/retry", for_stripecli="true")
