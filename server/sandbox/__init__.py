@@ -24,13 +24,14 @@ Layout, in the order Stripe's API reference reads:
 from .app import create_sandbox_app
 from .currencies import format_amount
 from .database import Database
-from .feed import SandboxUnavailable, delivery_line, follow, read_feed, request_line
+from .feed import SandboxUnavailable, delivery_line, follow, read_feed, request_json, request_line
 from .keys import PUBLISHABLE_KEY, SECRET_KEY
 from .pipeline.forms import encode_form
 from .request_log import RequestLog
 from .serving import RunningServer, sandbox_answers, serve_in_thread, start_sandbox
 from .store import Store
-from .triggers import TRIGGERS, describe, trigger
+from .triggers import CANNOT, TRIGGERS, describe, trigger
+from .triggers import help_text as trigger_help
 
 
 def reset(data_dir, keep_webhook_endpoints=False):
@@ -44,6 +45,7 @@ def reset(data_dir, keep_webhook_endpoints=False):
 
 
 __all__ = [
+    "CANNOT",
     "PUBLISHABLE_KEY",
     "SECRET_KEY",
     "TRIGGERS",
@@ -57,10 +59,12 @@ __all__ = [
     "follow",
     "format_amount",
     "read_feed",
+    "request_json",
     "request_line",
     "reset",
     "sandbox_answers",
     "serve_in_thread",
     "start_sandbox",
     "trigger",
+    "trigger_help",
 ]

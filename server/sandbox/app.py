@@ -55,9 +55,15 @@ def create_sandbox_app(data_dir, webhook_retry_base=1.0, webhook_max_attempts=No
 
     @app.errorhandler(HTTPException)
     def http_error(exc):
-        """Under ``/v1`` even Flask's own errors answer as Stripe would; elsewhere they stay pages."""
+        """Under ``/v1`` even Flask's own errors answer as Stripe would; elsewhere they stay pages.
+
+        Stripe routes on method and path together, so a method that a known path does not take (``PUT
+        /v1/payment_intents``) is as unrecognized as an unknown path: a 404, not a 405 (stripe-mock, Stripe's own
+        stand-in, looks its routes up per method and answers the same, ``server/server.go``).
+        """
         if request.path.startswith("/v1/"):
-            return json_response(unrecognized_url(request.method, request.path).to_dict(), exc.code, request_id())
+            status = 404 if exc.code == 405 else exc.code
+            return json_response(unrecognized_url(request.method, request.path).to_dict(), status, request_id())
         return exc
 
     @app.errorhandler(Exception)

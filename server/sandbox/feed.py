@@ -16,9 +16,10 @@ class SandboxUnavailable(OSError):
     """No sandbox answers at the URL (or it answered with an error)."""
 
 
-def read_feed(base_url, path, **query):
-    """The ``data`` rows of one ``/dashboard/api`` answer; ``SandboxUnavailable`` if the sandbox does not answer."""
-    url = f"{base_url.rstrip('/')}{path}?{urllib.parse.urlencode({k: v for k, v in query.items() if v is not None})}"
+def read_feed(base_url, feed, **query):
+    """The ``data`` rows of the ``/dashboard/api`` answer at ``feed``; ``SandboxUnavailable`` if no sandbox answers."""
+    query = urllib.parse.urlencode({k: v for k, v in query.items() if v is not None}, doseq=True)  # lists repeat
+    url = f"{base_url.rstrip('/')}{feed}?{query}"
     try:
         with urllib.request.urlopen(url, timeout=5) as response:
             return json.load(response)["data"]
@@ -43,13 +44,43 @@ def local_time(timestamp):
     return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(timestamp))
 
 
+# How ``stripe logs tail`` names a failed request's error fields, in its order (stripe-cli pkg/logtailing).
+ERROR_LABELS = {
+    "type": "Type",
+    "charge": "Charge",
+    "code": "Code",
+    "decline_code": "DeclineCode",
+    "message": "Message",
+    "param": "Param",
+}
+
+
 def request_line(entry):
-    """``2025-01-01 12:00:00 [200] POST /v1/payment_intents [req_…]`` as ``stripe logs tail`` prints, and more."""
+    """``2025-01-01 12:00:00 [200] POST /v1/payment_intents [req_…]`` as ``stripe logs tail`` prints, and more;
+    a failed request's error follows on lines of their own (``Type: card_error``…), as there."""
     idempotency = f" idempotency-key={entry['idempotency_key']}" if entry["idempotency_key"] else ""
-    return (
+    line = (
         f"{local_time(entry['created'])} [{entry['status']}] {entry['method']} {entry['path']} [{entry['request_id']}] "
         f"{entry['key_type'] or 'no'} key, {entry['duration_ms']:.0f} ms{idempotency}"
     )
+    error = entry.get("error") or {}
+    return "\n".join([line] + [f"{label}: {error[field]}" for field, label in ERROR_LABELS.items() if field in error])
+
+
+def request_json(entry):
+    """One request as ``stripe logs tail --format JSON`` prints it: the fields of Stripe's log-tailing payload
+    (``created_at``, ``livemode``, ``method``, ``request_id``, ``status``, ``url``, and ``error`` when it failed)."""
+    shown = {
+        "created_at": int(entry["created"]),
+        "livemode": False,
+        "method": entry["method"],
+        "request_id": entry["request_id"],
+        "status": entry["status"],
+        "url": entry["path"],
+    }
+    if entry.get("error"):
+        shown["error"] = entry["error"]
+    return json.dumps(shown)
 
 
 def delivery_line(attempt):

@@ -1,5 +1,6 @@
 """Ids and secrets shaped like Stripe's (``pi_3Qx…``, ``pi_…_secret_…``, ``req_…``)."""
 
+import re
 import secrets
 import string
 
@@ -33,8 +34,8 @@ def request_id():
 
 
 def mask_key(key):
-    """Show a key the way Stripe's 401 does: prefix, stars, last four."""
-    prefix, _, rest = key.rpartition("_")
-    if not prefix:
-        return "*" * max(len(key) - 4, 0) + key[-4:]
-    return f"{prefix}_{'*' * max(len(rest) - 4, 0)}{rest[-4:]}"
+    """Show a key the way Stripe's 401 does: prefix (``sk_test_``), stars, last four.  The prefix is the key's
+    kind, never more: a mistyped key with underscores in its secret part is masked up to its last four too."""
+    kind = re.match(r"(?:sk|pk|rk)_(?:test|live)_", key)
+    prefix, rest = (kind.group(), key[kind.end() :]) if kind else ("", key)
+    return f"{prefix}{'*' * max(len(rest) - 4, 0)}{rest[-4:]}"

@@ -20,7 +20,7 @@ from .config import defaults as config_defaults
 from .config import load as load_config
 from .orders import OrderStore
 from .reconcile import reconcile_orders
-from .security import client_operator_token, origin
+from .security import client_operator_token, origin, write_private
 from .service import Shop
 from .serving import WEBHOOK_FILE, WebhooksFirst, probe_shop, register_sandbox_webhook, start_shop
 from .stripe_client import build_stripe_client
@@ -45,4 +45,5 @@ __all__ = [
     "start_shop",
     "stripe_endpoints",
     "stripe_page_url",
+    "write_private",
 ]

@@ -1,9 +1,18 @@
-"""The sandbox console in headless Chromium: a payment made through the shop, its timeline, its webhook."""
+"""The sandbox console in headless Chromium: a payment made through the shop, its timeline, its webhook; every
+page at a projector's 1024×768 (screenshots: ``WORKBENCH_SCREENSHOTS=dir`` keeps them); Resend; Errors."""
+
+import os
+import struct
+from pathlib import Path
 
 import pytest
+import stripe
 from playwright.sync_api import expect
 
+from server.sandbox import SECRET_KEY
+from server.sandbox.triggers import trigger
 from tests.browser.shopper import buy_now, pay
+from tests.receiver import Receiver
 
 pytestmark = pytest.mark.browser
 
@@ -45,3 +54,119 @@ def test_a_new_payment_appears_without_a_reload(page, sandbox_url, stripe_client
     pi = stripe_client.v1.payment_intents.create(params={"amount": 1234, "currency": "usd"})
     expect(page.locator(f'[data-testid=payment-row][data-row="{pi.id}"]')).to_contain_text("$12.34")
     assert page.evaluate("window.sameDocument") is True
+
+
+@pytest.fixture(scope="module")
+def story(sandbox_url):
+    """A demo's worth of console content: payments of every kind, a decline, a missing object, a webhook
+    endpoint that is down and one that answers.  Returns the ids the pages are about."""
+    client = stripe.StripeClient(SECRET_KEY, base_addresses={"api": sandbox_url})
+    hook = Receiver()
+    down = client.v1.webhook_endpoints.create(
+        params={"url": "http://127.0.0.1:9/a-receiver-that-is-down", "enabled_events": ["payment_intent.succeeded"]}
+    )
+    up = client.v1.webhook_endpoints.create(
+        params={
+            "url": hook.url,
+            "enabled_events": ["payment_intent.succeeded", "payment_intent.payment_failed"],
+            "description": "a receiver that answers",
+        }
+    )
+    for event_type in ("payment_intent.canceled", "charge.refunded", "payment_intent.requires_action"):
+        trigger(client, event_type)
+    pi = client.v1.payment_intents.create(
+        params={
+            "amount": 5100,
+            "currency": "usd",
+            "payment_method_types": ["card"],
+            "description": "Stripe Press order ord_9Ur2NpQ3ULOQyPW5: 1 × The Art of Doing Science and Engineering, "
+            "1 × Working in Public",
+        }
+    )
+    with pytest.raises(stripe.CardError) as declined:
+        client.v1.payment_intents.confirm(pi.id, params={"payment_method": "pm_card_chargeDeclinedInsufficientFunds"})
+    client.v1.payment_intents.confirm(pi.id, params={"payment_method": "pm_card_visa"})
+    with pytest.raises(stripe.InvalidRequestError):
+        client.v1.payment_intents.retrieve("pi_doesnotexist")
+    hook.wait_for(2)
+    succeeded = client.v1.events.list(params={"type": "payment_intent.succeeded", "limit": 20}).data
+    event = next(e for e in succeeded if e.data.object.id == pi.id)
+    yield {
+        "pi": pi.id,
+        "event": event.id,
+        "down": down.id,
+        "up": up.id,
+        "declined": declined.value.request_id,
+        "hook": hook,
+    }
+    for endpoint in (down, up):
+        client.v1.webhook_endpoints.delete(endpoint.id)
+    hook.server.stop()
+
+
+def console_pages(story):
+    return {
+        "payments": "/payments",
+        "payment": f"/payments/{story['pi']}",
+        "events": "/events",
+        "event": f"/events/{story['event']}",
+        "webhooks": "/webhooks",
+        "webhook": f"/webhooks/{story['down']}",
+        "logs": "/logs",
+        "request": f"/logs/{story['declined']}",
+        "errors": "/errors",
+    }
+
+
+@pytest.mark.parametrize("width, height", [(1024, 768), (1600, 900)])
+def test_every_console_page_fits_the_screen_without_scrolling_sideways(
+    page, sandbox_url, story, width, height, tmp_path
+):
+    """A 1024×768 projector shows every page whole: nothing is wider than the window, in a table or out of it."""
+    folder = Path(os.environ.get("WORKBENCH_SCREENSHOTS") or tmp_path)
+    page.set_viewport_size({"width": width, "height": height})
+    for name, path in console_pages(story).items():
+        page.goto(sandbox_url + "/dashboard" + path)
+        expect(page.locator("main h1").first).to_be_visible()
+        sticking_out = page.evaluate(
+            """() => [...document.querySelectorAll('body *')]
+                 .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5)
+                 .map(e => e.tagName.toLowerCase() + '.' + e.className + ': ' + e.textContent.slice(0, 40))"""
+        )
+        assert sticking_out == [], f"{name} at {width}px"
+        shot = folder / f"sandbox-console-{name}-{width}.png"
+        page.screenshot(path=str(shot), full_page=True)
+        png_width, png_height = struct.unpack(">II", shot.read_bytes()[16:24])  # the PNG header's IHDR
+        assert png_width == width and png_height >= height, f"{name} at {width}px is {png_width} wide"
+    if width == 1024:  # the column the issue found cut off, whole and on screen
+        page.goto(sandbox_url + "/dashboard/payments")
+        link = page.locator(f'[data-testid=payment-row][data-row="{story["pi"]}"] a.id')
+        expect(link).to_have_text(story["pi"])
+        box = link.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width
+
+
+def test_resend_from_an_events_page_delivers_it_again(page, sandbox_url, story):
+    hook = story["hook"]
+    before = len(hook.received)
+    label = hook.url.split("://")[1]
+    page.goto(f"{sandbox_url}/dashboard/events/{story['event']}")
+    attempts = page.get_by_test_id("attempt-row").filter(has_text=label)  # not the retries to the one that is down
+    count = attempts.count()
+    page.get_by_role("button", name=f"Resend to {label}").click()
+    expect(page.get_by_test_id("resent")).to_contain_text("Sent again to")
+    expect(attempts).to_have_count(count + 1)  # the new attempt, once it is made (the page refreshes itself)
+    assert len(hook.wait_for(before + 1)) == before + 1
+    assert hook.received[-1][1] == next(body for _, body, _ in hook.received if story["event"].encode() in body)
+
+
+def test_an_error_leads_to_its_request_with_parameters_and_answer(page, sandbox_url, story):
+    page.goto(sandbox_url + "/dashboard/errors")
+    group = page.get_by_test_id("error-group").filter(has_text="insufficient_funds")
+    expect(group).to_contain_text("POST /v1/payment_intents/:id/confirm")
+    group.get_by_role("link", name=story["declined"]).click()
+    expect(page.get_by_test_id("log-error")).to_contain_text("Your card has insufficient funds.")
+    expect(page.get_by_test_id("request-params")).to_contain_text(
+        '"payment_method": "pm_card_chargeDeclinedInsufficientFunds"'
+    )
+    expect(page.get_by_test_id("response-body")).to_contain_text('"decline_code": "insufficient_funds"')

@@ -2,6 +2,9 @@
 
 import time
 
+import pytest
+import stripe
+
 from tests.sandbox.conftest import RETURN_URL
 
 
@@ -105,3 +108,23 @@ def test_a_restarted_sandbox_settles_what_a_stopped_one_left_unsettled(tmp_path)
     assert charge["balance_transaction"].startswith("txn_")
     events = restarted.get("/v1/events?type=charge.updated", headers=auth).get_json()["data"]
     assert [e["data"]["object"]["id"] for e in events] == [charge["id"]]
+
+
+def test_balance_transactions_are_served_as_at_stripe(stripe_client):
+    """``GET /v1/balance_transactions/txn_…`` and the list filtered by source, as Stripe serves them."""
+    pi = pay(stripe_client, capture_method="automatic")
+    txn_id = pi.latest_charge.balance_transaction
+    txn = stripe_client.v1.balance_transactions.retrieve(txn_id)
+    assert (txn.id, txn.object, txn.source, txn.amount, txn.type) == (
+        txn_id,
+        "balance_transaction",
+        pi.latest_charge.id,
+        2300,
+        "charge",
+    )
+    listed = stripe_client.v1.balance_transactions.list(params={"source": pi.latest_charge.id})
+    assert [t.id for t in listed.data] == [txn_id]
+    with pytest.raises(stripe.InvalidRequestError) as missing:
+        stripe_client.v1.balance_transactions.retrieve("txn_doesnotexist")
+    assert missing.value.http_status == 404 and missing.value.param == "id"
+    assert missing.value.user_message == "No such balance transaction: 'txn_doesnotexist'"

@@ -131,6 +131,19 @@ def test_unknown_url_is_a_stripe_404(sandbox_url):
     assert status == 404 and body["error"]["message"].startswith("Unrecognized request URL (GET: /v1/unicorns)")
 
 
+def test_a_method_a_known_path_does_not_take_is_unrecognized_too(api_target):
+    """Stripe routes on method and path: ``PUT /v1/payment_intents`` is a 404 like an unknown URL, not a 405."""
+    base = api_target.api_base or "https://api.stripe.com"
+    request = urllib.request.Request(
+        f"{base}/v1/payment_intents", method="PUT", headers={"Authorization": f"Bearer {api_target.secret_key}"}
+    )
+    with pytest.raises(urllib.error.HTTPError) as answer:
+        urllib.request.urlopen(request)
+    body = json.load(answer.value)
+    assert answer.value.code == 404 and "Allow" not in answer.value.headers
+    assert body["error"]["message"].startswith("Unrecognized request URL (PUT: /v1/payment_intents)")
+
+
 def test_percent_encoded_and_raw_brackets_parse_the_same(sandbox_url, stripe_client):
     auth = {"Authorization": f"Bearer {SECRET_KEY}"}
     # The newest PaymentIntent, with a payment method to expand.

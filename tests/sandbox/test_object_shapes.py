@@ -23,12 +23,39 @@ def test_payment_intent_charge_payment_method_event_refund_keys(stripe_client):
         }
     )
     assert keys(pi) == KEYS["payment_intent"]
-    assert keys(stripe_client.v1.charges.retrieve(pi.latest_charge)) == KEYS["charge"]
+    charge = stripe_client.v1.charges.retrieve(pi.latest_charge)
+    assert keys(charge) == KEYS["charge"]
+    assert keys(charge.payment_method_details.card) == KEYS["charge.payment_method_details.card"]
     assert keys(stripe_client.v1.payment_methods.retrieve(pi.payment_method)) == KEYS["payment_method"]
     refund = stripe_client.v1.refunds.create(params={"payment_intent": pi.id})
     assert keys(refund) == KEYS["refund"]
     event = stripe_client.v1.events.list(params={"limit": 1}).data[0]
     assert keys(event) == KEYS["event"]
+
+
+def test_a_typed_card_says_it_asked_for_nothing_optional(stripe_client):
+    """The charge's card details say what happened: a credit card typed in, no wallet, no optional authorisation."""
+    pi = stripe_client.v1.payment_intents.create(
+        params={
+            "amount": 2300,
+            "currency": "usd",
+            "confirm": True,
+            "payment_method": "pm_card_visa",
+            "return_url": RETURN_URL,
+            "expand": ["latest_charge"],
+        }
+    )
+    card = pi.latest_charge.payment_method_details.card.to_dict()
+    assert (card["wallet"], card["mandate"], card["installments"], card["network_token"]) == (
+        None,
+        None,
+        None,
+        {"used": False},
+    )
+    assert card["overcapture"] == {"maximum_amount_capturable": 2300, "status": "unavailable"}
+    assert card["extended_authorization"] == {"status": "disabled"}
+    assert card["incremental_authorization"] == card["multicapture"] == {"status": "unavailable"}
+    assert card["regulated_status"] == "unregulated"  # a credit card: the debit-card regulation does not apply
 
 
 def test_webhook_endpoint_keys_and_the_secret_only_on_create(stripe_client):

@@ -1,52 +1,17 @@
 """Webhook delivery: signed so stripe-python verifies it, retried on Stripe's schedule, sent by a bounded pool."""
 
-import threading
 import time
 
 import pytest
 import stripe
-from flask import Flask, request
 
 from server.sandbox import SECRET_KEY
 from server.sandbox.delivery import RetrySchedule
-from server.sandbox.serving import serve_in_thread, start_sandbox
+from server.sandbox.serving import start_sandbox
 from tests.processes import free_port
+from tests.receiver import Receiver
 
 pytestmark = pytest.mark.sandbox_only("delivers to local receivers from sandboxes of its own")
-
-
-class Receiver:
-    """A webhook endpoint that records what it gets and can fail or stall on purpose."""
-
-    def __init__(self, port=0, delay=0.0):
-        self.received = []
-        self.fail_first = 0
-        self.delay = delay
-        self.answer = ("ok", 200)
-        self.lock = threading.Lock()
-        self.in_flight = self.most_in_flight = 0
-        app = Flask(__name__)
-        app.add_url_rule("/hook", "hook", self.hook, methods=["POST"])
-        self.server = serve_in_thread(app, port=port, name="receiver", threads=16)
-        self.url = self.server.url + "/hook"
-
-    def hook(self):
-        with self.lock:
-            self.in_flight += 1
-            self.most_in_flight = max(self.most_in_flight, self.in_flight)
-        time.sleep(self.delay)
-        with self.lock:
-            self.in_flight -= 1
-            self.received.append((time.monotonic(), request.get_data(), request.headers.get("Stripe-Signature")))
-            if len(self.received) <= self.fail_first:
-                return "try later", 500
-        return self.answer
-
-    def wait_for(self, count, timeout=10):
-        deadline = time.monotonic() + timeout
-        while len(self.received) < count and time.monotonic() < deadline:
-            time.sleep(0.02)
-        return self.received
 
 
 @pytest.fixture

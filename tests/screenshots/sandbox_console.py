@@ -6,7 +6,8 @@ folder), buys books through the shop's real checkout (a decline then a retry, a 
 Secure card), adds a few ``workbench trigger`` payments and a webhook endpoint that is
 down (so retries show), then opens console pages in headless Chromium and saves PNGs:
 the docs' two (a projector-sized 1600×900 view of the payments list and of one
-payment), or with ``--all`` every page, full length, to look at.
+payment), or with ``--all`` every page, full length, to look at; ``--width 1024 --height 768``
+looks at them as a small projector shows them.
 
     .venv/bin/python -m tests.screenshots.sandbox_console [--all] [--out DIR]   # or: make screenshots
 """
@@ -19,6 +20,7 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 from server.notebook import Workbench
+from server.sandbox import read_feed
 from server.sandbox.triggers import trigger
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 
@@ -51,6 +53,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(ROOT / "static" / "screenshots"))
     parser.add_argument("--all", action="store_true", help="every page, full length (default: the README's two)")
+    parser.add_argument("--width", type=int, default=VIEWPORT["width"])
+    parser.add_argument("--height", type=int, default=VIEWPORT["height"])
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -65,14 +69,17 @@ def main():
             "events": "/events",
             "webhooks": "/webhooks",
             "logs": "/logs",
+            "errors": "/errors",
         }
         succeeded = wb.stripe.v1.events.list(params={"type": "payment_intent.succeeded", "limit": 100}).data
         pages["event"] = "/events/" + next(e.id for e in succeeded if e.data.object.id == pi_id)
         endpoints = wb.stripe.v1.webhook_endpoints.list().data
         pages["webhook"] = "/webhooks/" + next(ep.id for ep in endpoints if ep.url.endswith(":9/webhook"))
+        failed = read_feed(wb.sandbox_url, "/dashboard/api/requests", status_type="4XX", limit=1)
+        pages["request"] = "/logs/" + failed[-1]["request_id"]  # the last decline: what was sent and answered
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport=VIEWPORT)
+            page = browser.new_page(viewport={"width": args.width, "height": args.height})
             page.route(lambda url: not url.startswith("http://127.0.0.1"), lambda route: route.abort())
             for name in pages if args.all else README_SHOTS:
                 page.goto(base + pages[name])

@@ -1,10 +1,11 @@
-"""The sandbox console: a read-only stand-in for Stripe's Dashboard, at ``/dashboard`` (Stripe's paths).
+"""The sandbox console: a stand-in for Stripe's Dashboard, at ``/dashboard`` (Stripe's paths).
 
-It lists payments, a payment's timeline, events, webhooks and logs.
+It lists payments, a payment's timeline, events, webhooks, logs and errors; it is read-only but for an event's
+Resend, guarded in ``actions``.
 
 It shows what the secret key can see, so it answers only on loopback: requests from
 another address, or whose ``Host`` is not a loopback name (a DNS-rebinding page in
-the presenter's browser), get a 403.  Every route is a GET and changes nothing;
+the presenter's browser), get a 403.  Every other route is a GET and changes nothing;
 secrets (the ``whsec_`` of an endpoint, client secrets) are never shown.  Pages are
 plain HTML and one stylesheet served from here, so they render offline; a small
 script (``static/live.js``) re-fetches the page's live region every two seconds, so
@@ -91,4 +92,4 @@ def when(timestamp):
     return time.strftime("%H:%M:%S" if today else "%b %d %H:%M:%S", moment)
 
 
-from . import api, pages  # noqa: E402,F401  (their routes register on ``bp``)
+from . import actions, api, pages  # noqa: E402,F401  (their routes register on ``bp``)

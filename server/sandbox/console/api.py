@@ -10,6 +10,7 @@ from ..pipeline.endpoint import sandbox
 from . import bp, queries
 
 MAX_LIMIT = 1000
+FILTERS = ("method", "status", "status_type", "path")
 
 
 def _count(name, default, maximum):
@@ -26,10 +27,17 @@ def _count(name, default, maximum):
 def requests_log():
     """``?after=<row id>``: the rows after one already seen, oldest first; otherwise the newest ``limit``.
 
-    ``?object=<id>`` keeps the requests that touched that object.
+    ``?object=<id>`` keeps the requests that touched that object; ``method``, ``status``, ``status_type`` and
+    ``path``, each repeatable, are ``stripe logs tail``'s filters (``request_log.matching``).
     """
     after, limit = _count("after", None, 2**62), _count("limit", 100, MAX_LIMIT)
-    entries = sandbox().requests.entries(after=after, limit=max(limit, 1), object_id=request.args.get("object"))
+    filters = {name: request.args.getlist(name) for name in FILTERS}
+    try:
+        entries = sandbox().requests.entries(
+            after=after, limit=max(limit, 1), object_id=request.args.get("object"), **filters
+        )
+    except ValueError as exc:
+        abort(400, description=str(exc))
     return jsonify(object="list", data=entries)
 
 

@@ -1,11 +1,25 @@
 """The console's pages, at the paths of Stripe's Dashboard (``payments/pi_…``, ``events/evt_…``, ``webhooks/we_…``)."""
 
 import json
+import re
 
 from flask import abort, redirect, request, url_for
+from markupsafe import Markup, escape
 
 from ..pipeline.endpoint import sandbox
+from ..redaction import redacted
+from ..request_log import STATUS_TYPES
 from . import bp, queries, render
+from .actions import resend_token
+
+SLASH = re.compile(r"(?<=[^/])/(?=[^/])")  # a slash on its own, not one of ``//``
+
+
+@bp.app_template_filter("breakable")
+def breakable(text):
+    """A path or URL that may wrap after each ``/`` but those of ``http://`` (``<wbr>``), so a narrow column breaks
+    it where it reads well."""
+    return Markup("/<wbr>").join(escape(part) for part in SLASH.split(str(text)))
 
 
 @bp.get("/")
@@ -44,10 +58,12 @@ def events():
 
 @bp.get("/events/<evt_id>")
 def event(evt_id):
-    """One event: what happened, its JSON, and each webhook delivery of it."""
+    """One event: what happened, its JSON, each webhook delivery of it, and a Resend button per endpoint that
+    listens to it (``actions``)."""
     store = sandbox().store
     found = store.get(evt_id, "event") or abort(404, description=f"No such event: {evt_id}")
     attempts = queries.attempt_rows(store, store.delivery_attempts(event_id=evt_id))
+    resent = request.args.get("resent")
     return render(
         "console/event.html",
         f"Event {evt_id}",
@@ -55,14 +71,42 @@ def event(evt_id):
         text=queries.describe(found),
         payment=queries.payment_of(found),
         attempts=attempts,
-        body=json.dumps(queries.redacted(found), indent=2),
+        body=json.dumps(redacted(found), indent=2),
+        targets=queries.resend_targets(store, found),
+        token=resend_token(evt_id),
+        resent=queries.endpoint_label(store, resent) if resent else None,
     )
 
 
 @bp.get("/logs")
 def logs():
-    """The newest API requests, newest first: what ``stripe logs tail`` would show."""
-    return render("console/logs.html", "Logs", entries=sandbox().requests.entries(limit=100)[::-1])
+    """The newest requests, optionally of one status class (``?status_type=4XX``), as Stripe's Logs page filters."""
+    status_type = request.args.get("status_type")
+    if status_type not in (None, *STATUS_TYPES):
+        abort(400, description=f"status_type must be one of {', '.join(STATUS_TYPES)}.")
+    entries = sandbox().requests.entries(limit=100, status_type=[status_type] if status_type else ())
+    return render("console/logs.html", "Logs", entries=entries[::-1], status_type=status_type, types=STATUS_TYPES)
+
+
+@bp.get("/logs/<request_id>")
+def logs_entry(request_id):
+    """One request as Stripe's Dashboard shows it (``/logs/req_…``): what was sent and answered, secrets masked."""
+    found = sandbox().requests.entry(request_id)
+    if found is None:
+        abort(404, description=f"No such request in the log: {request_id} (the log keeps the newest requests).")
+    return render(
+        "console/log_entry.html",
+        f"{found['method']} {found['path']}",
+        entry=found,
+        params=queries.pretty_json(found["params"]),
+        response=queries.pretty_json(found["response"]),
+    )
+
+
+@bp.get("/errors")
+def errors():
+    """Failed requests grouped by error and endpoint, with counts and the latest of each (Workbench's Errors)."""
+    return render("console/errors.html", "Errors", groups=sandbox().requests.errors())
 
 
 @bp.get("/webhooks")
@@ -80,4 +124,4 @@ def webhook(we_id):
     store = sandbox().store
     found = store.get(we_id, "webhook_endpoint") or abort(404, description=f"No such webhook endpoint: {we_id}")
     attempts = queries.attempt_rows(store, store.delivery_attempts(endpoint_id=we_id, limit=100))
-    return render("console/webhook.html", f"Webhook {we_id}", endpoint=queries.redacted(found), attempts=attempts)
+    return render("console/webhook.html", f"Webhook {we_id}", endpoint=redacted(found), attempts=attempts)

@@ -10,6 +10,9 @@ from dataclasses import asdict
 from urllib.parse import urlsplit
 
 from ..currencies import format_amount
+from ..redaction import redacted
+from ..request_log import MAX_BODY_CHARS
+from ..resources.events import listens_to
 from ..store import ATTEMPT_COLUMNS, Attempt
 
 PAGE_SIZE = 25
@@ -209,18 +212,20 @@ def payment_of(event):
     return obj["id"] if obj.get("object") == "payment_intent" else obj.get("payment_intent")
 
 
-def redacted(obj):
-    """A copy safe to put on a screen: client secrets and signing secrets shortened to their prefix."""
-    if isinstance(obj, dict):
-        return {key: _mask(key, value) if isinstance(value, str) else redacted(value) for key, value in obj.items()}
-    if isinstance(obj, list):
-        return [redacted(value) for value in obj]
-    return obj
+def resend_targets(store, event):
+    """The endpoints an event can be resent to: enabled ones that listen to its type (``id`` and ``label``)."""
+    return [
+        {"id": ep["id"], "label": endpoint_label(store, ep["id"]), "description": ep["description"]}
+        for ep in store.all_of("webhook_endpoint")
+        if ep["status"] == "enabled" and listens_to(ep, event["type"])
+    ]
 
 
-def _mask(key, value):
-    if key == "client_secret" and "_secret_" in value:
-        return value.split("_secret_")[0] + "_secret_••••"
-    if key == "secret":
-        return "whsec_••••"
-    return value
+def pretty_json(text):
+    """Logged JSON text, indented for reading; a body the log cut short is shown as it was kept."""
+    if text is None:
+        return None
+    try:
+        return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+    except ValueError:
+        return f"{text} … (cut short: the log keeps the first {MAX_BODY_CHARS // 1024} KB)"

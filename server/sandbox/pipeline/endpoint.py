@@ -69,7 +69,7 @@ def endpoint(allowed=(), publishable=False):
             sb = sandbox()
             key = header_key()
             ctx = authenticate(sb.store, key) if key else None  # a key in the header: checked before the body
-            raw = raw_params()
+            raw = g.params = raw_params()  # the request log shows them, masked
             ctx = ctx or authenticate(sb.store, raw.get("key"), in_header=False)
             g.request_id, g.context = ctx.request_id, ctx  # the request log reads who called
             ctx.api_version = versions.requested(request.headers.get("Stripe-Version"), raw)

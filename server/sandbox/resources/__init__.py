@@ -7,7 +7,7 @@ Top-level keys follow Stripe's own example objects (``openapi/fixtures3.json``);
 from flask import Blueprint, request
 
 from ..pipeline.errors import unrecognized_url
-from . import charges, events, payment_intents, payment_methods, refunds, webhook_endpoints
+from . import balance_transactions, charges, events, payment_intents, payment_methods, refunds, webhook_endpoints
 
 unknown = Blueprint("unknown_routes", __name__, url_prefix="/v1")
 
@@ -19,5 +19,6 @@ def unrecognized(path):
 
 
 BLUEPRINTS = [
-    module.bp for module in (payment_intents, payment_methods, charges, refunds, events, webhook_endpoints)
+    module.bp
+    for module in (payment_intents, payment_methods, charges, refunds, balance_transactions, events, webhook_endpoints)
 ] + [unknown]

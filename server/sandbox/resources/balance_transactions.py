@@ -8,20 +8,28 @@ event (docs.stripe.com/payments/payment-intents/asynchronous-capture).  The
 sandbox settles right after the answer has been sent, so a client sees ``null``
 first and the ``txn_…`` on its next read.  ``capture_method=automatic`` and manual
 captures set it at once, as Stripe does.  Fees are not modelled (``fee: 0``).
+
+The API reads them as Stripe does: ``GET /v1/balance_transactions/txn_…`` and the
+list, filtered by ``source``, ``type``, ``currency`` and ``created``.
 """
 
 import logging
 
-from flask import after_this_request
+from flask import Blueprint, after_this_request
 
 from .. import ids
 from ..pipeline.context import Context
 from ..pipeline.endpoint import sandbox
 from . import events
-from .common import now
+from .common import now, read_only_routes
 
 DAY = 86400
 log = logging.getLogger(__name__)
+
+bp = Blueprint("balance_transactions", __name__, url_prefix="/v1")
+read_only_routes(
+    bp, "balance_transactions", "balance_transaction", "balance transaction", "id", ("source", "type", "currency")
+)
 
 
 def record(ctx, source, amount, currency, type, description=None):

@@ -61,22 +61,7 @@ def charge(pi, pm, *, status, decline=None, captured=True):
         "paid": paid,
         "payment_intent": pi["id"],
         "payment_method": pm["id"],
-        "payment_method_details": {
-            "card": {
-                "amount_authorized": pi["amount"] if paid else None,
-                "brand": card["brand"],
-                "checks": card["checks"],
-                "country": card["country"],
-                "exp_month": card["exp_month"],
-                "exp_year": card["exp_year"],
-                "fingerprint": card["fingerprint"],
-                "funding": card["funding"],
-                "last4": card["last4"],
-                "network": card["brand"],
-                "three_d_secure": None,
-            },
-            "type": "card",
-        },
+        "payment_method_details": {"card": card_details(pi, card, paid), "type": "card"},
         "receipt_email": pi["receipt_email"],
         "receipt_number": None,
         "receipt_url": None,
@@ -91,4 +76,40 @@ def charge(pi, pm, *, status, decline=None, captured=True):
         "status": status,
         "transfer_data": None,
         "transfer_group": None,
+    }
+
+
+def card_details(pi, card, paid):
+    """``payment_method_details.card``, with every field of Stripe's example charge (``openapi/fixtures3.json``).
+
+    The card was typed in (no wallet, no network token, no mandate, no installment plan) and asked for none of
+    the optional authorisations (extended, incremental, multicapture, overcapture), so those say so.  What only
+    a card network returns (authorization code, network transaction id) is null, as in Stripe's example; a
+    credit card is outside the debit-card regulation that ``regulated_status`` reports, and the sandbox does
+    not know the answer for a debit or prepaid one.
+    """
+    return {
+        "amount_authorized": pi["amount"] if paid else None,
+        "authorization_code": None,
+        "brand": card["brand"],
+        "checks": card["checks"],
+        "country": card["country"],
+        "exp_month": card["exp_month"],
+        "exp_year": card["exp_year"],
+        "extended_authorization": {"status": "disabled"},
+        "fingerprint": card["fingerprint"],
+        "funding": card["funding"],
+        "incremental_authorization": {"status": "unavailable"},
+        "installments": None,
+        "last4": card["last4"],
+        "mandate": None,
+        "multicapture": {"status": "unavailable"},
+        "network": card["brand"],
+        "network_token": {"used": False},
+        "network_transaction_id": None,
+        "overcapture": {"maximum_amount_capturable": pi["amount"], "status": "unavailable"},
+        "regulated_status": "unregulated" if card["funding"] == "credit" else None,
+        "three_d_secure": None,
+        "transaction_link_id": None,
+        "wallet": None,
     }

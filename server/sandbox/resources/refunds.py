@@ -1,4 +1,9 @@
-"""Refunds against a PaymentIntent's charge, full or partial, with Stripe's over-refund errors."""
+"""Refunds against a PaymentIntent's charge, full or partial, with Stripe's over-refund errors.
+
+A refund's metadata can be updated (``POST /v1/refunds/:id``, the only field Stripe
+lets you change); that emits ``refund.updated`` and ``charge.refund.updated``, the
+event the Stripe CLI's ``charge.refund.updated`` trigger makes the same way.
+"""
 
 from flask import Blueprint
 
@@ -7,7 +12,7 @@ from ..currencies import format_amount
 from ..pipeline.endpoint import endpoint
 from ..pipeline.errors import invalid, no_such
 from . import balance_transactions, events
-from .common import now, read_only_routes
+from .common import get_object, now, read_only_routes
 
 REASONS = ("duplicate", "fraudulent", "requested_by_customer")
 
@@ -71,6 +76,26 @@ def create(ctx, params):
         events.emit(ctx, "refund.created", created)
         events.emit(ctx, "charge.refunded", charge, previous)
     return created
+
+
+@bp.post("/refunds/<refund_id>")
+@endpoint({"metadata"})
+def update(ctx, params, refund_id):
+    """``POST /v1/refunds/:id``: only metadata can change, as at Stripe; a change emits both update events."""
+    with ctx.store.transaction():
+        found = get_object(ctx, refund_id, "refund", "refund", "refund")
+        before = found["metadata"]
+        found["metadata"] = params.metadata(before)
+        changed = {
+            key: before.get(key)
+            for key in {*before, *found["metadata"]}
+            if before.get(key) != found["metadata"].get(key)
+        }
+        if changed:  # previous_attributes name the changed keys with their old values (null: newly set)
+            ctx.store.put(found)
+            events.emit(ctx, "refund.updated", found, {"metadata": changed})
+            events.emit(ctx, "charge.refund.updated", found, {"metadata": changed})
+    return found
 
 
 def _refundable_charge(ctx, pi_id, charge_id):
