@@ -41,15 +41,21 @@ class RunningServer:
                 raise
 
     def stop(self):
-        """Answer the requests in flight, then close every connection and the listening socket."""
+        """Answer the requests in flight, then close every connection and the listening socket; twice is harmless."""
+        if self.stopping:
+            return
         self.stopping = True
         self.server.accepting = False
         self.server.task_dispatcher.shutdown(timeout=5)
         # Closed from the serving loop's own thread (waitress's trigger runs the call there), the sockets leave
         # the loop's map at once and the loop ends; closed from here, its select() would sleep out its 1 s timeout.
-        self.server.trigger.pull_trigger(lambda: wasyncore.close_all(self.server._map))
+        try:
+            self.server.trigger.pull_trigger(lambda: wasyncore.close_all(self.server._map))
+        except OSError:  # the loop has already closed its trigger (it ended on its own): nothing to wake
+            pass
         self.thread.join(5)
-        wasyncore.close_all(self.server._map)  # nothing left once the loop did it; else (the loop had died) the rest
+        if not self.thread.is_alive():  # the loop closed its map, or had died before: close what is left, once
+            wasyncore.close_all(self.server._map)
         sandbox = getattr(self.app, "extensions", {}).get("sandbox")  # any WSGI app may be served, not only Flask
         if sandbox:
             sandbox.worker.stop()
