@@ -41,7 +41,7 @@ from server.shop import (
 )
 
 from .checks import run_checks
-from .voila import free_port, start_voila
+from .voila import free_port, require_notebook_extra, start_voila
 
 
 def _stop_signal(stop=None):
@@ -89,7 +89,7 @@ def cmd_serve(args):
 
 def cmd_dashboard(args):
     """Voilà on notebooks/dashboard.ipynb, using the shop at SHOP_URL or one started here (+ sandbox)."""
-
+    require_notebook_extra("the dashboard")  # before any server starts, so the message is the only output
     settings = load_config({})
     port = args.port if args.port is not None else settings["DASHBOARD_PORT"]
     port = port or free_port(args.host)
