@@ -14,9 +14,9 @@ browser's requests, for unattended runs), ``events``, ``display`` and
 ``unattended`` (running the notebooks in CI).
 """
 
-from .errors import WorkbenchError
+from .errors import NotPaidYet, WorkbenchError
 from .order import Confirmation, Order
 from .shopper import ShopperVisit
 from .workbench import Workbench
 
-__all__ = ["Confirmation", "Order", "ShopperVisit", "Workbench", "WorkbenchError"]
+__all__ = ["Confirmation", "NotPaidYet", "Order", "ShopperVisit", "Workbench", "WorkbenchError"]

@@ -234,6 +234,8 @@ def refund_card(refund):
 
 def error_card(exc, note=""):
     """A Stripe error as the shopper and the developer need it: the message first, then the codes."""
+    if isinstance(exc, WorkbenchError):  # its class says how it reads: a problem, or a cue (``NotPaidYet``)
+        return Card(exc.title, exc.badge, [("message", str(exc))], tone=exc.tone, note=note)
     if not isinstance(exc, stripe.StripeError):
         return Card(type(exc).__name__, "error", [("message", str(exc))], tone="bad", note=note)
     error = exc.error.to_dict() if exc.error is not None else {}
@@ -306,7 +308,8 @@ def _show_friendly_error(shell, etype, value, tb, tb_offset=None):
     from IPython.display import display
 
     sys.last_type, sys.last_value, sys.last_traceback = etype, value, tb
-    display(error_card(value, note="Traceback hidden by server.notebook; run %tb to see it."))
+    cue = getattr(value, "tone", "bad") != "bad"  # "pay first, then run this again" needs no traceback hint
+    display(error_card(value, note="" if cue else "Traceback hidden by server.notebook; run %tb to see it."))
     return []
 
 

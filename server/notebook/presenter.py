@@ -20,7 +20,7 @@ from html import escape
 import ipywidgets as widgets
 
 from .display import NO_MATH, TONES, WholeText, badge_html, tone_of, utc_time
-from .errors import WorkbenchError
+from .errors import NotPaidYet, WorkbenchError
 from .lifecycle_svg import lifecycle_svg
 from .order import Confirmation, Order
 from .shopper import DEFAULT_CARD, unattended
@@ -195,15 +195,15 @@ class CheckoutDesk(WholeText, widgets.VBox):
         self.children = (*self.children[:2], self.view)
         return order
 
-    def wait(self, timeout=300):
-        """The ``Confirmation`` of the order made with Check out, once the shop has settled it.
+    def wait(self, timeout=30):
+        """The ``Confirmation`` of the order made with Check out, once the shop has settled it (``Order.wait``).
 
         Nobody has clicked yet: in an unattended run the test shopper clicks (the
         picker as it is); otherwise this says what to do, so Run All stops here.
         """
         if self.order is None:
             if not unattended():
-                raise WorkbenchError(
+                raise NotPaidYet(
                     "No order yet: choose the books above and click Check out, pay in the "
                     "checkout, then run this cell again (Shift-Enter)."
                 )

@@ -20,6 +20,7 @@ from server.shop import (
     ConfigError,
     build_stripe_client,
     client_operator_token,
+    client_webhook_secret,
     config_defaults,
     load_config,
     probe_shop,
@@ -35,6 +36,7 @@ from .picker import BookPicker
 from .presenter import CheckoutDesk, PresenterView
 from .servers import kernel_servers
 from .shop_api import ShopAPI
+from .webhooks import ShopWebhook
 
 MODE_BADGES = {"sandbox": ("SANDBOX — offline, no real money", "warn"), "stripe": ("Stripe test mode", "info")}
 
@@ -58,6 +60,7 @@ class Workbench(CardView):
         self.sandbox_url = health.get("sandbox_url") if self.mode == "sandbox" else None
         self.api = ShopAPI(self.url, operator_token=operator_token or self._operator_token())
         self.stripe, self.publishable_key = self._credentials()
+        self.webhook = ShopWebhook(self, self._webhook_secret())
         display.install(self.url, self.path_of)
 
     def _credentials(self):
@@ -80,6 +83,12 @@ class Workbench(CardView):
         if self.servers is not None:
             return self.servers.app.config["OPERATOR_TOKEN"]
         return client_operator_token()
+
+    def _webhook_secret(self):
+        """The ``whsec_`` the shop verifies events with: the kernel's own shop's, or the data dir's / ``.env``'s."""
+        if self.servers is not None:
+            return self.servers.app.config.get("STRIPE_WEBHOOK_SECRET")
+        return client_webhook_secret(self.mode)
 
     @property
     def started_here(self):
@@ -131,7 +140,7 @@ class Workbench(CardView):
         """
         pi_id = _payment_intent_id(subject)
         events = wait_for_webhooks(self.stripe, pi_id) if self.mode == "sandbox" else related_events(self.stripe, pi_id)
-        return EventTimeline(events, pi_id, self.stripe_page_url)
+        return EventTimeline(events, pi_id, self.stripe_page_url, self.webhook.delivery_notes(events))
 
     def stripe_page_url(self, object_id):
         """Where ``object_id`` (``pi_…``, ``evt_…``…) is shown: the sandbox console, or Stripe's Dashboard."""
