@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from server.launch.lab import check_port_free
-from server.notebook import NotPaidYet, Workbench, WorkbenchError
+from server.notebook import NotPaidYet, Workbench
 from server.notebook.presenter import SHOP_GONE, checkout_frame_html
 from server.sandbox.serving import start_sandbox
 
