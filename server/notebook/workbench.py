@@ -31,6 +31,7 @@ from . import display, shopper
 from .display import Card, CardView, Table, money
 from .errors import WorkbenchError
 from .events import EventTimeline, payment_path, related_events, wait_for_webhooks
+from .exercises import Exercises, install_solution_guard
 from .order import Order
 from .picker import BookPicker
 from .presenter import CheckoutDesk, PresenterView
@@ -62,21 +63,41 @@ class Workbench(CardView):
         self.stripe, self.publishable_key = self._credentials()
         self.webhook = ShopWebhook(self, self._webhook_secret())
         display.install(self.url, self.path_of)
+        install_solution_guard()
 
     def _credentials(self):
         """The secret-key client and the publishable key, for the account the shop uses."""
+        self._stripe_config = self._account_config()
         if self.servers is not None:
-            return self.servers.app.extensions["shop"].stripe, self.servers.app.config["STRIPE_PUBLISHABLE_KEY"]
+            return self.servers.app.extensions["shop"].stripe, self._stripe_config["STRIPE_PUBLISHABLE_KEY"]
+        return build_stripe_client(self._stripe_config), self._stripe_config["STRIPE_PUBLISHABLE_KEY"]
+
+    def _account_config(self):
+        """The settings the shop builds its StripeClient from: mode, keys and (sandbox) base URL."""
+        if self.servers is not None:
+            return self.servers.app.config
         if self.mode == "sandbox":
-            config = {"MODE": "sandbox", "SANDBOX_URL": self.sandbox_url, "STRIPE_SECRET_KEY": SANDBOX_SECRET_KEY}
-            return build_stripe_client(config), SANDBOX_PUBLISHABLE_KEY
+            return {
+                "MODE": "sandbox",
+                "SANDBOX_URL": self.sandbox_url,
+                "STRIPE_SECRET_KEY": SANDBOX_SECRET_KEY,
+                "STRIPE_PUBLISHABLE_KEY": SANDBOX_PUBLISHABLE_KEY,
+            }
         try:
-            settings = load_config({"MODE": "stripe"})
+            return load_config({"MODE": "stripe"})
         except ConfigError as exc:
             raise WorkbenchError(
                 f"The shop at {self.url} runs in Stripe test mode, and this notebook needs the same keys: {exc}"
             ) from None
-        return build_stripe_client(settings), settings["STRIPE_PUBLISHABLE_KEY"]
+
+    def client(self, max_network_retries=None, http_client=None):
+        """A StripeClient for the shop's account built as the shop builds its own, with other retries or network.
+
+        ``max_network_retries=None`` is StripeClient's own default (no retries); the
+        shop's ``wb.stripe`` retries twice.  ``http_client``: e.g. ``network.LosesResponses``.
+        """
+        options = {"STRIPE_MAX_NETWORK_RETRIES": max_network_retries, "STRIPE_HTTP_CLIENT": http_client}
+        return build_stripe_client({**self._stripe_config, **options})
 
     def _operator_token(self):
         """The operator token refunds need (server/shop/security.py): the kernel's own shop's, or the data dir's."""
@@ -126,6 +147,10 @@ class Workbench(CardView):
 
     def order(self, order_id):
         return Order(self, {"id": order_id}).refresh()
+
+    def exercises(self, lesson):
+        """Lesson ``lesson``'s checker: ``check(number, answer=…)`` says right or not yet (``exercises``)."""
+        return Exercises(self, lesson)
 
     def call(self, method, path, body=None):
         """Any route of the shop, answered as-is (status and JSON): for trying routes you are adding."""
