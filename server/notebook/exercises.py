@@ -7,6 +7,9 @@ each exercise finds them just before comparing, the way the lesson taught, again
 the same Stripe (the sandbox or your test account), so they cannot drift from what
 the learner sees.  ``...`` (Python's Ellipsis) marks an answer not given yet.
 
+Notebook 03's exercises are changes to the shop: ``check(1, copy=exercise_1)`` runs a
+reference test against a copy of the learner's scratch copy (theirs stays as it is).
+
 Solutions are code cells tagged ``solution`` and folded (``jupyter.source_hidden``,
 ``outputs_hidden``).  JupyterLab sends a cell's metadata with each run, so the
 guard installed here (``install_solution_guard``) can tell a folded solution: Run
@@ -39,6 +42,61 @@ class Exercise:
     solve: Callable  # workbench → {answer name: right value}
     why: str
 
+    def verdict(self, workbench, number, answers):
+        right = self.solve(workbench)
+        marks = {name: _mark(answers.get(name, ...), right[name]) for name in self.hints}
+        return Verdict(number, self, answers, marks)
+
+
+@dataclass(frozen=True)
+class BuildExercise:
+    """A change to the shop, checked by a reference test run against a copy of the learner's scratch copy."""
+
+    title: str
+    test: tuple  # (path, text) of the reference test
+    hint: str
+    why: str
+
+    @property
+    def hints(self):
+        return {"copy": "the scratch copy you changed (e.g. `exercise_1`)."}
+
+    def verdict(self, workbench, number, answers):
+        copy = answers.get("copy", ...)
+        if copy is ...:
+            return BuildVerdict(number, self, None)
+        trial = copy.copy()
+        try:
+            trial.write(*self.test)
+            return BuildVerdict(number, self, trial.pytest(self.test[0]))
+        finally:
+            trial.close()
+
+
+@dataclass(repr=False)
+class BuildVerdict(CardView):
+    """The reference test's result on the learner's change: passed (and why), or its failures and a hint."""
+
+    number: int
+    exercise: BuildExercise
+    run: object  # build.TestRun, or None when no copy was given
+
+    @property
+    def right(self):
+        return self.run is not None and self.run.passed
+
+    def card(self):
+        title = f"Exercise {self.number}: {self.exercise.title}"
+        if self.run is None:
+            return Card(
+                title, "not yet", [("copy", f"… not given yet. Hint: {self.exercise.hints['copy']}")], tone="warn"
+            )
+        rows = [("reference test", f"{self.exercise.test[0]}: {self.run.summary}")]
+        if self.right:
+            return Card(title, "right", rows, tone="ok", note=f"Why: {self.exercise.why}")
+        rows += self.run.failures() + [("hint", self.exercise.hint)]
+        return Card(title, "not yet", rows, tone="warn")
+
 
 class Exercises:
     """One lesson's checker: ``check(number, **answers)`` → a ``Verdict``."""
@@ -55,9 +113,11 @@ class Exercises:
         unknown = set(answers) - set(exercise.hints)
         if unknown or not answers:
             raise WorkbenchError(f"Exercise {number} takes {', '.join(exercise.hints)}; got {', '.join(answers)}.")
-        right = exercise.solve(self.workbench)
-        marks = {name: _mark(answers.get(name, ...), right[name]) for name in exercise.hints}
-        return Verdict(number, exercise, answers, marks)
+        return exercise.verdict(self.workbench, number, answers)
+
+    def reference_test(self, number):
+        """``(path, text)`` of a build exercise's reference test, for its solution to write."""
+        return self.exercises[number - 1].test
 
 
 def _mark(given, right):
@@ -77,6 +137,11 @@ def _normal(value):
     return value
 
 
+def _shown(value):
+    """An answer as the learner wrote it; a set in sorted order (a set's own order changes from run to run)."""
+    return repr(sorted(value) if isinstance(value, set | frozenset) else value)
+
+
 @dataclass(repr=False)
 class Verdict(CardView):
     """What ``check`` says: each answer marked, a hint where it is not right yet, and why once all are."""
@@ -93,10 +158,11 @@ class Verdict(CardView):
     def card(self):
         rows = []
         for name, mark in self.marks.items():
+            given = _shown(self.answers.get(name))
             if mark == "right":
-                rows.append((name, f"✓ {self.answers[name]!r}"))
+                rows.append((name, f"✓ {given}"))
             elif mark == "wrong":
-                rows.append((name, f"✗ not {self.answers[name]!r}. Hint: {self.exercise.hints[name]}"))
+                rows.append((name, f"✗ not {given}. Hint: {self.exercise.hints[name]}"))
             else:
                 rows.append((name, f"… not answered yet. Hint: {self.exercise.hints[name]}"))
         badge = "right" if self.right else "not yet"
@@ -329,4 +395,48 @@ LESSON_02 = [
     ),
 ]
 
-LESSONS = {"01": LESSON_01, "02": LESSON_02}
+# -- lesson 03: extend the shop ---------------------------------------------------------------------------------
+CANCEL_REFUSED_TEST = '''\
+"""Only an unpaid order can be canceled: a paid one is refused before Stripe is asked."""
+
+from tests.shop_helpers import new_order, pay
+
+
+def test_a_paid_order_is_not_canceled(client, stripe_client, operator):
+    order = new_order(client, ("an-elegant-puzzle", 1))
+    pay(stripe_client, order)
+    client.get(f"/checkout/{order['id']}/complete")  # the return page settles it: paid
+    response = client.post(f"/api/orders/{order['id']}/cancel", headers=operator)
+    assert response.status_code == 409 and response.get_json()["error"]["code"] == "order_state"
+    assert stripe_client.v1.payment_intents.retrieve(order["payment_intent"]).status == "succeeded"
+'''
+CANCEL_DESCRIBED_TEST = '''\
+"""The cancel route is in the shop's OpenAPI description, where client generators look for it."""
+
+
+def test_the_cancel_route_is_described(client):
+    paths = client.get("/openapi.json").get_json()["paths"]
+    assert paths["/api/orders/{order_id}/cancel"]["post"]["operationId"] == "cancelOrder"
+'''
+
+LESSON_03 = [
+    BuildExercise(
+        "only an unpaid order can be canceled",
+        ("tests/test_cancel_refused.py", CANCEL_REFUSED_TEST),
+        "make `Shop.cancel` raise `OrderError` (409, `order_state`) unless the order is `awaiting_payment` or "
+        "`failed`, before it calls Stripe, as `Shop.refund` does for orders that are not paid.",
+        "the shop knows the order is paid, so it answers 409 itself instead of asking Stripe and passing on "
+        "Stripe's refusal as a 502 (a failure of its payment provider, which it was not). Checking first also "
+        "means a paid order's PaymentIntent is never touched.",
+    ),
+    BuildExercise(
+        "describe the route",
+        ("tests/test_cancel_described.py", CANCEL_DESCRIBED_TEST),
+        "add `/api/orders/{order_id}/cancel` with a `post` operation whose operationId is `cancelOrder` to the "
+        "paths in server/shop/openapi.py, described as the refund route is.",
+        "`GET /openapi.json` is what client generators and API tools read: a route missing from it does not exist "
+        "for them. A test on the description keeps code and description together.",
+    ),
+]
+
+LESSONS = {"01": LESSON_01, "02": LESSON_02, "03": LESSON_03}

@@ -79,9 +79,10 @@ class Order(CardView):
         until = (until,) if isinstance(until, str) else tuple(until)
         card = card or (self.views[-1].card if self.views else DEFAULT_CARD)
         if self.refresh().status not in until:
-            if unattended() and self._payable_for(until):
-                self.workbench.pay_as_shopper(self, card)
             pi, outcome = self._outcome_at_stripe()
+            if outcome not in until and unattended() and self._payable_for(until):
+                self.workbench.pay_as_shopper(self, card)  # only what Stripe does not have already
+                pi, outcome = self._outcome_at_stripe()
             if outcome not in until:
                 raise NotPaidYet(self._what_to_do(pi, outcome, until, card))
             if not self._poll(until, time.monotonic() + timeout):

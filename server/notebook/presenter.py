@@ -5,7 +5,8 @@ panel that a background thread redraws whenever the order changes (it polls the
 shop's API), so after Pay the audience sees the confirmation arrive without anyone
 running a cell or scrolling.  ``CheckoutDesk`` is the book picker with a
 **Check out** button: the order is made from the picker as it is when the button
-is clicked, not when the notebook was run.
+is clicked, not when the notebook was run.  The picker then folds away (**Change
+books** brings it back), so the checkout and its panel fit a 1280×800 projector.
 
 The frame first asks whether the shop still answers: a frame saved in a notebook,
 or one whose kernel (and in-kernel shop) has gone, says how to get a live checkout
@@ -28,7 +29,7 @@ from .shopper import DEFAULT_CARD, unattended
 POLL = 0.5  # seconds between looks at the order
 WATCH_FOR = 3 * 3600  # a presenter's session; the thread then stops
 FINAL = ("paid", "canceled", "refunded")  # nothing a shopper does in the checkout changes these
-FRAME_HEIGHT = 640
+FRAME_HEIGHT = 580  # the embedded checkout with a decline message; with the desk's line it fits 1280×800
 PANEL_STYLE = (
     "font-family:system-ui,-apple-system,'Segoe UI',sans-serif;font-size:15px;line-height:1.45;"
     "color:#1a1f36;background:#fff;border:1px solid #d5dbe1;border-radius:8px;padding:14px 16px"
@@ -171,9 +172,17 @@ class CheckoutDesk(WholeText, widgets.VBox):
         self.order = self.view = None
         self.button = widgets.Button(description="Check out", button_style="primary", icon="shopping-cart")
         self.button.add_class("wb-check-out")
+        self.change = widgets.Button(description="Change books", icon="pencil", layout=widgets.Layout(display="none"))
+        self.change.add_class("wb-change-books")
         self.message = widgets.HTML()
         self.button.on_click(lambda _: self.check_out())
-        super().__init__([picker, widgets.HBox([self.button, self.message])])
+        self.change.on_click(lambda _: self.show_picker(True))
+        super().__init__([picker, widgets.HBox([self.button, self.change, self.message])])
+
+    def show_picker(self, shown):
+        """Unfold the picker to change the books (Check out then makes a new order), or fold it away."""
+        self.picker.layout.display = None if shown else "none"
+        self.change.layout.display = "none" if shown or self.order is None else None
 
     def check_out(self):
         """Create the order from the picker as it is now and show its checkout (a new one on each click)."""
@@ -191,8 +200,12 @@ class CheckoutDesk(WholeText, widgets.VBox):
         if self.view is not None:
             self.view.stop()
         self.order, self.view = order, order.show_checkout(self.card)
-        self.message.value = f'<span class="{NO_MATH}">Order <code>{escape(order.id)}</code> for {order.total}</span>'
+        books = ", ".join(f"{item['quantity']} × {escape(item['title'])}" for item in order.items)
+        self.message.value = (
+            f'<span class="{NO_MATH}">Order <code>{escape(order.id)}</code> for <b>{order.total}</b>: {books}</span>'
+        )
         self.children = (*self.children[:2], self.view)
+        self.show_picker(False)
         return order
 
     def wait(self, timeout=30):

@@ -10,6 +10,7 @@ instead of showing the wrong lines.
 """
 
 import ast
+import re
 from html import escape
 
 from pygments import highlight
@@ -22,6 +23,7 @@ from .errors import WorkbenchError
 
 MARK = "#fff4d6"  # the marked lines' background (display.TONES' warn paper)
 FORMATTER = HtmlFormatter(nowrap=True, noclasses=True, style="friendly")
+STRIPE_CALL = re.compile(r"\.v1\.(\w+)\.(\w+)\(")  # client.v1.payment_intents.create(
 
 
 class Excerpt(CardView):
@@ -67,14 +69,29 @@ class Excerpt(CardView):
         return "\n".join([self.title, *body])
 
 
-def excerpt(path, function=None, start=None, end=None, mark=()):
-    """A function of a Python file (``"Shop.settle"`` for a method), or the lines from ``start`` to ``end``."""
+def excerpt(path, function=None, start=None, end=None, lines=None, mark=()):
+    """A function of a Python file (``"Shop.settle"`` for a method), or the lines from ``start`` to ``end``.
+
+    ``lines=n`` instead of ``end``: the ``n`` lines from the one holding ``start``.
+    """
     text = (ROOT / path).read_text()
     if function is not None:
         first, last = _definition(path, text, function)
     else:
         first, last = _between(path, text, start, end)
+        last = first + lines - 1 if lines else last
     return Excerpt(path, first, last, mark)
+
+
+def stripe_calls(package):
+    """The ``(resource, method)`` pairs of ``<client>.v1.<resource>.<method>(`` calls in a package's code, sorted.
+
+    What a restricted key for that code must allow (notebook 04), read from the code itself.
+    """
+    calls = set()
+    for path in sorted((ROOT / package).rglob("*.py")):
+        calls.update(STRIPE_CALL.findall(path.read_text()))
+    return sorted(calls)
 
 
 def _definition(path, text, name):

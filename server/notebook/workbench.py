@@ -18,12 +18,14 @@ from server.sandbox import PUBLISHABLE_KEY as SANDBOX_PUBLISHABLE_KEY
 from server.sandbox import SECRET_KEY as SANDBOX_SECRET_KEY
 from server.shop import (
     ConfigError,
+    Shop,
     build_stripe_client,
     client_operator_token,
     client_webhook_secret,
     config_defaults,
     load_config,
     probe_shop,
+    reconcile_orders,
     stripe_page_url,
 )
 
@@ -167,6 +169,11 @@ class Workbench(CardView):
         events = wait_for_webhooks(self.stripe, pi_id) if self.mode == "sandbox" else related_events(self.stripe, pi_id)
         return EventTimeline(events, pi_id, self.stripe_page_url, self.webhook.delivery_notes(events))
 
+    def reconcile(self):
+        """What ``workbench reconcile`` does, on this shop: settle each open order from its PaymentIntent at Stripe."""
+        shop = self.servers.app.extensions["shop"] if self.servers is not None else Shop.from_config(load_config({}))
+        return ReconcileReport(reconcile_orders(shop))
+
     def stripe_page_url(self, object_id):
         """Where ``object_id`` (``pi_…``, ``evt_…``…) is shown: the sandbox console, or Stripe's Dashboard."""
         return stripe_page_url(object_id, self.mode, self.sandbox_url)
@@ -212,6 +219,23 @@ class Workbench(CardView):
         if self.sandbox_url:
             rows.append(("sandbox", self.sandbox_url))
         return Card("Press Workbench", badge, rows, tone=tone)
+
+
+class ReconcileReport(CardView):
+    """``reconcile_orders``'s report: how many open orders were checked with Stripe, and which moved."""
+
+    def __init__(self, report):
+        self.report = report
+
+    def card(self):
+        report = self.report
+        rows = [(order_id, f"{old} → {new}") for order_id, old, new in report.changed]
+        rows += [(order_id, f"not checked: {problem}") for order_id, problem in report.problems]
+        orders = "open order" if report.checked == 1 else "open orders"
+        badge = f"{report.checked} {orders} checked, {len(report.changed)} changed"
+        return Card(
+            "workbench reconcile", badge, rows or [("orders", "none changed")], tone="bad" if report.problems else "ok"
+        )
 
 
 class Books(CardView, list):
