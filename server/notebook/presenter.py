@@ -101,7 +101,8 @@ def _next_step(order, card, confirmation):
     """One sentence telling the presenter what to do now."""
     hint = "any future date, any CVC, ZIP 10001"
     if order.status == "awaiting_payment":
-        return [f'<div style="margin-top:10px">Pay in the checkout with <b>{escape(card)}</b> ({hint}).</div>']
+        fill = " (its Fill test card button, or type it)" if order.workbench.mode == "sandbox" else ""
+        return [f'<div style="margin-top:10px">Pay in the checkout with <b>{escape(card)}</b>{fill}: {hint}.</div>']
     if order.status == "failed":
         error = confirmation.payment_intent.last_payment_error if confirmation else None
         said = f"Stripe said: {escape(error.message)} " if error else ""
@@ -172,7 +173,9 @@ class CheckoutDesk(WholeText, widgets.VBox):
         self.order = self.view = None
         self.button = widgets.Button(description="Check out", button_style="primary", icon="shopping-cart")
         self.button.add_class("wb-check-out")
-        self.change = widgets.Button(description="Change books", icon="pencil", layout=widgets.Layout(display="none"))
+        self.change = widgets.Button(
+            description="Change books", icon="pencil", layout=widgets.Layout(display="none", width="auto")
+        )
         self.change.add_class("wb-change-books")
         self.message = widgets.HTML()
         self.button.on_click(lambda _: self.check_out())
@@ -200,10 +203,8 @@ class CheckoutDesk(WholeText, widgets.VBox):
         if self.view is not None:
             self.view.stop()
         self.order, self.view = order, order.show_checkout(self.card)
-        books = ", ".join(f"{item['quantity']} × {escape(item['title'])}" for item in order.items)
-        self.message.value = (
-            f'<span class="{NO_MATH}">Order <code>{escape(order.id)}</code> for <b>{order.total}</b>: {books}</span>'
-        )
+        made = f"Order <code>{escape(order.id)}</code> for <b>{order.total}</b>"  # the panel lists the books
+        self.message.value = f'<span class="{NO_MATH}">{made}</span>'
         self.children = (*self.children[:2], self.view)
         self.show_picker(False)
         return order
