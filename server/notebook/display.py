@@ -52,6 +52,7 @@ CARD_STYLE = (
     "max-width:1120px"
 )
 CODE_LIKE = re.compile(r"[\w.:/-]+")
+INLINE_CODE = re.compile(r"`([^`]+)`")
 # Jupyter's stylesheets right-align, stripe and border table cells; these inline styles undo that.
 ROW = "background:transparent"
 CELL = "text-align:left;vertical-align:top;border:none;background:transparent;color:inherit"
@@ -93,7 +94,14 @@ def _value_html(value):
     if isinstance(value, Link) and value.url:
         return f'<a href="{escape(value.url)}" target="_blank" rel="noopener">{_value_html(value.text)}</a>'
     text = escape(str(value))
-    return f"<code>{text}</code>" if CODE_LIKE.fullmatch(str(value)) and "_" in str(value) else text
+    if CODE_LIKE.fullmatch(str(value)) and "_" in str(value):
+        return f"<code>{text}</code>"
+    return _inline_code(text)
+
+
+def _inline_code(html):
+    """Markdown's `code` spans in a sentence (hints, messages) as <code>, as the plain text shows them."""
+    return INLINE_CODE.sub(r"<code>\1</code>", html)
 
 
 @dataclass
@@ -148,7 +156,7 @@ class Card:
             + table.html()
             for caption, table in self.tables
         )
-        note = f'<div style="margin-top:8px;color:#697386">{escape(self.note)}</div>' if self.note else ""
+        note = f'<div style="margin-top:8px;color:#697386">{_inline_code(escape(self.note))}</div>' if self.note else ""
         return (
             f'<div class="{NO_MATH}" style="{CARD_STYLE};border-left:4px solid {ink}">'
             f'<div style="font-weight:600;font-size:14px;margin-bottom:6px">{escape(self.title)}{badge}</div>'
