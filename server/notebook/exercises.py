@@ -94,7 +94,8 @@ class BuildVerdict(CardView):
         rows = [("reference test", f"{self.exercise.test[0]}: {self.run.summary}")]
         if self.right:
             return Card(title, "right", rows, tone="ok", note=f"Why: {self.exercise.why}")
-        rows += self.run.failures() + [("hint", self.exercise.hint)]
+        rows += [("failed", f"{test.rpartition('::')[2]}: {reason}") for test, reason in self.run.failures()]
+        rows.append(("hint", self.exercise.hint))
         return Card(title, "not yet", rows, tone="warn")
 
 
