@@ -16,8 +16,6 @@ whether deliveries are still pending.
 """
 
 import json
-import urllib.error
-import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -25,8 +23,8 @@ import stripe
 
 from server.sandbox import SandboxUnavailable, read_feed
 
-from .display import Card, CardView
 from .errors import WorkbenchError
+from .shop_api import ShopAPI
 
 PAGE = 1000  # delivery attempts read per request (the sandbox's maximum)
 
@@ -45,31 +43,12 @@ class Delivery:
         return Delivery(json.dumps(event).encode(), self.signature)
 
 
-@dataclass(repr=False)
-class WebhookAnswer(CardView):
-    """What the shop's ``/webhook`` answered: its HTTP status and JSON body."""
-
-    status: int
-    body: dict
-
-    @property
-    def ok(self):
-        return 200 <= self.status < 300
-
-    def card(self):
-        error = self.body.get("error") if isinstance(self.body, dict) else None
-        if error:
-            rows = [(error.get("code", "error"), error.get("message", ""))]
-        else:
-            rows = [(name, json.dumps(value)) for name, value in self.body.items()]
-        return Card("POST /webhook", f"HTTP {self.status}", rows, tone="ok" if self.ok else "bad")
-
-
 class ShopWebhook:
     """The shop's ``/webhook`` and the endpoint(s) Stripe sends it events through."""
 
     def __init__(self, workbench, secret=None):
-        self.url = workbench.api.base_url + "/webhook"  # where Stripe (or the sandbox) posts, not a browser
+        self.api = ShopAPI(workbench.api.base_url)  # where Stripe (or the sandbox) posts, not a browser; no token
+        self.url = self.api.base_url + "/webhook"
         self.stripe = workbench.stripe
         self.sandbox_url = workbench.sandbox_url
         self.secret = secret
@@ -127,21 +106,9 @@ class ShopWebhook:
         return Delivery(payload, stripe.WebhookSignature.generate_signature_header(payload.decode(), self.secret))
 
     def post(self, delivery):
-        """Send ``delivery`` to the shop's ``/webhook``; every HTTP status is an answer."""
-        request = urllib.request.Request(
-            self.url,
-            data=delivery.payload,
-            method="POST",
-            headers={"Content-Type": "application/json", "Stripe-Signature": delivery.signature},
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=10) as response:
-                status, raw = response.status, response.read()
-        except urllib.error.HTTPError as exc:
-            status, raw = exc.code, exc.read()
-        except OSError as exc:
-            raise WorkbenchError(f"The shop's /webhook does not answer ({exc}). Is the shop still running?") from None
-        return WebhookAnswer(status, json.loads(raw))
+        """Send ``delivery`` to the shop's ``/webhook``; every HTTP status is an ``Answer``."""
+        headers = {"Content-Type": "application/json", "Stripe-Signature": delivery.signature}
+        return self.api.request("POST", "/webhook", headers=headers, data=delivery.payload)
 
     @contextmanager
     def paused(self):
