@@ -153,8 +153,7 @@ def test_the_run_sheets_presenter_path_at_1280x800(tmp_path, page):
         failed = run_cell(page, "failed = declined.wait(")
         expect(failed.locator(".jp-OutputArea")).to_contain_text("Nobody has paid order", timeout=10_000)
         declined = checkout_in(replay)
-        fill_test_card(declined, "4000 0000 0000 0002")
-        declined.get_by_test_id("pay-button").click()
+        pay_with_one_click(declined, "4000 0000 0000 0002")
         expect(declined.get_by_test_id("payment-error")).to_have_text("Your card was declined.")
         expect(replay.locator(".wb-status-panel [data-status=failed]")).to_be_visible(timeout=15_000)
         step_fits_the_screen(page, replay, declined)
@@ -165,8 +164,7 @@ def test_the_run_sheets_presenter_path_at_1280x800(tmp_path, page):
         again = run_cell(page, 'declined.show_checkout(card="4242')
         expect(again.locator(".wb-status-panel")).to_contain_text("failed", timeout=30_000)
         retry = checkout_in(again)
-        fill_test_card(retry, "4242 4242 4242 4242")
-        retry.get_by_test_id("pay-button").click()
+        pay_with_one_click(retry, "4242 4242 4242 4242")
         expect(retry.get_by_test_id("confirmation-amount")).to_have_text("$28.00", timeout=15_000)
         paid = run_cell(page, "paid = declined.wait(")
         expect(paid.locator(".jp-OutputArea")).to_contain_text("paid $28.00 True", timeout=30_000)
@@ -179,8 +177,7 @@ def test_the_run_sheets_presenter_path_at_1280x800(tmp_path, page):
         page.locator(".jp-Dialog-button.jp-mod-accept").click()
         expect(page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']")).to_be_visible(timeout=30_000)
         after_restart = checkout_in(secure)
-        fill_test_card(after_restart, "4000 0027 6000 3184")
-        after_restart.get_by_test_id("pay-button").click()
+        pay_with_one_click(after_restart, "4000 0027 6000 3184")
         expect(after_restart.locator(THREE_D_SECURE_FRAME)).to_be_visible(timeout=15_000)
         step_fits_the_screen(page, secure, after_restart)
         save_screenshot(page, tmp_path, "presenter-3d-secure.png")
@@ -231,6 +228,12 @@ def step_fits_the_screen(page, cell, checkout):
     assert panel["y"] >= notebook["y"] and panel["y"] + panel["height"] <= bottom, (panel, notebook)
     if pay_button:
         assert pay_button["y"] + pay_button["height"] <= frame["y"] + frame["height"], (pay_button, frame)
+
+
+def pay_with_one_click(checkout, number):
+    """Fill test card ``number`` with its button, then Pay: what the run sheet asks of the presenter."""
+    fill_test_card(checkout, number)
+    checkout.get_by_test_id("pay-button").click()
 
 
 def checkout_in(cell):
