@@ -11,12 +11,14 @@ Modules: ``workbench`` (the entry point), ``servers`` (find or start the shop),
 live status panel, the Check out desk), ``picker`` (ipywidgets), ``shopper`` (the
 browser's requests, for unattended runs), ``events``, ``display`` and
 ``lifecycle_svg`` (rich output), ``build`` (a scratch copy to build a feature in),
-``unattended`` (running the notebooks in CI).
+``exercises`` (answers checked live, folded solutions), ``source`` (the shop's code
+shown from its files), ``webhooks`` (signed deliveries to the shop, a pause),
+``network`` (lost answers on purpose), ``unattended`` (running the notebooks in CI).
 """
 
-from .errors import WorkbenchError
+from .errors import NotPaidYet, WorkbenchError
 from .order import Confirmation, Order
 from .shopper import ShopperVisit
 from .workbench import Workbench
 
-__all__ = ["Confirmation", "Order", "ShopperVisit", "Workbench", "WorkbenchError"]
+__all__ = ["Confirmation", "NotPaidYet", "Order", "ShopperVisit", "Workbench", "WorkbenchError"]

@@ -6,6 +6,12 @@ it fail, changes the shop's code, runs it again and sees it pass, then serves th
 changed shop to call the new route — and the repository itself never changes.
 The copy is deleted when the kernel shuts down (or on ``close()``).
 
+Every edit can be run twice: ``insert`` leaves code that is already in its place
+alone and ``write`` of the same text changes nothing, so re-running a lesson cell
+never inserts code twice.  ``reset()`` puts the copy back as it started, and
+``copy()`` starts a fresh copy from this one as it is now (an exercise's own,
+which its solution cannot overwrite).
+
     scratch = ScratchCopy()
     scratch.write("tests/test_cancel.py", TEST)       # the test first
     scratch.pytest("tests/test_cancel.py")            # 1 failed
@@ -36,6 +42,7 @@ NOT_COPIED = shutil.ignore_patterns(
 )
 SUMMARY = re.compile(r"^=*\s*(?P<counts>(\d+ \w+(, )?)+) in [\d.]+s", re.MULTILINE)
 DIFF_COLOURS = {"+": "#e3f5ea", "-": "#fdecea", "⋯": "#eef0f4"}
+UNCHANGED = "(already so: nothing changed)"
 
 
 class ScratchCopy:
@@ -47,6 +54,18 @@ class ScratchCopy:
         self._copy()
         self.servers = []
         atexit.register(self.close)
+
+    def copy(self):
+        """A new scratch copy of this one as it is now (for an exercise: its own, changed by nothing else)."""
+        return ScratchCopy(self.root)  # not a git checkout: copied whole, but for var/ and caches
+
+    def reset(self):
+        """Undo every change: the copy is again what the repository was when it was made; stops what ``serve`` ran."""
+        self.stop_servers()
+        shutil.rmtree(self.root)
+        self.root.mkdir()
+        self._copy()
+        return self
 
     def _copy(self):
         """The files git tracks or would track (uncommitted changes included); everything but caches otherwise."""
@@ -74,20 +93,26 @@ class ScratchCopy:
         return self.path(name).read_text()
 
     def write(self, name, text):
-        """Create or replace a file; shows it."""
-        before = self.read(name) if self.path(name).exists() else ""
+        """Create or replace a file; shows it (a second write of the same text changes nothing)."""
+        before = self.read(name) if self.path(name).exists() else None
         self.path(name).parent.mkdir(parents=True, exist_ok=True)
         self.path(name).write_text(text)
         return Change(name, before, text)
 
     def insert(self, name, text, before=None, after=None):
-        """Insert ``text`` just before or after the one place ``before``/``after`` appears; shows the diff."""
+        """Insert ``text`` just before or after the one place ``before``/``after`` appears; shows the diff.
+
+        If ``text`` already sits there (the cell ran before), nothing changes.
+        """
         anchor = before if before is not None else after
+        placed = text + anchor if before is not None else anchor + text
         old = self.read(name)
+        if placed in old:
+            return Change(name, old, old)
         if old.count(anchor) != 1:
             found = "does not appear" if anchor not in old else f"appears {old.count(anchor)} times"
             raise WorkbenchError(f"{anchor!r} {found} in {name}: insert needs exactly one place to put the code.")
-        new = old.replace(anchor, text + anchor if before is not None else anchor + text)
+        new = old.replace(anchor, placed)
         self.path(name).write_text(new)
         return Change(name, old, new)
 
@@ -151,13 +176,17 @@ class ScratchCopy:
         """The copy's code first on the path, and sandbox mode (this is practice, not a payment)."""
         return {**os.environ, "PYTHONPATH": str(self.root), "WORKBENCH_MODE": "sandbox", "PYTHONDONTWRITEBYTECODE": "1"}
 
-    def close(self):
-        """Stop what ``serve`` started and delete the copy; calling it twice is harmless."""
-        atexit.unregister(self.close)
+    def stop_servers(self):
+        """Stop the shops ``serve`` started from this copy."""
         for server in self.servers:
             server.terminate()
             server.wait(10)
         self.servers = []
+
+    def close(self):
+        """Stop what ``serve`` started and delete the copy; calling it twice is harmless."""
+        atexit.unregister(self.close)
+        self.stop_servers()
         shutil.rmtree(self.root, ignore_errors=True)
 
     def __repr__(self):
@@ -165,13 +194,19 @@ class ScratchCopy:
 
 
 class Change(CardView):
-    """A file changed in the scratch copy, shown as a diff (a new file: its whole text)."""
+    """A file changed in the scratch copy, shown as a diff (a new file: its whole text; no change: says so)."""
 
     def __init__(self, name, before, after):
         self.name, self.before, self.after = name, before, after
 
+    @property
+    def changed(self):
+        return self.before != self.after
+
     def diff(self):
         """The changed lines with a line of context; all of a new file."""
+        if not self.changed:
+            return UNCHANGED
         if not self.before:
             return self.after.rstrip("\n")
         lines = difflib.unified_diff(self.before.splitlines(), self.after.splitlines(), lineterm="", n=1)

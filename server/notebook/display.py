@@ -52,6 +52,7 @@ CARD_STYLE = (
     "max-width:1120px"
 )
 CODE_LIKE = re.compile(r"[\w.:/-]+")
+INLINE_CODE = re.compile(r"`([^`]+)`")
 # Jupyter's stylesheets right-align, stripe and border table cells; these inline styles undo that.
 ROW = "background:transparent"
 CELL = "text-align:left;vertical-align:top;border:none;background:transparent;color:inherit"
@@ -96,7 +97,14 @@ def _value_html(value):
     if isinstance(value, Link) and value.url:
         return f'<a href="{escape(value.url)}" target="_blank" rel="noopener">{_value_html(value.text)}</a>'
     text = escape(str(value))
-    return f"<code>{text}</code>" if CODE_LIKE.fullmatch(str(value)) and "_" in str(value) else text
+    if CODE_LIKE.fullmatch(str(value)) and "_" in str(value):
+        return f"<code>{text}</code>"
+    return _inline_code(text)
+
+
+def _inline_code(html):
+    """Markdown's `code` spans in a sentence (hints, messages) as <code>, as the plain text shows them."""
+    return INLINE_CODE.sub(r"<code>\1</code>", html)
 
 
 @dataclass
@@ -153,7 +161,7 @@ class Card:
             + table.html()
             for caption, table in self.tables
         )
-        note = f'<div style="margin-top:8px;color:#697386">{escape(self.note)}</div>' if self.note else ""
+        note = f'<div style="margin-top:8px;color:#697386">{_inline_code(escape(self.note))}</div>' if self.note else ""
         return (
             f'<div class="{NO_MATH}" style="{CARD_STYLE};border-left:4px solid {ink}">'
             f'<div style="font-weight:600;font-size:14px;margin-bottom:6px">{escape(self.title)}{badge}</div>'
@@ -240,6 +248,8 @@ def refund_card(refund):
 
 def error_card(exc, note=""):
     """A Stripe error as the shopper and the developer need it: the message first, then the codes."""
+    if isinstance(exc, WorkbenchError):  # its class says how it reads: a problem, or a cue (``NotPaidYet``)
+        return Card(exc.title, exc.badge, [("message", str(exc))], tone=exc.tone, note=note)
     if not isinstance(exc, stripe.StripeError):
         return Card(type(exc).__name__, "error", [("message", str(exc))], tone="bad", note=note)
     error = exc.error.to_dict() if exc.error is not None else {}
@@ -312,7 +322,8 @@ def _show_friendly_error(shell, etype, value, tb, tb_offset=None):
     from IPython.display import display
 
     sys.last_type, sys.last_value, sys.last_traceback = etype, value, tb
-    display(error_card(value, note="Traceback hidden by server.notebook; run %tb to see it."))
+    cue = getattr(value, "tone", "bad") != "bad"  # "pay first, then run this again" needs no traceback hint
+    display(error_card(value, note="" if cue else "Traceback hidden by server.notebook; run %tb to see it."))
     return []
 
 

@@ -2,9 +2,9 @@
 
 Stripe's ``GET /v1/events`` lists the whole account's events, newest first, and
 cannot filter by object; the timeline keeps those whose object is the
-PaymentIntent or belongs to it (its charges and refunds).  The events are what the
-shop's ``/webhook`` receives, so each row also says how many deliveries are still
-pending.
+PaymentIntent or belongs to it (its charges and refunds).  Stripe sends the shop's
+``/webhook`` only the types its endpoint subscribes to, so each row also says
+whether this one reached the shop (``webhooks.ShopWebhook.delivery_notes``).
 """
 
 import time
@@ -12,6 +12,10 @@ import time
 from .display import Card, CardView, Link, Table, money, utc_time
 
 AUTHENTICATION_FAILURE = "payment_intent_authentication_failure"
+UNKNOWN_DELIVERIES = (
+    "No webhook endpoint is registered for the shop's /webhook: events reach it only through stripe listen, "
+    "which forwards every type."
+)
 
 
 def related_events(client, payment_intent_id, limit=100):
@@ -92,12 +96,15 @@ class EventTimeline(CardView):
 
     ``stripe_page_url(object_id)`` gives each event and object its page (Stripe's,
     or the sandbox's own): in HTML the type and the object id are links there.
+    ``sent_to_shop`` maps event ids to what reached the shop ("HTTP 200", "not
+    subscribed"…); None when nothing can tell (only ``stripe listen`` forwards).
     """
 
-    def __init__(self, events, subject, stripe_page_url=lambda object_id: None):
+    def __init__(self, events, subject, stripe_page_url=lambda object_id: None, sent_to_shop=None):
         self.events = list(events)
         self.subject = subject
         self.stripe_page_url = stripe_page_url
+        self.sent_to_shop = sent_to_shop
 
     def __len__(self):
         return len(self.events)
@@ -119,11 +126,15 @@ class EventTimeline(CardView):
                     Link(event.type, self.stripe_page_url(event.id)),
                     Link(obj.get("id"), self.stripe_page_url(obj.get("id"))),
                     _detail(obj),
-                    event.pending_webhooks,
                 ]
+                + ([self.sent_to_shop.get(event.id, "—")] if self.sent_to_shop is not None else [])
             )
-        return Table(["time (UTC)", "type", "object", "detail", "webhooks pending"], rows)
+        headers = ["time (UTC)", "type", "object", "detail"]
+        return Table(headers + (["sent to shop"] if self.sent_to_shop is not None else []), rows)
 
     def card(self):
-        """The timeline as a notebook card."""
-        return Card(f"Events for {self.subject}", f"{len(self)} events", tone="neutral", tables=[("", self.table())])
+        """The timeline as a notebook card; it says when deliveries to the shop cannot be known."""
+        note = "" if self.sent_to_shop is not None else UNKNOWN_DELIVERIES
+        return Card(
+            f"Events for {self.subject}", f"{len(self)} events", tone="neutral", tables=[("", self.table())], note=note
+        )

@@ -1,12 +1,17 @@
 """An order as the notebook sees it, and what a presenter does with one: open its checkout, wait for the payment.
 
-``Order.wait`` is the round trip's return leg: it blocks until the shop has settled
-the order (from the shopper's return page or from the webhook, whichever comes
-first) and hands back a ``Confirmation`` with the total charged, the PaymentIntent,
-the status history and the webhook events.
+``Order.wait`` is the round trip's return leg: it hands back a ``Confirmation``
+with the total charged, the PaymentIntent, the status history and the webhook
+events once the shop has settled the order (from the shopper's return page or
+from the webhook, whichever comes first).
 
-Nobody pays on a person's behalf: with someone at the keyboard ``wait`` only
-waits, and on timeout says what to do.  Only in an unattended run
+It never holds the kernel for a payment nobody has made.  It first asks Stripe
+(with the secret key) how the payment stands: if Stripe already has the outcome,
+it waits the moment the shop needs to hear of it; if nobody has paid yet, it
+returns at once with ``NotPaidYet`` saying what to do, so the checkout's widgets
+stay live and Run All stops where the presenter has to act.
+
+Nobody pays on a person's behalf.  Only in an unattended run
 (``WORKBENCH_AUTOPAY=1``: CI, nbval) does a test shopper type the card the lesson
 asks for, through the same checkout pages, and silently, so the outputs read as
 they do in a live session.
@@ -15,13 +20,13 @@ they do in a live session.
 import time
 
 from .display import Card, CardView, Table, money, utc_time
-from .errors import WorkbenchError
+from .errors import NotPaidYet, WorkbenchError
 from .events import payment_path
 from .lifecycle_svg import describe, lifecycle_svg
 from .shopper import DEFAULT_CARD, unattended
 
 SETTLED = ("paid", "failed", "canceled", "refunded")
-QUIET_WAIT = 5.0  # seconds: webhooks arrive well within it, a person typing a card does not
+CARD_HINT = "any future date, any CVC, ZIP 10001"
 
 
 class Order(CardView):
@@ -65,19 +70,30 @@ class Order(CardView):
         self.views.append(view)
         return view
 
-    def wait(self, timeout=300, until=SETTLED, card=None):
-        """Block until the order's status is one of ``until``; returns its ``Confirmation``.
+    def wait(self, timeout=30, until=SETTLED, card=None):
+        """The order's ``Confirmation`` once its status is one of ``until``.
 
-        ``card``: the test card to pay with in an unattended run (by default the one
-        ``show_checkout`` asked for).  With a person at the keyboard nothing is paid
-        here: after ``timeout`` seconds a ``WorkbenchError`` says what to do.
+        If Stripe already has that outcome, this waits (up to ``timeout`` seconds)
+        for the shop to hear of it.  If nobody has paid yet, it raises
+        ``NotPaidYet`` at once, saying what to do.  ``card``: the test card the
+        test shopper pays with in an unattended run (by default the one
+        ``show_checkout`` asked for).
         """
         until = (until,) if isinstance(until, str) else tuple(until)
         card = card or (self.views[-1].card if self.views else DEFAULT_CARD)
         if self.refresh().status not in until:
-            if unattended() and self._payable_for(until):
-                self.workbench.pay_as_shopper(self, card)
-            self._wait_for(until, timeout, card)
+            pi, outcome = self._outcome_at_stripe()
+            if outcome not in until and unattended() and self._payable_for(until):
+                self.workbench.pay_as_shopper(self, card)  # only what Stripe does not have already
+                pi, outcome = self._outcome_at_stripe()
+            if outcome not in until:
+                raise NotPaidYet(self._what_to_do(pi, outcome, until, card))
+            if not self._poll(until, time.monotonic() + timeout):
+                raise WorkbenchError(
+                    f"Stripe says order {self.id} is {outcome}, but after {timeout} s the shop still has it "
+                    f"{self.status}: neither the return page nor the webhook has reached it. Is its /webhook "
+                    "reachable? `workbench reconcile` settles open orders from Stripe."
+                )
         confirmation = Confirmation.of(self)
         for view in self.views:
             view.show(confirmation)
@@ -88,19 +104,36 @@ class Order(CardView):
         attempt_awaited = "paid" in until or "failed" in until
         return attempt_awaited and self.workbench.mode == "sandbox" and self.status in ("awaiting_payment", "failed")
 
-    def _wait_for(self, until, timeout, card):
-        deadline = time.monotonic() + timeout
-        goal = "settled" if until == SETTLED else " or ".join(until)
-        if not self._poll(until, min(time.monotonic() + QUIET_WAIT, deadline)):  # no news of a webhook's wait
-            print(
-                f"Waiting up to {timeout} s for order {self.id} to be {goal}: pay in its checkout with {card}.",
-                flush=True,
+    def _outcome_at_stripe(self):
+        """(PaymentIntent, the order status it calls for): what the shop will make of it once it hears.
+
+        None while there is nothing to settle yet: no attempt, 3D Secure under way,
+        a payment processing, an authorisation awaiting capture.
+        """
+        pi = self.workbench.stripe.v1.payment_intents.retrieve(
+            self.payment_intent, params={"expand": ["latest_charge"]}
+        )
+        if pi.latest_charge is not None and pi.latest_charge.refunded:
+            return pi, "refunded"
+        if pi.status == "requires_payment_method" and pi.last_payment_error:
+            return pi, "failed"
+        return pi, {"succeeded": "paid", "canceled": "canceled"}.get(pi.status)
+
+    def _what_to_do(self, pi, outcome, until, card):
+        """The one sentence a person needs when the payment ``wait`` was asked about has not happened."""
+        pay = f"in its checkout with {card} ({CARD_HINT}), then run this cell again"
+        if pi.status == "requires_action":
+            return (
+                f"Order {self.id} is waiting for 3D Secure: press Complete (or Fail) on the bank's test page "
+                "in its checkout, then run this cell again."
             )
-        if not self._poll(until, deadline):
-            raise WorkbenchError(
-                f"Order {self.id} is still {self.status} after {timeout} s: nobody has paid in "
-                f"its checkout. Pay there (test card {card}), then run this cell again."
-            )
+        if pi.status in ("processing", "requires_capture", "requires_confirmation"):
+            return f"Order {self.id}'s PaymentIntent is {pi.status}: nothing is settled yet; run this cell again later."
+        if outcome == "failed":
+            return f"Order {self.id}'s last payment failed ({pi.last_payment_error.message}). Pay again {pay}."
+        if outcome is None:
+            return f"Nobody has paid order {self.id} yet. Pay {pay}."
+        return f"Order {self.id} is {outcome} at Stripe, not {' or '.join(until)}: nothing under way will change that."
 
     def _poll(self, until, deadline):
         """True once the status is one of ``until``; False if ``deadline`` (monotonic) passes first."""
@@ -168,7 +201,7 @@ class Confirmation(CardView):
         rows = [("total charged", self.total), ("payment_intent", pi.id), ("PaymentIntent status", pi.status)]
         if pi.last_payment_error:
             rows.append(("payment error", pi.last_payment_error.message))
-        tables = [("status history", history_table(self.order)), ("webhook events", self.events.table())]
+        tables = [("status history", history_table(self.order)), ("events", self.events.table())]
         return Card(
             f"Confirmation for order {self.order.id}",
             self.order.status,

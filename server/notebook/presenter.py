@@ -5,7 +5,8 @@ panel that a background thread redraws whenever the order changes (it polls the
 shop's API), so after Pay the audience sees the confirmation arrive without anyone
 running a cell or scrolling.  ``CheckoutDesk`` is the book picker with a
 **Check out** button: the order is made from the picker as it is when the button
-is clicked, not when the notebook was run.
+is clicked, not when the notebook was run.  The picker then folds away (**Change
+books** brings it back), so the checkout and its panel fit a 1280×800 projector.
 
 The frame first asks whether the shop still answers: a frame saved in a notebook,
 or one whose kernel (and in-kernel shop) has gone, says how to get a live checkout
@@ -20,7 +21,7 @@ from html import escape
 import ipywidgets as widgets
 
 from .display import NO_MATH, TONES, WholeText, badge_html, tone_of, utc_time
-from .errors import WorkbenchError
+from .errors import NotPaidYet, WorkbenchError
 from .lifecycle_svg import lifecycle_svg
 from .order import Confirmation, Order
 from .shopper import DEFAULT_CARD, unattended
@@ -28,7 +29,7 @@ from .shopper import DEFAULT_CARD, unattended
 POLL = 0.5  # seconds between looks at the order
 WATCH_FOR = 3 * 3600  # a presenter's session; the thread then stops
 FINAL = ("paid", "canceled", "refunded")  # nothing a shopper does in the checkout changes these
-FRAME_HEIGHT = 640
+FRAME_HEIGHT = 580  # the embedded checkout with a decline message; with the desk's line it fits 1280×800
 PANEL_STYLE = (
     "font-family:system-ui,-apple-system,'Segoe UI',sans-serif;font-size:15px;line-height:1.45;"
     "color:#1a1f36;background:#fff;border:1px solid #d5dbe1;border-radius:8px;padding:14px 16px"
@@ -100,7 +101,8 @@ def _next_step(order, card, confirmation):
     """One sentence telling the presenter what to do now."""
     hint = "any future date, any CVC, ZIP 10001"
     if order.status == "awaiting_payment":
-        return [f'<div style="margin-top:10px">Pay in the checkout with <b>{escape(card)}</b> ({hint}).</div>']
+        fill = " (its Fill test card button, or type it)" if order.workbench.mode == "sandbox" else ""
+        return [f'<div style="margin-top:10px">Pay in the checkout with <b>{escape(card)}</b>{fill}: {hint}.</div>']
     if order.status == "failed":
         error = confirmation.payment_intent.last_payment_error if confirmation else None
         said = f"Stripe said: {escape(error.message)} " if error else ""
@@ -171,9 +173,19 @@ class CheckoutDesk(WholeText, widgets.VBox):
         self.order = self.view = None
         self.button = widgets.Button(description="Check out", button_style="primary", icon="shopping-cart")
         self.button.add_class("wb-check-out")
+        self.change = widgets.Button(
+            description="Change books", icon="pencil", layout=widgets.Layout(display="none", width="auto")
+        )
+        self.change.add_class("wb-change-books")
         self.message = widgets.HTML()
         self.button.on_click(lambda _: self.check_out())
-        super().__init__([picker, widgets.HBox([self.button, self.message])])
+        self.change.on_click(lambda _: self.show_picker(True))
+        super().__init__([picker, widgets.HBox([self.button, self.change, self.message])])
+
+    def show_picker(self, shown):
+        """Unfold the picker to change the books (Check out then makes a new order), or fold it away."""
+        self.picker.layout.display = None if shown else "none"
+        self.change.layout.display = "none" if shown or self.order is None else None
 
     def check_out(self):
         """Create the order from the picker as it is now and show its checkout (a new one on each click)."""
@@ -191,19 +203,21 @@ class CheckoutDesk(WholeText, widgets.VBox):
         if self.view is not None:
             self.view.stop()
         self.order, self.view = order, order.show_checkout(self.card)
-        self.message.value = f'<span class="{NO_MATH}">Order <code>{escape(order.id)}</code> for {order.total}</span>'
+        made = f"Order <code>{escape(order.id)}</code> for <b>{order.total}</b>"  # the panel lists the books
+        self.message.value = f'<span class="{NO_MATH}">{made}</span>'
         self.children = (*self.children[:2], self.view)
+        self.show_picker(False)
         return order
 
-    def wait(self, timeout=300):
-        """The ``Confirmation`` of the order made with Check out, once the shop has settled it.
+    def wait(self, timeout=30):
+        """The ``Confirmation`` of the order made with Check out, once the shop has settled it (``Order.wait``).
 
         Nobody has clicked yet: in an unattended run the test shopper clicks (the
         picker as it is); otherwise this says what to do, so Run All stops here.
         """
         if self.order is None:
             if not unattended():
-                raise WorkbenchError(
+                raise NotPaidYet(
                     "No order yet: choose the books above and click Check out, pay in the "
                     "checkout, then run this cell again (Shift-Enter)."
                 )

@@ -43,9 +43,13 @@ class ShopAPI:
         # Operator routes (refunds) need the shop's operator token as a bearer (server/shop/security.py).
         self.auth = {"Authorization": f"Bearer {operator_token}"} if operator_token else {}
 
-    def request(self, method, path, body=None, headers=None):
-        """Send one request; every HTTP status is an ``Answer`` (only an unreachable shop raises)."""
-        data = None if body is None else json.dumps(body).encode()
+    def request(self, method, path, body=None, headers=None, data=None):
+        """Send one request; every HTTP status is an ``Answer`` (only an unreachable shop raises).
+
+        ``body`` is sent as JSON; ``data`` as the exact bytes given (a webhook delivery, whose
+        signature covers them).
+        """
+        data = data if body is None else json.dumps(body).encode()
         request = urllib.request.Request(
             self.base_url + path,
             data=data,

@@ -18,11 +18,14 @@ from server.sandbox import PUBLISHABLE_KEY as SANDBOX_PUBLISHABLE_KEY
 from server.sandbox import SECRET_KEY as SANDBOX_SECRET_KEY
 from server.shop import (
     ConfigError,
+    Shop,
     build_stripe_client,
     client_operator_token,
+    client_webhook_secret,
     config_defaults,
     load_config,
     probe_shop,
+    reconcile_orders,
     stripe_page_url,
 )
 
@@ -30,11 +33,13 @@ from . import display, shopper
 from .display import Card, CardView, Table, money
 from .errors import WorkbenchError
 from .events import EventTimeline, payment_path, related_events, wait_for_webhooks
+from .exercises import Exercises, install_solution_guard
 from .order import Order
 from .picker import BookPicker
 from .presenter import CheckoutDesk, PresenterView
 from .servers import kernel_servers
 from .shop_api import ShopAPI
+from .webhooks import ShopWebhook
 
 MODE_BADGES = {"sandbox": ("SANDBOX — offline, no real money", "warn"), "stripe": ("Stripe test mode", "info")}
 
@@ -58,28 +63,55 @@ class Workbench(CardView):
         self.sandbox_url = health.get("sandbox_url") if self.mode == "sandbox" else None
         self.api = ShopAPI(self.url, operator_token=operator_token or self._operator_token())
         self.stripe, self.publishable_key = self._credentials()
+        self.webhook = ShopWebhook(self, self._webhook_secret())
         display.install(self.url, self.path_of)
+        install_solution_guard()
 
     def _credentials(self):
         """The secret-key client and the publishable key, for the account the shop uses."""
+        self._stripe_config = self._account_config()
         if self.servers is not None:
-            return self.servers.app.extensions["shop"].stripe, self.servers.app.config["STRIPE_PUBLISHABLE_KEY"]
+            return self.servers.app.extensions["shop"].stripe, self._stripe_config["STRIPE_PUBLISHABLE_KEY"]
+        return build_stripe_client(self._stripe_config), self._stripe_config["STRIPE_PUBLISHABLE_KEY"]
+
+    def _account_config(self):
+        """The settings the shop builds its StripeClient from: mode, keys and (sandbox) base URL."""
+        if self.servers is not None:
+            return self.servers.app.config
         if self.mode == "sandbox":
-            config = {"MODE": "sandbox", "SANDBOX_URL": self.sandbox_url, "STRIPE_SECRET_KEY": SANDBOX_SECRET_KEY}
-            return build_stripe_client(config), SANDBOX_PUBLISHABLE_KEY
+            return {
+                "MODE": "sandbox",
+                "SANDBOX_URL": self.sandbox_url,
+                "STRIPE_SECRET_KEY": SANDBOX_SECRET_KEY,
+                "STRIPE_PUBLISHABLE_KEY": SANDBOX_PUBLISHABLE_KEY,
+            }
         try:
-            settings = load_config({"MODE": "stripe"})
+            return load_config({"MODE": "stripe"})
         except ConfigError as exc:
             raise WorkbenchError(
                 f"The shop at {self.url} runs in Stripe test mode, and this notebook needs the same keys: {exc}"
             ) from None
-        return build_stripe_client(settings), settings["STRIPE_PUBLISHABLE_KEY"]
+
+    def client(self, max_network_retries=None, http_client=None):
+        """A StripeClient for the shop's account built as the shop builds its own, with other retries or network.
+
+        ``max_network_retries=None`` is StripeClient's own default (no retries); the
+        shop's ``wb.stripe`` retries twice.  ``http_client``: e.g. ``network.LosesResponses``.
+        """
+        options = {"STRIPE_MAX_NETWORK_RETRIES": max_network_retries, "STRIPE_HTTP_CLIENT": http_client}
+        return build_stripe_client({**self._stripe_config, **options})
 
     def _operator_token(self):
         """The operator token refunds need (server/shop/security.py): the kernel's own shop's, or the data dir's."""
         if self.servers is not None:
             return self.servers.app.config["OPERATOR_TOKEN"]
         return client_operator_token()
+
+    def _webhook_secret(self):
+        """The ``whsec_`` the shop verifies events with: the kernel's own shop's, or the data dir's / ``.env``'s."""
+        if self.servers is not None:
+            return self.servers.app.config.get("STRIPE_WEBHOOK_SECRET")
+        return client_webhook_secret(self.mode)
 
     @property
     def started_here(self):
@@ -120,6 +152,10 @@ class Workbench(CardView):
         """An order the shop already has, by its id (one made in a browser, say)."""
         return Order(self, {"id": order_id}).refresh()
 
+    def exercises(self, lesson):
+        """Lesson ``lesson``'s checker: ``check(number, answer=…)`` says right or not yet (``exercises``)."""
+        return Exercises(self, lesson)
+
     def call(self, method, path, body=None):
         """Any route of the shop, answered as-is (status and JSON): for trying routes you are adding."""
         return self.api.request(method, path, body)
@@ -133,7 +169,12 @@ class Workbench(CardView):
         """
         pi_id = _payment_intent_id(subject)
         events = wait_for_webhooks(self.stripe, pi_id) if self.mode == "sandbox" else related_events(self.stripe, pi_id)
-        return EventTimeline(events, pi_id, self.stripe_page_url)
+        return EventTimeline(events, pi_id, self.stripe_page_url, self.webhook.delivery_notes(events))
+
+    def reconcile(self):
+        """What ``workbench reconcile`` does, on this shop: settle each open order from its PaymentIntent at Stripe."""
+        shop = self.servers.app.extensions["shop"] if self.servers is not None else Shop.from_config(load_config({}))
+        return ReconcileReport(reconcile_orders(shop))
 
     def stripe_page_url(self, object_id):
         """Where ``object_id`` (``pi_…``, ``evt_…``…) is shown: the sandbox console, or Stripe's Dashboard."""
@@ -181,6 +222,23 @@ class Workbench(CardView):
         if self.sandbox_url:
             rows.append(("sandbox", self.sandbox_url))
         return Card("Press Workbench", badge, rows, tone=tone)
+
+
+class ReconcileReport(CardView):
+    """``reconcile_orders``'s report: how many open orders were checked with Stripe, and which moved."""
+
+    def __init__(self, report):
+        self.report = report
+
+    def card(self):
+        report = self.report
+        rows = [(order_id, f"{old} → {new}") for order_id, old, new in report.changed]
+        rows += [(order_id, f"not checked: {problem}") for order_id, problem in report.problems]
+        orders = "open order" if report.checked == 1 else "open orders"
+        badge = f"{report.checked} {orders} checked, {len(report.changed)} changed"
+        return Card(
+            "workbench reconcile", badge, rows or [("orders", "none changed")], tone="bad" if report.problems else "ok"
+        )
 
 
 class Books(CardView, list):

@@ -22,7 +22,14 @@ from .orders import OrderStore
 from .reconcile import reconcile_orders
 from .security import client_operator_token, origin, write_private
 from .service import Shop
-from .serving import WEBHOOK_FILE, WebhooksFirst, probe_shop, register_sandbox_webhook, start_shop
+from .serving import (
+    WEBHOOK_FILE,
+    WebhooksFirst,
+    client_webhook_secret,
+    probe_shop,
+    register_sandbox_webhook,
+    start_shop,
+)
 from .stripe_client import build_stripe_client
 from .stripe_pages import stripe_page_url
 
@@ -35,6 +42,7 @@ __all__ = [
     "WebhooksFirst",
     "build_stripe_client",
     "client_operator_token",
+    "client_webhook_secret",
     "config_defaults",
     "create_app",
     "load_config",

@@ -15,6 +15,7 @@ from waitress.task import ThreadedTaskDispatcher
 from server.sandbox import sandbox_answers, serve_in_thread, start_sandbox
 
 from .app import create_app
+from .config import defaults as config_defaults
 from .config import load as load_config
 from .reconcile import reconcile_in_background
 from .security import write_private
@@ -121,6 +122,23 @@ def register_sandbox_webhook(app, shop_url):
             client.v1.webhook_endpoints.delete(other.id)
     app.config["STRIPE_WEBHOOK_SECRET"] = secret
     return endpoint
+
+
+def client_webhook_secret(mode):
+    """A local client's copy of the shop's ``whsec_``, to sign test events as Stripe does (notebook 02); else None.
+
+    In sandbox mode the shop registered its own endpoint and keeps the secret in its data
+    dir (``WORKBENCH_DATA_DIR``, as ``make lab`` gives the kernels); in stripe mode it is
+    ``STRIPE_WEBHOOK_SECRET``, from the environment or ``.env``.
+    """
+    if mode == "stripe":
+        return os.environ.get("STRIPE_WEBHOOK_SECRET") or None
+    path = os.path.join(os.environ.get("WORKBENCH_DATA_DIR") or config_defaults()["DATA_DIR"], WEBHOOK_FILE)
+    try:
+        with open(path) as fh:
+            return json.load(fh).get("secret")
+    except (OSError, ValueError, AttributeError):
+        return None
 
 
 def _saved_endpoint(client, path):

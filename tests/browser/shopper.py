@@ -29,6 +29,11 @@ def fill_card(page, number, expiry="12 / 34", cvc="123", postal="10001"):
         postal_input.fill(postal)
 
 
+def fill_test_card(page, number):
+    """Click the sandbox's "Fill test card" button for ``number``: the presenter's one click instead of typing."""
+    page.frame_locator(CARD_FRAME).get_by_role("button", name=re.compile(rf"^Fill test card {number} ")).click()
+
+
 def pay(page, number, **card):
     fill_card(page, number, **card)
     button = page.get_by_test_id("pay-button")

@@ -5,6 +5,8 @@ A minimal page on the merchant's origin (``tests/browser/merchant.py``) loads
 iframe's text and the requests the page makes.
 """
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -131,3 +133,21 @@ def test_frame_is_isolated_labelled_and_styled(page, merchant, sandbox_url):
     blocked = page.evaluate("""() => { try { return document.querySelector('iframe').contentDocument === null; }
                                        catch (e) { return true; } }""")
     assert blocked
+
+
+def test_fill_test_card_fills_the_form_on_a_click_and_leaves_paying_to_the_presenter(page, merchant, stripe_client):
+    pi = open_harness(page, merchant)
+    frame = page.frame_locator(CARD_FRAME)
+    expect(frame.get_by_test_id("fill-test-card")).to_have_text(
+        ["4242 · succeeds", "0002 · declined", "3184 · 3D Secure"]
+    )
+    expect(frame.locator('[autocomplete="cc-number"]')).to_have_value("")  # nothing is filled until a click
+    frame.get_by_role("button", name="Fill test card 4000 0000 0000 0002 (declined)").click()
+    expect(frame.locator('[autocomplete="cc-number"]')).to_have_value("4000 0000 0000 0002")
+    expect(frame.locator('[autocomplete="cc-exp"]')).to_have_value(re.compile(r"^12 / \d\d$"))
+    expect(frame.locator('[autocomplete="cc-csc"]')).to_have_value("123")
+    expect(frame.locator('[autocomplete="postal-code"]')).to_have_value("10001")
+    page.wait_for_function("window.changes.length > 0 && window.changes.at(-1).complete === true")
+    assert stripe_client.v1.payment_intents.retrieve(pi.id).status == "requires_payment_method"  # filled, not paid
+    result = page.evaluate("confirmInPage()")
+    assert result["error"]["decline_code"] == "generic_decline"

@@ -59,3 +59,29 @@ def test_pytest_runs_the_copys_own_tests_and_reports_the_failure(repository):
         assert scratch.pytest("test_shop.py").summary == "1 passed"
     finally:
         scratch.close()
+
+
+def test_running_an_edit_twice_changes_nothing_more_and_reset_undoes_everything(repository):
+    scratch = ScratchCopy(repository)
+    try:
+        method = "    def cancel(self):\n        pass\n\n"
+        first = scratch.insert("server/shop/service.py", before="    def refund(self):", text=method)
+        again = scratch.insert("server/shop/service.py", before="    def refund(self):", text=method)
+        assert first.changed and not again.changed and "nothing changed" in repr(again)
+        assert scratch.read("server/shop/service.py").count("def cancel") == 1
+        scratch.write("tests/test_cancel.py", "def test_x():\n    pass\n")
+        assert not scratch.write("tests/test_cancel.py", "def test_x():\n    pass\n").changed
+
+        exercise = scratch.copy()  # an exercise's own copy starts from this one as it is now
+        try:
+            exercise.insert("server/shop/service.py", after="class Shop:\n", text="    LIMIT = 3\n")
+            assert "def cancel" in exercise.read("server/shop/service.py")
+            assert "LIMIT" not in scratch.read("server/shop/service.py")
+        finally:
+            exercise.close()
+
+        scratch.reset()
+        assert scratch.read("server/shop/service.py") == (repository / "server" / "shop" / "service.py").read_text()
+        assert not scratch.path("tests/test_cancel.py").exists() and scratch.path("notes.md").exists()
+    finally:
+        scratch.close()

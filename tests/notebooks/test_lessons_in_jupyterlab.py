@@ -1,15 +1,19 @@
-"""The lessons in a real JupyterLab, in headless Chromium: no money as maths, the presenter flow, a kernel restart.
+"""The lessons in a real JupyterLab, in headless Chromium: no money as maths, the run sheet's presenter path, folds.
 
 JupyterLab typesets ``$…$`` with MathJax in markdown and in rich outputs, so
 "$18.00 of the $23.00" would turn into italic maths; every lesson is opened and
 must show no MathJax at all, while a control notebook in the same JupyterLab
-proves MathJax is on.  The presenter flow runs ``make lab``'s launcher (the shop
-outside the kernel): Run All stops at the confirmation, the presenter changes the
-picker, checks out, pays in the frame and the status panel turns to paid without a
-cell being run; after a kernel restart a checkout frame still takes a payment.
+proves MathJax is on.  The presenter path of ``docs/demo-in-15-minutes.md`` runs
+at 1280×800 under ``make lab``'s launcher (the shop outside the kernel): Run All
+stops at the confirmation, the presenter checks out, fills the test card with one
+click and pays, and each step (a checkout beside its status panel) fits the screen
+without scrolling inside it; a decline is paid again in the checkout next to its
+``wait()``, and after a kernel restart a checkout still takes a 3D Secure payment.
+A folded solution is left alone by Run All until the learner opens it.
 
-``WORKBENCH_SCREENSHOTS=static/screenshots`` also saves the presenter view shown in
-the docs' lessons page (``make screenshots``).
+Screenshots of each step land in the test's ``tmp_path``;
+``WORKBENCH_SCREENSHOTS=static/screenshots`` also saves the presenter view shown
+in the docs' lessons page (``make screenshots``).
 """
 
 import os
@@ -23,7 +27,7 @@ import nbformat
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.shopper import pay
+from tests.browser.shopper import THREE_D_SECURE_FRAME, authenticate, fill_test_card
 from tests.notebooks.jupyterlab import (
     LESSONS,
     code_cell,
@@ -41,10 +45,12 @@ pytestmark = pytest.mark.browser
 MATHS = "mjx-container"
 CHECKOUT = 'iframe[title^="Checkout for order"]'
 SENTINEL = "The MathJax sentinel: $x^2$"
+PROJECTOR = {"width": 1280, "height": 800}
 MONEY_SHOWN = {  # amounts in prose, in a card, in a table and in a widget, shown as written
     "01_payment_intents_step_by_step.ipynb": ["Capturing $18.00 of the $23.00 authorised", "refunded $5.00"],
-    "02_checkout_round_trip.ipynb": ["Total $46.00", "total charged"],
+    "02_checkout_round_trip.ipynb": ["for $46.00", "total charged"],
     "03_extend_the_shop.ipynb": ["$32.00"],
+    "04_going_live.ipynb": [],
 }
 
 
@@ -65,7 +71,7 @@ def lesson_copy(lesson, folder):
     nbformat.write(notebook, folder / lesson.name)
 
 
-def test_no_money_renders_as_maths_in_the_three_lessons(tmp_path, page):
+def test_no_money_renders_as_maths_in_the_lessons(tmp_path, page):
     folder = tmp_path / "notebooks"
     folder.mkdir()
     control_notebook(folder / "control.ipynb")
@@ -91,13 +97,15 @@ def test_no_money_renders_as_maths_in_the_three_lessons(tmp_path, page):
                 expect(rendered.get_by_text(text).first).to_be_visible()
 
 
-def test_presenter_flow_with_the_shop_outside_the_kernel(tmp_path, page):
+def test_the_run_sheets_presenter_path_at_1280x800(tmp_path, page):
+    """docs/demo-in-15-minutes.md on a projector-sized screen, with the shop outside the kernel (make lab)."""
     folder = tmp_path / "notebooks"
     folder.mkdir()
     shutil.copy(LESSONS[1], folder)
-    page.set_viewport_size({"width": 1280, "height": 800})
+    page.set_viewport_size(PROJECTOR)
     with start_make_lab(tmp_path, folder) as lab:
         open_notebook(page, lab, LESSONS[1].name)
+        page.locator(".jp-SideBar.jp-mod-left .lm-TabBar-tab.lm-mod-current").click()  # the run sheet: Ctrl-B
         run_all_cells(page)
         waiting = code_cell(page, "confirmation = desk.wait()")
         expect(waiting.locator(".jp-OutputArea")).to_contain_text("No order yet", timeout=60_000)  # Run All stops
@@ -114,9 +122,14 @@ def test_presenter_flow_with_the_shop_outside_the_kernel(tmp_path, page):
 
         panel = desk.locator(".wb-status-panel")
         expect(panel).to_contain_text("awaiting payment", timeout=30_000)
-        checkout = page.frame_locator(f"{desk_frame(desk)}")
+        expect(desk.locator(".wb-change-books")).to_be_visible()  # the picker folded away
+        checkout = checkout_in(desk)
         expect(checkout.get_by_test_id("order-total")).to_have_text("$74.00", timeout=30_000)
-        pay(checkout, "4242 4242 4242 4242")
+        step_fits_the_screen(page, desk, checkout)
+        fill_test_card(checkout, "4242 4242 4242 4242")  # one click instead of typing on a projector
+        expect(checkout.get_by_test_id("pay-button")).to_be_enabled()
+        save_screenshot(page, tmp_path, "presenter-checkout.png")
+        checkout.get_by_test_id("pay-button").click()
         expect(checkout.get_by_test_id("confirmation-amount")).to_have_text("$74.00")
         paid_pi = checkout.get_by_test_id("payment-intent-id").inner_text()
 
@@ -125,40 +138,112 @@ def test_presenter_flow_with_the_shop_outside_the_kernel(tmp_path, page):
         expect(panel.get_by_test_id("panel-total")).to_have_text("$74.00")
         expect(panel.get_by_test_id("panel-payment-intent")).to_have_text(paid_pi)
         expect(page.locator(f".jp-Notebook {MATHS}")).to_have_count(0)
-        save_screenshot(page, desk)
+        step_fits_the_screen(page, desk, checkout)
+        save_screenshot(page, tmp_path, "presenter-view.png", readme=True)
 
         run_cell(page, "confirmation = desk.wait()")
         expect(waiting.locator(".jp-OutputArea")).to_contain_text(paid_pi, timeout=30_000)
         expect(waiting.locator(".jp-OutputArea")).to_contain_text(re.compile(r"total charged\s*\$74\.00"))
 
-        # a second checkout, then a kernel restart: the frame keeps working, its shop runs outside the kernel
-        for source in (
-            "print(confirmation.paid",
-            "confirmation.payment_intent",
-            "event = next(",
-            "declined = wb.create_order(",
-        ):
+        # a decline: wait() before paying answers at once; the second checkout sits right above its wait()
+        for source in ("print(confirmation.paid", "confirmation.payment_intent", "event = next(", "declined = wb."):
             run_cell(page, source)
         replay = code_cell(page, "declined = wb.create_order(")
         expect(replay.locator(".wb-status-panel")).to_contain_text("awaiting payment", timeout=30_000)
+        failed = run_cell(page, "failed = declined.wait(")
+        expect(failed.locator(".jp-OutputArea")).to_contain_text("Nobody has paid order", timeout=10_000)
+        declined = checkout_in(replay)
+        pay_with_one_click(declined, "4000 0000 0000 0002")
+        expect(declined.get_by_test_id("payment-error")).to_have_text("Your card was declined.")
+        expect(replay.locator(".wb-status-panel [data-status=failed]")).to_be_visible(timeout=15_000)
+        step_fits_the_screen(page, replay, declined)
+        save_screenshot(page, tmp_path, "presenter-declined.png")
+        run_cell(page, "failed = declined.wait(")
+        expect(failed.locator(".jp-OutputArea")).to_contain_text("payment error", timeout=30_000)
+
+        again = run_cell(page, 'declined.show_checkout(card="4242')
+        expect(again.locator(".wb-status-panel")).to_contain_text("failed", timeout=30_000)
+        retry = checkout_in(again)
+        pay_with_one_click(retry, "4242 4242 4242 4242")
+        expect(retry.get_by_test_id("confirmation-amount")).to_have_text("$28.00", timeout=15_000)
+        paid = run_cell(page, "paid = declined.wait(")
+        expect(paid.locator(".jp-OutputArea")).to_contain_text("paid $28.00 True", timeout=30_000)
+
+        # 3D Secure in its frame, after a kernel restart: the shop runs outside the kernel, the checkout still pays
+        run_cell(page, "secure = wb.create_order(")
+        secure = code_cell(page, "secure = wb.create_order(")
+        expect(secure.locator(".wb-status-panel")).to_contain_text("awaiting payment", timeout=30_000)
         menu(page, "Kernel", "kernelmenu:restart")
         page.locator(".jp-Dialog-button.jp-mod-accept").click()
         expect(page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']")).to_be_visible(timeout=30_000)
-        after_restart = page.frame_locator(f"{desk_frame(replay)}")
-        pay(after_restart, "4242 4242 4242 4242")
-        expect(after_restart.get_by_test_id("confirmation-amount")).to_have_text("$28.00", timeout=15_000)
+        after_restart = checkout_in(secure)
+        pay_with_one_click(after_restart, "4000 0027 6000 3184")
+        expect(after_restart.locator(THREE_D_SECURE_FRAME)).to_be_visible(timeout=15_000)
+        step_fits_the_screen(page, secure, after_restart)
+        save_screenshot(page, tmp_path, "presenter-3d-secure.png")
+        authenticate(after_restart)
+        expect(after_restart.get_by_test_id("confirmation-amount")).to_have_text("$32.00", timeout=15_000)
 
 
-def desk_frame(cell):
-    """A selector for the checkout frame inside ``cell``."""
-    order_id = re.search(r"ord_\w+", cell.locator(CHECKOUT).get_attribute("title")).group(0)
-    return f'iframe[title="Checkout for order {order_id}"]'
+def test_run_all_leaves_a_folded_solution_alone_until_it_is_opened(tmp_path, page, monkeypatch):
+    """JupyterLab sends a cell's metadata with each run: a folded solution shows a note instead of running."""
+    monkeypatch.delenv("WORKBENCH_AUTOPAY", raising=False)  # a person at the keyboard, not nbval
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    folded = {"tags": ["solution"], "jupyter": {"source_hidden": True, "outputs_hidden": True}}
+    cells = [
+        nbformat.v4.new_code_cell("from server.notebook import Workbench\nwb = Workbench()"),
+        nbformat.v4.new_code_cell("attempt = 'mine'"),
+        nbformat.v4.new_code_cell("attempt = 'the solution'\nprint('the solution ran')", metadata=folded),
+        nbformat.v4.new_code_cell("print('attempt:', attempt)"),
+    ]
+    kernel = {"kernelspec": nbformat.read(LESSONS[0], as_version=4).metadata.kernelspec}  # no "Select Kernel" dialog
+    nbformat.write(nbformat.v4.new_notebook(cells=cells, metadata=kernel), folder / "exercise.ipynb")
+    with start(tmp_path, folder, SHOP_URL="http://127.0.0.1:0", WORKBENCH_MODE="sandbox") as lab:
+        open_notebook(page, lab, "exercise.ipynb")
+        solution = page.locator(".jp-CodeCell").nth(2)
+        expect(solution.locator(".jp-InputArea-editor")).to_be_hidden()
+        run_all_cells(page)
+        after = code_cell(page, "print('attempt:'")
+        expect(after.locator(".jp-OutputArea")).to_contain_text("attempt: mine", timeout=60_000)  # the learner's
+        expect(solution.locator(".jp-OutputArea")).to_contain_text("Solution not run")
+
+        solution.locator(".jp-Cell-inputCollapser").click()  # the learner opens it…
+        expect(solution.locator(".jp-InputArea-editor")).to_be_visible()
+        solution.locator(".jp-InputArea-editor").click()
+        page.keyboard.press("Shift+Enter")  # …and runs it
+        expect(solution.locator(".jp-OutputArea")).to_contain_text("the solution ran", timeout=30_000)
 
 
-def save_screenshot(page, desk):
-    """The presenter view for the README, when asked (``WORKBENCH_SCREENSHOTS``): sidebar closed, total on top."""
+def step_fits_the_screen(page, cell, checkout):
+    """Scrolled once to the cell's output, its checkout (Pay button included) and status panel are all on screen."""
+    cell.locator(".jp-OutputArea").evaluate("node => node.scrollIntoView({block: 'start'})")
+    notebook = page.locator(".jp-NotebookPanel:visible .jp-WindowedPanel-outer").bounding_box()
+    frame = cell.locator(CHECKOUT).bounding_box()
+    panel = cell.locator(".wb-status-panel").bounding_box()
+    pay_button = checkout.get_by_test_id("pay-button")
+    pay_button = pay_button.bounding_box() if pay_button.count() else None  # gone once the confirmation shows
+    bottom = notebook["y"] + notebook["height"]
+    assert frame["y"] >= notebook["y"] and frame["y"] + frame["height"] <= bottom, (frame, notebook)
+    assert panel["y"] >= notebook["y"] and panel["y"] + panel["height"] <= bottom, (panel, notebook)
+    if pay_button:
+        assert pay_button["y"] + pay_button["height"] <= frame["y"] + frame["height"], (pay_button, frame)
+
+
+def pay_with_one_click(checkout, number):
+    """Fill test card ``number`` with its button, then Pay: what the run sheet asks of the presenter."""
+    fill_test_card(checkout, number)
+    checkout.get_by_test_id("pay-button").click()
+
+
+def checkout_in(cell):
+    """The checkout frame in ``cell``'s output (a cell shows one; an order may have several cells)."""
+    return cell.frame_locator(CHECKOUT)
+
+
+def save_screenshot(page, tmp_path, name, readme=False):
+    """A screenshot to look at (in ``tmp_path``); the README's also where asked (``WORKBENCH_SCREENSHOTS``)."""
+    page.screenshot(path=str(tmp_path / name))
     folder = os.environ.get("WORKBENCH_SCREENSHOTS")
-    if folder:
-        page.locator(".jp-SideBar.jp-mod-left .lm-TabBar-tab.lm-mod-current").click()  # closes the file browser
-        desk.locator(".widget-html", has_text="Total $").evaluate("node => node.scrollIntoView({block: 'start'})")
-        page.screenshot(path=os.path.join(folder, "presenter-view.png"))
+    if folder and readme:
+        shutil.copy(tmp_path / name, os.path.join(folder, name))

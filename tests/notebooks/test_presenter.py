@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from server.launch.lab import check_port_free
-from server.notebook import Workbench, WorkbenchError
+from server.notebook import NotPaidYet, Workbench
 from server.notebook.presenter import SHOP_GONE, checkout_frame_html
 from server.sandbox.serving import start_sandbox
 
@@ -32,8 +32,8 @@ def wb(monkeypatch, tmp_path):
 
 def test_the_order_is_made_from_the_picker_when_check_out_is_clicked(wb):
     desk = wb.checkout_desk(selected={"art-of-doing-science": 2})
-    with pytest.raises(WorkbenchError, match=r"No order yet: choose the books above and click Check out"):
-        desk.wait(timeout=1)
+    with pytest.raises(NotPaidYet, match=r"No order yet: choose the books above and click Check out"):
+        desk.wait()
     desk.picker.quantities["art-of-doing-science"].value = 0
     desk.picker.quantities["scaling-people"].value = 3
     desk.button.click()

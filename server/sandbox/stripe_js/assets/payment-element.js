@@ -7,6 +7,10 @@
  * is empty or complete. On confirm (or createPaymentMethod) the controller frame collects the
  * card over the group's same-origin channel (frame.js); a Luhn-invalid or incomplete card is
  * never handed over.
+ *
+ * The "Fill test card" buttons are the sandbox's own presenter aid (there is none in Stripe's
+ * Payment Element, and this frame never loads with real Stripe.js): a deliberate click fills one
+ * of Stripe's test cards, a future expiry, CVC 123 and ZIP 10001, and leaves Pay to the presenter.
  */
 (function () {
   'use strict';
@@ -128,6 +132,23 @@
     afterEdit();
   }
 
+  /** Fill the form with test card `number`, as if the presenter had typed it (US, ZIP 10001); it never submits. */
+  function fillTestCard(number) {
+    fields.country.value = 'US';
+    applyCountry();
+    const nextYear = String((new Date().getFullYear() + 3) % 100).padStart(2, '0');
+    const values = { number, expiry: '12' + nextYear, cvc: '123', postal: '10001' };
+    const typed = { inputType: 'insertFromPaste' };
+    fields.number.value = rules.digitsOf(values.number);
+    rules.formatInput('number', fields.number, typed, readCard().brand);
+    showBrand();
+    fields.expiry.value = values.expiry;
+    rules.formatInput('expiry', fields.expiry, typed, readCard().brand);
+    fields.cvc.value = values.cvc;
+    fields.postal.value = values.postal;
+    afterEdit();
+  }
+
   /** This form's part of the PaymentMethod: the card and the billing country / postal code. */
   function collect() {
     const card = readCard();
@@ -154,6 +175,9 @@
   frame.fillCountries(fields.country, null, 'US');
   fields.country.addEventListener('change', () => { applyCountry(); afterEdit(); });
   $('card-form').addEventListener('submit', (event) => event.preventDefault());
+  document.querySelectorAll('.TestCard').forEach((button) => {
+    button.addEventListener('click', () => fillTestCard(button.dataset.card));
+  });
   applyCountry();
 
   frame.start({
