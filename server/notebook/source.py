@@ -1,7 +1,7 @@
 """The integration's own code, shown in a lesson straight from its files, so the lesson never drifts from it.
 
 ``excerpt("server/shop/webhooks.py", function="receive")`` shows a function (with
-its decorators) as the file has it now; ``excerpt("static/js/checkout.js",
+its decorators) as the file has it now; ``excerpt("server/shop/static/js/checkout.js",
 start='form.addEventListener("submit"', end="  });")`` shows the lines from the
 first holding ``start`` to the next that is ``end`` (indentation included, so the
 handler's closing line is told from an inner one).  ``mark`` picks lines to point at.  Text

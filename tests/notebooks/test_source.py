@@ -17,7 +17,7 @@ def test_a_function_is_shown_whole_with_its_decorators_and_marked_lines():
 
 
 def test_lines_between_markers_end_at_the_line_that_is_exactly_the_end():
-    shown = excerpt("static/js/checkout.js", start='form.addEventListener("submit"', end="  });")
+    shown = excerpt("server/shop/static/js/checkout.js", start='form.addEventListener("submit"', end="  });")
     assert "confirmPayment" in "\n".join(shown.lines)  # the inner "    });" did not end it
     assert shown.lines[-1] == "  });"
 
