@@ -15,6 +15,13 @@
   0600), or ``WORKBENCH_OPERATOR_TOKEN`` when set; the notebook helper reads it
   from there (``client_operator_token``), so whoever can read the shop's data can
   operate it, and a web page cannot.
+* **Idempotency keys are scoped** as Stripe scopes them to an API key: an
+  ``Idempotency-Key`` replays only an order made by the same client, the operator
+  (whoever sends the operator token: the notebook helper, the CLI) or one browser
+  session (a random id in its signed session cookie).  Another session presenting
+  the same key and body gets an order of its own, never the first one's client
+  secret.  A client that keeps no cookie and sends no token is a new session each
+  time.  Keys expire after 24 hours, as at Stripe (``server/shop/orders.py``).
 * **Secrets on disk** (the session secret, the operator token, the sandbox webhook's
   id and ``whsec_``, and the orders database with its emails and client secrets) are
   created readable by their owner only, and tightened if an older version left them
@@ -28,7 +35,7 @@ import secrets
 import tempfile
 from urllib.parse import urlsplit
 
-from flask import current_app, request
+from flask import current_app, request, session
 
 from .config import defaults
 from .errors import ShopError
@@ -106,14 +113,28 @@ def refuse_cross_origin():
         )
 
 
+def sent_operator_token():
+    """True if the request carries ``Authorization: Bearer <the operator token>``."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    expected = current_app.config["OPERATOR_TOKEN"]
+    return scheme.lower() == "bearer" and hmac.compare_digest(token.strip().encode(), expected.encode())
+
+
+def idempotency_scope():
+    """Whose ``Idempotency-Key`` this request's is: the operator's, or its browser session's (module docstring)."""
+    if sent_operator_token():
+        return "operator"
+    if "sid" not in session:
+        session["sid"] = secrets.token_urlsafe(16)
+    return "session " + session["sid"]
+
+
 def operator_only(view):
     """Decorate a route that only the shop's operator may use (see the module docstring)."""
 
     @functools.wraps(view)
     def guarded(*args, **kwargs):
-        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-        expected = current_app.config["OPERATOR_TOKEN"]
-        if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), expected.encode()):
+        if not sent_operator_token():
             raise ShopError(
                 "operator_credential_required",
                 f"This is an operator action: send 'Authorization: Bearer <token>' with the token in the "
