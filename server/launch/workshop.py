@@ -62,8 +62,8 @@ def workshop_password():
     return password, False
 
 
-def runs_for_learners(python):
-    """True if an unprivileged account (nobody) can start ``python`` and import what a learner's server runs."""
+def learner_error(python):
+    """Why an unprivileged account (nobody) cannot import a learner server's packages with ``python``, or None."""
     nobody = pwd.getpwnam("nobody")
     try:
         check = subprocess.run(
@@ -74,10 +74,11 @@ def runs_for_learners(python):
             cwd="/",
             env={"PATH": "/usr/bin:/bin"},
             capture_output=True,
+            text=True,
         )
-    except PermissionError:  # the interpreter itself is out of its reach
-        return False
-    return check.returncode == 0
+    except PermissionError as exc:  # the interpreter itself is out of its reach
+        return str(exc)
+    return (check.stderr.strip().splitlines() or ["failed"])[-1] if check.returncode else None
 
 
 def learner_python():
@@ -87,7 +88,7 @@ def learner_python():
     0700), a venv of the system's Python of the same version whose site-packages, ``etc`` and ``share``
     are this venv's (``.venv/workshop-python``): the same packages, Jupyter extensions and settings.
     """
-    if runs_for_learners(sys.executable):
+    if learner_error(sys.executable) is None:
         return sys.executable
     version = f"{sys.version_info.major}.{sys.version_info.minor}"
     overlay = Path(sys.prefix) / "workshop-python"
@@ -106,8 +107,9 @@ def learner_python():
         for folder in ("etc", "share"):  # Jupyter's config (enabled extensions) and data (lab extensions, kernels)
             (overlay / folder).symlink_to(Path(sys.prefix) / folder)
     python = overlay / "bin" / "python"
-    if not runs_for_learners(python):
-        raise OSError(f"Learners' accounts cannot import their server's packages with {python}: {LEARNER_IMPORTS}")
+    error = learner_error(python)
+    if error:
+        raise OSError(f"Learners' accounts cannot run their servers with {python} ({LEARNER_IMPORTS}): {error}")
     return str(python)
 
 
