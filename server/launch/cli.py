@@ -16,6 +16,7 @@ from server.sandbox import (
     delivery_line,
     describe,
     follow,
+    public_hosts,
     read_feed,
     request_line,
     sandbox_answers,
@@ -122,7 +123,8 @@ def cmd_sandbox(args):
     settings = load_config({"MODE": "sandbox"})
     data_dir = args.data_dir or settings["DATA_DIR"]
     port = args.port if args.port is not None else settings["SANDBOX_PORT"]
-    sandbox = start_sandbox(os.path.abspath(data_dir), args.host, port)
+    behind = {"proxy_token": settings["PROXY_TOKEN"], "public_hosts": public_hosts(settings["PUBLIC_HOST"])}
+    sandbox = start_sandbox(os.path.abspath(data_dir), args.host, port, **behind)
     print(f"Offline Stripe sandbox on {sandbox.url} (data in {data_dir})", flush=True)
     print(f"  stripe-python: stripe.StripeClient(key, base_addresses={{'api': '{sandbox.url}'}})")
     print(f"  Stripe.js stand-in: {sandbox.url}/v3/   Console: {sandbox.url}/dashboard", flush=True)

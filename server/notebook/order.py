@@ -46,7 +46,13 @@ class Order(CardView):
 
     @property
     def checkout_url(self):
+        """The checkout page as this kernel reaches it (the test shopper's way in)."""
         return f"{self.workbench.url}/checkout/{self.id}"
+
+    @property
+    def checkout_browser_url(self):
+        """The checkout page as a browser reaches it: behind a Jupyter server's proxy, a path on its origin."""
+        return f"{self.workbench.browser_url}/checkout/{self.id}"
 
     def refresh(self):
         self.data = self.workbench.api.get(f"/api/orders/{self.id}")

@@ -29,6 +29,7 @@ from .behind_proxy import (
     PUBLIC_HOST_ENV,
     came_through_proxy,
     proxy_headers,
+    proxy_token,
     public_hosts,
 )
 from .behind_proxy import init_app as init_behind_proxy
@@ -69,6 +70,7 @@ __all__ = [
     "format_amount",
     "init_behind_proxy",
     "proxy_headers",
+    "proxy_token",
     "public_hosts",
     "read_feed",
     "request_line",

@@ -23,7 +23,7 @@ from .reconcile import reconcile_orders
 from .security import client_operator_token, origin
 from .service import Shop
 from .serving import WEBHOOK_FILE, WebhooksFirst, probe_shop, register_sandbox_webhook, start_shop
-from .stripe_client import build_stripe_client
+from .stripe_client import build_stripe_client, loopback_http_client
 from .stripe_pages import stripe_page_url
 
 __all__ = [
@@ -38,6 +38,7 @@ __all__ = [
     "config_defaults",
     "create_app",
     "load_config",
+    "loopback_http_client",
     "origin",
     "probe_shop",
     "reconcile_orders",
