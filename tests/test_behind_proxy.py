@@ -81,6 +81,15 @@ def test_console_links_behind_the_proxy_go_through_it(proxied_app, stripe_client
     assert f'href="{HUB}/user/alice/stripe/dashboard/payments/{order["payment_intent"]}"' in page
 
 
+def test_the_session_cookie_stays_on_the_shops_path(proxied_app):
+    """JupyterLab and the hub share the origin: the shop's cookie must not be sent to them."""
+    client = with_token(proxied_app.test_client())
+    response = client.post("/cart/add", data={"book_id": "working-in-public", "quantity": "1"}, headers=THROUGH_SHOP)
+    assert response.status_code == 303 and "Path=/user/alice/shop" in response.headers["Set-Cookie"]
+    local = with_token(proxied_app.test_client()).post("/cart/add", data={"book_id": "working-in-public"})
+    assert "Path=/;" in local.headers["Set-Cookie"]
+
+
 def test_the_proxy_token_is_required_when_configured(proxied_app):
     refused = proxied_app.test_client().get("/api/health", headers={"Host": "127.0.0.1:4242"})
     assert refused.status_code == 403 and refused.get_json()["error"]["code"] == "forbidden"

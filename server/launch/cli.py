@@ -65,6 +65,8 @@ def _start_shop(args, port, overrides=None):
     shop, sandbox = start_shop(overrides, host=args.host, port=port, say=_to_stderr)
     mode = shop.app.config["MODE"]
     print(f"Press Workbench shop ({mode} mode) on {shop.url}", flush=True)
+    if args.host in ("0.0.0.0", "::") and not shop.app.config["PUBLIC_HOST"]:  # server/sandbox/behind_proxy.py
+        print("Other machines reach it only by a name it is served as: set WORKBENCH_PUBLIC_HOST=<name>", flush=True)
     if mode == "sandbox":
         where = sandbox.url if sandbox else shop.app.config["SANDBOX_URL"] + " (already running)"
         print(f"Offline Stripe sandbox on {where} — test card 4242 4242 4242 4242", flush=True)

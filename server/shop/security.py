@@ -22,6 +22,9 @@
   the same key and body gets an order of its own, never the first one's client
   secret.  A client that keeps no cookie and sends no token is a new session each
   time.  Keys expire after 24 hours, as at Stripe (``server/shop/orders.py``).
+* **The session cookie stays on the shop's path.**  Behind a Jupyter server's proxy the
+  shop shares an origin with JupyterLab and the hub, so its cookie is set for the
+  shop's own path (``/user/alice/shop``), never for the whole origin.
 * **Secrets on disk** (the session secret, the operator token, the sandbox webhook's
   id and ``whsec_``, and the orders database with its emails and client secrets) are
   created readable by their owner only, and tightened if an older version left them
@@ -36,6 +39,7 @@ import tempfile
 from urllib.parse import urlsplit
 
 from flask import current_app, request, session
+from flask.sessions import SecureCookieSessionInterface
 
 from .config import defaults
 from .errors import ShopError
@@ -148,11 +152,19 @@ def operator_only(view):
     return guarded
 
 
+class ShopPathSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, with the cookie on the path the shop is served at (module docstring)."""
+
+    def get_cookie_path(self, app):
+        return app.config["SESSION_COOKIE_PATH"] or request.script_root or "/"
+
+
 def init_app(app):
-    """Secrets from the data dir (unless configured) and the same-origin check."""
+    """Secrets from the data dir (unless configured), the session cookie's path and the same-origin check."""
     data_dir = app.config["DATA_DIR"]
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = secret_file(os.path.join(data_dir, SESSION_SECRET_FILE))
     if not app.config.get("OPERATOR_TOKEN"):
         app.config["OPERATOR_TOKEN"] = secret_file(os.path.join(data_dir, OPERATOR_TOKEN_FILE))
+    app.session_interface = ShopPathSessions()
     app.before_request(refuse_cross_origin)
