@@ -43,7 +43,8 @@ def test_an_unknown_choice_is_refused_by_name():
 def fresh_plan(monkeypatch, tmp_path):
     """``plan()`` as a new Jupyter server process would make it; the environment is restored afterwards."""
     for name in (*EXPORTED, "SHOP_PORT", "SANDBOX_PORT", "WORKBENCH_PROXY", "JUPYTER_PATH"):
-        monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv(name, "")  # recorded, so that what plan() exports is undone after the test
+        monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path)
     server = SimpleNamespace(ip="127.0.0.1", base_url="/user/alice/", config=proxy.ServerApp().config)
     monkeypatch.setattr(proxy, "running_server", lambda: server)
