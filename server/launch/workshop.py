@@ -176,7 +176,8 @@ def main(argv=None):
             "WORKSHOP_PROXY_API_PORT": str(free_port()),
             "WORKSHOP_PROXY": proxy_command(),
             "WORKSHOP_PYTHON": learner_python() if accounts else sys.executable,
-            "WORKSHOP_LAB_SETTINGS": str(write_setting_overrides(state / "lab-settings")),
+            # beside the packages, where every learner's account can read it (the state folder is the hub's alone)
+            "WORKSHOP_LAB_SETTINGS": str(write_setting_overrides(Path(sys.prefix) / "workshop-lab-settings")),
         }
         log_path = state / "hub" / "jupyterhub.log"
         probe_host = "127.0.0.1" if args.ip in ("0.0.0.0", "::", "") else args.ip
