@@ -83,7 +83,7 @@ screenshots: $(STAMP) browser workshop-install
 
 # Every figure of BENCHMARKS.md in one run (~15 min); BENCH_ARGS=--quick for a smoke run, --fresh-clone to add
 # `make test` on a fresh clone, --write-doc to update BENCHMARKS.md.  The bench extra adds matplotlib (the plot).
-bench: $(STAMP) browser
+bench: $(STAMP) browser workshop-install
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	$(BIN)/python -m bench.suite $(BENCH_ARGS)
 

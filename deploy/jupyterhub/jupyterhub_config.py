@@ -11,8 +11,8 @@ sign-in guards every path to them, and only test cards ever go through it.
 
     WORKSHOP_PASSWORD=... jupyterhub -f deploy/jupyterhub/jupyterhub_config.py
 
-On The Littlest JupyterHub, copy sections 1, 2 and 3 (TLJH brings its own accounts, proxy and culler);
-Kubernetes: ``deploy/z2jh/values.yaml``.
+On The Littlest JupyterHub copy sections 1 and 2 (TLJH brings its own accounts, proxy and culler:
+sections 3 and 4); Kubernetes: ``deploy/z2jh/values.yaml``; both in docs/workshop.md.
 """
 
 import hashlib
@@ -47,7 +47,39 @@ c.Authenticator.allow_all = True
 c.JupyterHub.template_vars = {"announcement_login": "Choose any name, and type the workshop password."}
 
 
-# 2. What each learner gets: JupyterLab on lesson 01, the lessons in their home, test mode only.
+# 2. What each learner's server runs: JupyterLab on lesson 01, the offline sandbox only.
+c.Spawner.default_url = f"/lab/tree/{FIRST_LESSON}"
+c.Spawner.environment = {"WORKBENCH_MODE": "sandbox"}  # test cards only: never a real key through a shared hub
+# Servers start in 13–15 s when a class signs in at once on 2 cores: give them time.
+c.Spawner.http_timeout = 120
+c.Spawner.start_timeout = 180
+
+
+# 3. Idle servers stop (kernels, shop and sandbox with them) after WORKSHOP_IDLE_TIMEOUT seconds.
+IDLE_TIMEOUT = int(os.environ.get("WORKSHOP_IDLE_TIMEOUT") or 3600)
+c.JupyterHub.services = [
+    {
+        "name": "idle-culler",
+        "command": [
+            sys.executable,
+            "-m",
+            "jupyterhub_idle_culler",
+            f"--timeout={IDLE_TIMEOUT}",
+            f"--cull-every={max(5, min(300, IDLE_TIMEOUT // 4))}",
+        ],
+    }
+]
+c.JupyterHub.load_roles = [
+    {
+        "name": "idle-culler",
+        "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],
+        "services": ["idle-culler"],
+    }
+]
+
+
+# 4. This machine: a Unix account and a private home with the lessons per learner (as root), their Python;
+#    where the hub listens, its state, and the proxy (configurable-http-proxy from npm).
 def account(name):
     """The Unix account (and home folder name) for hub user ``name``.
 
@@ -121,43 +153,10 @@ class LearnerAccountSpawner(LocalProcessSpawner):
 c.JupyterHub.spawner_class = LearnerAccountSpawner if ACCOUNTS else SimpleLocalProcessSpawner
 c.Spawner.pre_spawn_hook = prepare_home
 c.Spawner.cmd = [PYTHON, "-m", "jupyterhub.singleuser"]
-c.Spawner.default_url = f"/lab/tree/{FIRST_LESSON}"
-c.Spawner.environment = {
-    "PATH": os.pathsep.join([str(Path(PYTHON).parent), "/usr/local/bin", "/usr/bin", "/bin"]),  # its python first
-    "WORKBENCH_MODE": "sandbox",  # the offline sandbox and test cards: never a real key through a shared hub
-    "WORKBENCH_DATA_DIR": lambda spawner: str(home_of(spawner.user.name) / "var"),
-}
+c.Spawner.environment["PATH"] = os.pathsep.join([str(Path(PYTHON).parent), "/usr/local/bin", "/usr/bin", "/bin"])
 if os.environ.get("WORKSHOP_LAB_SETTINGS"):  # JupyterLab without its news pop-up or update check
     c.Spawner.args = [f"--LabApp.app_settings_dir={os.environ['WORKSHOP_LAB_SETTINGS']}"]
-# Servers start in 13–15 s when a class signs in at once on 2 cores: give them time.
-c.Spawner.http_timeout = 120
-c.Spawner.start_timeout = 180
 
-
-# 3. Idle servers stop (kernels, shop and sandbox with them) after WORKSHOP_IDLE_TIMEOUT seconds.
-IDLE_TIMEOUT = int(os.environ.get("WORKSHOP_IDLE_TIMEOUT") or 3600)
-c.JupyterHub.services = [
-    {
-        "name": "idle-culler",
-        "command": [
-            sys.executable,
-            "-m",
-            "jupyterhub_idle_culler",
-            f"--timeout={IDLE_TIMEOUT}",
-            f"--cull-every={max(5, min(300, IDLE_TIMEOUT // 4))}",
-        ],
-    }
-]
-c.JupyterHub.load_roles = [
-    {
-        "name": "idle-culler",
-        "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],
-        "services": ["idle-culler"],
-    }
-]
-
-
-# 4. This machine: where the hub listens, its state, and the proxy (configurable-http-proxy from npm).
 c.JupyterHub.ip = os.environ.get("WORKSHOP_IP") or "127.0.0.1"
 c.JupyterHub.port = int(os.environ.get("WORKSHOP_PORT") or 8000)
 c.JupyterHub.hub_ip = "127.0.0.1"

@@ -6,7 +6,6 @@ host:port other than the hub's: the count must stay 0.
 
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import expect
@@ -36,36 +35,6 @@ def workshop():
     running.stop()
 
 
-def only_the_hub(context, workshop, elsewhere):
-    """Abort and count every request and WebSocket the learner's browser sends to another host:port than the hub's."""
-
-    def other(url):
-        parts = urlsplit(url)
-        return parts.scheme not in ("data", "blob", "about") and parts.netloc != workshop.netloc
-
-    def abort(route):
-        elsewhere.append(route.request.url)
-        route.abort()
-
-    def websocket(ws):
-        if other(ws.url):
-            elsewhere.append(ws.url)
-            ws.close()
-        else:
-            ws.connect_to_server()
-
-    context.route(other, abort)
-    context.route_web_socket(re.compile(".*"), websocket)
-
-
-def sign_in(page, name, workshop):
-    """The hub's sign-in page: any name, the workshop password."""
-    page.goto(workshop.url)
-    page.locator("#username_input").fill(name)
-    page.locator("#password_input").fill(workshop.password)
-    page.locator("#login_submit").click()
-
-
 @pytest.fixture(scope="module")
 def learners(browser, workshop):
     """Two learners signed in at once, each in a browser of their own, each in JupyterLab on lesson 01."""
@@ -74,14 +43,13 @@ def learners(browser, workshop):
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         learner = Learner(name, context.new_page())
         learner.page.set_default_timeout(30_000)
-        only_the_hub(context, workshop, learner.elsewhere)
-        sign_in(learner.page, name, workshop)
+        hub.only_the_hub(context, workshop, learner.elsewhere)
+        hub.sign_in(learner.page, name, workshop)
         signed_in.append(learner)
     for learner in signed_in:  # both servers spawn meanwhile
         lesson = re.compile(rf"/user/{learner.name}/lab/tree/{hub.FIRST_LESSON}")
         expect(learner.page).to_have_url(lesson, timeout=180_000)
-        kernel = learner.page.locator(".jp-NotebookPanel:visible .jp-Notebook-ExecutionIndicator[data-status='idle']")
-        expect(kernel).to_be_visible(timeout=120_000)
+        expect(hub.kernel_ready(learner.page)).to_be_visible(timeout=120_000)
     yield signed_in
     for learner in signed_in:
         learner.page.context.close()

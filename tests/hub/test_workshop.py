@@ -26,7 +26,7 @@ from server.sandbox import PROXY_TOKEN_ENV, PROXY_TOKEN_HEADER
 from server.sandbox.currencies import format_amount
 from server.shop.catalog import load_catalog
 from tests.browser.shopper import CARD_FRAME, add_to_cart, open_checkout, pay
-from tests.hub.workshop import FIRST_LESSON, account
+from tests.hub.workshop import FIRST_LESSON, account, kernel_ready
 from tests.notebooks.jupyterlab import code_cell, run_all_cells
 
 pytestmark = pytest.mark.browser
@@ -109,9 +109,7 @@ def test_each_learner_buys_a_book_in_the_voila_dashboard_through_the_hub(worksho
 def test_each_learner_runs_lesson_02_and_pays_in_its_inline_checkout(workshop, learners):
     for learner in learners:  # both kernels run the lesson at once
         learner.page.goto(f"{workshop.url}user/{learner.name}/lab/tree/{LESSON_02}?reset")  # lesson 01 closed
-        expect(
-            learner.page.locator(".jp-NotebookPanel:visible .jp-Notebook-ExecutionIndicator[data-status='idle']")
-        ).to_be_visible(timeout=60_000)
+        expect(kernel_ready(learner.page)).to_be_visible(timeout=60_000)
         run_all_cells(learner.page)
     total = price("art-of-doing-science", 2)  # the lesson's desk starts with two copies selected
     for learner in learners:

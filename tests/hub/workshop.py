@@ -1,9 +1,10 @@
-"""``make workshop`` as an instructor starts it, for the hub tests and bench/workshop_capacity.py.
+"""``make workshop`` as an instructor starts it, and learners' browsers, for tests/hub and bench/workshop_capacity.py.
 
 The hub keeps its state in one temporary folder and the learners' homes in another; as
 root each learner is a Unix account of their own (``wb-<name>``), removed again by
 ``stop``.  ``processes`` finds everything the workshop runs: the hub's processes by their
-environment, the learners' by their accounts.
+environment, the learners' by their accounts.  A learner's browser context reaches only
+the hub (``only_the_hub``) and signs in as a learner does (``sign_in``).
 """
 
 import os
@@ -161,3 +162,42 @@ def start(learners, **env):
         workshop.stop()
         raise
     return workshop
+
+
+def only_the_hub(context, workshop, elsewhere):
+    """Abort and count every request and WebSocket the learner's browser sends to another host:port than the hub's."""
+
+    def other(url):
+        parts = urlsplit(url)
+        return parts.scheme not in ("data", "blob", "about") and parts.netloc != workshop.netloc
+
+    def abort(route):
+        elsewhere.append(route.request.url)
+        route.abort()
+
+    def websocket(ws):
+        if other(ws.url):
+            elsewhere.append(ws.url)
+            ws.close()
+        else:
+            ws.connect_to_server()
+
+    context.route(other, abort)
+    context.route_web_socket(re.compile(".*"), websocket)
+
+
+def sign_in(page, name, workshop):
+    """The hub's sign-in page: any name, the workshop password."""
+    page.goto(workshop.url)
+    page.locator("#username_input").fill(name)
+    page.locator("#password_input").fill(workshop.password)
+    page.locator("#login_submit").click()
+
+
+def kernel_ready(page):
+    """The status bar's "Python 3 (ipykernel) | Idle": the notebook's kernel connected and idle.
+
+    The notebook toolbar's execution indicator says idle earlier, before the session has its
+    kernel: a cell run then is dropped, or makes JupyterLab ask which kernel to start.
+    """
+    return page.locator(".jp-StatusBar-Item", has_text=re.compile(r"\| Idle$"))
