@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 # the repository with no extras into a fresh venv offline from here, as a foreign project would use it.
 WHEELHOUSE := $(VENV)/wheelhouse
 
-.PHONY: demo test lint docs verify-stripe lab browser install bench clean screenshots
+.PHONY: demo test lint docs verify-stripe lab browser install bench clean screenshots workshop workshop-install
 
 install: $(STAMP)
 
@@ -35,7 +35,7 @@ browser: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/workbench dashboard
 
-test: $(STAMP) browser lint
+test: $(STAMP) browser lint workshop-install
 	$(BIN)/python -m pytest
 
 # The codebase's own rules: ruff (lint and format), the import contracts of pyproject.toml (lint-imports) and a
@@ -62,16 +62,41 @@ verify-stripe: $(STAMP) browser
 lab: $(STAMP)
 	$(BIN)/python -m server.launch.lab
 
+# A real JupyterHub on this machine for a class (docs/workshop.md): each learner signs in with any name and the
+# workshop password (WORKSHOP_PASSWORD, generated and printed if unset) on WORKSHOP_PORT (8000); WORKSHOP_IP=0.0.0.0
+# for learners on other machines.  JupyterHub and its idle culler come from PyPI (the workshop extra), the proxy
+# from npm (Debian's Node.js if npm is missing and we are root); config: deploy/jupyterhub/jupyterhub_config.py.
+WORKSHOP_STAMP := $(VENV)/.workshop-installed
+HUB_PROXY      := $(VENV)/node/node_modules/.bin/configurable-http-proxy
+
+workshop: workshop-install
+	$(BIN)/python -m server.launch.workshop
+
+workshop-install: $(WORKSHOP_STAMP) $(HUB_PROXY)
+
+$(WORKSHOP_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[workshop]'
+	-$(BIN)/python -m pip uninstall --quiet --yes rfc3987-syntax
+	touch $(WORKSHOP_STAMP)
+
+$(HUB_PROXY):
+	@command -v npm >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	  echo "workshop: installing Debian's nodejs and npm" && apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; } || \
+	  { echo "make workshop needs Node.js and npm (for configurable-http-proxy): install them"; exit 1; }
+	npm install --prefix $(VENV)/node --no-audit --no-fund --loglevel=error configurable-http-proxy@5.3.0
+
 # The README's and the docs' screenshots, taken by the browser test that shows the screen (static/screenshots/).
-screenshots: $(STAMP) browser
+screenshots: $(STAMP) browser workshop-install
 	mkdir -p static/screenshots
 	WORKBENCH_SCREENSHOTS=static/screenshots $(BIN)/python -m pytest -q tests/notebooks/test_lessons_in_jupyterlab.py -k presenter
 	$(BIN)/python -m tests.screenshots.dashboard
 	$(BIN)/python -m tests.screenshots.sandbox_console
+	WORKBENCH_SCREENSHOTS=static/screenshots $(BIN)/python -m pytest -q tests/hub/test_workshop.py
 
 # Every figure of BENCHMARKS.md in one run (~23 min); BENCH_ARGS=--quick for a smoke run, --fresh-clone to add
 # `make test` on a fresh clone, --write-doc to update BENCHMARKS.md.  The bench extra adds matplotlib (the plot).
-bench: $(STAMP) browser
+bench: $(STAMP) browser workshop-install
 	$(BIN)/python -m pip install --quiet -e '.[notebook,test,bench]'
 	$(BIN)/python -m bench.suite $(BENCH_ARGS)
 

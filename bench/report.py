@@ -128,6 +128,8 @@ def rows(figures):
             "< 5 s",
             verdict(notebook["median"]["run_all"], 5.0, False, seconds),
         )
+    if figures.get("workshop_capacity"):
+        workshop_rows(figures["workshop_capacity"], add)
     clone = figures.get("fresh_clone")
     if clone:
         add(
@@ -189,6 +191,42 @@ def load_rows(load, add):
         "all 0",
         "**missed**" if any(load[name] for name in counts) else "**met**",
     )
+
+
+def workshop_rows(workshop, add):
+    """``make workshop`` with a class signing in and paying together (bench/workshop_capacity.py)."""
+    n, alone, first = workshop["plan"]["learners"], workshop["alone"], workshop["first_cell"]
+    memory = workshop["memory_mib"]
+    add(
+        f"workshop: sign-in → first lesson cell run, one learner alone; {n} signing in at once, p50 / p95",
+        f"{seconds(alone['first_cell'])}; {seconds(first['p50'])} / {seconds(first['p95'])}",
+        f"1 + {n}",
+    )
+    lesson, both = memory["lesson"], memory["lesson_and_dashboard"]
+    add(
+        "workshop: memory per learner, PSS (RSS), median: server + lesson kernel + shop + sandbox; + dashboard",
+        f"{lesson['pss']['median']} MiB ({lesson['rss']['median']}); {both['pss']['median']} MiB "
+        f"({both['rss']['median']}); hub side {memory['hub_side_pss']} MiB",
+        n,
+    )
+    cpu = workshop["start_cpu_seconds"]
+    add(
+        "workshop: CPU to sign in and run the first cell, per learner (+ their share of the hub's)",
+        f"{seconds(cpu['learner_median'])} (+ {seconds(cpu['hub_share'])})",
+        n,
+    )
+    pay = workshop["pay_to_confirmation"]
+    add(f"workshop: click Pay → confirmation, {n} learners at once through the hub, p50 / p95", spread(pay), pay["n"])
+    add(
+        "workshop: learners per machine (lower of the memory and CPU bounds; BENCHMARKS.md, Workshop capacity)",
+        "; ".join(
+            f"{machine}: {bounds['learners']} (memory {bounds['by_memory']}, CPU {bounds['by_cpu']})"
+            for machine, bounds in workshop["capacity"].items()
+        ),
+        "",
+    )
+    beyond = workshop["requests_beyond_the_hub"]
+    add("workshop: browser requests beyond the hub", str(beyond), n + 1, "0", "**met**" if not beyond else "**missed**")
 
 
 def spread(figure):

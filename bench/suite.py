@@ -33,6 +33,7 @@ from bench import (
     sandbox_rate,
     settle,
     shop_rate,
+    workshop_capacity,
 )
 from bench.browser import browser_lock
 from bench.common import RESULTS, ROOT, add_compare_option, compared, machine, write_result
@@ -47,6 +48,7 @@ STEPS = (
     "dashboard",
     "notebook_run",
     "growth",
+    "workshop_capacity",
     "fresh_clone",
 )
 
@@ -67,6 +69,9 @@ def plan_steps(args):
         "dashboard": lambda: locked(dashboard_first_card.run, 1 if quick else 3),
         "notebook_run": lambda: locked(notebook_run.run, 1 if quick else 3),
         "growth": lambda: growth.run(growth.QUICK if quick else growth.Plan()),
+        "workshop_capacity": lambda: locked(
+            workshop_capacity.run, workshop_capacity.QUICK if quick else workshop_capacity.Plan()
+        ),
         "fresh_clone": fresh_clone.run,
     }
     chosen = args.only.split(",") if args.only else [s for s in STEPS if s != "fresh_clone" or args.fresh_clone]

@@ -118,10 +118,12 @@ def test_405_says_what_is_allowed(client, path, method, allowed):
         assert response.get_json()["error"]["code"] == "method_not_allowed"
 
 
-def test_return_url_comes_from_configuration_not_the_host_header(client):
+def test_a_host_the_shop_is_not_served_as_never_chooses_the_return_url(client):
     order = new_order(client, ("working-in-public", 1))
-    page = client.get(f"/checkout/{order['id']}", headers={"Host": "evil.example"}).get_data(as_text=True)
-    assert '"returnUrl": "http://127.0.0.1:4242/checkout/' in page and "evil.example" not in page
+    refused = client.get(f"/checkout/{order['id']}", headers={"Host": "evil.example"})
+    assert refused.status_code == 400 and "returnUrl" not in refused.get_data(as_text=True)
+    page = client.get(f"/checkout/{order['id']}", headers={"Host": "127.0.0.1:4242"}).get_data(as_text=True)
+    assert f'"returnUrl": "http://127.0.0.1:4242/checkout/{order["id"]}/complete"' in page
 
 
 def test_checkout_shows_only_messages_it_chose(client):

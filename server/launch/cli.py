@@ -19,6 +19,7 @@ from server.sandbox import (
     delivery_line,
     describe,
     follow,
+    public_hosts,
     read_feed,
     request_json,
     request_line,
@@ -70,6 +71,8 @@ def _start_shop(args, port, overrides=None):
     shop, sandbox = start_shop(overrides, host=args.host, port=port, say=_to_stderr)
     mode = shop.app.config["MODE"]
     print(f"Press Workbench shop ({mode} mode) on {shop.url}", flush=True)
+    if args.host in ("0.0.0.0", "::") and not shop.app.config["PUBLIC_HOST"]:  # server/sandbox/behind_proxy.py
+        print("Other machines reach it only by a name it is served as: set WORKBENCH_PUBLIC_HOST=<name>", flush=True)
     if mode == "sandbox":
         where = sandbox.url if sandbox else shop.app.config["SANDBOX_URL"] + " (already running)"
         print(f"Offline Stripe sandbox on {where} — test card 4242 4242 4242 4242", flush=True)
@@ -129,7 +132,8 @@ def cmd_sandbox(args):
     settings = load_config({"MODE": "sandbox"})
     data_dir = args.data_dir or settings["DATA_DIR"]
     port = args.port if args.port is not None else settings["SANDBOX_PORT"]
-    sandbox = start_sandbox(os.path.abspath(data_dir), args.host, port)
+    behind = {"proxy_token": settings["PROXY_TOKEN"], "public_hosts": public_hosts(settings["PUBLIC_HOST"])}
+    sandbox = start_sandbox(os.path.abspath(data_dir), args.host, port, **behind)
     print(f"Offline Stripe sandbox on {sandbox.url} (data in {data_dir})", flush=True)
     print(f"  stripe-python: stripe.StripeClient(key, base_addresses={{'api': '{sandbox.url}'}})")
     print(f"  Stripe.js stand-in: {sandbox.url}/v3/   Console: {sandbox.url}/dashboard", flush=True)

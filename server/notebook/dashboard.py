@@ -123,7 +123,7 @@ class Dashboard:
         price = money(book["price"], book["currency"])
         info = widgets.HTML(
             f'<div class="wb-book" data-book-id="{escape(book["id"])}">'
-            f'<img class="wb-cover" src="{escape(self.workbench.url + book["cover_url"])}" '
+            f'<img class="wb-cover" src="{escape(self.workbench.browser_url + book["cover_url"])}" '
             f'alt="Cover of {escape(book["title"])}">'
             f'<div class="wb-title">{escape(book["title"])}</div><div class="wb-author">{escape(book["author"])}</div>'
             f'<div class="wb-price">{price}</div></div>'
@@ -174,7 +174,7 @@ class Dashboard:
         show(self.order_panel, not shopping)
         show(self.frame, not shopping and not paid)
         show(self.confirmation, paid)
-        url = order and f"{self.workbench.url}/checkout/{order['id']}"
+        url = order and f"{self.workbench.browser_url}/checkout/{order['id']}"  # where the browser reaches it
         self.status.value = status_html(order, s.decline and s.decline[1]) if order else ""
         self.checkout_link.value = checkout_link_html(url) if order and not paid else ""
         self.frame.value = embedded_checkout_html(url + "?embedded=1", order["id"]) if order and not paid else ""

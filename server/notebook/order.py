@@ -52,8 +52,13 @@ class Order(CardView):
 
     @property
     def checkout_url(self):
-        """Where a shopper pays for this order, on the shop the notebook is using."""
+        """The checkout page as this kernel reaches it (the test shopper's way in)."""
         return f"{self.workbench.url}/checkout/{self.id}"
+
+    @property
+    def checkout_browser_url(self):
+        """The checkout page as a browser reaches it: behind a Jupyter server's proxy, a path on its origin."""
+        return f"{self.workbench.browser_url}/checkout/{self.id}"
 
     def refresh(self):
         """Read the order again from the shop: its status changes outside the kernel (return page, webhooks)."""

@@ -43,7 +43,8 @@ SHOP_GONE = (
 
 def checkout_frame_html(order, height=FRAME_HEIGHT):
     """The checkout in an iframe that opens only if the shop answers, with a link to open it in a tab."""
-    url, shop = order.checkout_url + "?embedded=1", order.workbench.url  # no shop header; kept through redirects
+    # no shop header, kept through redirects; where the browser reaches the shop (a path behind a Jupyter proxy)
+    url, shop = order.checkout_browser_url + "?embedded=1", order.workbench.browser_url
     loader = (
         '<!doctype html><meta charset="utf-8"><body style="font:15px system-ui,sans-serif;color:#3c4257;'
         'margin:18px"><p id="note">Opening the checkout…</p><script>'
@@ -161,7 +162,7 @@ class PresenterView(WholeText, widgets.HBox):
     def __repr__(self):
         return (
             f"Checkout for order {self.order.id} ({self.order.total}) beside its live status panel; "
-            f"pay with {self.card}: {self.order.checkout_url}"
+            f"pay with {self.card}: {self.order.checkout_browser_url}"
         )
 
 

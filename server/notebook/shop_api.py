@@ -1,13 +1,19 @@
 """A small JSON client for the shop's HTTP API, used as any other client would use it.
 
 The notebook talks to the shop over HTTP even when the shop runs in the same
-kernel, so a lesson shows exactly what a browser or a script would get.
+kernel, so a lesson shows exactly what a browser or a script would get.  It keeps
+the shop's session cookie, as a browser does: the shop scopes ``Idempotency-Key``s
+to a session (or to the operator token, which it also sends), as Stripe scopes them
+to an API key.  Behind a Jupyter server's proxy it also sends the proxy token.
 """
 
 import json
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
+from http.cookiejar import CookieJar
+
+from server.sandbox import proxy_headers
 
 from .display import Card, CardView
 from .errors import WorkbenchError
@@ -42,6 +48,8 @@ class ShopAPI:
         self.timeout = timeout
         # Operator routes (refunds) need the shop's operator token as a bearer (server/shop/security.py).
         self.auth = {"Authorization": f"Bearer {operator_token}"} if operator_token else {}
+        self.auth.update(proxy_headers())
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
 
     def request(self, method, path, body=None, headers=None, data=None):
         """Send one request; every HTTP status is an ``Answer`` (only an unreachable shop raises).
@@ -62,7 +70,7 @@ class ShopAPI:
             },
         )
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+            with self.opener.open(request, timeout=self.timeout) as response:
                 status, raw = response.status, response.read()
         except urllib.error.HTTPError as exc:
             status, raw = exc.code, exc.read()

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from http.cookiejar import CookieJar
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from server.sandbox import encode_form
+from server.sandbox import encode_form, proxy_headers
 from server.shop import origin
 
 from .display import Card, CardView, Table
@@ -94,6 +94,7 @@ class _Browser:
     def __init__(self, origins):
         self.origins = {origin(url): name for url, name in origins.items()}
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+        self.opener.addheaders += list(proxy_headers().items())  # behind a Jupyter server's proxy: its token
         self.steps = []
 
     def get(self, url):
@@ -227,7 +228,8 @@ def authenticate(workbench, pi, result="complete", timeout=300):
         return_url = dict(parse_qsl(urlsplit(url).query)).get("return_url", "")
         data = urlencode({"client_secret": pi.client_secret, "return_url": return_url, "result": result}).encode()
         try:
-            urllib.request.build_opener(_NoRedirect()).open(urllib.request.Request(url, data=data), timeout=15)
+            request = urllib.request.Request(url, data=data, headers=proxy_headers())
+            urllib.request.build_opener(_NoRedirect()).open(request, timeout=15)
         except urllib.error.HTTPError as exc:
             if exc.code != 303:
                 raise WorkbenchError(f"The 3D Secure page answered HTTP {exc.code}.") from None

@@ -1,9 +1,12 @@
 """``Workbench``: what a notebook needs to learn or demo payments with this shop, in one object.
 
 ``Workbench()`` uses the shop at ``SHOP_URL`` if one answers there (``make lab``
-runs one outside the kernel), and otherwise starts a shop (and in sandbox mode its
-own sandbox) inside the kernel on free ports, once per kernel: running
-``Workbench()`` again reuses it.  Either way it offers the configured ``StripeClient`` as ``.stripe``, the
+runs one outside the kernel).  Behind a Jupyter server's proxy (a hub, Binder) it
+asks that server to start the shop it serves (``remote``).  Otherwise it starts a
+shop (and in sandbox mode its own sandbox) inside the kernel on free ports, once per
+kernel: running ``Workbench()`` again reuses it.  ``browser_url`` and
+``sandbox_browser_url`` are where a browser reaches them (``remote.browser_route``).
+Either way it offers the configured ``StripeClient`` as ``.stripe``, the
 shop's API (books, orders), the events about a payment, and in sandbox mode a test
 shopper that pays through the real checkout.  Creating one also teaches IPython to
 draw PaymentIntents, Refunds and Stripe errors as cards (``display.install``).
@@ -16,6 +19,7 @@ from dotenv import find_dotenv, load_dotenv
 
 from server.sandbox import PUBLISHABLE_KEY as SANDBOX_PUBLISHABLE_KEY
 from server.sandbox import SECRET_KEY as SANDBOX_SECRET_KEY
+from server.sandbox import proxy_token
 from server.shop import (
     ConfigError,
     Shop,
@@ -24,12 +28,13 @@ from server.shop import (
     client_webhook_secret,
     config_defaults,
     load_config,
+    loopback_http_client,
     probe_shop,
     reconcile_orders,
     stripe_page_url,
 )
 
-from . import display, shopper
+from . import display, remote, shopper
 from .display import Card, CardView, Table, money
 from .errors import WorkbenchError
 from .events import EventTimeline, payment_path, related_events, wait_for_webhooks
@@ -52,6 +57,8 @@ class Workbench(CardView):
         url = (shop_url or os.environ.get("SHOP_URL") or config_defaults()["SHOP_URL"]).rstrip("/")
         health = probe_shop(url)
         self.servers = None
+        if health is None and remote.browser_route(url, None).proxied:  # the Jupyter server runs it: ask it
+            health = remote.start_shop(url)
         if health is None and not start_servers:  # the dashboard: its shop runs outside, and may come back
             raise WorkbenchError(f"The shop at {url} does not answer.")
         if health is None:
@@ -61,6 +68,7 @@ class Workbench(CardView):
         self.url, self.mode = url, health["mode"]
         self.views = []  # presenter views following orders of this shop, stopped by close()
         self.sandbox_url = health.get("sandbox_url") if self.mode == "sandbox" else None
+        self.route = remote.browser_route(self.url, self.sandbox_url)
         self.api = ShopAPI(self.url, operator_token=operator_token or self._operator_token())
         self.stripe, self.publishable_key = self._credentials()
         self.webhook = ShopWebhook(self, self._webhook_secret())
@@ -84,6 +92,7 @@ class Workbench(CardView):
                 "SANDBOX_URL": self.sandbox_url,
                 "STRIPE_SECRET_KEY": SANDBOX_SECRET_KEY,
                 "STRIPE_PUBLISHABLE_KEY": SANDBOX_PUBLISHABLE_KEY,
+                "PROXY_TOKEN": proxy_token(),
             }
         try:
             return load_config({"MODE": "stripe"})
@@ -114,14 +123,29 @@ class Workbench(CardView):
         return client_webhook_secret(self.mode)
 
     @property
+    def browser_url(self):
+        """The shop's URL for a browser: behind a Jupyter server's proxy, a path on that server's origin."""
+        return self.route.shop
+
+    @property
+    def sandbox_browser_url(self):
+        """The sandbox's URL for a browser (None in stripe mode)."""
+        return self.route.sandbox
+
+    @property
     def started_here(self):
         """True if the shop runs inside this kernel (and stops with it)."""
         return self.servers is not None
 
     def publishable_client(self):
         """A StripeClient holding only the publishable key, as Stripe.js in a browser does."""
-        base = {"base_addresses": {"api": self.sandbox_url}} if self.sandbox_url else {}
-        return stripe.StripeClient(self.publishable_key, **base)
+        if not self.sandbox_url:
+            return stripe.StripeClient(self.publishable_key)
+        return stripe.StripeClient(
+            self.publishable_key,
+            base_addresses={"api": self.sandbox_url},
+            http_client=loopback_http_client(proxy_token()),
+        )
 
     # -- the shop's API --------------------------------------------------------------------------
     def books(self):
@@ -177,8 +201,8 @@ class Workbench(CardView):
         return ReconcileReport(reconcile_orders(shop))
 
     def stripe_page_url(self, object_id):
-        """Where ``object_id`` (``pi_…``, ``evt_…``…) is shown: the sandbox console, or Stripe's Dashboard."""
-        return stripe_page_url(object_id, self.mode, self.sandbox_url)
+        """Where a browser shows ``object_id`` (``pi_…``, ``evt_…``…): the sandbox console, or Stripe's Dashboard."""
+        return stripe_page_url(object_id, self.mode, self.sandbox_browser_url)
 
     def path_of(self, payment_intent):
         """The ``(status, cause)`` steps a PaymentIntent took, from its events; None if this account has none."""
@@ -213,14 +237,15 @@ class Workbench(CardView):
     def card(self):
         """The workbench as a card: which Stripe it uses, and where the shop runs (so whether it survives a restart)."""
         badge, tone = MODE_BADGES[self.mode]
-        where = (
-            "started in this kernel; stops when the kernel shuts down"
-            if self.started_here
-            else "found at SHOP_URL, outside this kernel; survives a kernel restart"
-        )
-        rows = [("shop", self.url), ("servers", where)]
+        if self.started_here:
+            where = "started in this kernel; stops when the kernel shuts down"
+        elif self.route.proxied:
+            where = "run by this Jupyter server, at these paths on its address; survives a kernel restart"
+        else:
+            where = "found at SHOP_URL, outside this kernel; survives a kernel restart"
+        rows = [("shop", self.browser_url), ("servers", where)]
         if self.sandbox_url:
-            rows.append(("sandbox", self.sandbox_url))
+            rows.append(("sandbox", self.sandbox_browser_url))
         return Card("Press Workbench", badge, rows, tone=tone)
 
 

@@ -13,6 +13,8 @@ Layout, in the order Stripe's API reference reads:
   Charges, Refunds, Events, WebhookEndpoints), each with its routes;
 - ``stripe_js/``: the Stripe.js stand-in, the Payment Element frame, the 3D Secure page;
 - ``console/``: the sandbox console, a read-only stand-in for Stripe's Dashboard at ``/dashboard``;
+- ``behind_proxy``: serving behind a Jupyter server's proxy (the proxy token, forwarded headers, the
+  Host names answered), shared with the shop;
 - ``serving``: serve the app from a thread (``start_sandbox``); ``triggers``: ``stripe trigger``'s
   recipes; ``feed``: read the request log and webhook attempts over HTTP;
 - ``pytest_plugin``: the ``stripe_sandbox`` fixtures any project's tests get (entry point ``pytest11``);
@@ -22,6 +24,16 @@ Layout, in the order Stripe's API reference reads:
 """
 
 from .app import create_sandbox_app
+from .behind_proxy import (
+    PROXY_TOKEN_ENV,
+    PROXY_TOKEN_HEADER,
+    PUBLIC_HOST_ENV,
+    came_through_proxy,
+    proxy_headers,
+    proxy_token,
+    public_hosts,
+)
+from .behind_proxy import init_app as init_behind_proxy
 from .currencies import format_amount
 from .database import Database
 from .feed import SandboxUnavailable, delivery_line, follow, read_feed, request_json, request_line
@@ -46,18 +58,26 @@ def reset(data_dir, keep_webhook_endpoints=False):
 
 __all__ = [
     "CANNOT",
+    "PUBLIC_HOST_ENV",
     "PUBLISHABLE_KEY",
     "SECRET_KEY",
+    "PROXY_TOKEN_ENV",
+    "PROXY_TOKEN_HEADER",
     "TRIGGERS",
     "Database",
     "RunningServer",
     "SandboxUnavailable",
+    "came_through_proxy",
     "create_sandbox_app",
     "delivery_line",
     "describe",
     "encode_form",
     "follow",
     "format_amount",
+    "init_behind_proxy",
+    "proxy_headers",
+    "proxy_token",
+    "public_hosts",
     "read_feed",
     "request_json",
     "request_line",

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from flask import Flask, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from . import console, request_log, resources, stripe_js
+from . import behind_proxy, console, request_log, resources, stripe_js
 from .currencies import format_amount
 from .delivery import DELIVERY_THREADS, DeliveryWorker, RetrySchedule
 from .ids import request_id
@@ -31,13 +31,28 @@ class Sandbox:
     requests: request_log.RequestLog
 
 
-def create_sandbox_app(data_dir, webhook_retry_base=1.0, webhook_max_attempts=None, webhook_threads=DELIVERY_THREADS):
-    """The sandbox app; ``webhook_retry_base``/``webhook_max_attempts`` shorten Stripe's retry schedule (tests)."""
+def create_sandbox_app(
+    data_dir,
+    webhook_retry_base=1.0,
+    webhook_max_attempts=None,
+    webhook_threads=DELIVERY_THREADS,
+    proxy_token=None,
+    public_hosts=frozenset(),
+):
+    """The sandbox app; ``webhook_retry_base``/``webhook_max_attempts`` shorten Stripe's retry schedule (tests).
+
+    ``proxy_token``/``public_hosts``: serving behind a Jupyter server's proxy, and the Host names answered
+    besides loopback ones (``behind_proxy``).
+    """
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES  # the 3D Secure form too; /v1 answers its own 413 first
+    behind_proxy.init_app(app, proxy_token, public_hosts)
     store = Store(data_dir)
     schedule = RetrySchedule(first=webhook_retry_base, max_attempts=webhook_max_attempts)
-    worker = DeliveryWorker(store, schedule, threads=webhook_threads)
+    # the shop behind the same proxy refuses webhooks without the token; it goes to loopback endpoints only
+    worker = DeliveryWorker(
+        store, schedule, threads=webhook_threads, local_headers=behind_proxy.proxy_headers(proxy_token)
+    )
     worker.start()
     app.extensions["sandbox"] = Sandbox(store, worker, request_log.RequestLog(store))
     balance_transactions.settle_unsettled(app.extensions["sandbox"])

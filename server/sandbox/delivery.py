@@ -29,6 +29,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from .behind_proxy import is_loopback
 from .pipeline.versions import API_VERSION, render_event
 from .store import RESPONSE_EXCERPT, Attempt, to_json
 
@@ -71,8 +72,9 @@ class DeliveryWorker:
     endpoint's accept queue before its request is even read.
     """
 
-    def __init__(self, store, schedule=RetrySchedule(), threads=DELIVERY_THREADS, timeout=10):
+    def __init__(self, store, schedule=RetrySchedule(), threads=DELIVERY_THREADS, timeout=10, local_headers=None):
         self.store = store
+        self.local_headers = local_headers or {}  # sent to endpoints on loopback only (the proxy token)
         self.schedule = schedule
         self.threads = threads
         self.per_endpoint = max(1, threads // 2)
@@ -143,7 +145,7 @@ class DeliveryWorker:
             self.store.give_up_delivery(delivery_id, "endpoint removed or disabled")
             return
         rendered = render_event(self.store, event, endpoint["api_version"] or API_VERSION)  # the endpoint's version
-        status, error, body, started, duration_ms = post(endpoint, rendered, self.timeout)
+        status, error, body, started, duration_ms = post(endpoint, rendered, self.timeout, self.local_headers)
         attempts += 1
         next_retry = None if error is None else self.schedule.next_retry(attempts, event["created"], time.time())
         self.store.record_attempt(
@@ -153,17 +155,22 @@ class DeliveryWorker:
             self.store.retry_unreachable_now(endpoint_id)
 
 
-def post(endpoint, event, timeout):
-    """POST one signed event; returns (status or None, error or None, answer excerpt, started, duration in ms)."""
+def post(endpoint, event, timeout, local_headers=None):
+    """POST one signed event; returns (status or None, error or None, answer excerpt, started, duration in ms).
+
+    ``local_headers`` go only to an endpoint on this machine: the proxy token must never leave it.
+    """
     payload = to_json(event).encode()  # compact, as the API answers (pipeline/endpoint.py)
+    url = urlsplit(endpoint["url"])
     headers = {
         "Content-Type": "application/json; charset=utf-8",
         "User-Agent": "Stripe/1.0 (+https://stripe.com/docs/webhooks)",
         "Stripe-Signature": sign(payload, endpoint["secret"]),
+        **(local_headers if local_headers and is_loopback(url.hostname or "") else {}),
     }
     started, clock = time.time(), time.monotonic()
     try:
-        status, body = _exchange(urlsplit(endpoint["url"]), payload, headers, timeout)
+        status, body = _exchange(url, payload, headers, timeout)
         error = None if 200 <= status < 300 else f"HTTP {status}"  # a redirect too: Stripe does not follow it
     except (OSError, http.client.HTTPException, ValueError) as exc:
         status, error, body = None, str(exc) or type(exc).__name__, b""

@@ -11,6 +11,8 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+from .behind_proxy import proxy_headers
+
 
 class SandboxUnavailable(OSError):
     """No sandbox answers at the URL (or it answered with an error)."""
@@ -21,7 +23,7 @@ def read_feed(base_url, feed, **query):
     query = urllib.parse.urlencode({k: v for k, v in query.items() if v is not None}, doseq=True)  # lists repeat
     url = f"{base_url.rstrip('/')}{feed}?{query}"
     try:
-        with urllib.request.urlopen(url, timeout=5) as response:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=proxy_headers()), timeout=5) as response:
             return json.load(response)["data"]
     except urllib.error.HTTPError as exc:
         raise SandboxUnavailable(f"{url} answered HTTP {exc.code}") from None

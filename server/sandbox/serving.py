@@ -18,6 +18,7 @@ from waitress import wasyncore
 from waitress.server import create_server
 
 from .app import create_sandbox_app
+from .behind_proxy import proxy_headers
 
 logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "task queue depth" notes under load
 
@@ -87,10 +88,11 @@ def serve_in_thread(app, host="127.0.0.1", port=0, name="server", threads=8, dis
     return running
 
 
-def sandbox_answers(url, timeout=1.0):
-    """True if a Press Workbench sandbox already runs at ``url``."""
+def sandbox_answers(url, timeout=1.0, token=None):
+    """True if a Press Workbench sandbox already runs at ``url`` (``token``: the proxy token, if it needs one)."""
+    request = urllib.request.Request(url.rstrip("/") + "/", headers=proxy_headers(token))
     try:
-        with urllib.request.urlopen(url.rstrip("/") + "/", timeout=timeout) as response:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             return json.load(response).get("sandbox") is True
     except (OSError, ValueError, urllib.error.URLError):
         return False

@@ -30,7 +30,7 @@ from .serving import (
     register_sandbox_webhook,
     start_shop,
 )
-from .stripe_client import build_stripe_client
+from .stripe_client import build_stripe_client, loopback_http_client
 from .stripe_pages import stripe_page_url
 
 __all__ = [
@@ -46,6 +46,7 @@ __all__ = [
     "config_defaults",
     "create_app",
     "load_config",
+    "loopback_http_client",
     "origin",
     "probe_shop",
     "reconcile_orders",

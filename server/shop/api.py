@@ -10,7 +10,7 @@ from . import validation
 from .catalog import price_lines
 from .errors import ShopError
 from .openapi import SPEC
-from .security import operator_only
+from .security import idempotency_scope, operator_only
 from .service import current_shop
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -63,11 +63,13 @@ def quote():
 
 @bp.post("/orders")
 def create_order():
-    """A repeated Idempotency-Key replays the first answer (checked before the body)."""
+    """A repeated Idempotency-Key from the same client replays the first answer (checked before the body)."""
     key = validation.idempotency_key(request.headers.get("Idempotency-Key"))
     body, email = order_request()
-    fingerprint = validation.request_fingerprint(body) if key is not None else None
-    order, created = current_shop().create_order(body.get("items"), email, key, fingerprint)
+    idempotency = None
+    if key is not None:
+        idempotency = {"key": key, "scope": idempotency_scope(), "fingerprint": validation.request_fingerprint(body)}
+    order, created = current_shop().create_order(body.get("items"), email, idempotency)
     data = order.to_api()
     data.update(client_secret=order.client_secret, checkout_url=f"/checkout/{order.id}")
     return jsonify(data), 201, {} if created else {"Idempotent-Replayed": "true"}

@@ -7,7 +7,7 @@ notebook helper.  It refuses bad Stripe configuration with a ``ConfigError``.
 
 from flask import Flask
 
-from server.sandbox import format_amount
+from server.sandbox import format_amount, init_behind_proxy, public_hosts
 
 from . import api, cart, errors, pages, security, webhooks
 from .config import load as load_config
@@ -19,7 +19,9 @@ def create_app(config=None):
     """Create the shop; ``config`` overrides everything else (tests pass the sandbox URL here)."""
     app = Flask(__name__)  # templates/ and static/ (CSS, the checkout script) are package data: any install has them
     app.config.update(load_config(config))
-    app.config["STRIPE_JS_URL"] = stripe_endpoints(app.config)[1]
+    app.config["STRIPE_JS_URL"] = stripe_endpoints(app.config)[1]  # as seen from here; pages: server/shop/browser.py
+    # first: a request the shop must refuse (no proxy token, a Host it is not served as) stops before anything else
+    init_behind_proxy(app, app.config["PROXY_TOKEN"], public_hosts(app.config["PUBLIC_HOST"]))
     security.init_app(app)
 
     app.extensions["shop"] = Shop.from_config(app.config)

@@ -28,6 +28,9 @@ ENV_KEYS = (
     "SANDBOX_URL",
     "WORKBENCH_SECRET",
     "WORKBENCH_OPERATOR_TOKEN",
+    "WORKBENCH_PROXY_TOKEN",
+    "WORKBENCH_PUBLIC_HOST",
+    "SANDBOX_PROXY_PATH",
 )
 
 
@@ -50,6 +53,11 @@ def defaults():
         "SANDBOX_URL": None,
         "SECRET_KEY": None,
         "OPERATOR_TOKEN": None,
+        # Behind a Jupyter server's proxy (server/launch/proxy.py sets these): the token every request must carry,
+        # and the sandbox's path on the Jupyter server.  WORKBENCH_PUBLIC_HOST: Host names answered besides loopback.
+        "PROXY_TOKEN": None,
+        "SANDBOX_PROXY_PATH": None,
+        "PUBLIC_HOST": None,
         # Limits checked before a body is read or parsed (webhooks get more room: server/shop/webhooks.py).
         "MAX_CONTENT_LENGTH": 64 * 1024,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -64,6 +72,8 @@ def from_environment(environ=None):
         "WORKBENCH_DATA_DIR": "DATA_DIR",
         "WORKBENCH_SECRET": "SECRET_KEY",
         "WORKBENCH_OPERATOR_TOKEN": "OPERATOR_TOKEN",
+        "WORKBENCH_PROXY_TOKEN": "PROXY_TOKEN",
+        "WORKBENCH_PUBLIC_HOST": "PUBLIC_HOST",
     }
     settings = {}
     for key in ENV_KEYS:
@@ -144,7 +154,10 @@ def account_of(key):
 
 
 def stripe_endpoints(config):
-    """(API base URL or None for api.stripe.com, Stripe.js URL) for the configured mode."""
+    """(API base URL or None for api.stripe.com, Stripe.js URL) for the configured mode, as seen from this machine.
+
+    Browsers may see the sandbox elsewhere (behind a Jupyter server's proxy): ``server/shop/browser.py``.
+    """
     if config["MODE"] == "sandbox":
         base = config["SANDBOX_URL"].rstrip("/")
         return base, f"{base}/v3/"

@@ -7,6 +7,7 @@ retrieved with the secret key or carried by a verified webhook event — never f
 what a browser says.
 """
 
+import hashlib
 import json
 import os
 import secrets
@@ -63,6 +64,7 @@ ALLOWED = {
 }
 OPEN = ("awaiting_payment", "failed")  # a payment may still settle these
 MAX_DETAIL = 500  # characters of a history entry (Stripe's decline messages are far shorter)
+IDEMPOTENCY_TTL = 24 * 3600  # seconds a key replays its order, as at Stripe
 
 
 class OrderError(ShopError):
@@ -131,23 +133,33 @@ class OrderStore(Database):
             if "duplicate column name" not in str(exc):  # the schema already has it; anything else is real
                 raise
 
-    def create(self, lines, currency, email, idempotency_key=None, fingerprint=None):
-        """A new order, or the one already made with this idempotency key; returns (order, created).
+    def create(self, lines, currency, email, idempotency=None):
+        """A new order, or the one its client already made with this idempotency key; returns (order, created).
 
-        As at Stripe, a key reused with a different request (``fingerprint``) is an
-        ``idempotency_error``, never the first request's answer.
+        ``idempotency``: ``{"key", "scope", "fingerprint"}``.  As at Stripe, a key belongs
+        to whoever first used it (``scope``: ``server/shop/security.py``) for 24 hours, and
+        a key reused with a different request (``fingerprint``) is an ``idempotency_error``,
+        never the first request's answer.  The column keeps a digest of scope and key.
         """
         now = int(time.time())
+        stored_key = fingerprint = None
+        if idempotency is not None:
+            scoped = f"{idempotency['scope']}\n{idempotency['key']}".encode()
+            stored_key, fingerprint = hashlib.sha256(scoped).hexdigest(), idempotency["fingerprint"]
         with self.transaction():
-            if idempotency_key is not None:
+            if stored_key is not None:
+                self.execute(  # an expired key is released: the next request with it makes a new order
+                    "UPDATE orders SET idempotency_key = NULL WHERE idempotency_key = ? AND created <= ?",
+                    (stored_key, now - IDEMPOTENCY_TTL),
+                )
                 row = self.execute(
-                    "SELECT id, request_fingerprint FROM orders WHERE idempotency_key = ?", (idempotency_key,)
+                    "SELECT id, request_fingerprint FROM orders WHERE idempotency_key = ?", (stored_key,)
                 ).fetchone()
                 if row and row["request_fingerprint"] not in (None, fingerprint):
                     raise ShopError(
                         "idempotency_error",
                         "Keys for idempotent requests can only be used with the same parameters they were "
-                        f"first used with. Try using a key other than '{idempotency_key}' if you meant to "
+                        f"first used with. Try using a key other than '{idempotency['key']}' if you meant to "
                         "execute a different request.",
                         "Idempotency-Key",
                     )
@@ -176,7 +188,7 @@ class OrderStore(Database):
                     currency,
                     email,
                     json.dumps(lines),
-                    idempotency_key,
+                    stored_key,
                     fingerprint,
                     now,
                     now,

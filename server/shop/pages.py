@@ -2,6 +2,9 @@
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 
+from server.sandbox import came_through_proxy
+
+from .browser import sandbox_url, stripe_js_url
 from .cart import cart_count
 from .covers import cover_svg
 from .errors import ShopError
@@ -46,7 +49,7 @@ def mode_badge():
 
     def object_page_url(object_id):
         """The object's page in Stripe's Dashboard (stripe mode) or the sandbox console."""
-        return stripe_page_url(object_id, config["MODE"], config.get("SANDBOX_URL"))
+        return stripe_page_url(object_id, config["MODE"], sandbox_url(config) if config["MODE"] == "sandbox" else None)
 
     return {
         "mode": config["MODE"],
@@ -63,10 +66,10 @@ def _embedded():
 
 @bp.after_app_request
 def security_headers(response):
-    """A strict CSP that allows exactly the Stripe origins of the current mode."""
+    """A strict CSP allowing exactly the Stripe origins of the current mode, as this request's browser reaches them."""
     config = current_shop().config
     if config["MODE"] == "sandbox":
-        script = frame = connect = origin(config["SANDBOX_URL"])
+        script = frame = connect = origin(sandbox_url(config))
     else:
         script, frame, connect = STRIPE_ORIGINS["script"], STRIPE_ORIGINS["frame"], STRIPE_ORIGINS["connect"]
     response.headers["Content-Security-Policy"] = (
@@ -83,10 +86,13 @@ def _framers(response, config):
     """Who may frame this response: for a page, the dashboard and the JupyterLabs running here; nobody for the rest.
 
     Finding the JupyterLabs reads their ``jpserver-*.json`` files, which only pages need: API answers, webhooks and
-    covers skip it (it was a glob and a file read per JSON request, BENCHMARKS.md).
+    covers skip it (it was a glob and a file read per JSON request, BENCHMARKS.md).  Behind a Jupyter server's
+    proxy the page that frames the checkout (JupyterLab, or Voilà's extension) is on this page's origin.
     """
     if response.mimetype != "text/html":
         return "'none'"
+    if came_through_proxy():
+        return "'self'"
     return " ".join(frame_ancestors(config))
 
 
@@ -130,13 +136,13 @@ def checkout(order_id):
         "checkout.html",
         order=order,
         books=shop.catalog,
-        stripe_js_url=shop.config["STRIPE_JS_URL"],
+        stripe_js_url=stripe_js_url(shop.config),
         checkout_config={
             "publishableKey": shop.config["STRIPE_PUBLISHABLE_KEY"],
             "clientSecret": order.client_secret,
-            # From configuration, not the Host header: a forged Host must not choose where payments return.
-            "returnUrl": shop.config["SHOP_URL"].rstrip("/")
-            + url_for("pages.complete", order_id=order.id, **_embedded()),
+            # Where this browser reached the shop (through a Jupyter server's proxy, its path there); a Host the
+            # shop is not served as never gets this far (server/sandbox/behind_proxy.py).
+            "returnUrl": url_for("pages.complete", order_id=order.id, _external=True, **_embedded()),
         },
         error=PAYMENT_ERRORS.get(request.args.get("error")),
     )

@@ -15,6 +15,16 @@
   0600), or ``WORKBENCH_OPERATOR_TOKEN`` when set; the notebook helper reads it
   from there (``client_operator_token``), so whoever can read the shop's data can
   operate it, and a web page cannot.
+* **Idempotency keys are scoped** as Stripe scopes them to an API key: an
+  ``Idempotency-Key`` replays only an order made by the same client, the operator
+  (whoever sends the operator token: the notebook helper, the CLI) or one browser
+  session (a random id in its signed session cookie).  Another session presenting
+  the same key and body gets an order of its own, never the first one's client
+  secret.  A client that keeps no cookie and sends no token is a new session each
+  time.  Keys expire after 24 hours, as at Stripe (``server/shop/orders.py``).
+* **The session cookie stays on the shop's path.**  Behind a Jupyter server's proxy the
+  shop shares an origin with JupyterLab and the hub, so its cookie is set for the
+  shop's own path (``/user/alice/shop``), never for the whole origin.
 * **Secrets on disk** (the session secret, the operator token, the sandbox webhook's
   id and ``whsec_``, and the orders database with its emails and client secrets) are
   created readable by their owner only, and tightened if an older version left them
@@ -28,7 +38,8 @@ import secrets
 import tempfile
 from urllib.parse import urlsplit
 
-from flask import current_app, request
+from flask import current_app, request, session
+from flask.sessions import SecureCookieSessionInterface
 
 from .config import defaults
 from .errors import ShopError
@@ -106,14 +117,28 @@ def refuse_cross_origin():
         )
 
 
+def sent_operator_token():
+    """True if the request carries ``Authorization: Bearer <the operator token>``."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    expected = current_app.config["OPERATOR_TOKEN"]
+    return scheme.lower() == "bearer" and hmac.compare_digest(token.strip().encode(), expected.encode())
+
+
+def idempotency_scope():
+    """Whose ``Idempotency-Key`` this request's is: the operator's, or its browser session's (module docstring)."""
+    if sent_operator_token():
+        return "operator"
+    if "sid" not in session:
+        session["sid"] = secrets.token_urlsafe(16)
+    return "session " + session["sid"]
+
+
 def operator_only(view):
     """Decorate a route that only the shop's operator may use (see the module docstring)."""
 
     @functools.wraps(view)
     def guarded(*args, **kwargs):
-        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-        expected = current_app.config["OPERATOR_TOKEN"]
-        if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), expected.encode()):
+        if not sent_operator_token():
             raise ShopError(
                 "operator_credential_required",
                 f"This is an operator action: send 'Authorization: Bearer <token>' with the token in the "
@@ -127,11 +152,19 @@ def operator_only(view):
     return guarded
 
 
+class ShopPathSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, with the cookie on the path the shop is served at (module docstring)."""
+
+    def get_cookie_path(self, app):
+        return app.config["SESSION_COOKIE_PATH"] or request.script_root or "/"
+
+
 def init_app(app):
-    """Secrets from the data dir (unless configured) and the same-origin check."""
+    """Secrets from the data dir (unless configured), the session cookie's path and the same-origin check."""
     data_dir = app.config["DATA_DIR"]
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = secret_file(os.path.join(data_dir, SESSION_SECRET_FILE))
     if not app.config.get("OPERATOR_TOKEN"):
         app.config["OPERATOR_TOKEN"] = secret_file(os.path.join(data_dir, OPERATOR_TOKEN_FILE))
+    app.session_interface = ShopPathSessions()
     app.before_request(refuse_cross_origin)

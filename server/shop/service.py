@@ -48,14 +48,15 @@ class Shop:
             raise ShopError("order_not_found", f"There is no order {named}.", status=404, title="Not Found")
         return order
 
-    def create_order(self, items, email=None, idempotency_key=None, fingerprint=None):
+    def create_order(self, items, email=None, idempotency=None):
         """Price the items from the catalog, store the order and create its PaymentIntent; returns (order, created).
 
-        ``email`` must already be validated (``server.shop.validation.email``).  With an
-        idempotency key, a repeated request gets the order made the first time.
+        ``email`` must already be validated (``server.shop.validation.email``).  With
+        ``idempotency`` (``{"key", "scope", "fingerprint"}``), a repeated request from the
+        same scope gets the order made the first time (``OrderStore.create``).
         """
         lines, currency = price_lines(items, self.catalog)
-        order, created = self.orders.create(lines, currency, email, idempotency_key, fingerprint)
+        order, created = self.orders.create(lines, currency, email, idempotency)
         return self.ensure_payment_intent(order), created
 
     def ensure_payment_intent(self, order):

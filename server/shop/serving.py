@@ -12,7 +12,7 @@ from urllib.parse import urlparse
 import stripe
 from waitress.task import ThreadedTaskDispatcher
 
-from server.sandbox import sandbox_answers, serve_in_thread, start_sandbox
+from server.sandbox import proxy_headers, public_hosts, sandbox_answers, serve_in_thread, start_sandbox
 
 from .app import create_app
 from .config import defaults as config_defaults
@@ -54,15 +54,17 @@ class WebhooksFirst(ThreadedTaskDispatcher):
         return None
 
 
-def probe_shop(url, timeout=1.0):
+def probe_shop(url, timeout=1.0, token=None):
     """The ``/api/health`` answer of a Press Workbench shop at ``url``, or None if none answers there.
 
-    Port 0 in the URL means "pick a free port" (as in every port setting), so nothing is looked for.
+    Port 0 in the URL means "pick a free port" (as in every port setting), so nothing is looked for.  A shop
+    behind a Jupyter server's proxy answers only with its proxy token (``token``, else ``WORKBENCH_PROXY_TOKEN``).
     """
     if urlparse(url).port == 0:
         return None
+    request = urllib.request.Request(url.rstrip("/") + "/api/health", headers=proxy_headers(token))
     try:
-        with urllib.request.urlopen(url.rstrip("/") + "/api/health", timeout=timeout) as response:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             health = json.load(response)
     except (OSError, ValueError):
         return None
@@ -80,8 +82,10 @@ def start_shop(config, host="127.0.0.1", port=0, say=None):
     settings = load_config(config)
     os.makedirs(settings["DATA_DIR"], mode=0o700, exist_ok=True)  # private before either server writes to it
     sandbox = None
-    if settings["MODE"] == "sandbox" and not sandbox_answers(settings["SANDBOX_URL"]):
-        sandbox = start_sandbox(settings["DATA_DIR"], host, settings["SANDBOX_PORT"])
+    token = settings["PROXY_TOKEN"]
+    if settings["MODE"] == "sandbox" and not sandbox_answers(settings["SANDBOX_URL"], token=token):
+        behind = {"proxy_token": token, "public_hosts": public_hosts(settings["PUBLIC_HOST"])}
+        sandbox = start_sandbox(settings["DATA_DIR"], host, settings["SANDBOX_PORT"], **behind)
         config["SANDBOX_URL"] = sandbox.url
     app = create_app(config)
     threads = SHOP_THREADS[app.config["MODE"]]

@@ -4,11 +4,13 @@ Both modes use the same client class and calls; only the key and the base URL
 change.  ``max_network_retries`` is set because StripeClient defaults to none
 (unlike the global ``stripe`` module), and a retried POST is safe: stripe-python
 adds an Idempotency-Key to every one.  Against the sandbox the client ignores proxy settings
-(``loopback_http_client``).
+(``loopback_http_client``), and sends the proxy token if the sandbox sits behind a Jupyter server's proxy.
 """
 
 import requests
 import stripe
+
+from server.sandbox import proxy_headers
 
 from .config import stripe_endpoints
 
@@ -26,13 +28,13 @@ def build_stripe_client(config):
     options = {"max_network_retries": config.get("STRIPE_MAX_NETWORK_RETRIES", 2)}
     if api_base:
         options["base_addresses"] = {"api": api_base}
-        options["http_client"] = loopback_http_client()
+        options["http_client"] = loopback_http_client(config.get("PROXY_TOKEN"))
     if config.get("STRIPE_HTTP_CLIENT"):  # e.g. the verification run's client that tags what it creates
         options["http_client"] = config["STRIPE_HTTP_CLIENT"]
     return stripe.StripeClient(config["STRIPE_SECRET_KEY"], **options)
 
 
-def loopback_http_client():
+def loopback_http_client(proxy_token=None):
     """stripe-python's requests client for the sandbox on loopback: no proxy or ``.netrc`` from the environment.
 
     By default requests looks up proxy variables and ``~/.netrc`` on every call (about 0.1 ms of the shop's
@@ -41,6 +43,7 @@ def loopback_http_client():
     """
     session = requests.Session()
     session.trust_env = False
+    session.headers.update(proxy_headers(proxy_token))  # only with a token: a sandbox behind the proxy needs it
     adapter = requests.adapters.HTTPAdapter(pool_connections=1, pool_maxsize=POOL_SIZE)
     session.mount("http://", adapter)
     session.mount("https://", adapter)

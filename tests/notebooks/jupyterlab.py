@@ -46,11 +46,14 @@ def lab_env(tmp_path, **extra):
 
 
 @contextmanager
-def running(command, env, log_path, port):
-    """Run ``command`` (in its own process group) until JupyterLab answers on ``port``; stop it afterwards."""
+def running(command, env, log_path, port, base_url="/"):
+    """Run ``command`` (in its own process group) until JupyterLab answers on ``port``; stop it afterwards.
+
+    Yields JupyterLab's URL: ``http://127.0.0.1:<port>`` plus its ``base_url`` (``/user/alice``), no slash after.
+    """
     with open(log_path, "w") as log:
         process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
+    url = f"http://127.0.0.1:{port}{base_url.rstrip('/')}"
     deadline = time.monotonic() + 60
     while not answers(f"{url}/api/status?token={TOKEN}"):
         assert process.poll() is None and time.monotonic() < deadline, Path(log_path).read_text()

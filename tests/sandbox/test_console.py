@@ -121,7 +121,7 @@ def test_no_page_shows_a_client_secret_or_signing_secret(console, refunded):
 
 def test_read_only_and_loopback_only(console, sandbox):
     assert console.post("/dashboard/payments").status_code == 405
-    assert console.get("/dashboard/payments", headers={"Host": "evil.example:12111"}).status_code == 403
+    assert console.get("/dashboard/payments", headers={"Host": "evil.example:12111"}).status_code == 400  # any page
     assert console.get("/dashboard/payments", environ_base={"REMOTE_ADDR": "192.168.1.20"}).status_code == 403
     with urllib.request.urlopen(sandbox.url + "/dashboard/payments") as response:  # 127.0.0.1 over real HTTP
         assert response.status == 200

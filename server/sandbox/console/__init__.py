@@ -5,19 +5,21 @@ Resend, guarded in ``actions``.
 
 It shows what the secret key can see, so it answers only on loopback: requests from
 another address, or whose ``Host`` is not a loopback name (a DNS-rebinding page in
-the presenter's browser), get a 403.  Every other route is a GET and changes nothing;
+the presenter's browser), get a 403.  Behind a Jupyter server's proxy the browser is
+elsewhere, and the Jupyter server (the hub's sign-in) vouches for it instead
+(``server/sandbox/behind_proxy.py``).  Every other route is a GET and changes nothing;
 secrets (the ``whsec_`` of an endpoint, client secrets) are never shown.  Pages are
 plain HTML and one stylesheet served from here, so they render offline; a small
 script (``static/live.js``) re-fetches the page's live region every two seconds, so
 a payment made during a demo appears without a reload.
 """
 
-import ipaddress
 import time
-from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
+
+from ..behind_proxy import came_through_proxy, hostname, is_loopback
 
 bp = Blueprint(
     "console",
@@ -31,23 +33,15 @@ LIVE_HEADER = "X-Console-Live"
 LIVE_INTERVAL_MS = 2000
 
 
-def is_loopback(host):
-    """Whether a host name or address is this machine's: the console shows what a secret key can see."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 @bp.before_request
 def loopback_only():
-    """Answer only loopback clients that asked for a loopback host name.
+    """Answer only loopback clients that asked for a loopback host name, or browsers the Jupyter server let through.
 
     The console shows what the secret key can see; checking the ``Host`` too keeps a DNS-rebinding page away from it.
     """
-    if not is_loopback(request.remote_addr or "") or not is_loopback(urlsplit("//" + request.host).hostname or ""):
+    if came_through_proxy():
+        return
+    if not is_loopback(request.remote_addr or "") or not is_loopback(hostname(request.host)):
         abort(403, description="The sandbox console answers only on loopback (http://127.0.0.1:…/dashboard).")
 
 

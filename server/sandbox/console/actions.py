@@ -5,7 +5,8 @@ event once more for one webhook endpoint (``resources.events.resend``, the same 
 as ``POST /v1/events/:id/retry``); three checks stand before it, so that no other web
 page open in the presenter's browser can press it for them:
 
-* **loopback** — the console answers only on loopback names and addresses (``__init__``);
+* **loopback** — the console answers only on loopback names and addresses, or to a browser the
+  Jupyter server let through its proxy (``__init__``);
 * **same origin** — a browser that says the form came from another site (``Sec-Fetch-Site``,
   or else ``Origin``) is refused, as the shop refuses it (``server/shop/security.py``);
 * **a token** — the form carries an HMAC of the event id under a key made when the

@@ -650,7 +650,7 @@ def authentication_action(pi, return_url, use_stripe_sdk=False):
     query = {"client_secret": pi["client_secret"]}
     if return_url:
         query["return_url"] = return_url
-    url = f"{request.host_url}3ds/authenticate/{pi['id']}?{urlencode(query)}"
+    url = f"{request.url_root}3ds/authenticate/{pi['id']}?{urlencode(query)}"  # behind a proxy: its path
     if return_url and not use_stripe_sdk:
         return {"type": "redirect_to_url", "redirect_to_url": {"return_url": return_url, "url": url}}
     return {

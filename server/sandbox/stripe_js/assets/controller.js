@@ -18,6 +18,9 @@
   const FROM_PARENT = 'sandbox-stripe-js';
   const TO_PARENT = 'sandbox-controller';
   const COLLECT_TIMEOUT_MS = 5000;
+  // The sandbox's root, from this frame's own URL (<root>/v3/controller.html): `/` on its own port, or the
+  // Jupyter server's path to it (`/user/alice/stripe/`) behind jupyter-server-proxy.
+  const API_ROOT = new URL('..', window.location.href);
 
   function post(type, payload) {
     const message = Object.assign({ source: TO_PARENT, controller_id: config.controllerId, type }, payload);
@@ -60,7 +63,8 @@
     }
     let response;
     try {
-      response = await fetch(method === 'GET' ? path + '?' + form : path, init);
+      const url = new URL(path.slice(1), API_ROOT).href;
+      response = await fetch(method === 'GET' ? url + '?' + form : url, init);
     } catch (networkFailure) {
       const message = 'An error occurred with our connection to Stripe. Is the sandbox running?';
       return { status: 0, body: { error: { type: 'api_connection_error', message } } };

@@ -179,6 +179,9 @@
     button.addEventListener('click', () => fillTestCard(button.dataset.card));
   });
   applyCountry();
+  // Behind a Jupyter server's proxy the sandbox and the page share one origin, so nothing keeps the page's
+  // scripts out of this frame: the label says so (test cards only), as Stripe's separate origin would not need to.
+  $('same-origin').hidden = frame.config.parentOrigin !== window.location.origin;
 
   frame.start({
     root: $('root'), form: $('card-form'), label: 'payment form', validate, collect, clear, setBusy,

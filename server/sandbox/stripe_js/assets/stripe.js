@@ -19,7 +19,8 @@
 (function () {
   'use strict';
 
-  const SANDBOX_ORIGIN = detectSandboxOrigin();
+  const SANDBOX_ROOT = detectSandboxRoot(); // where the sandbox is: its port, or its path behind a Jupyter server
+  const SANDBOX_ORIGIN = new URL(SANDBOX_ROOT).origin; // who may talk to us: the frames' origin
   const FROM_FRAME = 'sandbox-element'; // `source` tag on messages from Element frames
   const FROM_CONTROLLER = 'sandbox-controller';
   const TO_FRAMES = 'sandbox-stripe-js'; // `source` tag on messages we send to frames
@@ -41,10 +42,14 @@
 
   // -- small helpers -------------------------------------------------------------------------
 
-  /** The sandbox origin is wherever this script was loaded from. Capture it once, at load time. */
-  function detectSandboxOrigin() {
+  /**
+   * The sandbox is wherever this script was loaded from (`<root>/v3/`). Capture it once, at load time. The root
+   * keeps its path: behind jupyter-server-proxy the sandbox is `/user/<name>/stripe/` on the Jupyter server's origin.
+   */
+  function detectSandboxRoot() {
     const script = document.currentScript || Array.from(document.scripts).find((s) => /\/v3\/?(\?|$)/.test(s.src));
-    return new URL(script ? script.src : window.location.href).origin;
+    const url = new URL(script ? script.src : window.location.href);
+    return url.origin + url.pathname.replace(/\/v3(\/[^/]*)?$/, '');
   }
 
   function randomId(prefix) {
@@ -89,7 +94,7 @@
 
   function connectionError() {
     return { type: 'api_connection_error',
-      message: 'An error occurred with our connection to Stripe. Is the sandbox running at ' + SANDBOX_ORIGIN + '?' };
+      message: 'An error occurred with our connection to Stripe. Is the sandbox running at ' + SANDBOX_ROOT + '?' };
   }
 
   // -- the controller frame: every API call -------------------------------------------------
@@ -125,7 +130,7 @@
       frame.name = '__privateStripeController' + Math.floor(1000 + Math.random() * 9000);
       frame.setAttribute('aria-hidden', 'true');
       frame.tabIndex = -1;
-      frame.src = SANDBOX_ORIGIN + '/v3/controller.html?' + new URLSearchParams(plain({
+      frame.src = SANDBOX_ROOT + '/v3/controller.html?' + new URLSearchParams(plain({
         key: this._key, controller_id: this._id, parent_origin: window.location.origin,
         api_version: this._apiVersion }));
       frame.style.cssText = 'border:none;margin:0;padding:0;width:1px;height:1px;position:fixed;visibility:hidden;' +
@@ -386,7 +391,7 @@
       const iframe = document.createElement('iframe');
       iframe.title = this._kind.title;
       iframe.name = '__privateStripeFrame' + Math.floor(1000 + Math.random() * 9000);
-      iframe.src = SANDBOX_ORIGIN + '/v3/elements-inner-' + this._kind.frame + '.html?' + query;
+      iframe.src = SANDBOX_ROOT + '/v3/elements-inner-' + this._kind.frame + '.html?' + query;
       iframe.setAttribute('allow', 'payment');
       iframe.setAttribute('frameborder', '0');
       iframe.setAttribute('scrolling', 'no');
