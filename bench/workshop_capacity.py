@@ -29,6 +29,7 @@ per machine (BENCHMARKS.md, "Workshop capacity", says how).
 import argparse
 import json
 import math
+import shutil
 import statistics
 import threading
 import time
@@ -37,7 +38,7 @@ from dataclasses import dataclass
 from playwright.sync_api import expect, sync_playwright
 
 from bench.browser import launch
-from bench.common import distribution, machine, write_result
+from bench.common import RESULTS, distribution, machine, write_result
 from tests.browser.shopper import buy_now, fill_card
 from tests.card_frame import VISA
 from tests.hub import workshop as hub
@@ -133,11 +134,13 @@ class Learner(threading.Thread):
         self.first_cell = time.perf_counter() - started
 
     def dashboard(self, page):
+        page.set_default_timeout(300_000)  # ten Voilà kernels start and run the dashboard at once
         page.goto(f"{self.workshop.url}user/{self.name}/voila/render/dashboard.ipynb")
         expect(page.locator(".wb-book-card").first).to_be_visible(timeout=300_000)
 
     def pay(self, page):
         """ "Buy now" in their own shop's catalog through the hub, the card typed; Pay together with the others."""
+        page.set_default_timeout(120_000)
         buy_now(page, f"{self.workshop.url}user/{self.name}/shop", "art-of-doing-science")
         fill_card(page, VISA)
         button = page.get_by_test_id("pay-button")
@@ -225,7 +228,9 @@ def run(plan=Plan(), say=print):
         hub_before = usage(workshop, [])[1]  # the hub side's CPU before the class signs in
         learners, readings = run_learners(workshop, names, full=True, rounds=plan.rounds)
         elsewhere = [url for learner in (solo, *learners) for url in learner.elsewhere]
-    finally:
+    finally:  # the hub's log outlives the run's temporary state: what a stalled spawn did is in it
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        shutil.copy(workshop.state / "hub" / "jupyterhub.log", RESULTS / "workshop_capacity_hub.log")
         workshop.stop()
     (lesson, hub_side), (with_dashboard, _) = readings
     start_cpu = statistics.median(m["cpu"] for m in lesson.values())

@@ -6,6 +6,7 @@ entries ask jupyter-server-proxy to do, what kernels inherit.
 """
 
 import os
+import socket
 from types import SimpleNamespace
 
 import pytest
@@ -64,8 +65,11 @@ def test_behind_a_hub_the_entries_start_the_shop_and_kernels_inherit_where_it_is
         "launcher_entry": {"enabled": False, "title": "Press Workbench Stripe sandbox"},
         "request_headers_override": {PROXY_TOKEN_HEADER: token},
     }
-    assert shop["command"][-5:] == ["serve", "--port", "{port}", "--sandbox-port", "23456"]
     assert shop["port"] not in (0, 23456) and shop["timeout"] >= 30
+    with pytest.raises(OSError):  # held until the shop starts: no kernel can take it meanwhile
+        socket.create_server(("127.0.0.1", shop["port"])).close()
+    assert shop["command"]()[-5:] == ["serve", "--port", "{port}", "--sandbox-port", "23456"]
+    socket.create_server(("127.0.0.1", shop["port"])).close()  # let go as jupyter-server-proxy starts it
     assert os.environ["SHOP_URL"] == f"http://127.0.0.1:{shop['port']}"
     assert os.environ["SANDBOX_URL"] == "http://127.0.0.1:23456"
     assert os.environ[PROXY_TOKEN_ENV] == token

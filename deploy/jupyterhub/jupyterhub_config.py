@@ -15,6 +15,7 @@ On The Littlest JupyterHub copy sections 1 and 2 (TLJH brings its own accounts, 
 sections 3 and 4); Kubernetes: ``deploy/z2jh/values.yaml``; both in docs/workshop.md.
 """
 
+import asyncio
 import hashlib
 import os
 import pwd
@@ -22,6 +23,7 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 from jupyterhub.spawner import LocalProcessSpawner, SimpleLocalProcessSpawner
@@ -99,22 +101,36 @@ def home_of(name):
     return HOMES / account(name)
 
 
-def prepare_home(spawner):
+async def prepare_home(spawner):
     """Before each start: the learner's account and home, both made at their first sign-in.
 
-    The home is seeded with the lessons only when it is made: what is in it afterwards is the learner's
-    own work (and, being theirs, nothing this root process should write to or change the owner of).
+    In a thread: making them takes a second or two (useradd, signing the lessons), and the hub goes on
+    answering everyone else meanwhile, its sign-in pages and its servers' progress included.
     """
-    name, unix = spawner.user.name, account(spawner.user.name)
+    if not ACCOUNTS:
+        spawner.home_dir = str(home_of(spawner.user.name))
+    await asyncio.to_thread(make_home, spawner.user.name)
+
+
+USERADD = threading.Lock()  # two useradds at once: one can fail to lock /etc/passwd
+
+
+def make_home(name):
+    """The Unix account (as root) and the home seeded with the lessons, if they are not there yet.
+
+    The home is seeded only when it is made: what is in it afterwards is the learner's own work (and,
+    being theirs, nothing this root process should write to or change the owner of).
+    """
+    unix = account(name)
     if ACCOUNTS:
-        try:
-            pwd.getpwnam(unix)
-        except KeyError:
-            subprocess.run(
-                ["useradd", "--home-dir", HOMES / unix, "--shell", "/bin/bash", "--comment", name, unix], check=True
-            )
-    else:
-        spawner.home_dir = str(home_of(name))
+        with USERADD:
+            try:
+                pwd.getpwnam(unix)
+            except KeyError:
+                subprocess.run(
+                    ["useradd", "--home-dir", HOMES / unix, "--shell", "/bin/bash", "--comment", name, unix],
+                    check=True,
+                )
     home = home_of(name)
     if home.exists():
         return
@@ -150,8 +166,19 @@ class LearnerAccountSpawner(LocalProcessSpawner):
         return env
 
 
+def end_leftovers(spawner):
+    """After a learner's server stops (idle, or the hub stopping): whatever their account still runs goes too.
+
+    The server stops its kernels, shop and sandbox itself, but under a class's load it can be killed first,
+    and what it started would then run on where no one sees it.
+    """
+    if ACCOUNTS:
+        subprocess.run(["pkill", "--signal", "KILL", "--uid", account(spawner.user.name)], check=False)
+
+
 c.JupyterHub.spawner_class = LearnerAccountSpawner if ACCOUNTS else SimpleLocalProcessSpawner
 c.Spawner.pre_spawn_hook = prepare_home
+c.Spawner.post_stop_hook = end_leftovers
 c.Spawner.cmd = [PYTHON, "-m", "jupyterhub.singleuser"]
 c.Spawner.environment["PATH"] = os.pathsep.join([str(Path(PYTHON).parent), "/usr/local/bin", "/usr/bin", "/bin"])
 if os.environ.get("WORKSHOP_LAB_SETTINGS"):  # JupyterLab without its news pop-up or update check

@@ -11,9 +11,10 @@ They settle, once for the process (``plan``):
   Binder), in Codespaces, or on a server listening beyond loopback; direct on a laptop
   (``make lab``, a plain ``jupyter lab``), where the separate loopback origins stay.
   ``WORKBENCH_PROXY=on|off`` decides instead (``auto`` by default).
-* **ports and secrets.**  ``SHOP_PORT``/``SANDBOX_PORT`` if set, else free ports; a
-  random proxy token that jupyter-server-proxy adds to every request it passes on, and
-  without which the shop and sandbox answer nobody (``server/sandbox/behind_proxy.py``).
+* **ports and secrets.**  ``SHOP_PORT``/``SANDBOX_PORT`` if set, else free ports that
+  this process holds until the shop starts (``claim_port``); a random proxy token that
+  jupyter-server-proxy adds to every request it passes on, and without which the shop
+  and sandbox answer nobody (``server/sandbox/behind_proxy.py``).
 
 They also give Voilà's server extension (``<base_url>voila/render/dashboard.ipynb``, which
 ignores ``voila.json``) the dashboard's offline ``workbench`` template, as the Voilà
@@ -79,10 +80,28 @@ def use_proxy(server=None, environ=os.environ):
     return ip not in LOOPBACK and not ip.startswith("127.")
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+HELD = {}  # port -> the socket that keeps it, until the shop's command lets it go
+
+
+def claim_port():
+    """A free loopback port, held by this Jupyter server (bound, not listening) until the shop starts.
+
+    The shop starts on demand, minutes later. Meanwhile every kernel this server starts binds five
+    ports the OS picks, and a port that was merely free at start-up was picked for a kernel when a
+    class of ten signed in at once (jupyter-server-proxy then met a kernel's ZeroMQ socket at the
+    shop's port, and that learner's shop never started). Held, no one else can bind it.
+    """
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    HELD[port] = sock
+    return port
+
+
+def release_ports():
+    """Let the held ports go: ``workbench serve`` binds them a moment later."""
+    while HELD:
+        HELD.popitem()[1].close()
 
 
 def port_of(name, proxied, environ=os.environ):
@@ -91,7 +110,7 @@ def port_of(name, proxied, environ=os.environ):
     if configured not in ("", "0"):
         return int(configured)
     if proxied:
-        return free_port()
+        return claim_port()
     url = environ.get(f"{name}_URL") or config_defaults()[f"{name}_URL"]
     return urlsplit(url).port if url else config_defaults()[f"{name}_PORT"]
 
@@ -143,9 +162,15 @@ def shop():
     current = plan()
     entry = _entry(current.shop_port, "Press Workbench shop")
     if current.proxied:
-        command = [sys.executable, "-m", "server.launch.cli", "serve", "--port", "{port}"]
-        entry.update(command=[*command, "--sandbox-port", str(current.sandbox_port)], timeout=START_TIMEOUT)
+        entry.update(command=serve_command, timeout=START_TIMEOUT)
     return entry
+
+
+def serve_command():
+    """``workbench serve`` on the held ports, let go just now: jupyter-server-proxy calls this to start the shop."""
+    release_ports()
+    command = [sys.executable, "-m", "server.launch.cli", "serve", "--port", "{port}"]
+    return [*command, "--sandbox-port", str(plan().sandbox_port)]
 
 
 def stripe():

@@ -97,8 +97,8 @@ class Workshop:
         """Ctrl-C if it still runs; once its processes are gone, the learners' accounts and both folders go."""
         try:
             if self.make.poll() is None:
-                self.ctrl_c()
-            self.wait_until_stopped()
+                self.ctrl_c(timeout=120)  # a class of ten: the hub stops their servers in about 40 s on 2 cores
+            self.wait_until_stopped(timeout=90)
             remove_accounts(self.learners)
         finally:
             shutil.rmtree(self.state, ignore_errors=True)
