@@ -5,7 +5,8 @@
 keys, a shop of its own on free ports (``SHOP_URL`` port 0) even if ``make demo``
 runs, and a test shopper who types the card each lesson asks for
 (``WORKBENCH_AUTOPAY``), silently, so the stored outputs read as a live session's.
-Widget state is stored too, so the picker and the status panels show in JupyterLab.
+Widget state is stored too, so the picker and the status panels show in JupyterLab;
+its checkout frames are stored still (``still_checkouts``).
 
     python -m server.notebook.unattended [notebooks/01_….ipynb …]
 
@@ -25,6 +26,14 @@ from .shopper import AUTOPAY
 
 UNATTENDED_ENV = {"WORKBENCH_MODE": "sandbox", "SHOP_URL": "http://127.0.0.1:0", AUTOPAY: "1"}
 LESSONS = "notebooks/0*.ipynb"
+LIVE_CHECKOUT = re.compile(
+    r'<iframe srcdoc="[^"]*" (title="Checkout for order [^"]*") [^>]*height="(\d+)"[^>]*></iframe>'
+)  # as presenter.checkout_frame_html writes it
+STILL_CHECKOUT = (
+    '<div {} style="height:{}px;box-sizing:border-box;border:1px dashed #c1c9d2;border-radius:8px;display:flex;'
+    'align-items:center;justify-content:center;color:#697386;font:14px system-ui,sans-serif">'
+    "The checkout opens here when you run the cell.</div>"
+)
 STRIPE_AND_SHOP_ID = re.compile(r"\b(pi|pm|ch|re|evt|ord|req|we|whsec|txn|py|cus|seti|pmc)_[A-Za-z0-9]{8,}")
 
 
@@ -81,7 +90,22 @@ def execute(path):
         resources={"metadata": {"path": os.path.dirname(path)}},
     )
     client.execute(env={**os.environ, **UNATTENDED_ENV})
+    still_checkouts(notebook)
     nbformat.write(notebook, path)
+
+
+def still_checkouts(notebook):
+    """The stored widget state's checkout frames, each replaced by a box of its size that says to run the cell.
+
+    A live frame first asks its shop whether it answers, and the shop of an unattended run is long gone
+    by the time someone opens the notebook: on a hub or Binder that request would go to the learner's
+    own laptop (``127.0.0.1:<a port of the CI run>``), and locally it would say the shop is gone.
+    """
+    states = notebook.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {})
+    for model in states.get("state", {}).values():
+        value = model.get("state", {}).get("value")
+        if isinstance(value, str) and "<iframe" in value:
+            model["state"]["value"] = LIVE_CHECKOUT.sub(lambda m: STILL_CHECKOUT.format(*m.groups()), value)
 
 
 def main(argv=None):

@@ -9,16 +9,20 @@ import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
+import nbformat
 import pytest
 from playwright.sync_api import expect
 
 from server.launch.lab import check_port_free
 from server.notebook import NotPaidYet, Workbench
 from server.notebook.presenter import SHOP_GONE, checkout_frame_html
+from server.notebook.unattended import still_checkouts
 from server.sandbox.serving import start_sandbox
 
 OWN_SHOP = "http://127.0.0.1:0"
+LESSONS = Path(__file__).resolve().parents[2] / "notebooks"
 
 
 @pytest.fixture
@@ -110,3 +114,19 @@ def test_a_port_in_use_is_named_with_the_fix(tmp_path):
             check=False,
         )
     assert lab.returncode == 1 and f"make lab: Port {port} is already in use" in lab.stderr
+
+
+def test_a_stored_checkout_frame_is_kept_still_and_the_committed_lessons_keep_none_live(wb):
+    """A committed live frame would ask a CI run's long-gone shop at 127.0.0.1 (on a hub: the laptop) if it answers."""
+    order = wb.create_order({"scaling-people": 1})
+    notebook = nbformat.v4.new_notebook()
+    frame = checkout_frame_html(order, height=480)
+    models = {"m": {"state": {"value": f"<div>{frame}</div>"}}}
+    notebook.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": models}}
+    still_checkouts(notebook)
+    state = notebook.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]["m"]["state"]
+    assert "<iframe" not in state["value"] and "srcdoc" not in state["value"]
+    assert f'title="Checkout for order {order.id}" style="height:480px' in state["value"]
+    assert "The checkout opens here when you run the cell." in state["value"]
+    for lesson in LESSONS.glob("0*.ipynb"):
+        assert "api/health" not in lesson.read_text(encoding="utf-8"), f"{lesson.name} stores a live checkout"
