@@ -148,7 +148,8 @@ def test_resend_refuses_other_sites_stale_tokens_and_wrong_endpoints(sandbox, co
         console.post(action, data=fields, headers={"Host": "evil.example:12111"}),
         console.post(action, data=fields, environ_base={"REMOTE_ADDR": "192.168.1.20"}),
     ]
-    assert [r.status_code for r in refused] == [403] * len(refused)
+    # a Host the sandbox is not served as is refused before any route (400, as by the shop): DNS rebinding
+    assert [r.status_code for r in refused] == [403, 403, 403, 403, 403, 400, 403]
     assert "another website" in refused[0].get_data(as_text=True)
     assert "reload it" in refused[2].get_data(as_text=True)
     other = stripe_client.v1.webhook_endpoints.create(
