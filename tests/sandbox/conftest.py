@@ -8,6 +8,21 @@ import pytest
 RETURN_URL = "http://127.0.0.1/return"
 
 
+def pay(client, **params):
+    """A PaymentIntent paid in one call with the Visa test card, its charge expanded; ``params`` override these."""
+    return client.v1.payment_intents.create(
+        params={
+            "amount": 2300,
+            "currency": "usd",
+            "confirm": True,
+            "payment_method": "pm_card_visa",
+            "return_url": RETURN_URL,
+            "expand": ["latest_charge"],
+            **params,
+        }
+    )
+
+
 @pytest.fixture
 def new_intent(stripe_client):
     def create(**params):

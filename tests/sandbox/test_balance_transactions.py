@@ -5,21 +5,7 @@ import time
 import pytest
 import stripe
 
-from tests.sandbox.conftest import RETURN_URL
-
-
-def pay(client, **params):
-    return client.v1.payment_intents.create(
-        params={
-            "amount": 2300,
-            "currency": "usd",
-            "confirm": True,
-            "payment_method": "pm_card_visa",
-            "return_url": RETURN_URL,
-            "expand": ["latest_charge"],
-            **params,
-        }
-    )
+from tests.sandbox.conftest import RETURN_URL, pay
 
 
 def updated_event(client, charge_id, timeout=10):

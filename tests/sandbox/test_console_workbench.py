@@ -25,26 +25,22 @@ def receiver():
     hook.server.stop()
 
 
-def decline(sandbox, stripe_client, number="4000000000000002"):
-    """A Payment Element confirm with a declined card, as a shopper makes it; returns the CardError."""
-    pi = stripe_client.v1.payment_intents.create(params={"amount": 1500, "currency": "usd"})
-    publishable = stripe.StripeClient(PUBLISHABLE_KEY, base_addresses={"api": sandbox.url})
-    card = {"number": number, "exp_month": "12", "exp_year": "2034", "cvc": "123"}
-    with pytest.raises(stripe.CardError) as declined:
-        publishable.v1.payment_intents.confirm(
-            pi.id,
-            params={
-                "client_secret": pi.client_secret,
-                "return_url": "http://127.0.0.1/return",
-                "payment_method_data": {"type": "card", "card": card},
-            },
-        )
-    return pi, declined.value
+@pytest.fixture
+def decline(stripe_client, confirm_card):
+    """``decline(number)``: a Payment Element confirm with a declined card, as a shopper makes it; the CardError."""
+
+    def confirm(number="4000000000000002"):
+        pi = stripe_client.v1.payment_intents.create(params={"amount": 1500, "currency": "usd"})
+        with pytest.raises(stripe.CardError) as declined:
+            confirm_card(pi, number)
+        return pi, declined.value
+
+    return confirm
 
 
-def test_errors_view_groups_failures_by_error_and_endpoint(sandbox, console, stripe_client):
-    decline(sandbox, stripe_client)
-    _, latest = decline(sandbox, stripe_client, "4000000000009995")
+def test_errors_view_groups_failures_by_error_and_endpoint(sandbox, console, stripe_client, decline):
+    decline()
+    _, latest = decline("4000000000009995")
     with pytest.raises(stripe.InvalidRequestError) as missing:
         stripe_client.v1.payment_intents.retrieve("pi_nothere")
     page = text(console.get("/dashboard/errors")).replace("<wbr>", "")
@@ -60,8 +56,8 @@ def test_errors_view_groups_failures_by_error_and_endpoint(sandbox, console, str
     assert "No such payment_intent: &#39;pi_nothere&#39;" in gone
 
 
-def test_a_logged_request_shows_its_parameters_and_answer_with_secrets_masked(sandbox, console, stripe_client):
-    pi, declined = decline(sandbox, stripe_client)
+def test_a_logged_request_shows_its_parameters_and_answer_with_secrets_masked(sandbox, console, stripe_client, decline):
+    pi, declined = decline()
     listing = text(console.get("/dashboard/logs"))
     assert f'href="/dashboard/logs/{declined.request_id}"' in listing
     assert "card_declined / generic_decline: Your card was declined." in listing
@@ -77,8 +73,8 @@ def test_a_logged_request_shows_its_parameters_and_answer_with_secrets_masked(sa
     assert missing.status_code == 404 and "No such request in the log: req_notlogged" in missing.get_data(as_text=True)
 
 
-def test_the_logs_page_filters_by_status_class(sandbox, console, stripe_client):
-    decline(sandbox, stripe_client)
+def test_the_logs_page_filters_by_status_class(sandbox, console, stripe_client, decline):
+    decline()
     page = text(console.get("/dashboard/logs?status_type=4XX"))
     statuses = re.findall(r'<td><span class="badge \w+">(\d+)</span></td>', page)
     assert statuses and all(s.startswith("4") for s in statuses)

@@ -3,7 +3,7 @@
 import pytest
 import stripe
 
-from tests.sandbox.conftest import RETURN_URL
+from tests.sandbox.conftest import RETURN_URL, pay
 
 
 def invalid(call):
@@ -127,16 +127,7 @@ def test_confirm_twice_is_refused(new_intent, stripe_client):
 
 
 def test_create_and_confirm_in_one_call_and_expand(stripe_client):
-    pi = stripe_client.v1.payment_intents.create(
-        params={
-            "amount": 2300,
-            "currency": "usd",
-            "confirm": True,
-            "payment_method": "pm_card_visa",
-            "return_url": RETURN_URL,
-            "expand": ["latest_charge", "payment_method"],
-        }
-    )
+    pi = pay(stripe_client, expand=["latest_charge", "payment_method"])  # create with confirm=True
     assert pi.status == "succeeded"
     assert pi.latest_charge.object == "charge" and pi.latest_charge.amount_captured == 2300
     assert pi.payment_method.card.last4 == "4242"

@@ -3,9 +3,10 @@
 import json
 import os
 
+from tests.sandbox.conftest import pay
+
 with open(os.path.join(os.path.dirname(__file__), "stripe_object_keys.json")) as fh:
     KEYS = json.load(fh)
-RETURN_URL = "http://127.0.0.1/return"
 
 
 def keys(obj):
@@ -13,15 +14,7 @@ def keys(obj):
 
 
 def test_payment_intent_charge_payment_method_event_refund_keys(stripe_client):
-    pi = stripe_client.v1.payment_intents.create(
-        params={
-            "amount": 2300,
-            "currency": "usd",
-            "confirm": True,
-            "payment_method": "pm_card_visa",
-            "return_url": RETURN_URL,
-        }
-    )
+    pi = pay(stripe_client, expand=[])
     assert keys(pi) == KEYS["payment_intent"]
     charge = stripe_client.v1.charges.retrieve(pi.latest_charge)
     assert keys(charge) == KEYS["charge"]
@@ -35,16 +28,7 @@ def test_payment_intent_charge_payment_method_event_refund_keys(stripe_client):
 
 def test_a_typed_card_says_it_asked_for_nothing_optional(stripe_client):
     """The charge's card details say what happened: a credit card typed in, no wallet, no optional authorisation."""
-    pi = stripe_client.v1.payment_intents.create(
-        params={
-            "amount": 2300,
-            "currency": "usd",
-            "confirm": True,
-            "payment_method": "pm_card_visa",
-            "return_url": RETURN_URL,
-            "expand": ["latest_charge"],
-        }
-    )
+    pi = pay(stripe_client)
     card = pi.latest_charge.payment_method_details.card.to_dict()
     assert (card["wallet"], card["mandate"], card["installments"], card["network_token"]) == (
         None,
@@ -70,15 +54,7 @@ def test_webhook_endpoint_keys_and_the_secret_only_on_create(stripe_client):
 
 
 def test_ids_look_like_stripes(stripe_client):
-    pi = stripe_client.v1.payment_intents.create(
-        params={
-            "amount": 2300,
-            "currency": "usd",
-            "confirm": True,
-            "payment_method": "pm_card_visa",
-            "return_url": RETURN_URL,
-        }
-    )
+    pi = pay(stripe_client, expand=[])
     refund = stripe_client.v1.refunds.create(params={"payment_intent": pi.id, "amount": 100})
     for value, prefix in ((pi.id, "pi_"), (pi.latest_charge, "ch_"), (pi.payment_method, "pm_"), (refund.id, "re_")):
         assert value.startswith(prefix) and len(value) == len(prefix) + 24 and value[len(prefix) :].isalnum()

@@ -3,20 +3,12 @@
 import pytest
 import stripe
 
-from tests.sandbox.conftest import RETURN_URL
+from tests.sandbox.conftest import RETURN_URL, pay
 
 
 @pytest.fixture
 def paid(stripe_client):
-    return stripe_client.v1.payment_intents.create(
-        params={
-            "amount": 2300,
-            "currency": "usd",
-            "confirm": True,
-            "payment_method": "pm_card_visa",
-            "return_url": RETURN_URL,
-        }
-    )
+    return pay(stripe_client, expand=[])
 
 
 def test_partial_then_full_refund_and_over_refund(stripe_client, paid):

@@ -6,7 +6,6 @@ import pytest
 import stripe
 
 from server.launch.cli import main
-from server.sandbox import PUBLISHABLE_KEY
 from server.sandbox.request_log import RequestLog
 from server.sandbox.store import Store
 
@@ -30,19 +29,12 @@ def test_a_stripe_python_request_is_logged_with_its_request_id_and_idempotency_k
     assert entry in log_of(sandbox).entries(object_id=pi.id)
 
 
-def test_publishable_key_calls_and_card_errors_are_logged_with_the_objects_they_touched(sandbox, stripe_client):
+def test_publishable_key_calls_and_card_errors_are_logged_with_the_objects_they_touched(
+    sandbox, stripe_client, confirm_card
+):
     pi = stripe_client.v1.payment_intents.create(params={"amount": 2300, "currency": "usd"})
-    publishable = stripe.StripeClient(PUBLISHABLE_KEY, base_addresses={"api": sandbox.url})
-    card = {"number": "4000000000000002", "exp_month": "12", "exp_year": "2034", "cvc": "123"}
     with pytest.raises(stripe.CardError) as declined:
-        publishable.v1.payment_intents.confirm(
-            pi.id,
-            params={
-                "client_secret": pi.client_secret,
-                "return_url": "http://127.0.0.1/return",
-                "payment_method_data": {"type": "card", "card": card},
-            },
-        )
+        confirm_card(pi, "4000000000000002")  # the Payment Element's call, with the publishable key
     declined = declined.value
     entry = entry_for(sandbox, declined.request_id)
     assert (entry["status"], entry["key_type"]) == (402, "publishable")
@@ -100,7 +92,7 @@ def test_workbench_reset_empties_the_log(tmp_path, monkeypatch):
     assert log.entries() == []
 
 
-def test_parameters_and_answers_are_kept_with_secrets_masked(sandbox, stripe_client):
+def test_parameters_and_answers_are_kept_with_secrets_masked(sandbox, stripe_client, confirm_card):
     """What Stripe's Logs page shows of a request: its parameters and the answer, never a secret or a card number."""
     pi = stripe_client.v1.payment_intents.create(params={"amount": 2300, "currency": "usd", "metadata": {"n": "7"}})
     created = log_of(sandbox).entry(pi.last_response.request_id)
@@ -113,17 +105,8 @@ def test_parameters_and_answers_are_kept_with_secrets_masked(sandbox, stripe_cli
         None,
     )
 
-    publishable = stripe.StripeClient(PUBLISHABLE_KEY, base_addresses={"api": sandbox.url})
-    card = {"number": "4000 0000 0000 0002", "exp_month": "12", "exp_year": "2034", "cvc": "123"}
     with pytest.raises(stripe.CardError) as declined:
-        publishable.v1.payment_intents.confirm(
-            pi.id,
-            params={
-                "client_secret": pi.client_secret,
-                "return_url": "http://127.0.0.1/return",
-                "payment_method_data": {"type": "card", "card": card},
-            },
-        )
+        confirm_card(pi, "4000 0000 0000 0002")  # the Payment Element's call, with the publishable key
     confirm = log_of(sandbox).entry(declined.value.request_id)
     sent = json.loads(confirm["params"])
     assert sent["payment_method_data"]["card"] == {

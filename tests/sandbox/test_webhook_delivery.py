@@ -10,6 +10,7 @@ from server.sandbox.delivery import RetrySchedule
 from server.sandbox.serving import start_sandbox
 from tests.processes import free_port
 from tests.receiver import Receiver
+from tests.sandbox.conftest import pay
 
 pytestmark = pytest.mark.sandbox_only("delivers to local receivers from sandboxes of its own")
 
@@ -42,15 +43,7 @@ def wait_until(condition, timeout=10):
 def test_events_are_signed_so_construct_event_accepts_them(own_sandbox, receiver):
     running, client = own_sandbox
     endpoint = subscribe(client, receiver, ["payment_intent.succeeded"])
-    pi = client.v1.payment_intents.create(
-        params={
-            "amount": 2300,
-            "currency": "usd",
-            "confirm": True,
-            "payment_method": "pm_card_visa",
-            "payment_method_types": ["card"],
-        }
-    )
+    pi = pay(client, payment_method_types=["card"])
     ((_, body, signature),) = receiver.wait_for(1)
     event = stripe.Webhook.construct_event(body, signature, endpoint.secret)
     assert (event.type, event.data.object.id, event.data.object.status) == (
