@@ -41,7 +41,7 @@ from urllib.parse import urlsplit
 
 from jupyter_server.serverapp import ServerApp
 
-from server.sandbox import PROXY_TOKEN_ENV, PROXY_TOKEN_HEADER
+from server.sandbox import PROXY_TOKEN_ENV, PROXY_TOKEN_HEADER, is_loopback
 from server.shop import config_defaults
 
 from .voila import TEMPLATES
@@ -49,7 +49,6 @@ from .voila import TEMPLATES
 PROXY_ENV = "WORKBENCH_PROXY"  # auto (default), on or off
 SHOP_ENTRY, SANDBOX_ENTRY = "shop", "stripe"  # the paths under the Jupyter server's base URL
 START_TIMEOUT = 60  # seconds for `workbench serve` to answer (on 2 busy cores it takes a few)
-LOOPBACK = ("localhost", "127.0.0.1", "::1")
 
 
 @dataclass(frozen=True)
@@ -77,7 +76,7 @@ def use_proxy(server=None, environ=os.environ):
     if environ.get("JUPYTERHUB_SERVICE_PREFIX") or environ.get("CODESPACES") == "true":
         return True
     ip = getattr(server, "ip", "localhost") or ""
-    return ip not in LOOPBACK and not ip.startswith("127.")
+    return not is_loopback(ip)
 
 
 HELD = {}  # port -> the socket that keeps it, until the shop's command lets it go

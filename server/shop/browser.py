@@ -19,12 +19,11 @@ from urllib.parse import urlsplit
 
 from flask import request
 
-from server.sandbox import came_through_proxy
+from server.sandbox import came_through_proxy, is_loopback
 
 from .security import origin
 
 WILDCARD = ("0.0.0.0", "::", "")  # a server listening on every interface: no name a browser could use
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 def sandbox_url(config):
@@ -33,7 +32,7 @@ def sandbox_url(config):
     if came_through_proxy() and config.get("SANDBOX_PROXY_PATH"):
         return origin(request.host_url) + "/" + config["SANDBOX_PROXY_PATH"].strip("/")
     parts, asked = urlsplit(internal), urlsplit(request.host_url)
-    if asked.hostname not in LOOPBACK and (parts.hostname in LOOPBACK or parts.hostname in WILDCARD):
+    if not is_loopback(asked.hostname or "") and (is_loopback(parts.hostname or "") or parts.hostname in WILDCARD):
         name = f"[{asked.hostname}]" if ":" in asked.hostname else asked.hostname
         return f"{asked.scheme}://{name}:{parts.port}"
     return internal
