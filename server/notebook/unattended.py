@@ -26,9 +26,10 @@ from .shopper import AUTOPAY
 
 UNATTENDED_ENV = {"WORKBENCH_MODE": "sandbox", "SHOP_URL": "http://127.0.0.1:0", AUTOPAY: "1"}
 LESSONS = "notebooks/0*.ipynb"
-LIVE_CHECKOUT = re.compile(
+LIVE_CHECKOUT = re.compile(  # as presenter.checkout_frame_html writes it: its new-tab link, then the frame
+    r'(?:<div [^>]*><a href="[^"]*" [^>]*>Open the checkout for order [^<]*</a></div>)?'
     r'<iframe srcdoc="[^"]*" (title="Checkout for order [^"]*") [^>]*height="(\d+)"[^>]*></iframe>'
-)  # as presenter.checkout_frame_html writes it
+)
 STILL_CHECKOUT = (
     '<div {} style="height:{}px;box-sizing:border-box;border:1px dashed #c1c9d2;border-radius:8px;display:flex;'
     'align-items:center;justify-content:center;color:#697386;font:14px system-ui,sans-serif">'
@@ -95,7 +96,7 @@ def execute(path):
 
 
 def still_checkouts(notebook):
-    """The stored widget state's checkout frames, each replaced by a box of its size that says to run the cell.
+    """The stored widget state's checkout frames (and their new-tab links), each now a box that says to run the cell.
 
     A live frame first asks its shop whether it answers, and the shop of an unattended run is long gone
     by the time someone opens the notebook: on a hub or Binder that request would go to the learner's

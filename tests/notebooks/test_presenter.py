@@ -126,6 +126,7 @@ def test_a_stored_checkout_frame_is_kept_still_and_the_committed_lessons_keep_no
     still_checkouts(notebook)
     state = notebook.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]["m"]["state"]
     assert "<iframe" not in state["value"] and "srcdoc" not in state["value"]
+    assert "new tab" not in state["value"] and "href" not in state["value"]  # no link to the gone shop either
     assert f'title="Checkout for order {order.id}" style="height:480px' in state["value"]
     assert "The checkout opens here when you run the cell." in state["value"]
     for lesson in LESSONS.glob("0*.ipynb"):
