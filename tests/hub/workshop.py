@@ -127,6 +127,16 @@ def read_until(lines, pattern, printed, timeout):
             return match
 
 
+def ctrl_c_as_in_a_terminal():
+    """SIGINT back to its default in make and all it starts, as in a terminal's foreground job.
+
+    A test run started in the background (``make test &``, some CI runners) ignores SIGINT, and
+    its children inherit that: the hub's idle culler then ignored the hub's SIGINT and held every
+    Ctrl-C for 30 s, until the hub gave up on it.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start(learners, **env):
     """``make workshop`` on a free port with a new password, once it prints the URL to hand out."""
     remove_accounts(learners)  # left by an interrupted run
@@ -151,6 +161,7 @@ def start(learners, **env):
         stderr=subprocess.STDOUT,
         text=True,
         start_new_session=True,  # a process group of its own, as a terminal's job: Ctrl-C goes to all of it
+        preexec_fn=ctrl_c_as_in_a_terminal,
     )
     lines, printed = queue.Queue(), []
     threading.Thread(target=forward_lines, args=(make.stdout, lines), daemon=True).start()
