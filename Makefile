@@ -58,9 +58,9 @@ verify-stripe: $(STAMP) browser
 	WORKBENCH_VERIFY_STRIPE=yes $(BIN)/python -m pytest --target=stripe -rs \
 	  tests/sandbox tests/fidelity tests/browser/test_checkout.py
 
-# JupyterLab on notebooks/, with the shop running outside the kernels (server/launch/lab.py).
+# JupyterLab on notebooks/, with the shop running outside the kernels (server/press_workbench/launch/lab.py).
 lab: $(STAMP)
-	$(BIN)/python -m server.launch.lab
+	$(BIN)/python -m press_workbench.launch.lab
 
 # A real JupyterHub on this machine for a class (docs/workshop.md): each learner signs in with any name and the
 # workshop password (WORKSHOP_PASSWORD, generated and printed if unset) on WORKSHOP_PORT (8000); WORKSHOP_IP=0.0.0.0
@@ -70,7 +70,7 @@ WORKSHOP_STAMP := $(VENV)/.workshop-installed
 HUB_PROXY      := $(VENV)/node/node_modules/.bin/configurable-http-proxy
 
 workshop: workshop-install
-	$(BIN)/python -m server.launch.workshop
+	$(BIN)/python -m press_workbench.launch.workshop
 
 workshop-install: $(WORKSHOP_STAMP) $(HUB_PROXY)
 

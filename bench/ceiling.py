@@ -14,7 +14,7 @@ import itertools
 import json
 import sys
 
-from server.sandbox.resources.payment_intents import payment_intent
+from press_workbench.sandbox.resources.payment_intents import payment_intent
 
 
 def canned(status):

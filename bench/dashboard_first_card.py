@@ -35,7 +35,7 @@ from playwright.sync_api import sync_playwright
 
 from bench.browser import launch, local_page
 from bench.common import machine, write_result
-from server.launch.voila import free_port, start_voila
+from press_workbench.launch.voila import free_port, start_voila
 
 WORKBENCH = str(Path(sys.executable).parent / "workbench")
 WARM_AFTER = 8.0  # seconds for the kernel pool to refill before the warm visit

@@ -1,6 +1,6 @@
 """Notebook 01 "Run All": from starting its kernel until its last cell has run, as nbclient runs it.
 
-The notebook runs exactly as ``make test`` runs it (``server.notebook.unattended``:
+The notebook runs exactly as ``make test`` runs it (``press_workbench.notebook.unattended``:
 sandbox mode, a shop of its own on free ports), in its own folder, with a fresh
 kernel each round.  The clock starts when the kernel is asked to start; the kernel
 ready and each cell's end are recorded, so the report can say where the time went.
@@ -15,7 +15,7 @@ import nbformat
 from nbclient import NotebookClient
 
 from bench.common import ROOT, machine, write_result
-from server.notebook.unattended import UNATTENDED_ENV
+from press_workbench.notebook.unattended import UNATTENDED_ENV
 
 NOTEBOOK = ROOT / "notebooks" / "01_payment_intents_step_by_step.ipynb"
 TARGET = 5.0  # seconds (issue 13)

@@ -25,8 +25,8 @@ from pyinstrument import Profiler
 from bench.common import RESULTS
 from bench.shop_rate import ORDER
 from bench.stack import Ceiling
-from server.sandbox import SECRET_KEY, create_sandbox_app
-from server.shop import create_app
+from press_workbench.sandbox import SECRET_KEY, create_sandbox_app
+from press_workbench.shop import create_app
 
 SHOP_CREATE = (
     "amount=3200&currency=usd&automatic_payment_methods[enabled]=true&description=Stripe+Press+order"

@@ -40,7 +40,7 @@ from pathlib import Path
 import stripe
 
 from bench.common import ROOT, BenchError, machine, run_ops, write_result
-from server.sandbox import SECRET_KEY
+from press_workbench.sandbox import SECRET_KEY
 from tests.processes import free_port
 
 BENCH_DIR = ROOT / "bench"
@@ -184,7 +184,10 @@ class Server:
 
 def start_server(name, version, command, port, log, exits):
     """Start ``command`` in its own session (Ctrl-C reaches only us; we stop it) and wait until it answers."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}  # this checkout's sandbox and ceiling endpoint (bench/ceiling.py)
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(ROOT / "server"), str(ROOT)]),
+    }  # this checkout's sandbox and ceiling endpoint (bench/ceiling.py)
     with open(log, "wb") as out:
         process = subprocess.Popen(
             command,
@@ -227,7 +230,16 @@ def tail(path, lines=20):
 def start_sandbox(workdir, tag, exits):
     port, data_dir = free_port(), workdir / f"sandbox-{tag}"
     data_dir.mkdir()
-    command = [sys.executable, "-m", "server.launch.cli", "sandbox", "--port", str(port), "--data-dir", str(data_dir)]
+    command = [
+        sys.executable,
+        "-m",
+        "press_workbench.launch.cli",
+        "sandbox",
+        "--port",
+        str(port),
+        "--data-dir",
+        str(data_dir),
+    ]
     return start_server("sandbox", "Press Workbench", command, port, workdir / f"sandbox-{tag}.log", exits)
 
 

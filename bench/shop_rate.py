@@ -22,10 +22,10 @@ import stripe
 
 from bench.common import BenchError, add_compare_option, compared, machine, run_ops, write_result
 from bench.stack import Ceiling, Stack
-from server.sandbox import SECRET_KEY
+from press_workbench.sandbox import SECRET_KEY
 
 ORDER = json.dumps({"items": [{"book_id": "an-elegant-puzzle", "quantity": 1}]})
-# What the shop sends for that order (server/shop/service.py), so the ceiling does the same stripe-python work.
+# What the shop sends for that order (press_workbench/shop/service.py), so the ceiling does the same stripe-python work.
 SHOP_PARAMS = {
     "amount": 3200,
     "currency": "usd",

@@ -7,8 +7,8 @@ the theme's assets are bundled, so the built site reads offline too.
 
 The source directory is the repository itself (``sphinx-build -c docs . docs/_build/html``), narrowed to the
 pages below by ``include_patterns``: the lessons and BENCHMARKS.md stay where they are, and every relative link
-they contain (a lesson to the next one, a page to ``server/shop/api.py``) resolves as it does on disk.  Links to
-source files become downloads of that file.
+they contain (a lesson to the next one, a page to ``server/press_workbench/shop/api.py``) resolves as it
+does on disk.  Links to source files become downloads of that file.
 """
 
 from pathlib import Path

@@ -18,7 +18,7 @@ from collections import OrderedDict
 import pytest
 from nbval.plugin import IPyNbCell
 
-from server.notebook.unattended import STRIPE_AND_SHOP_ID, UNATTENDED_ENV, IdNumbers
+from press_workbench.notebook.unattended import STRIPE_AND_SHOP_ID, UNATTENDED_ENV, IdNumbers
 
 
 def _number_ids(cell):

@@ -11,8 +11,8 @@ import urllib.error
 import urllib.request
 from urllib.parse import urlencode
 
-from server.sandbox import PUBLISHABLE_KEY
-from server.sandbox.pipeline.forms import encode_form
+from press_workbench.sandbox import PUBLISHABLE_KEY
+from press_workbench.sandbox.pipeline.forms import encode_form
 
 VISA, THREE_D_SECURE, DECLINED = "4242424242424242", "4000002760003184", "4000000000000002"
 

@@ -11,9 +11,9 @@ import shutil
 
 import pytest
 
-from server.sandbox.serving import serve_in_thread, start_sandbox
-from server.shop import create_app
-from server.shop.serving import register_sandbox_webhook
+from press_workbench.sandbox.serving import serve_in_thread, start_sandbox
+from press_workbench.shop import create_app
+from press_workbench.shop.serving import register_sandbox_webhook
 from tests.fidelity.target import TargetRefused, resolve, sandbox_target
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"

@@ -19,9 +19,11 @@ def free_port():
 
 
 class Workbench:
-    """``python -m server.launch.cli <args>`` in its own process; ``url`` is where it said it listens."""
+    """``python -m press_workbench.launch.cli <args>`` in its own process; ``url`` is where it said it listens."""
 
-    def __init__(self, *args, cwd, timeout=60, root=ROOT, module="server.launch.cli", python=sys.executable, **env):
+    def __init__(
+        self, *args, cwd, timeout=60, root=ROOT, module="press_workbench.launch.cli", python=sys.executable, **env
+    ):
         """``root``: the checkout whose code runs (this one; bench/ also runs another commit's, for A/B), or
         None for what ``python``'s environment has installed (tests/plugin: a fresh venv without extras).
 
@@ -30,7 +32,7 @@ class Workbench:
         environ = {k: v for k, v in os.environ.items() if not k.startswith(("STRIPE_", "WORKBENCH_", "SANDBOX_"))}
         environ.update(env)
         if root:
-            environ["PYTHONPATH"] = str(root)  # that checkout's code, whatever the venv has installed
+            environ["PYTHONPATH"] = os.pathsep.join([os.path.join(root, "server"), str(root)])  # that checkout's code
         self.process = subprocess.Popen(
             [python, "-m", module, *args],
             cwd=cwd,

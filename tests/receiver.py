@@ -5,7 +5,7 @@ import time
 
 from flask import Flask, request
 
-from server.sandbox.serving import serve_in_thread
+from press_workbench.sandbox.serving import serve_in_thread
 
 
 class Receiver:

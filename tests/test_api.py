@@ -2,7 +2,7 @@
 
 import pytest
 
-from server.shop.catalog import load_catalog
+from press_workbench.shop.catalog import load_catalog
 
 
 def book(book_id="art-of-doing-science"):

@@ -19,9 +19,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis.checks import positive_data_acceptance
 
-from server.sandbox.serving import serve_in_thread
-from server.shop import create_app
-from server.shop.openapi import SPEC
+from press_workbench.sandbox.serving import serve_in_thread
+from press_workbench.shop import create_app
+from press_workbench.shop.openapi import SPEC
 
 MAX_EXAMPLES = 40
 SECRET = "whsec_fuzz"

@@ -10,8 +10,8 @@ import re
 
 import pytest
 
-from server.sandbox import PROXY_TOKEN_HEADER, SECRET_KEY, create_sandbox_app
-from server.shop import create_app
+from press_workbench.sandbox import PROXY_TOKEN_HEADER, SECRET_KEY, create_sandbox_app
+from press_workbench.shop import create_app
 from tests.shop_helpers import new_order
 
 TOKEN = "proxy-token-for-tests"
@@ -26,7 +26,7 @@ THROUGH_SHOP = {
 
 @pytest.fixture
 def proxied_app(tmp_path, api_target):
-    """The shop as server/launch/proxy.py configures it: the proxy token and the sandbox's path."""
+    """The shop as server/press_workbench/launch/proxy.py configures it: the proxy token and the sandbox's path."""
     config = {
         "TESTING": True,
         "DATA_DIR": str(tmp_path / "shop"),

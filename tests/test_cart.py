@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from server.shop.catalog import load_catalog
+from press_workbench.shop.catalog import load_catalog
 
 CATALOG = load_catalog()
 

@@ -13,7 +13,7 @@ def test_serve_prints_urls_serves_and_stops_on_ctrl_c(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("STRIPE_", "WORKBENCH_"))}
     env.update(WORKBENCH_DATA_DIR=str(tmp_path), PYTHONUNBUFFERED="1")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "server.launch.cli", "serve", "--port", "0", "--sandbox-port", "0"],
+        [sys.executable, "-m", "press_workbench.launch.cli", "serve", "--port", "0", "--sandbox-port", "0"],
         env=env,
         cwd=tmp_path,
         stdout=subprocess.PIPE,

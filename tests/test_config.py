@@ -6,8 +6,8 @@ import sys
 
 import pytest
 
-from server.shop import ConfigError, create_app
-from server.shop.config import resolve, stripe_endpoints
+from press_workbench.shop import ConfigError, create_app
+from press_workbench.shop.config import resolve, stripe_endpoints
 
 SK = "sk_test_51AbCdEfGhIjKlMnOpQrStUvWxYz0123456789"
 PK = "pk_test_51AbCdEfGhIjKlMnOpQrStUvWxYz9876543210"
@@ -58,7 +58,7 @@ def test_workbench_serve_refuses_a_live_key(tmp_path):
         "SHOP_PORT": "0",
     }
     result = subprocess.run(
-        [sys.executable, "-m", "server.launch.cli", "serve"],
+        [sys.executable, "-m", "press_workbench.launch.cli", "serve"],
         env=env,
         cwd=tmp_path,
         capture_output=True,
@@ -82,7 +82,7 @@ def run_check(tmp_path, **env):
         **env,
     )
     return subprocess.run(
-        [sys.executable, "-m", "server.launch.cli", "check"],
+        [sys.executable, "-m", "press_workbench.launch.cli", "check"],
         env=environ,
         cwd=tmp_path,
         capture_output=True,

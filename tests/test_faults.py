@@ -21,8 +21,8 @@ from http.client import HTTPException
 
 import stripe
 
-from server.sandbox import SECRET_KEY
-from server.shop.serving import start_shop
+from press_workbench.sandbox import SECRET_KEY
+from press_workbench.shop.serving import start_shop
 from tests.processes import free_port
 from tests.shop_helpers import RETURN_URL, new_order, pay
 
@@ -32,7 +32,7 @@ SHOPPERS, KILL_AFTER = 24, 8  # orders in the burst; the shop dies once this man
 def workbench(args, env, log_path):
     with open(log_path, "a") as log:  # the child keeps its own copy of the file descriptor
         return subprocess.Popen(
-            [sys.executable, "-m", "server.launch.cli", *args], env=env, stdout=log, stderr=subprocess.STDOUT
+            [sys.executable, "-m", "press_workbench.launch.cli", *args], env=env, stdout=log, stderr=subprocess.STDOUT
         )
 
 

@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
-from server.shop import create_app
-from server.shop.framing import jupyter_ports
+from press_workbench.shop import create_app
+from press_workbench.shop.framing import jupyter_ports
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ order of its own, never the first one or its client secret.
 
 import pytest
 
-from server.shop import orders as shop_orders
+from press_workbench.shop import orders as shop_orders
 
 BODY = {"items": [{"book_id": "working-in-public", "quantity": 1}]}
 

@@ -16,7 +16,7 @@ import time
 
 import stripe
 
-from server.sandbox import SECRET_KEY
+from press_workbench.sandbox import SECRET_KEY
 from tests.card_frame import DECLINED, THREE_D_SECURE, VISA, pay_in_card_frame
 from tests.card_frame import http_json as http
 from tests.processes import Workbench, free_port

@@ -11,9 +11,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from server.launch import proxy
-from server.notebook.remote import browser_route
-from server.sandbox import PROXY_TOKEN_ENV, PROXY_TOKEN_HEADER
+from press_workbench.launch import proxy
+from press_workbench.notebook.remote import browser_route
+from press_workbench.sandbox import PROXY_TOKEN_ENV, PROXY_TOKEN_HEADER
 
 EXPORTED = ("SHOP_URL", "SANDBOX_URL", PROXY_TOKEN_ENV, "SHOP_PROXY_PATH", "SANDBOX_PROXY_PATH", "WORKBENCH_DATA_DIR")
 

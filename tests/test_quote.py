@@ -2,7 +2,7 @@
 
 import pytest
 
-from server.shop.catalog import load_catalog
+from press_workbench.shop.catalog import load_catalog
 
 BODY = {
     "items": [{"book_id": "working-in-public", "quantity": 2, "price": 1}, {"book_id": "scaling-people"}],

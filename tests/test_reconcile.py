@@ -7,7 +7,7 @@ import sys
 import pytest
 import stripe
 
-from server.shop import reconcile_orders
+from press_workbench.shop import reconcile_orders
 from tests.shop_helpers import new_order, pay
 
 
@@ -51,7 +51,7 @@ def workbench_reconcile(app, sandbox_url):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("STRIPE_", "WORKBENCH_"))}
     env.update(WORKBENCH_DATA_DIR=app.config["DATA_DIR"], SANDBOX_URL=sandbox_url)
     return subprocess.run(
-        [sys.executable, "-m", "server.launch.cli", "reconcile"],
+        [sys.executable, "-m", "press_workbench.launch.cli", "reconcile"],
         env=env,
         capture_output=True,
         text=True,

@@ -61,7 +61,7 @@ def test_a_cross_origin_page_cannot_refund_even_with_the_token(client, stripe_cl
 
 def test_the_notebook_helper_finds_and_sends_the_token(live_shop, stripe_client, monkeypatch, tmp_path):
     """A Workbench beside a running shop reads the token from the shop's data dir; elsewhere it gets a 401."""
-    from server.notebook import Workbench
+    from press_workbench.notebook import Workbench
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("WORKBENCH_OPERATOR_TOKEN", raising=False)

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from server.shop import create_app
+from press_workbench.shop import create_app
 from tests.shop_helpers import new_order
 
 CROSS_SITE = [

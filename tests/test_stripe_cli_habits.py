@@ -12,8 +12,8 @@ import threading
 import pytest
 import stripe
 
-from server.launch.cli import main
-from server.sandbox import CANNOT, TRIGGERS
+from press_workbench.launch.cli import main
+from press_workbench.sandbox import CANNOT, TRIGGERS
 from tests.receiver import Receiver
 
 
@@ -41,7 +41,7 @@ def workbench(sandbox_url, tmp_path, monkeypatch, capsys):
 
 def spawn(tmp_path, sandbox_url, *argv):
     return subprocess.Popen(
-        [sys.executable, "-m", "server.launch.cli", *argv],
+        [sys.executable, "-m", "press_workbench.launch.cli", *argv],
         env=cli_env(sandbox_url, tmp_path),
         cwd=tmp_path,
         stdout=subprocess.PIPE,
@@ -121,7 +121,7 @@ def test_print_secret_gives_the_secret_the_next_listen_signs_with(sandbox_url, t
     """`stripe listen --print-secret` is for .env files: the secret is the same in every later session."""
     printed = [
         subprocess.run(
-            [sys.executable, "-m", "server.launch.cli", "listen", "--print-secret"],
+            [sys.executable, "-m", "press_workbench.launch.cli", "listen", "--print-secret"],
             env=cli_env(sandbox_url, tmp_path),
             cwd=tmp_path,
             capture_output=True,
@@ -313,7 +313,7 @@ def test_events_resend_replays_to_listen_with_a_fresh_signature(sandbox_url, tmp
         pay(stripe_client)
         evt_id = re.search(r"\[(evt_\w+)\]", read_until(proc, r"--> payment_intent\.succeeded")[-1]).group(1)
         resent = subprocess.run(
-            [sys.executable, "-m", "server.launch.cli", "events", "resend", evt_id],
+            [sys.executable, "-m", "press_workbench.launch.cli", "events", "resend", evt_id],
             env=cli_env(sandbox_url, tmp_path),
             cwd=tmp_path,
             capture_output=True,

@@ -2,7 +2,7 @@
 
 import pytest
 
-from server.shop import create_app
+from press_workbench.shop import create_app
 from tests.test_config import PK, SK
 
 

@@ -4,8 +4,8 @@ the sandbox console."""
 import re
 import urllib.request
 
-from server.notebook import Workbench
-from server.shop.stripe_pages import stripe_page_url
+from press_workbench.notebook import Workbench
+from press_workbench.shop.stripe_pages import stripe_page_url
 from tests.shop_helpers import new_order
 
 

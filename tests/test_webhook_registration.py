@@ -6,8 +6,8 @@ import stat
 
 import pytest
 
-from server.shop.serving import WEBHOOK_FILE, register_sandbox_webhook
-from server.shop.webhooks import HANDLED
+from press_workbench.shop.serving import WEBHOOK_FILE, register_sandbox_webhook
+from press_workbench.shop.webhooks import HANDLED
 
 
 def saved(app):

@@ -6,8 +6,8 @@ import urllib.request
 
 from flask import Flask
 
-from server.sandbox.serving import serve_in_thread
-from server.shop.serving import WebhooksFirst
+from press_workbench.sandbox.serving import serve_in_thread
+from press_workbench.shop.serving import WebhooksFirst
 
 
 def wait_until(condition, seconds=5):

@@ -6,7 +6,7 @@ Their shop and offline Stripe sandbox start on demand behind their own server (t
 entries ``<base_url>shop/`` and ``<base_url>stripe/`` that Press Workbench registers), so the hub's
 sign-in guards every path to them, and only test cards ever go through it.
 
-``make workshop`` (``server/launch/workshop.py``) runs this file and passes paths and ports in
+``make workshop`` (``server/press_workbench/launch/workshop.py``) runs this file and passes paths and ports in
 ``WORKSHOP_*`` environment variables; every one has a default, so it also runs by hand:
 
     WORKSHOP_PASSWORD=... jupyterhub -f deploy/jupyterhub/jupyterhub_config.py

@@ -13,8 +13,8 @@ import uuid
 import stripe
 from flask import Flask, jsonify
 
-from server.sandbox import PUBLISHABLE_KEY, SECRET_KEY
-from server.sandbox.serving import serve_in_thread
+from press_workbench.sandbox import PUBLISHABLE_KEY, SECRET_KEY
+from press_workbench.sandbox.serving import serve_in_thread
 
 PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>merchant</title>
 <script src="{sandbox}/v3/"></script></head><body>

@@ -4,7 +4,7 @@ import re
 
 from playwright.sync_api import expect
 
-from server.shop.catalog import load_catalog
+from press_workbench.shop.catalog import load_catalog
 
 CARD_FRAME = 'iframe[title="Secure payment input frame"]'
 THREE_D_SECURE_FRAME = 'iframe[title="3D Secure authentication"]'

@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from server.launch.voila import READY_PATH, answers, free_port
-from server.sandbox.currencies import format_amount
-from server.shop.catalog import load_catalog
-from server.shop.serving import start_shop
+from press_workbench.launch.voila import READY_PATH, answers, free_port
+from press_workbench.sandbox.currencies import format_amount
+from press_workbench.shop.catalog import load_catalog
+from press_workbench.shop.serving import start_shop
 from tests.browser.shopper import add_to_cart, open_checkout, open_dashboard, pay
 
 pytestmark = pytest.mark.browser

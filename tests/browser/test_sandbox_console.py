@@ -9,8 +9,8 @@ import pytest
 import stripe
 from playwright.sync_api import expect
 
-from server.sandbox import SECRET_KEY
-from server.sandbox.triggers import trigger
+from press_workbench.sandbox import SECRET_KEY
+from press_workbench.sandbox.triggers import trigger
 from tests.browser.shopper import buy_now, pay
 from tests.receiver import Receiver
 

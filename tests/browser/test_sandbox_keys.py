@@ -13,8 +13,8 @@ calls the sandbox, so nothing leaves the machine anyway.
 import pytest
 from flask import Flask
 
-from server.sandbox import PUBLISHABLE_KEY, SECRET_KEY
-from server.sandbox.serving import serve_in_thread
+from press_workbench.sandbox import PUBLISHABLE_KEY, SECRET_KEY
+from press_workbench.sandbox.serving import serve_in_thread
 
 pytestmark = pytest.mark.browser
 

@@ -16,8 +16,8 @@ import pytest
 import stripe
 from playwright.sync_api import expect
 
-from server.sandbox import PUBLISHABLE_KEY, SECRET_KEY
-from server.sandbox.serving import serve_in_thread
+from press_workbench.sandbox import PUBLISHABLE_KEY, SECRET_KEY
+from press_workbench.sandbox.serving import serve_in_thread
 from tests.browser.shopper import authenticate
 from tests.browser.stripe_sample.server import configure_stripe, create_app
 

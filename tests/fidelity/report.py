@@ -14,7 +14,7 @@ import os
 
 import stripe
 
-from server.sandbox.pipeline.versions import API_VERSION
+from press_workbench.sandbox.pipeline.versions import API_VERSION
 from tests.fidelity.scenarios import SCENARIOS
 
 WORDING = {"error.message"}

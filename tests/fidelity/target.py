@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 import stripe
 from dotenv import dotenv_values
 
-from server.sandbox import PUBLISHABLE_KEY, SECRET_KEY
-from server.shop.config import ConfigError, check_stripe_keys
+from press_workbench.sandbox import PUBLISHABLE_KEY, SECRET_KEY
+from press_workbench.shop.config import ConfigError, check_stripe_keys
 
 OPT_IN = "WORKBENCH_VERIFY_STRIPE"
 TAG = "press_workbench_verify"

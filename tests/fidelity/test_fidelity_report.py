@@ -10,7 +10,7 @@ import os
 
 import pytest
 
-from server.sandbox.serving import start_sandbox
+from press_workbench.sandbox.serving import start_sandbox
 from tests.fidelity.report import build, compare, mattering, verdict, write
 from tests.fidelity.scenarios import SCENARIOS, run_all
 from tests.fidelity.target import sandbox_target

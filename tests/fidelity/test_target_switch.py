@@ -7,7 +7,7 @@ import sys
 import pytest
 import stripe
 
-from server.sandbox import SECRET_KEY
+from press_workbench.sandbox import SECRET_KEY
 from tests.fidelity.target import OPT_IN, TAG, TaggingHTTPClient, TargetRefused, resolve
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir, os.pardir))
@@ -64,7 +64,7 @@ def guarded_pytest(tmp_path, env, *args):
     """pytest in a clean process and folder (no .env); returns the run and the network use it attempted."""
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("STRIPE_", "WORKBENCH_"))}
     log = tmp_path / "network.log"
-    environ.update(env, PYTHONPATH=ROOT, NETWORK_LOG=str(log))
+    environ.update(env, PYTHONPATH=os.pathsep.join([os.path.join(ROOT, "server"), ROOT]), NETWORK_LOG=str(log))
     run = subprocess.run(
         [sys.executable, "-c", GUARDED_PYTEST, "-p", "no:cacheprovider", "--rootdir", ROOT, *args],
         cwd=tmp_path,

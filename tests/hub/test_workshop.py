@@ -22,9 +22,9 @@ import psutil
 import pytest
 from playwright.sync_api import expect
 
-from server.sandbox import PROXY_TOKEN_ENV, PROXY_TOKEN_HEADER
-from server.sandbox.currencies import format_amount
-from server.shop.catalog import load_catalog
+from press_workbench.sandbox import PROXY_TOKEN_ENV, PROXY_TOKEN_HEADER
+from press_workbench.sandbox.currencies import format_amount
+from press_workbench.shop.catalog import load_catalog
 from tests.browser.shopper import CARD_FRAME, add_to_cart, open_checkout, pay
 from tests.hub.workshop import FIRST_LESSON, account, kernel_ready
 from tests.notebooks.jupyterlab import code_cell, run_all_cells
@@ -147,7 +147,7 @@ def save_screenshot(page):
     if folder:
         page.set_viewport_size({"width": 1280, "height": 1180})
         page.locator(".jp-SideBar.jp-mod-left .lm-TabBar-tab.lm-mod-current").click()  # closes the file browser
-        workbench = code_cell(page, "from server.notebook import Workbench").locator(".jp-OutputArea")
+        workbench = code_cell(page, "from press_workbench.notebook import Workbench").locator(".jp-OutputArea")
         workbench.evaluate("node => node.scrollIntoView({block: 'start'})")
         page.screenshot(path=os.path.join(folder, "workshop-lesson.png"))
 
@@ -164,7 +164,7 @@ def test_a_learner_cannot_reach_another_learners_shop_orders_console_or_files(wo
         assert order["id"] not in response.text() and order["payment_intent"] not in response.text()
 
     # on this machine: ada's shop port answers nobody without her server's proxy token, which no command line shows
-    shop = process_running(workshop, ada, "server.launch.cli", "serve")
+    shop = process_running(workshop, ada, "press_workbench.launch.cli", "serve")
     shop_url = f"http://127.0.0.1:{shop.info['cmdline'][shop.info['cmdline'].index('--port') + 1]}"
     token = shop.environ()[PROXY_TOKEN_ENV]
     with pytest.raises(urllib.error.HTTPError) as refused:

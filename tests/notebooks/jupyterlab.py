@@ -18,8 +18,8 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
-from server.launch.lab import lab_command, write_setting_overrides
-from server.launch.voila import answers
+from press_workbench.launch.lab import lab_command, write_setting_overrides
+from press_workbench.launch.voila import answers
 from tests.processes import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -73,7 +73,7 @@ def start(tmp_path, notebook_dir, **env):
 
 
 def start_make_lab(tmp_path, notebook_dir, **env):
-    """``make lab``'s launcher (``python -m server.launch.lab``): the shop runs in it, outside the kernels."""
+    """``make lab``'s launcher (``python -m press_workbench.launch.lab``): the shop runs in it, outside the kernels."""
     port = free_port()
     env = lab_env(
         tmp_path,
@@ -86,7 +86,9 @@ def start_make_lab(tmp_path, notebook_dir, **env):
     )
     env["SHOP_URL"] = f"http://127.0.0.1:{env['SHOP_PORT']}"  # nothing answers there yet: the launcher starts it
     env.pop("WORKBENCH_AUTOPAY", None)  # a person pays, in the browser
-    return running([sys.executable, "-m", "server.launch.lab", str(notebook_dir)], env, tmp_path / "lab.log", port)
+    return running(
+        [sys.executable, "-m", "press_workbench.launch.lab", str(notebook_dir)], env, tmp_path / "lab.log", port
+    )
 
 
 def open_notebook(page, lab_url, name):

@@ -22,9 +22,9 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from server.launch.lab import lab_command, write_setting_overrides
-from server.sandbox.currencies import format_amount
-from server.shop.catalog import load_catalog
+from press_workbench.launch.lab import lab_command, write_setting_overrides
+from press_workbench.sandbox.currencies import format_amount
+from press_workbench.shop.catalog import load_catalog
 from tests.browser.shopper import add_to_cart, open_checkout, open_dashboard, pay
 from tests.notebooks.jupyterlab import (
     LESSONS,
@@ -110,7 +110,7 @@ def test_lesson_02_paid_in_its_inline_checkout_through_the_jupyter_server(page, 
     run_all_cells(page)
     waiting = code_cell(page, "confirmation = desk.wait()")
     expect(waiting.locator(".jp-OutputArea")).to_contain_text("No order yet", timeout=90_000)
-    first_cell = code_cell(page, "from server.notebook import Workbench")
+    first_cell = code_cell(page, "from press_workbench.notebook import Workbench")
     expect(first_cell.locator(".jp-OutputArea")).to_contain_text(f"{BASE_URL}shop")  # the browser's way in
     expect(first_cell.locator(".jp-OutputArea")).to_contain_text("run by this Jupyter server")
 

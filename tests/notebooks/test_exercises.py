@@ -8,8 +8,8 @@ JupyterLab sends, and in a real JupyterLab in ``test_lessons_in_jupyterlab.py``.
 
 import pytest
 
-from server.notebook import Workbench, WorkbenchError
-from server.notebook import exercises as exercises_module
+from press_workbench.notebook import Workbench, WorkbenchError
+from press_workbench.notebook import exercises as exercises_module
 
 OWN_SHOP = "http://127.0.0.1:0"
 FOLDED = {"tags": ["solution"], "jupyter": {"source_hidden": True, "outputs_hidden": True}}

@@ -109,7 +109,7 @@ def test_the_run_sheets_presenter_path_at_1280x800(tmp_path, page):
         run_all_cells(page)
         waiting = code_cell(page, "confirmation = desk.wait()")
         expect(waiting.locator(".jp-OutputArea")).to_contain_text("No order yet", timeout=60_000)  # Run All stops
-        first_cell = code_cell(page, "from server.notebook import Workbench")
+        first_cell = code_cell(page, "from press_workbench.notebook import Workbench")
         expect(first_cell.locator(".jp-OutputArea")).to_contain_text("found at SHOP_URL")  # the shop runs outside
         expect(page.get_by_text("Would you like to get notified about official Jupyter news?")).to_have_count(0)
 
@@ -192,7 +192,7 @@ def test_run_all_leaves_a_folded_solution_alone_until_it_is_opened(tmp_path, pag
     folder.mkdir()
     folded = {"tags": ["solution"], "jupyter": {"source_hidden": True, "outputs_hidden": True}}
     cells = [
-        nbformat.v4.new_code_cell("from server.notebook import Workbench\nwb = Workbench()"),
+        nbformat.v4.new_code_cell("from press_workbench.notebook import Workbench\nwb = Workbench()"),
         nbformat.v4.new_code_cell("attempt = 'mine'"),
         nbformat.v4.new_code_cell("attempt = 'the solution'\nprint('the solution ran')", metadata=folded),
         nbformat.v4.new_code_cell("print('attempt:', attempt)"),

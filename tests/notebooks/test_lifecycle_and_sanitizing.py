@@ -8,9 +8,17 @@ from types import SimpleNamespace
 import pytest
 from nbval.plugin import IPyNbCell, get_sanitize_patterns
 
-from server.notebook import Workbench
-from server.notebook.lifecycle_svg import BOX_H, LABEL_PX, SANS_ADVANCE, describe, layout, lifecycle_svg, text_width
-from server.notebook.unattended import STRIPE_AND_SHOP_ID, IdNumbers
+from press_workbench.notebook import Workbench
+from press_workbench.notebook.lifecycle_svg import (
+    BOX_H,
+    LABEL_PX,
+    SANS_ADVANCE,
+    describe,
+    layout,
+    lifecycle_svg,
+    text_width,
+)
+from press_workbench.notebook.unattended import STRIPE_AND_SHOP_ID, IdNumbers
 
 ROOT = Path(__file__).resolve().parents[2]
 DECLINED_THEN_3DS = [

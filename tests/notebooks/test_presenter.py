@@ -15,11 +15,11 @@ import nbformat
 import pytest
 from playwright.sync_api import expect
 
-from server.launch.lab import check_port_free
-from server.notebook import NotPaidYet, Workbench
-from server.notebook.presenter import SHOP_GONE, checkout_frame_html
-from server.notebook.unattended import still_checkouts
-from server.sandbox.serving import start_sandbox
+from press_workbench.launch.lab import check_port_free
+from press_workbench.notebook import NotPaidYet, Workbench
+from press_workbench.notebook.presenter import SHOP_GONE, checkout_frame_html
+from press_workbench.notebook.unattended import still_checkouts
+from press_workbench.sandbox.serving import start_sandbox
 
 OWN_SHOP = "http://127.0.0.1:0"
 LESSONS = Path(__file__).resolve().parents[2] / "notebooks"
@@ -106,7 +106,7 @@ def test_a_port_in_use_is_named_with_the_fix(tmp_path):
             check_port_free(port, "LAB_PORT")
         env = {**os.environ, "LAB_PORT": str(port)}
         lab = subprocess.run(
-            [sys.executable, "-m", "server.launch.lab"],
+            [sys.executable, "-m", "press_workbench.launch.lab"],
             env=env,
             capture_output=True,
             text=True,

@@ -17,10 +17,10 @@ import stripe
 from IPython.core.interactiveshell import InteractiveShell
 from jupyter_client.manager import start_new_kernel
 
-from server.notebook import NotPaidYet, Workbench, WorkbenchError
-from server.notebook.display import install
-from server.notebook.shopper import pay_as_shopper
-from server.shop import probe_shop
+from press_workbench.notebook import NotPaidYet, Workbench, WorkbenchError
+from press_workbench.notebook.display import install
+from press_workbench.notebook.shopper import pay_as_shopper
+from press_workbench.shop import probe_shop
 from tests.processes import free_port
 
 OWN_SHOP = "http://127.0.0.1:0"  # port 0: start a shop of its own on free ports
@@ -91,7 +91,7 @@ def test_a_kernels_shop_stops_and_its_data_goes_when_the_kernel_shuts_down():
     manager, client = start_new_kernel(kernel_name="python3", env={**os.environ, "SHOP_URL": OWN_SHOP})
     printed = []
     client.execute_interactive(
-        "from server.notebook import Workbench\nwb = Workbench()\nprint(wb.url, wb.servers.data_dir)",
+        "from press_workbench.notebook import Workbench\nwb = Workbench()\nprint(wb.url, wb.servers.data_dir)",
         timeout=60,
         output_hook=lambda msg: printed.append(msg["content"].get("text", "")),
     )

@@ -15,7 +15,7 @@ import pytest
 import stripe
 from flask import Flask, request
 
-from server.sandbox import serve_in_thread
+from press_workbench.sandbox import serve_in_thread
 
 pytestmark = pytest.mark.sandbox_only("about the sandbox's own pytest plugin")
 

@@ -156,10 +156,10 @@ def test_the_shop_serves_its_pages_with_their_css_and_script(venv):
     ("command", "what"),
     [
         (
-            ["-m", "server.launch.cli", "dashboard", "--port", "0", "--shop-port", "0", "--sandbox-port", "0"],
+            ["-m", "press_workbench.launch.cli", "dashboard", "--port", "0", "--shop-port", "0", "--sandbox-port", "0"],
             "dashboard",
         ),
-        (["-m", "server.launch.lab"], "JupyterLab"),
+        (["-m", "press_workbench.launch.lab"], "JupyterLab"),
     ],
 )
 def test_the_notebook_commands_say_how_to_install_the_extra(venv, command, what):

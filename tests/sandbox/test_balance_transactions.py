@@ -62,7 +62,7 @@ def test_a_refund_has_its_own_balance_transaction(stripe_client):
 
 def test_a_restarted_sandbox_settles_what_a_stopped_one_left_unsettled(tmp_path):
     """The state a crash between the answer and the settlement leaves (null, no charge.updated) heals at start-up."""
-    from server.sandbox import SECRET_KEY, create_sandbox_app
+    from press_workbench.sandbox import SECRET_KEY, create_sandbox_app
 
     auth = {"Authorization": f"Bearer {SECRET_KEY}"}
     first = create_sandbox_app(str(tmp_path))

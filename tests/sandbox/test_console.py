@@ -8,8 +8,8 @@ import urllib.request
 import pytest
 import stripe
 
-from server.sandbox import SECRET_KEY
-from server.sandbox.triggers import trigger
+from press_workbench.sandbox import SECRET_KEY
+from press_workbench.sandbox.triggers import trigger
 
 
 @pytest.fixture

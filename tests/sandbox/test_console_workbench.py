@@ -6,7 +6,7 @@ import time
 import pytest
 import stripe
 
-from server.sandbox import PUBLISHABLE_KEY
+from press_workbench.sandbox import PUBLISHABLE_KEY
 from tests.receiver import Receiver
 from tests.sandbox.test_console import text
 

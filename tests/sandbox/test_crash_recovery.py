@@ -15,8 +15,8 @@ from urllib.parse import urlencode, urlsplit
 
 import stripe
 
-from server.sandbox import SECRET_KEY
-from server.sandbox.pipeline.forms import encode_form
+from press_workbench.sandbox import SECRET_KEY
+from press_workbench.sandbox.pipeline.forms import encode_form
 from tests.processes import Workbench
 
 

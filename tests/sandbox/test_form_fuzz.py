@@ -13,8 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from server.sandbox import PUBLISHABLE_KEY, SECRET_KEY, create_sandbox_app
-from server.sandbox.pipeline.forms import encode_form, parse_form
+from press_workbench.sandbox import PUBLISHABLE_KEY, SECRET_KEY, create_sandbox_app
+from press_workbench.sandbox.pipeline.forms import encode_form, parse_form
 
 FUZZ = settings(max_examples=150, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 TEXT = st.text(st.sampled_from("abc019_-[]%&=+ .²é\x00"), max_size=12)

@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import stripe
 
-from server.sandbox import SECRET_KEY
+from press_workbench.sandbox import SECRET_KEY
 
 
 def create(client, key, **params):

@@ -10,8 +10,8 @@ import time
 import pytest
 import stripe
 
-from server.sandbox import SECRET_KEY
-from server.sandbox.serving import start_sandbox
+from press_workbench.sandbox import SECRET_KEY
+from press_workbench.sandbox.serving import start_sandbox
 
 pytestmark = pytest.mark.sandbox_only("restarts and shares sandboxes of its own")
 
@@ -55,7 +55,7 @@ def test_workbench_reset_clears_orders_and_sandbox(tmp_path):
     pi = client_for(running.url).v1.payment_intents.create(params={"amount": 2300, "currency": "usd"})
     env = {**os.environ, "WORKBENCH_DATA_DIR": str(tmp_path)}
     result = subprocess.run(
-        [sys.executable, "-m", "server.launch.cli", "reset", "--yes"],
+        [sys.executable, "-m", "press_workbench.launch.cli", "reset", "--yes"],
         env=env,
         capture_output=True,
         text=True,
@@ -85,7 +85,7 @@ def test_the_store_is_readable_by_its_owner_only(tmp_path):
 
 def test_the_write_ahead_log_is_checkpointed_in_the_background(tmp_path):
     """Commits never checkpoint (that cost one request in 25 a few ms); a thread copies the log into the file."""
-    from server.sandbox.database import CHECKPOINT_SECONDS, Database
+    from press_workbench.sandbox.database import CHECKPOINT_SECONDS, Database
 
     path = tmp_path / "wal.sqlite3"
     database = Database(str(path), "CREATE TABLE IF NOT EXISTS t (body TEXT);")

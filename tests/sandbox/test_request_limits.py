@@ -13,8 +13,8 @@ from urllib.parse import urlencode
 
 import pytest
 
-from server.sandbox import PUBLISHABLE_KEY, SECRET_KEY
-from server.sandbox.pipeline.forms import MAX_DEPTH, MAX_PARAMS, FormError, parse_form
+from press_workbench.sandbox import PUBLISHABLE_KEY, SECRET_KEY
+from press_workbench.sandbox.pipeline.forms import MAX_DEPTH, MAX_PARAMS, FormError, parse_form
 
 SECRET = {"Authorization": f"Bearer {SECRET_KEY}"}
 EVIL = {"Origin": "https://evil.example"}

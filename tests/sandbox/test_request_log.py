@@ -5,9 +5,9 @@ import json
 import pytest
 import stripe
 
-from server.launch.cli import main
-from server.sandbox.request_log import RequestLog
-from server.sandbox.store import Store
+from press_workbench.launch.cli import main
+from press_workbench.sandbox.request_log import RequestLog
+from press_workbench.sandbox.store import Store
 
 
 def log_of(sandbox):

@@ -10,8 +10,8 @@ import pytest
 import stripe
 from stripe.params import WebhookEndpointCreateParams
 
-from server.sandbox import PUBLISHABLE_KEY
-from server.sandbox.pipeline.versions import API_VERSION, KNOWN
+from press_workbench.sandbox import PUBLISHABLE_KEY
+from press_workbench.sandbox.pipeline.versions import API_VERSION, KNOWN
 from tests.sandbox.conftest import RETURN_URL
 from tests.sandbox.test_webhook_delivery import own_sandbox, receiver, subscribe  # noqa: F401 (fixtures)
 

@@ -5,9 +5,9 @@ import time
 import pytest
 import stripe
 
-from server.sandbox import SECRET_KEY
-from server.sandbox.delivery import RetrySchedule
-from server.sandbox.serving import start_sandbox
+from press_workbench.sandbox import SECRET_KEY
+from press_workbench.sandbox.delivery import RetrySchedule
+from press_workbench.sandbox.serving import start_sandbox
 from tests.processes import free_port
 from tests.receiver import Receiver
 from tests.sandbox.conftest import pay

@@ -2,7 +2,7 @@
 
 import pytest
 
-from server.sandbox import SECRET_KEY, create_sandbox_app
+from press_workbench.sandbox import SECRET_KEY, create_sandbox_app
 
 AUTH = {"Authorization": f"Bearer {SECRET_KEY}"}
 

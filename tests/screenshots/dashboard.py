@@ -16,8 +16,8 @@ from pathlib import Path
 
 from playwright.sync_api import expect, sync_playwright
 
-from server.launch.voila import free_port, start_voila
-from server.shop.serving import start_shop
+from press_workbench.launch.voila import free_port, start_voila
+from press_workbench.shop.serving import start_shop
 from tests.browser.shopper import add_to_cart, fill_card, open_checkout, open_dashboard  # the browser tests' own steps
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 

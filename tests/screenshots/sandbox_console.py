@@ -19,9 +19,9 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from server.notebook import Workbench
-from server.sandbox import read_feed
-from server.sandbox.triggers import trigger
+from press_workbench.notebook import Workbench
+from press_workbench.sandbox import read_feed
+from press_workbench.sandbox.triggers import trigger
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 
 ROOT = Path(__file__).resolve().parents[2]

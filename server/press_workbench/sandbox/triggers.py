@@ -1,0 +1,173 @@
+"""``workbench trigger EVENT``: create the real objects that make Stripe emit an event, as ``stripe trigger`` does.
+
+Nothing is faked: each recipe makes ordinary API calls with stripe-python (a
+PaymentIntent confirmed with a test card, a refund…), and the event comes out of
+the sandbox's own lifecycle — the same event your webhook would get from Stripe.
+The recipes make the calls of the Stripe CLI's own fixtures
+(stripe/stripe-cli ``pkg/fixtures/triggers/<event>.json``): the same amounts, test
+PaymentMethods and parameters, with a description saying where they came from.
+
+``TRIGGERS`` covers every ``payment_intent.*`` and ``charge.*`` event ``stripe trigger``
+offers that the sandbox's model produces honestly, plus ``refund.*`` and
+``charge.updated``; ``CANNOT`` names the others and says why.
+"""
+
+import textwrap
+import time
+from dataclasses import dataclass
+
+import stripe
+
+from press_workbench.sandbox.currencies import format_amount
+
+DESCRIPTION = "(created by workbench trigger)"
+SHIPPING = {  # the payment_intent.succeeded fixture's
+    "name": "Jenny Rosen",
+    "address": {
+        "line1": "510 Townsend St",
+        "postal_code": "94103",
+        "city": "San Francisco",
+        "state": "CA",
+        "country": "US",
+    },
+}
+HELP_WIDTH = 100
+WAIT_SECONDS = 5  # charge.updated follows the answer (asynchronous capture); the others are there at once
+
+
+def _payment(client, amount=2000, card=None, methods=("card",), **params):
+    """A PaymentIntent, confirmed with ``card`` if given; a declined one is returned as the API left it."""
+    body = {"amount": amount, "currency": "usd", "description": DESCRIPTION, **params}
+    if methods:
+        body["payment_method_types"] = list(methods)
+    if card:
+        body.update(payment_method=card, confirm=True)
+    try:
+        return [client.v1.payment_intents.create(params=body)]
+    except stripe.CardError as exc:  # a decline still created the PaymentIntent and its failed charge
+        return [client.v1.payment_intents.retrieve(exc.error.payment_intent.id)]
+
+
+def _created(client):
+    return _payment(client)
+
+
+def _succeeded(client):
+    return _payment(client, card="pm_card_visa", shipping=SHIPPING)
+
+
+def _declined(client):
+    return _payment(client, card="pm_card_chargeDeclined")
+
+
+def _requires_action(client):
+    return _payment(client, card="pm_card_authenticationRequired")
+
+
+def _canceled(client):
+    (pi,) = _payment(client, methods=())  # the fixture leaves the payment methods to the account
+    return [client.v1.payment_intents.cancel(pi.id, params={"cancellation_reason": "requested_by_customer"})]
+
+
+def _authorised(client):
+    return _payment(client, card="pm_card_visa", capture_method="manual", confirmation_method="manual")
+
+
+def _captured(client):
+    (pi,) = _payment(client, card="pm_card_visa", capture_method="manual")
+    return [client.v1.payment_intents.capture(pi.id)]
+
+
+def _charged(client):
+    return _payment(client, amount=100, card="pm_card_visa")
+
+
+def _charge_failed(client):
+    return _payment(client, amount=100, card="pm_card_visa_chargeDeclined")
+
+
+def _refunded(client):
+    (pi,) = _charged(client)
+    return [pi, client.v1.refunds.create(params={"payment_intent": pi.id})]
+
+
+def _refund_updated(client):
+    pi, refund = _refunded(client)
+    return [pi, client.v1.refunds.update(refund.id, params={"metadata": {"order_id": "6735"}})]
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """How ``workbench trigger`` makes one event, and the line its ``--help`` says about it."""
+
+    make: object  # client -> the objects it created
+    says: str  # what it does, for ``workbench trigger --help``
+    stripe_cli: bool = True  # ``stripe trigger`` offers the event too
+
+
+TRIGGERS = {
+    "payment_intent.created": Recipe(_created, "a $20.00 PaymentIntent"),
+    "payment_intent.succeeded": Recipe(_succeeded, "a $20.00 PaymentIntent paid with pm_card_visa"),
+    "payment_intent.payment_failed": Recipe(_declined, "a $20.00 PaymentIntent declined (pm_card_chargeDeclined)"),
+    "payment_intent.requires_action": Recipe(_requires_action, "pm_card_authenticationRequired: 3D Secure waits"),
+    "payment_intent.canceled": Recipe(_canceled, "a $20.00 PaymentIntent, canceled (requested_by_customer)"),
+    "payment_intent.amount_capturable_updated": Recipe(_authorised, "$20.00 authorised, to capture by hand"),
+    "charge.succeeded": Recipe(_charged, "a $1.00 payment with pm_card_visa"),
+    "charge.failed": Recipe(_charge_failed, "a $1.00 payment declined (pm_card_visa_chargeDeclined)"),
+    "charge.captured": Recipe(_captured, "$20.00 authorised, then captured"),
+    "charge.refunded": Recipe(_refunded, "a $1.00 payment, refunded in full"),
+    "charge.refund.updated": Recipe(_refund_updated, "a $1.00 refund whose metadata is then updated"),
+    "charge.updated": Recipe(_charged, "a $1.00 payment: its balance transaction arrives", stripe_cli=False),
+    "refund.created": Recipe(_refunded, "a $1.00 payment, refunded in full", stripe_cli=False),
+    "refund.updated": Recipe(_refund_updated, "a $1.00 refund whose metadata is then updated", stripe_cli=False),
+}
+
+DISPUTES = "disputes are not modelled: the sandbox has no Disputes API and no dispute test cards"
+CANNOT = {  # what ``stripe trigger`` offers (or refund.* implies) and the sandbox cannot make honestly, and why
+    "payment_intent.processing": 'cards never go through processing (Stripe: they "are processed more quickly"); '
+    "the Stripe CLI uses a SEPA Direct Debit, which the sandbox does not model",
+    "payment_intent.partially_funded": "it needs a Customer's cash balance funded by bank transfer "
+    "(customer_balance); the sandbox models cards, and no Customers",
+    "charge.dispute.created": DISPUTES,
+    "charge.dispute.updated": DISPUTES,
+    "charge.dispute.closed": DISPUTES,
+    "refund.failed": "refunds succeed at once: a refund that fails later (test card 4000 0000 0000 5126) "
+    "is not modelled",
+}
+
+
+def trigger(client, event_type):
+    """Run the recipe for ``event_type``; return (the objects it created, the event it made, or None)."""
+    created = TRIGGERS[event_type].make(client)
+    ids = {obj.id for obj in created}
+    deadline = time.monotonic() + WAIT_SECONDS
+    while True:
+        for event in client.v1.events.list(params={"type": event_type, "limit": 10}).data:
+            about = event.data.object.to_dict()
+            if about.get("id") in ids or about.get("payment_intent") in ids:
+                return created, event
+        if time.monotonic() > deadline:
+            return created, None
+        time.sleep(0.1)
+
+
+def help_text():
+    """The events ``workbench trigger`` can make, and those it cannot, with why: its ``--help`` epilog."""
+    width = max(map(len, [*TRIGGERS, *CANNOT])) + 2
+
+    def row(name, text):
+        return textwrap.fill(text, HELP_WIDTH, initial_indent=f"  {name:<{width}}", subsequent_indent=" " * (width + 2))
+
+    lines = ["events (the API calls of `stripe trigger`'s own fixtures):"]
+    lines += [row(name, recipe.says) for name, recipe in TRIGGERS.items() if recipe.stripe_cli]
+    lines += ["", "also (not offered by `stripe trigger`):"]
+    lines += [row(name, recipe.says) for name, recipe in TRIGGERS.items() if not recipe.stripe_cli]
+    lines += ["", "not possible in the sandbox, and why:"]
+    lines += [row(name, why) for name, why in CANNOT.items()]
+    return "\n".join(lines)
+
+
+def describe(obj):
+    """One line about a created object: ``payment_intent pi_… succeeded $20.00``."""
+    state = getattr(obj, "status", "")
+    return f"{obj.object} {obj.id} {state} {format_amount(obj.amount, obj.currency)}".replace("  ", " ")
