@@ -12,7 +12,10 @@ from press_workbench.notebook.build import ScratchCopy
 def repository(tmp_path):
     """A small git repository: a committed file changed since, a new file, and an ignored one."""
     repo = tmp_path / "repo"
-    (repo / "server" / "press_workbench" / "shop").mkdir(parents=True)
+    shop = repo / "server" / "press_workbench" / "shop"
+    shop.mkdir(parents=True)
+    for package in (shop.parent, shop):  # packages of their own: the copy's, not the installed press_workbench
+        (package / "__init__.py").write_text("")
     (repo / "server" / "press_workbench" / "shop" / "service.py").write_text(
         "class Shop:\n    def refund(self):\n        pass\n"
     )

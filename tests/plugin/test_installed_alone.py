@@ -28,8 +28,8 @@ PAGES = ("README.md", "docs/sandbox-in-your-tests.md")
 NOT_INSTALLED = ("jupyterlab", "voila", "ipywidgets", "jupyter_core", "ipykernel")
 COPY_IGNORES = shutil.ignore_patterns("__pycache__", "*.egg-info", "build")
 LIST_PACKAGE_FILES = """
-import json, pathlib, server
-root = pathlib.Path(server.__file__).parent
+import json, pathlib, press_workbench
+root = pathlib.Path(press_workbench.__file__).parent
 print(json.dumps([str(p.relative_to(root)) for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts]))
 """
 
@@ -83,7 +83,7 @@ def venv(tmp_path_factory):
 
 def test_no_jupyterlab_voila_or_ipywidgets_comes_with_it(venv):
     probe = textwrap.dedent(f"""
-        import importlib, importlib.metadata, json, server
+        import importlib, importlib.metadata, json, press_workbench
         failed = {{}}
         for name in {NOT_INSTALLED!r}:
             try:
@@ -91,7 +91,7 @@ def test_no_jupyterlab_voila_or_ipywidgets_comes_with_it(venv):
             except ModuleNotFoundError as exc:
                 failed[name] = str(exc)
         names = sorted(d.metadata["Name"].lower() for d in importlib.metadata.distributions())
-        print(json.dumps({{"failed": failed, "installed": names, "server": server.__file__}}))
+        print(json.dumps({{"failed": failed, "installed": names, "package": press_workbench.__file__}}))
     """)
     result = venv.run("-c", probe)
     assert result.returncode == 0, result.stderr
@@ -99,7 +99,7 @@ def test_no_jupyterlab_voila_or_ipywidgets_comes_with_it(venv):
     assert found["failed"] == {name: f"No module named '{name}'" for name in NOT_INSTALLED}
     assert "press-workbench" in found["installed"] and "flask" in found["installed"]
     assert not [name for name in found["installed"] if name.startswith(("jupyter", "voila", "ipy", "notebook"))]
-    assert found["server"].startswith(str(venv.work / "venv")), "the installed package, not this checkout"
+    assert found["package"].startswith(str(venv.work / "venv")), "the installed package, not this checkout"
 
 
 def test_every_file_of_the_package_is_installed(venv):

@@ -136,6 +136,8 @@ class ScratchCopy:
             "no:nbval",
             "-p",
             "no:playwright",
+            "-p",
+            "no:stripe_sandbox",
         ]
         # (only the plugins these tests use: a faster start)
         env = {**self._env(), "COLUMNS": "240"}  # wide enough that pytest's summary lines are not cut
