@@ -64,3 +64,11 @@ def read_only_routes(bp, path, type, kind, param, filters=()):
 
     bp.add_url_rule(f"/{path}", f"list_{path}", list_route, methods=["GET"])
     bp.add_url_rule(f"/{path}/<object_id>", f"retrieve_{path}", retrieve_route, methods=["GET"])
+
+
+def get_customer(ctx, customer_id, param):
+    """A customer that exists and was not deleted, or Stripe's 404: a deleted customer only retrieves as its stub."""
+    found = ctx.store.get(customer_id, "customer")
+    if found is None or found.get("deleted"):
+        raise no_such("customer", customer_id, param)
+    return found
