@@ -120,7 +120,7 @@ MISUSE = """
     cardNextToSplit: thrown(() => cards.create("card")),
     twoPaymentElements: thrown(() => deferred.create("payment")),
     notModelledElement: thrown(() => cards.create("iban")),
-    notModelledMethod: thrown(() => stripe.confirmSetup({elements: deferred})),
+    notModelledMethod: thrown(() => stripe.handleCardAction(DATA.clientSecret)),
   });
 """
 
@@ -154,7 +154,7 @@ def test_misuse_gets_stripe_js_integration_errors(page, merchant):
     assert "use either the card Element or the cardNumber, cardExpiry and cardCvc Elements" in errors["cardNextToSplit"]
     assert errors["twoPaymentElements"] == "IntegrationError: Can only create one Element of type payment."
     assert "does not model the `iban` Element" in errors["notModelledElement"]
-    assert "stripe.confirmSetup() is not modelled" in errors["notModelledMethod"]
+    assert "stripe.handleCardAction() is not modelled" in errors["notModelledMethod"]
 
 
 def test_the_api_version_given_to_stripe_goes_with_every_call(page, merchant):
