@@ -954,8 +954,8 @@
     };
     NOT_MODELLED.forEach((name) => {
       stripe[name] = () => {
-        throw new IntegrationError('stripe.' + name + '() is not modelled by the sandbox Stripe.js (see the ' +
-          'README\'s "Stripe.js coverage" table).');
+        throw new IntegrationError('stripe.' + name + '() is not modelled by the sandbox Stripe.js (see "What the ' +
+          'sandbox covers", docs/sandbox-coverage.md).');
       };
     });
     return stripe;
