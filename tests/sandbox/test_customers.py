@@ -146,6 +146,7 @@ def test_the_default_payment_method_must_be_the_customers_own(stripe_client):
 def test_customer_events_say_what_changed(stripe_client):
     customer = stripe_client.v1.customers.create(params={"name": "Before", "metadata": {"a": "1"}})
     stripe_client.v1.customers.update(customer.id, params={"name": "After", "metadata": {"b": "2"}})
+    stripe_client.v1.customers.update(customer.id, params={"name": "After"})  # changes nothing: no event
     stripe_client.v1.customers.delete(customer.id)
     events = events_about(stripe_client, customer.id, "customer.")
     assert [e.type for e in events] == ["customer.created", "customer.updated", "customer.deleted"]
