@@ -11,6 +11,7 @@ import urllib.parse
 import urllib.request
 
 import pytest
+import stripe
 
 from press_workbench.sandbox import PUBLISHABLE_KEY
 from tests.card_frame import THREE_D_SECURE, VISA, pay_in_card_frame
@@ -305,3 +306,46 @@ def test_the_checkout_never_shows_the_customer(client, sandbox_url):
     order = new_order(client, BOOK)
     page = client.get(f"/checkout/{order['id']}").get_data(as_text=True)
     assert PUBLISHABLE_KEY in page and "sk_test" not in page and "cus_" not in page
+
+
+def test_a_payment_refused_while_the_shopper_was_away_brings_them_back(
+    client, sandbox_url, stripe_client, publishable_client
+):
+    """``authentication_required`` off-session: the authenticate page confirms again, on-session, with that card."""
+    save_card_while_paying(client, sandbox_url)
+    needs_you = stripe_client.v1.payment_methods.attach(
+        "pm_card_authenticationRequired", params={"customer": session_customer(client)}
+    )
+    order = new_order(client, BOOK)
+    stripe_client.v1.payment_intents.update(order["payment_intent"], params={"customer": session_customer(client)})
+    with pytest.raises(stripe.CardError) as refused:
+        stripe_client.v1.payment_intents.confirm(
+            order["payment_intent"],
+            params={"payment_method": needs_you.id, "off_session": True, "return_url": "http://127.0.0.1/return"},
+        )
+    assert refused.value.code == "authentication_required"
+    page = client.get(f"/checkout/{order['id']}/authenticate").get_data(as_text=True)
+    config = re.search(r'id="checkout-config">(.*?)</script>', page).group(1)
+    assert f'"paymentMethod": "{needs_you.id}"' in config and order["client_secret"] in config
+    # what the page's confirmCardPayment sends, then the shopper's Complete on the bank's page
+    again = publishable_client.v1.payment_intents.confirm(
+        order["payment_intent"],
+        params={
+            "client_secret": order["client_secret"],
+            "payment_method": needs_you.id,
+            "return_url": "http://127.0.0.1/return",
+            "use_stripe_sdk": True,
+        },
+    )
+    assert again.status == "requires_action"
+    three_d_secure(sandbox_url, order)
+    assert 'data-testid="confirmation"' in client.get(f"/checkout/{order['id']}/complete").get_data(as_text=True)
+    assert client.get(f"/checkout/{order['id']}/authenticate").status_code == 302
+
+
+def test_the_authenticate_page_is_only_for_a_payment_that_needs_the_bank(client):
+    order = new_order(client, BOOK)
+    response = client.get(f"/checkout/{order['id']}/authenticate?embedded=1")
+    assert response.status_code == 302 and response.headers["Location"].endswith(
+        f"/checkout/{order['id']}/complete?embedded=1"
+    )

@@ -192,3 +192,16 @@ def pay_with_saved_card(shop, order, pm_id, return_url):
     except stripe.CardError:
         pass  # the PaymentIntent keeps the decline (last_payment_error); the order records it below
     return shop.settle(order, "saved card")
+
+
+def card_to_authenticate(pi):
+    """The saved card a payment charged while its shopper was away needs them back for, or None.
+
+    That is a PaymentIntent the bank refused with ``authentication_required``: Stripe names the card in the error,
+    and confirming it again on-session with that card lets the bank ask its shopper.
+    """
+    failure = pi.to_dict().get("last_payment_error") or {}
+    if pi.status != "requires_payment_method" or failure.get("code") != "authentication_required":
+        return None
+    card = failure.get("payment_method") or {}
+    return card.get("id") if isinstance(card, dict) else card

@@ -92,17 +92,22 @@ def pay_with_saved_card(order_id):
 
 @bp.get("/checkout/<order_id>/authenticate")
 def authenticate(order_id):
-    """The page that shows the bank's 3D Secure challenge for a payment the server confirmed, then the return page.
+    """Bring the shopper back to confirm a payment with their bank, then show the return page.
 
-    Stripe.js's ``handleNextAction`` shows the challenge; whatever the shopper does, the
-    return page then reads the outcome from Stripe with the secret key, as after any payment.
+    Two payments need the shopper's bank: one the server confirmed with a saved card, where the
+    bank asks for 3D Secure (``requires_action``: Stripe.js's ``handleNextAction`` shows the
+    challenge), and one charged while the shopper was away, which the bank refused with
+    ``authentication_required``: Stripe.js's ``confirmCardPayment`` confirms it again with the
+    same saved card, now on-session, as Stripe's guide to charging saved cards does.  Whatever
+    the shopper does, the return page then reads the outcome from Stripe with the secret key.
     """
     shop = current_shop()
     order = shop.order(order_id)
     embedded = {"embedded": "1"} if request.args.get("embedded") == "1" else {}
     return_url = url_for("pages.complete", order_id=order.id, _external=True, **embedded)
     pi = shop.stripe.v1.payment_intents.retrieve(order.payment_intent) if order.payment_intent else None
-    if pi is None or pi.status != AUTHENTICATING:
+    card = customers.card_to_authenticate(pi) if pi is not None else None
+    if pi is None or (pi.status != AUTHENTICATING and card is None):
         return redirect(return_url)
     return render_template(
         "authenticate.html",
@@ -112,5 +117,6 @@ def authenticate(order_id):
             "publishableKey": shop.config["STRIPE_PUBLISHABLE_KEY"],
             "clientSecret": order.client_secret,
             "returnUrl": return_url,
+            "paymentMethod": card,
         },
     )
