@@ -126,3 +126,19 @@ def test_a_payment_for_a_customer_and_its_decline_have_only_declared_fields(stri
         failed = declined.error.payment_intent
     assert undeclared(failed.to_dict(), stripe.PaymentIntent) == []
     assert failed.last_payment_error.payment_method.customer == customer.id
+
+
+def test_setup_intent_keys_and_its_decline_have_only_declared_fields(stripe_client):
+    customer = stripe_client.v1.customers.create()
+    si = stripe_client.v1.setup_intents.create(params={"customer": customer.id, "payment_method_types": ["card"]})
+    assert keys(si) == KEYS["setup_intent"] and undeclared(si.to_dict(), stripe.SetupIntent) == []
+    pending = stripe_client.v1.setup_intents.confirm(
+        si.id, params={"payment_method": "pm_card_authenticationRequired", "expand": ["latest_attempt"]}
+    )
+    assert undeclared(pending.to_dict(), stripe.SetupIntent) == []
+    try:
+        stripe_client.v1.setup_intents.confirm(si.id, params={"payment_method": "pm_card_chargeDeclined"})
+    except stripe.CardError as declined:
+        failed = declined.error.setup_intent
+    assert keys(failed) == KEYS["setup_intent"] and undeclared(failed.to_dict(), stripe.SetupIntent) == []
+    assert failed.last_setup_error.payment_method.card.last4 == "0002"

@@ -16,6 +16,7 @@ from . import (
     payment_methods,
     refunds,
     saved_payment_methods,
+    setup_intents,
     webhook_endpoints,
 )
 
@@ -35,6 +36,7 @@ BLUEPRINTS = [
         payment_methods,
         saved_payment_methods,
         customers,
+        setup_intents,
         charges,
         refunds,
         balance_transactions,
