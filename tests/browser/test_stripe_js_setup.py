@@ -215,17 +215,20 @@ SAVE_A_CARD = """
   window.saveCard = (clientSecret) => outcome(stripe.confirmCardSetup(clientSecret, {
     payment_method: {card, billing_details: {email: email()}},
   }));
+  window.createCard = () => stripe.createPaymentMethod({type: "card", card});
   window.saveById = async (clientSecret) => {
-    const {paymentMethod, error} = await stripe.createPaymentMethod({type: "card", card});
+    const {paymentMethod, error} = await createCard();
     return error ? {error} : outcome(stripe.confirmCardSetup(clientSecret, {payment_method: paymentMethod.id}));
   };
   window.retrieve = (clientSecret) => stripe.retrieveSetupIntent(clientSecret);
+  window.finish = (clientSecret) => outcome(stripe.handleNextAction({clientSecret}));
 """
+CARD_FORM = '<input id="email" value="jenny@example.com"><div id="card-element"></div>'
 
 
 def test_confirm_card_setup_with_the_card_element_and_with_a_payment_method_id(page, merchant, stripe_client):
     customer = new_customer(stripe_client)
-    open_ready(page, merchant, '<input id="email" value="jenny@example.com"><div id="card-element"></div>', SAVE_A_CARD)
+    open_ready(page, merchant, CARD_FORM, SAVE_A_CARD)
 
     # A card that asks for authentication when it is set up, and then not again off-session.
     first = setup_intent_for(stripe_client, customer, payment_method_types=["card"])
@@ -256,6 +259,27 @@ def test_confirm_card_setup_with_the_card_element_and_with_a_payment_method_id(p
     by_id = page.evaluate("saveById", second.client_secret)["setupIntent"]
     assert (by_id["id"], by_id["status"]) == (second.id, "succeeded")
     assert saved_cards(stripe_client, customer) == ["3155", "4242"]
+
+
+def test_handle_next_action_finishes_a_setup_intent_confirmed_on_the_server(page, merchant, stripe_client):
+    customer = new_customer(stripe_client)
+    open_ready(page, merchant, CARD_FORM, SAVE_A_CARD)
+    fill_card_element(page, "4000 0027 6000 3184")
+    created = page.evaluate("createCard()")["paymentMethod"]
+    seti = setup_intent_for(  # the server confirms, as in "Finalize payments on the server"
+        stripe_client,
+        customer,
+        payment_method_types=["card"],
+        payment_method=created["id"],
+        confirm=True,
+        use_stripe_sdk=True,
+    )
+    assert seti.status == "requires_action"
+    page.evaluate("(secret) => { window.pending = finish(secret); }", seti.client_secret)
+    expect(page.get_by_role("dialog", name="3D Secure authentication")).to_be_visible()
+    authenticate(page, "complete")
+    assert page.evaluate("window.pending")["setupIntent"]["status"] == "succeeded"
+    assert saved_cards(stripe_client, customer) == ["3184"]
 
 
 RECOVER_ON_SESSION = """
