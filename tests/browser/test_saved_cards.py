@@ -11,7 +11,18 @@ import pytest
 import stripe
 from playwright.sync_api import expect
 
-from tests.browser.shopper import CARD_FRAME, authenticate, buy_now, fill_card
+from press_workbench.launch.voila import free_port
+from tests.browser.shopper import (
+    CARD_FRAME,
+    add_to_cart,
+    authenticate,
+    buy_now,
+    fill_card,
+    open_checkout,
+    open_dashboard,
+    pay,
+)
+from tests.browser.test_dashboard import loopback_only, start_workbench_dashboard, stop_with_ctrl_c
 
 pytestmark = pytest.mark.browser
 
@@ -144,3 +155,59 @@ def test_bringing_the_shopper_back_after_an_off_session_refusal(page, live_shop,
     expect(page.get_by_test_id("confirmation")).to_be_visible()
     pi = stripe_client.v1.payment_intents.retrieve(order.payment_intent)
     assert (pi.status, pi.payment_method) == ("succeeded", needs_you.id)
+
+
+# -- the Voilà dashboard: one shopper per page ---------------------------------------------------------------
+@pytest.fixture(scope="module")
+def dashboard(tmp_path_factory):
+    """`workbench dashboard` with its own shop and sandbox, as `make demo` starts it."""
+    data_dir = tmp_path_factory.mktemp("dashboard")
+    port = free_port()
+    process, _ = start_workbench_dashboard(
+        data_dir, "--port", str(port), "--shop-port", "0", "--sandbox-port", "0", SHOP_URL="http://127.0.0.1:0"
+    )
+    yield f"http://127.0.0.1:{port}/"
+    stop_with_ctrl_c(process)
+
+
+def test_the_dashboards_second_purchase_offers_the_card_its_first_saved(page, context, dashboard):
+    open_dashboard(page, dashboard)
+    add_to_cart(page, "an-elegant-puzzle")
+    expect(page.locator(".wb-saved-card")).to_have_count(0)
+    save = page.locator(".wb-save-card input")
+    save.check()
+    checkout, _ = open_checkout(page)
+    expect(checkout.get_by_test_id("save-card-notice")).to_have_text("This card will be saved for next time.")
+    expect(checkout.get_by_test_id("save-card")).to_have_count(0)  # the page's kernel holds the choice
+    pay(checkout, VISA)
+    expect(page.locator(".wb-confirmation")).to_contain_text("Payment received")
+
+    page.locator(".wb-new-order").click()
+    offered = page.locator(".wb-saved-card")
+    expect(offered).to_have_count(1)
+    expect(offered).to_contain_text("Visa •••• 4242")
+    add_to_cart(page, "working-in-public", 2)
+    expect(page.locator(".wb-pay")).to_have_text("Pay $56.00 with Visa •••• 4242")
+    expect(page.locator(".wb-save-card")).to_be_hidden()
+
+    other = context.new_page()  # another dashboard page: another kernel, another shopper
+    loopback_only(other)
+    open_dashboard(other, dashboard)
+    add_to_cart(other, "an-elegant-puzzle")
+    expect(other.locator(".wb-pay")).to_have_text("Pay $32.00")
+    expect(other.locator(".wb-saved-card")).to_have_count(0)
+    other.close()
+
+    page.locator(".wb-pay").click()  # one click: no card form
+    receipt = page.locator(".wb-confirmation")
+    expect(receipt).to_contain_text("Payment received")
+    expect(receipt.locator(".wb-amount")).to_have_text("$56.00")
+
+    page.locator(".wb-new-order").click()
+    expect(offered).to_have_count(1)
+    page.locator(".wb-remove-saved-card").click()
+    expect(offered).to_have_count(0)
+    add_to_cart(page, "an-elegant-puzzle")
+    expect(page.locator(".wb-pay")).to_have_text("Pay $32.00")
+    expect(page.locator(".wb-save-card")).to_be_visible()
+    expect(save).not_to_be_checked()
