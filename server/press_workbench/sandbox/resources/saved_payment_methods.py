@@ -269,8 +269,9 @@ def save_on_success(ctx, pi, pm, params):
 def save_after_payment(ctx, pi, pm):
     """A successful payment asked to save its card attaches it to the PaymentIntent's customer and counts as its
     setup (the customer was there, and authenticated if the bank asked)."""
-    asked = future_usage(pi) is not None or state(ctx, pm)["save_for"] == pi["id"]
-    if not asked or not pi["customer"]:
+    if not pi["customer"]:  # a payment of nobody's saves nothing, and costs no lookup
+        return
+    if future_usage(pi) is None and state(ctx, pm)["save_for"] != pi["id"]:
         return
     customer = ctx.store.get(pi["customer"], "customer")
     if customer is None or customer.get("deleted"):
