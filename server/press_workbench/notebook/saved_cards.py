@@ -32,12 +32,12 @@ class SavedCards(CardView, list):
     """This kernel's saved cards, as ``GET /api/saved-cards`` lists them; displays as a table."""
 
     def card(self):
-        """The cards as a notebook card: id, brand and last 4, expiry."""
-        rows = [[card["id"], card_label(card), expiry(card)] for card in self]
+        """The cards as a notebook card: id, brand and last 4 (expiry dates change with the day a lesson runs)."""
+        rows = [[card["id"], card_label(card)] for card in self]
         count = f"{len(self)} card{'s' if len(self) != 1 else ''}"
         if not rows:
-            return Card("Saved cards", count, [("cards", "none saved in this session")], tone="neutral")
-        return Card("Saved cards", count, tone="info", tables=[("", Table(["id", "card", "expires"], rows))])
+            return Card("Saved cards", count, [("cards", "none saved by this shopper")], tone="neutral")
+        return Card("Saved cards", count, tone="info", tables=[("", Table(["id", "card"], rows))])
 
 
 class SavedCardsPanel:
