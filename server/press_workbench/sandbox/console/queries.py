@@ -112,7 +112,10 @@ def customer(store, customer_id):
         "cards": [{"pm": pm, "label": card_label(pm["card"]), "default": pm["id"] == default} for pm in cards],
         "payments": payments,
         "setups": [{"si": si, "label": setup_badge(si)} for si in setups],
-        "events": [{"event": e, "text": describe(e)} for e in events_of_customer(store, found)],
+        "events": [
+            {"event": e, "text": describe(e), "deliveries": latest_attempts(store, e["id"])}
+            for e in events_of_customer(store, found)
+        ],
     }
 
 

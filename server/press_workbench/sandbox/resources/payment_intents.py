@@ -19,7 +19,7 @@ from ..pipeline.endpoint import endpoint
 from ..pipeline.errors import DOCS, StripeAPIError, invalid, missing_param, unexpected_state, unknown_param
 from ..pipeline.params import one_of, parse_boolean
 from . import balance_transactions, charges, events, payment_methods, saved_payment_methods
-from .common import LIST_CREATED, get_object, list_objects, now
+from .common import LIST_CREATED, check_client_secret, get_object, list_objects, now
 
 bp = Blueprint("payment_intents", __name__, url_prefix="/v1")
 
@@ -269,18 +269,7 @@ def load(ctx, pi_id):
 
 def load_for_caller(ctx, params, pi_id):
     """The PaymentIntent, if the caller may see it: a secret key, or a publishable key with its client secret."""
-    pi = load(ctx, pi_id)
-    if ctx.publishable:
-        secret = params.string("client_secret")
-        if not secret:
-            raise missing_param("client_secret")
-        if secret != pi["client_secret"]:
-            raise invalid(
-                "The client_secret provided does not match the client_secret associated with the PaymentIntent.",
-                param="client_secret",
-                code="payment_intent_invalid_parameter",
-            )
-    return pi
+    return check_client_secret(ctx, params, load(ctx, pi_id), "PaymentIntent")
 
 
 # -- create / update ---------------------------------------------------------

@@ -13,9 +13,9 @@ from flask import Blueprint
 from .. import ids
 from ..pipeline import versions
 from ..pipeline.endpoint import endpoint
-from ..pipeline.errors import DOCS, StripeAPIError, invalid, missing_param
+from ..pipeline.errors import DOCS, StripeAPIError, invalid
 from . import events, payment_intents, payment_methods, saved_payment_methods
-from .common import LIST_CREATED, get_object, list_objects, now
+from .common import LIST_CREATED, check_client_secret, get_object, list_objects, now
 
 bp = Blueprint("setup_intents", __name__, url_prefix="/v1")
 
@@ -63,7 +63,6 @@ MISSING_PAYMENT_METHOD = (
     "or ConfirmationToken."
 )
 AUTHENTICATION_FAILURE = "The latest attempt to set up the payment method has failed because authentication failed."
-SECRET_MISMATCH = "The client_secret provided does not match the client_secret associated with the SetupIntent."
 
 
 def setup_intent(*, customer, automatic, payment_method_types, usage, description, metadata):
@@ -154,14 +153,7 @@ def load(ctx, seti_id):
 
 def load_for_caller(ctx, params, seti_id):
     """The SetupIntent, if the caller may see it: a secret key, or a publishable key with its client secret."""
-    si = load(ctx, seti_id)
-    if ctx.publishable:
-        secret = params.string("client_secret")
-        if not secret:
-            raise missing_param("client_secret")
-        if secret != si["client_secret"]:
-            raise invalid(SECRET_MISMATCH, param="client_secret", code="setup_intent_invalid_parameter")
-    return si
+    return check_client_secret(ctx, params, load(ctx, seti_id), "SetupIntent")
 
 
 # -- routes ------------------------------------------------------------------
