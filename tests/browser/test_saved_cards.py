@@ -11,7 +11,7 @@ import pytest
 import stripe
 from playwright.sync_api import expect
 
-from press_workbench.launch.voila import free_port
+from tests.browser import test_dashboard
 from tests.browser.shopper import (
     CARD_FRAME,
     add_to_cart,
@@ -22,7 +22,6 @@ from tests.browser.shopper import (
     open_dashboard,
     pay,
 )
-from tests.browser.test_dashboard import loopback_only, start_workbench_dashboard, stop_with_ctrl_c
 
 pytestmark = pytest.mark.browser
 
@@ -158,20 +157,11 @@ def test_bringing_the_shopper_back_after_an_off_session_refusal(page, live_shop,
 
 
 # -- the Voilà dashboard: one shopper per page ---------------------------------------------------------------
-@pytest.fixture(scope="module")
-def dashboard(tmp_path_factory):
-    """`workbench dashboard` with its own shop and sandbox, as `make demo` starts it."""
-    data_dir = tmp_path_factory.mktemp("dashboard")
-    port = free_port()
-    process, _ = start_workbench_dashboard(
-        data_dir, "--port", str(port), "--shop-port", "0", "--sandbox-port", "0", SHOP_URL="http://127.0.0.1:0"
-    )
-    yield f"http://127.0.0.1:{port}/"
-    stop_with_ctrl_c(process)
+dashboard = test_dashboard.dashboard  # the same `workbench dashboard` (its own shop and sandbox), once per module
 
 
 def test_the_dashboards_second_purchase_offers_the_card_its_first_saved(page, context, dashboard):
-    open_dashboard(page, dashboard)
+    open_dashboard(page, dashboard.url)
     add_to_cart(page, "an-elegant-puzzle")
     expect(page.locator(".wb-saved-card")).to_have_count(0)
     save = page.locator(".wb-save-card input")
@@ -191,8 +181,8 @@ def test_the_dashboards_second_purchase_offers_the_card_its_first_saved(page, co
     expect(page.locator(".wb-save-card")).to_be_hidden()
 
     other = context.new_page()  # another dashboard page: another kernel, another shopper
-    loopback_only(other)
-    open_dashboard(other, dashboard)
+    test_dashboard.loopback_only(other)
+    open_dashboard(other, dashboard.url)
     add_to_cart(other, "an-elegant-puzzle")
     expect(other.locator(".wb-pay")).to_have_text("Pay $32.00")
     expect(other.locator(".wb-saved-card")).to_have_count(0)
