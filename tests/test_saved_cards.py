@@ -14,6 +14,7 @@ import pytest
 import stripe
 
 from press_workbench.sandbox import PUBLISHABLE_KEY
+from press_workbench.shop import create_app
 from tests.card_frame import THREE_D_SECURE, VISA, pay_in_card_frame
 from tests.shop_helpers import new_order
 
@@ -349,3 +350,30 @@ def test_the_authenticate_page_is_only_for_a_payment_that_needs_the_bank(client)
     assert response.status_code == 302 and response.headers["Location"].endswith(
         f"/checkout/{order['id']}/complete?embedded=1"
     )
+
+
+class CountingClient(stripe.RequestsClient):
+    """stripe-python's HTTP client, counting the shop's calls to Stripe (here, the sandbox)."""
+
+    def __init__(self):
+        super().__init__()
+        self.calls = []
+
+    def request(self, method, url, headers, post_data=None):
+        self.calls.append(f"{method.upper()} {url.split('?')[0].rsplit('/v1/', 1)[1]}")
+        return super().request(method, url, headers, post_data)
+
+
+def test_a_checkout_page_asks_stripe_only_for_a_returning_shoppers_cards(tmp_path, api_target):
+    """Saved cards add no Stripe round trip to a checkout page, except the list of a session that has a Customer."""
+    counting = CountingClient()
+    config = {"TESTING": True, "DATA_DIR": str(tmp_path), "SECRET_KEY": "test", **api_target.shop_config()}
+    client = create_app({**config, "STRIPE_HTTP_CLIENT": counting}).test_client()
+    order = new_order(client, BOOK)
+    del counting.calls[:]
+    assert 'data-testid="save-card">' in client.get(f"/checkout/{order['id']}").get_data(as_text=True)
+    assert counting.calls == []
+    client.post(f"/api/orders/{order['id']}/save-card", json={"save": True})
+    del counting.calls[:]
+    assert 'data-testid="save-card" checked' in client.get(f"/checkout/{order['id']}").get_data(as_text=True)
+    assert counting.calls == [f"GET customers/{session_customer(client)}/payment_methods"]  # the choice is the shop's

@@ -16,10 +16,13 @@ These are the shop's Stripe calls for returning customers, made with the shop's 
 ``service.py`` makes the others.
 """
 
+import os
 import re
 
 import stripe
-from flask import session
+from flask import current_app, session
+
+from press_workbench.sandbox import Database
 
 from .errors import ShopError
 from .orders import OPEN, OrderError
@@ -43,6 +46,34 @@ BRANDS = {
     "visa": "Visa",
 }
 PAYABLE = ("requires_payment_method", "requires_confirmation", "requires_action")
+
+
+class SavingChoices(Database):
+    """Which Customer each order's card is to be saved for, as the shop last asked Stripe (in ``shop.sqlite3``).
+
+    Every checkout page shows that choice; reading it here rather than from the PaymentIntent spares each page a
+    round trip to Stripe.  The PaymentIntent stays the truth: a row is written only after Stripe took the change.
+    """
+
+    SCHEMA = "CREATE TABLE IF NOT EXISTS card_saving (order_id TEXT PRIMARY KEY, customer TEXT)"
+
+    def __init__(self, data_dir):
+        super().__init__(os.path.join(data_dir, "shop.sqlite3"), self.SCHEMA)
+
+    def record(self, order_id, customer):
+        """The card paying ``order_id`` will be saved for ``customer`` (None: not saved)."""
+        with self.transaction():
+            self.execute("INSERT OR REPLACE INTO card_saving(order_id, customer) VALUES (?, ?)", (order_id, customer))
+
+    def customer_for(self, order_id):
+        """The Customer the card paying ``order_id`` will be saved for, or None."""
+        row = self.execute("SELECT customer FROM card_saving WHERE order_id = ?", (order_id,)).fetchone()
+        return row["customer"] if row else None
+
+
+def saving_choices():
+    """This app's ``SavingChoices`` (made by the ``saved_cards`` blueprint when it is registered)."""
+    return current_app.extensions["saving_choices"]
 
 
 def session_customer():
@@ -139,19 +170,21 @@ def _open_intent(shop, order):
     return pi
 
 
-def saving(pi):
-    """Who the card that pays ``pi`` will be saved for: ``"this_session"``, ``"another_session"`` or None."""
+def saves_for(pi):
+    """The Customer the card that pays ``pi`` will be saved for (its card ``setup_future_usage`` is set), or None."""
     pi = pi.to_dict()
     options = (pi.get("payment_method_options") or {}).get("card") or {}
-    if options.get("setup_future_usage") not in ("on_session", "off_session") or not pi.get("customer"):
-        return None
-    return "this_session" if pi["customer"] == session_customer() else "another_session"
+    return pi.get("customer") if options.get("setup_future_usage") in ("on_session", "off_session") else None
 
 
-def saving_choice(pi):
-    """``{"save_card", "saved_for"}``: whether the card that pays ``pi`` will be saved, and for whom (``saving``)."""
-    saved_for = saving(pi)
-    return {"save_card": saved_for is not None, "saved_for": saved_for}
+def saving_choice(order):
+    """``{"save_card", "saved_for"}`` for ``order``: whether its card will be saved, and for whom.
+
+    ``saved_for`` is ``"this_session"``, ``"another_session"`` (a checkout link opened elsewhere) or None.
+    """
+    customer = saving_choices().customer_for(order.id)
+    saved_for = None if customer is None else "this_session" if customer == session_customer() else "another_session"
+    return {"save_card": customer is not None, "saved_for": saved_for}
 
 
 def choose_saving(shop, order, save):
@@ -166,7 +199,10 @@ def choose_saving(shop, order, save):
         if save
         else {"payment_method_options": DONT_SAVE}
     )
-    return saving_choice(shop.stripe.v1.payment_intents.update(order.payment_intent, params=params))
+    saving_choices().record(
+        order.id, saves_for(shop.stripe.v1.payment_intents.update(order.payment_intent, params=params))
+    )
+    return saving_choice(order)
 
 
 def pay_with_saved_card(shop, order, pm_id, return_url):
@@ -185,6 +221,7 @@ def pay_with_saved_card(shop, order, pm_id, return_url):
     shop.stripe.v1.payment_intents.update(
         order.payment_intent, params={"customer": session_customer(), "payment_method_options": DONT_SAVE}
     )
+    saving_choices().record(order.id, None)  # already saved
     try:
         shop.stripe.v1.payment_intents.confirm(
             order.payment_intent, params={"payment_method": pm.id, "return_url": return_url, "use_stripe_sdk": True}

@@ -25,6 +25,12 @@ bp = Blueprint("saved_cards", __name__)
 AUTHENTICATING = "requires_action"
 
 
+@bp.record_once
+def open_choices(state):
+    """The app's record of each order's saving choice, beside its orders (``customers.SavingChoices``)."""
+    state.app.extensions["saving_choices"] = customers.SavingChoices(state.app.config["DATA_DIR"])
+
+
 @bp.app_context_processor
 def panel_helper():
     """The checkout template's ``saved_cards_panel(order)``."""
@@ -34,15 +40,15 @@ def panel_helper():
 def saved_cards_panel(order, embedded=False):
     """What the checkout's panel shows: this session's cards (unless framed) and whether the card will be saved.
 
-    If Stripe does not answer, the panel is left out and the checkout still takes a new card.
+    Only a session that saved a card asks Stripe anything (for its cards).  If Stripe does not answer, the panel is
+    left out and the checkout still takes a new card.
     """
-    shop = current_shop()
     try:
-        choice = customers.saving_choice(shop.stripe.v1.payment_intents.retrieve(order.payment_intent))
-        cards = [] if embedded else customers.saved_cards(shop)
+        cards = [] if embedded else customers.saved_cards(current_shop())
     except stripe.StripeError:
         return None
-    return {"cards": [{**card, "label": customers.card_label(card)} for card in cards], **choice}
+    cards = [{**card, "label": customers.card_label(card)} for card in cards]
+    return {"cards": cards, **customers.saving_choice(order)}
 
 
 @bp.get("/api/saved-cards")
