@@ -199,9 +199,8 @@ def choose_saving(shop, order, save):
         if save
         else {"payment_method_options": DONT_SAVE}
     )
-    saving_choices().record(
-        order.id, saves_for(shop.stripe.v1.payment_intents.update(order.payment_intent, params=params))
-    )
+    pi = shop.stripe.v1.payment_intents.update(order.payment_intent, params=params)
+    saving_choices().record(order.id, saves_for(pi))  # once Stripe has taken it
     return saving_choice(order)
 
 
