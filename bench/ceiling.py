@@ -1,8 +1,8 @@
 """The ceiling: stripe-python's own rate against an endpoint that does nothing.
 
-``python -m bench.ceiling PORT`` serves canned PaymentIntents (built once, at start, by
-the sandbox's own object builder, so they are the size of real answers; only the id
-changes, so a shop can use it as its Stripe when profiled) over
+``python -m bench.ceiling PORT`` serves canned PaymentIntents and Customers (built once, at
+start, by the sandbox's own object builders, so they are the size of real answers; only the
+id changes, so a shop can use it as its Stripe when profiled) over
 keep-alive HTTP/1.1 from one asyncio loop: no parsing beyond the headers, no state,
 no storage.  What stripe-python achieves against it is the most any server can give a
 stripe-python client on this machine; the sandbox and the shop are measured as
@@ -14,6 +14,7 @@ import itertools
 import json
 import sys
 
+from press_workbench.sandbox.resources.customers import customer
 from press_workbench.sandbox.resources.payment_intents import payment_intent
 
 
@@ -35,18 +36,29 @@ def canned(status):
     return head.encode() + body
 
 
+def canned_customer():
+    body = json.dumps(customer(CUSTOMER_TEMPLATE_ID)).encode()
+    return f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n".encode() + body
+
+
 TEMPLATE_ID = "pi_" + "0" * 24  # replaced by a new id of the same length in each answer: a shop stores it once
+CUSTOMER_TEMPLATE_ID = "cus_" + "0" * 14
 NUMBERS = itertools.count(1)
 ANSWERS = {
     "create": canned("requires_payment_method"),
     "create_with_card": canned("requires_confirmation"),
     "confirm": canned("succeeded"),
+    "customer": canned_customer(),
 }
 
 
 def answer(request_line, body, number):
-    """The canned answer a stripe-python create, create with a card, or confirm expects, with id number ``number``."""
-    if request_line.split(b" ")[1].endswith(b"/confirm"):
+    """The canned answer a stripe-python create, create with a card, confirm (or create with ``confirm=true``, an
+    off-session payment) or customer create expects, with id number ``number``."""
+    path = request_line.split(b" ")[1]
+    if path.startswith(b"/v1/customers"):
+        return ANSWERS["customer"].replace(CUSTOMER_TEMPLATE_ID.encode(), b"cus_%014d" % number)
+    if path.endswith(b"/confirm") or b"confirm=true" in body:
         canned_answer = ANSWERS["confirm"]
     else:
         canned_answer = ANSWERS["create_with_card" if b"payment_method=" in body else "create"]

@@ -30,6 +30,23 @@ def verdict(value, limit, higher_is_better, show):
     return f"**missed** by {show(abs(value - limit))}"
 
 
+def customer_rows(fractions, stored, n, add):  # n: (customers' rounds × count, payments' rounds × count)
+    """Creating a customer and an off-session payment through stripe-python, of the ceiling, judged against a
+    PaymentIntent create's own fraction (the sandbox's pace): within 10 points.  Older results have neither."""
+    if "create_customer" not in fractions:
+        return
+    pace = fractions["create"] - 0.10
+    measured = (("create_customer", "customer create"), ("off_session", "off-session payment with a saved card"))
+    for (op, what), count in zip(measured, n, strict=True):
+        add(
+            f"sandbox {what} via stripe-python, of the ceiling ({stored})",
+            pct(fractions[op]),
+            count,
+            f"≥ {pct(pace)} (a create's {pct(fractions['create'])} − 10 points)",
+            verdict(fractions[op], pace, True, points),
+        )
+
+
 def rows(figures):
     """(what, figure, N, target, verdict) for every figure the suite measured."""
     out = []
@@ -65,6 +82,7 @@ def rows(figures):
                     "≥ 60%",
                     verdict(fractions["create_confirm"], 0.6, True, points),
                 )
+                customer_rows(fractions, stored, (f"{rounds} × {plan['creates']}", f"{rounds} × {plan['pairs']}"), add)
         for phase, ratio in rate.get("ratio_sandbox_over_localstripe", {}).items():
             if phase in ("empty", "seeded"):
                 add(

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""PaymentIntent create and create+confirm rates: the offline sandbox vs localstripe, and vs the ceiling.
+"""PaymentIntent create and create+confirm rates: the offline sandbox vs localstripe, and vs the ceiling; and, through
+stripe-python against the ceiling, creating a customer and an off-session payment with a saved card.
 
 The sandbox writes one SQLite row per change where localstripe re-pickles its whole
 store on every write; this bench checks what that means on this machine.  Every
@@ -12,7 +13,10 @@ Each server runs twice: one instance starts empty, the other is first seeded to
 10,000 PaymentIntents (localstripe's seeding is capped in time).  Rounds then
 alternate over all instances and the ceiling (stripe-python against the no-op
 endpoint, ``bench/ceiling.py``), so background load on this shared machine hits the
-empty and the seeded store, both servers and the ceiling alike.
+empty and the seeded store, both servers and the ceiling alike.  The customer operations
+(``Customer.create``; ``PaymentIntent.create(customer, payment_method, off_session=True,
+confirm=True)`` with a card saved before the rounds) run only through stripe-python, on
+the sandbox and the ceiling: localstripe is not measured on them.
 
     .venv/bin/python -m bench.sandbox_rate            # full run, about four minutes
     .venv/bin/python -m bench.sandbox_rate --quick    # smoke run, well under a minute
@@ -48,6 +52,7 @@ LOCALSTRIPE_VENV = BENCH_DIR / ".venv-localstripe"
 LOCALSTRIPE_REQUIREMENT = "localstripe==1.15.10"  # the version the README figures were taken with
 LOCALSTRIPE_PICKLE = Path("/tmp/localstripe.pickle")  # hard-coded in localstripe
 OPERATIONS = ("create", "create_confirm")
+CUSTOMER_OPERATIONS = ("create_customer", "off_session")  # stripe-python only: the sandbox and the ceiling
 CEILING = "ceiling: no-op endpoint"
 
 # The common subset both servers accept: localstripe answers 500 to ``payment_method``
@@ -129,12 +134,16 @@ class RawClient:
 
 
 class StripePythonClient:
-    """stripe-python 16's StripeClient: the rate a user of the sandbox actually sees."""
+    """stripe-python 16's StripeClient: the rate a user of the sandbox actually sees.
+
+    ``saved``: (customer, PaymentMethod) ids of a card saved before the rounds, which off-session payments charge.
+    """
 
     reconnects = None  # not observable through requests' pool
 
-    def __init__(self, url):
+    def __init__(self, url, saved=None):
         self.name = f"{url} (stripe-python)"
+        self.saved = saved
         self.http = stripe.RequestsClient()  # the default stripe-python picks here; kept so close() can close it
         self.client = stripe.StripeClient(SECRET_KEY, base_addresses={"api": url}, http_client=self.http)
 
@@ -149,6 +158,25 @@ class StripePythonClient:
         pi = self.client.v1.payment_intents.create(params=params)
         expect_status(pi.to_dict(), "requires_confirmation", self.name)
         expect_status(self.client.v1.payment_intents.confirm(pi.id).to_dict(), "succeeded", self.name)
+
+    def create_customer(self):
+        created = self.client.v1.customers.create(params={"email": "reader@example.com", "name": "Bench Reader"})
+        if created.object != "customer" or not created.id.startswith("cus_"):
+            raise BenchError(f"{self.name}: expected a customer, got {str(created)[:300]}")
+
+    def off_session(self):
+        customer, pm = self.saved
+        params = {"amount": 2300, "currency": "usd", "payment_method_types": ["card"], "customer": customer}
+        pi = self.client.v1.payment_intents.create(
+            params={**params, "payment_method": pm, "off_session": True, "confirm": True}
+        )
+        expect_status(pi.to_dict(), "succeeded", self.name)
+
+    def save_a_card(self):
+        """A customer with ``pm_card_visa`` saved, as the off-session payments find it (not timed)."""
+        customer = self.client.v1.customers.create(params={"payment_method": "pm_card_visa"})
+        (pm,) = self.client.v1.customers.payment_methods.list(customer.id).data
+        return customer.id, pm.id
 
     def close(self):
         self.http.close()
@@ -303,9 +331,19 @@ class Series:
     client: type
     stored_at_start: int | None = None
     stored_at_end: int | None = None
-    rounds: dict = field(default_factory=lambda: {op: [] for op in OPERATIONS})
+    rounds: dict = field(default_factory=dict)
     requests: int = 0
     reconnects: int | None = 0
+    saved: tuple | None = None  # the card off-session payments charge (stripe-python series)
+
+    def __post_init__(self):
+        self.rounds = {op: [] for op in self.operations}
+
+    @property
+    def operations(self):
+        """Every series creates and confirms PaymentIntents; stripe-python's also make customers and charge a card
+        off-session (against the ceiling too, so their fraction of it can be told)."""
+        return OPERATIONS + (CUSTOMER_OPERATIONS if self.client is StripePythonClient else ())
 
 
 class Bound:
@@ -326,12 +364,13 @@ def run_series(series, operation, count, workers, seconds):
     clients = []
 
     def make():
-        client = series.client(series.server.url)
+        client = series.client(series.server.url, series.saved) if series.saved else series.client(series.server.url)
         clients.append(client)  # atomic: no lock needed
         return Bound(client, operation)
 
     completed, elapsed = run_ops(make, count, workers, seconds)
-    series.server.stored += completed
+    if operation != "create_customer":
+        series.server.stored += completed
     series.requests += completed * (2 if operation == "create_confirm" else 1)
     reconnects = [client.reconnects for client in clients]
     series.reconnects = None if None in reconnects or series.reconnects is None else series.reconnects + sum(reconnects)
@@ -349,7 +388,8 @@ def measure(all_series, plan, workers):
         for series in all_series:
             if series.stored_at_start is None:
                 series.stored_at_start = series.server.stored
-            for operation, count in (("create", plan.creates), ("create_confirm", plan.pairs)):
+            for operation in series.operations:
+                count = plan.pairs if operation in ("create_confirm", "off_session") else plan.creates
                 completed, elapsed = run_series(series, operation, count, workers, plan.round_seconds)
                 series.rounds[operation].append({"count": completed, "seconds": round(elapsed, 3)})
             series.stored_at_end = series.server.stored
@@ -368,8 +408,13 @@ def seed(server, plan):
 
 
 def warm_up(all_series, plan):
-    """A few pairs per series first: imports, caches and first connections are not what we measure."""
+    """A few pairs per series first: imports, caches and first connections are not what we measure.  The
+    stripe-python series also save the card their off-session payments charge (the ceiling takes any ids)."""
     for series in all_series:
+        if "off_session" in series.operations:
+            client = StripePythonClient(series.server.url)
+            series.saved = ("cus_ceiling", "pm_ceiling") if series.label == CEILING else client.save_a_card()
+            client.close()
         run_series(series, "create_confirm", plan.warmup, 1, plan.round_seconds)
 
 
@@ -395,20 +440,22 @@ def summarise(all_series, seeding):
         row[series.phase] = {
             "stored_at_start": series.stored_at_start,
             "stored_at_end": series.stored_at_end,
-            "median_per_second": {op: statistics.median(rates(series.rounds[op])) for op in OPERATIONS},
+            "median_per_second": {op: statistics.median(rates(series.rounds[op])) for op in series.operations},
             "rounds": series.rounds,
             "requests": series.requests,
             "connections_closed_by_server": series.reconnects,
         }
     for row in rows.values():
         row["change_percent"] = {
-            op: 100.0 * (paired_ratio(row["seeded"]["rounds"][op], row["empty"]["rounds"][op]) - 1) for op in OPERATIONS
+            op: 100.0 * (paired_ratio(row["seeded"]["rounds"][op], row["empty"]["rounds"][op]) - 1)
+            for op in row["empty"]["rounds"]
         }
     if CEILING in rows:
         sandbox = rows["sandbox via stripe-python"]
         for phase in ("empty", "seeded"):
             sandbox[phase]["fraction_of_ceiling"] = {
-                op: paired_ratio(sandbox[phase]["rounds"][op], rows[CEILING][phase]["rounds"][op]) for op in OPERATIONS
+                op: paired_ratio(sandbox[phase]["rounds"][op], rows[CEILING][phase]["rounds"][op])
+                for op in OPERATIONS + CUSTOMER_OPERATIONS
             }
     ratios = {}
     if "localstripe" in rows:
@@ -434,12 +481,18 @@ def summarise(all_series, seeding):
 
 def targets(rows, ratios):
     """Create+confirm ≥ 10× localstripe; ≤ 20% slower after 10,000 stored PaymentIntents (issue 4); create+confirm
-    through stripe-python ≥ 60% of the ceiling (issue 13)."""
+    through stripe-python ≥ 60% of the ceiling (issue 13); creating a customer and an off-session payment keep the
+    sandbox's pace: of the ceiling, within 10 points of a PaymentIntent create (issue 23)."""
     met = {"sandbox_within_20_percent_after_seeding": all(g >= -20 for g in rows["sandbox"]["change_percent"].values())}
     if CEILING in rows:
+        via = rows["sandbox via stripe-python"]
         met["create_confirm_at_least_60_percent_of_ceiling"] = all(
-            rows["sandbox via stripe-python"][phase]["fraction_of_ceiling"]["create_confirm"] >= 0.6
+            via[phase]["fraction_of_ceiling"]["create_confirm"] >= 0.6 for phase in ("empty", "seeded")
+        )
+        met["customer_operations_keep_the_sandbox_pace"] = all(
+            via[phase]["fraction_of_ceiling"][op] >= via[phase]["fraction_of_ceiling"]["create"] - 0.10
             for phase in ("empty", "seeded")
+            for op in CUSTOMER_OPERATIONS
         )
     if ratios:
         met["create_confirm_at_least_10x_localstripe_empty"] = ratios["empty"]["create_confirm"] >= 10
@@ -478,6 +531,7 @@ def print_table(summary, machine, plan, workers, localstripe_note):
             f"{100 * fractions['create_confirm']:>10.0f}%   {'':12}{100 * seeded['create']:>9.0f}%"
             f"{100 * seeded['create_confirm']:>10.0f}%"
         )
+        print_customer_rates(summary["rows"])
     ratio = summary["ratio_sandbox_over_localstripe"]
     if ratio:
         empty, seeded = ratio["empty"], ratio["seeded"]
@@ -512,6 +566,19 @@ def print_table(summary, machine, plan, workers, localstripe_note):
         return
     for target, met in summary["targets"].items():
         print(f"target {target}: {'MET' if met else 'MISSED'}")
+
+
+def print_customer_rates(rows):
+    """The customer operations through stripe-python: per second on the sandbox and the ceiling, and the fraction."""
+    via, ceiling = rows["sandbox via stripe-python"], rows[CEILING]
+    print(f"{'':27}{'customer create/s':>19}{'off-session/s':>15}   (empty store / seeded store; % of the ceiling)")
+    for phase in ("empty", "seeded"):
+        cells = [
+            f"{via[phase]['median_per_second'][op]:>6,.0f} of {ceiling[phase]['median_per_second'][op]:,.0f} "
+            f"({100 * via[phase]['fraction_of_ceiling'][op]:.0f}%)"
+            for op in CUSTOMER_OPERATIONS
+        ]
+        print(f"{'  sandbox via stripe-python':27}{cells[0]:>19}{cells[1]:>15}   {phase}")
 
 
 def stored_range(phase):

@@ -88,6 +88,28 @@ def story(sandbox_url):
     client.v1.payment_intents.confirm(pi.id, params={"payment_method": "pm_card_visa"})
     with pytest.raises(stripe.InvalidRequestError):
         client.v1.payment_intents.retrieve("pi_doesnotexist")
+    customer = client.v1.customers.create(
+        params={"name": "Ada Lovelace", "email": "ada.lovelace@example.com", "payment_method": "pm_card_visa"}
+    )
+    client.v1.payment_intents.create(
+        params={
+            "amount": 2300,
+            "currency": "usd",
+            "payment_method_types": ["card"],
+            "customer": customer.id,
+            "setup_future_usage": "off_session",
+            "payment_method": "pm_card_mastercard",
+            "confirm": True,
+        }
+    )
+    client.v1.setup_intents.create(
+        params={
+            "customer": customer.id,
+            "payment_method_types": ["card"],
+            "payment_method": "pm_card_amex",
+            "confirm": True,
+        }
+    )
     hook.wait_for(2)
     succeeded = client.v1.events.list(params={"type": "payment_intent.succeeded", "limit": 20}).data
     event = next(e for e in succeeded if e.data.object.id == pi.id)
@@ -98,6 +120,7 @@ def story(sandbox_url):
         "up": up.id,
         "declined": declined.value.request_id,
         "hook": hook,
+        "customer": customer.id,
     }
     for endpoint in (down, up):
         client.v1.webhook_endpoints.delete(endpoint.id)
@@ -108,6 +131,8 @@ def console_pages(story):
     return {
         "payments": "/payments",
         "payment": f"/payments/{story['pi']}",
+        "customers": "/customers",
+        "customer": f"/customers/{story['customer']}",
         "events": "/events",
         "event": f"/events/{story['event']}",
         "webhooks": "/webhooks",

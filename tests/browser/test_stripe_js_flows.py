@@ -10,25 +10,11 @@ the server" (``createPaymentMethod({elements})``, the server confirms with
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.merchant import DEFERRED
 from tests.browser.shopper import authenticate, fill_address, fill_card
 from tests.sandbox.conftest import RETURN_URL
 
 pytestmark = pytest.mark.browser
-
-DEFERRED = """
-  const elements = stripe.elements({mode: "payment", amount: 1099, currency: "usd"});
-  const paymentElement = elements.create("payment");
-  paymentElement.mount("#payment-element");
-  paymentElement.on("ready", () => { window.ready = true; });
-
-  window.pay = async () => {
-    const {error: submitError} = await elements.submit();
-    if (submitError) return {submitError};
-    const res = await fetch("/create-intent", {method: "POST"});
-    const {clientSecret} = await res.json();
-    return outcome(stripe.confirmPayment({elements, clientSecret, confirmParams: {return_url: DATA.returnUrl}}));
-  };
-"""
 
 
 def test_deferred_intent_confirm_payment_three_d_secure_then_return_url(page, merchant, stripe_client):
@@ -120,7 +106,7 @@ MISUSE = """
     cardNextToSplit: thrown(() => cards.create("card")),
     twoPaymentElements: thrown(() => deferred.create("payment")),
     notModelledElement: thrown(() => cards.create("iban")),
-    notModelledMethod: thrown(() => stripe.confirmSetup({elements: deferred})),
+    notModelledMethod: thrown(() => stripe.handleCardAction(DATA.clientSecret)),
   });
 """
 
@@ -154,7 +140,7 @@ def test_misuse_gets_stripe_js_integration_errors(page, merchant):
     assert "use either the card Element or the cardNumber, cardExpiry and cardCvc Elements" in errors["cardNextToSplit"]
     assert errors["twoPaymentElements"] == "IntegrationError: Can only create one Element of type payment."
     assert "does not model the `iban` Element" in errors["notModelledElement"]
-    assert "stripe.confirmSetup() is not modelled" in errors["notModelledMethod"]
+    assert "stripe.handleCardAction() is not modelled" in errors["notModelledMethod"]
 
 
 def test_the_api_version_given_to_stripe_goes_with_every_call(page, merchant):

@@ -12,8 +12,8 @@ import re
 
 import stripe
 
-ID = re.compile(r"^(pi|ch|pm|re|evt|txn|we|req|cus|seti|src|pmc)_[A-Za-z0-9_]+$")
-ID_IN_TEXT = re.compile(r"\b(pi|ch|pm|re|evt|txn|we|req|cus|seti|src|pmc)_[A-Za-z0-9]{8,}|\bfidelity-\d+")
+ID = re.compile(r"^(pi|ch|pm|re|evt|txn|we|req|cus|seti|setatt|src|pmc)_[A-Za-z0-9_]+$")
+ID_IN_TEXT = re.compile(r"\b(pi|ch|pm|re|evt|txn|we|req|cus|seti|setatt|src|pmc)_[A-Za-z0-9]{8,}|\bfidelity-\d+")
 FIELDS = (
     "status",
     "amount",
@@ -33,6 +33,10 @@ FIELDS = (
     "setup_future_usage",
     "next_action",
     "last_payment_error",
+    "last_setup_error",
+    "usage",
+    "customer",
+    "deleted",
     "failure_code",
     "balance_transaction",
     "metadata",
@@ -68,7 +72,7 @@ def shape(obj):
 def _field(name, value):
     if name == "next_action":
         return value and value.get("type")
-    if name == "last_payment_error":
+    if name in ("last_payment_error", "last_setup_error"):
         return value and {k: value.get(k) for k in ("type", "code", "decline_code")}
     if name == "charges":
         return value and {"object": value.get("object"), "count": len(value.get("data", []))}

@@ -337,10 +337,7 @@ def lists(s):
     s.call("limit=101", s.sk.v1.payment_intents.list, params={"limit": 101})
 
 
-@scenario(
-    "A saved card on a Customer, charged off-session",
-    stripe_only="the sandbox does not model Customers; this records Stripe's answer for when it does",
-)
+@scenario("A saved card on a Customer, charged off-session")
 def customer_off_session(s):
     customer = s.call("customer", s.sk.v1.customers.create, params={"description": "Press Workbench verification"})
     pm = s.call("attach pm_card_visa", s.sk.v1.payment_methods.attach, "pm_card_visa", params={"customer": customer.id})
@@ -349,3 +346,147 @@ def customer_off_session(s):
         s.sk.v1.payment_intents.create,
         params={**CARD_ONLY, "customer": customer.id, "payment_method": pm.id, "confirm": True, "off_session": True},
     )
+
+
+# -- customers and saved cards (issue 23) ------------------------------------
+@scenario("Customers: create, update, list by email, delete, then use the deleted one")
+def customers(s):
+    email = f"fidelity-{time.time_ns()}@example.com"
+    customer = s.call(
+        "create", s.sk.v1.customers.create, params={"email": email, "name": "Jenny Rosen", "metadata": {"k": "v"}}
+    )
+    s.call("update", s.sk.v1.customers.update, customer.id, params={"name": "Jenny R.", "metadata": {"k": ""}})
+    listed = s.call("list by email", s.sk.v1.customers.list, params={"email": email})
+    s.note("the email filter finds exactly it", listed is not None and [c.id for c in listed.data] == [customer.id])
+    s.call("delete", s.sk.v1.customers.delete, customer.id)
+    s.call("retrieve the deleted customer", s.sk.v1.customers.retrieve, customer.id)
+    s.call("update the deleted customer", s.sk.v1.customers.update, customer.id, params={"name": "x"})
+    s.call("delete it again", s.sk.v1.customers.delete, customer.id)
+    s.call("an unknown customer", s.sk.v1.customers.retrieve, "cus_doesnotexist")
+    s.call("an invalid email", s.sk.v1.customers.create, params={"email": "not an address"})
+
+
+@scenario("Saved cards: attach, list both ways, another customer, detach, reuse, declining cards")
+def saved_cards(s):
+    customer = s.call("customer", s.sk.v1.customers.create)
+    pm = s.call("attach pm_card_visa", s.sk.v1.payment_methods.attach, "pm_card_visa", params={"customer": customer.id})
+    s.call("attach it again", s.sk.v1.payment_methods.attach, pm.id, params={"customer": customer.id})
+    s.call("the customer's cards", s.sk.v1.customers.payment_methods.list, customer.id, params={"type": "card"})
+    s.call("customer= filter", s.sk.v1.payment_methods.list, params={"customer": customer.id, "type": "card"})
+    other = s.call("another customer", s.sk.v1.customers.create)
+    s.call("attach to the other customer", s.sk.v1.payment_methods.attach, pm.id, params={"customer": other.id})
+    s.call(
+        "pay for the other customer with it",
+        s.sk.v1.payment_intents.create,
+        params={**CARD_ONLY, "customer": other.id, "payment_method": pm.id, "confirm": True},
+    )
+    s.call(
+        "pay with it without a customer",
+        s.sk.v1.payment_intents.create,
+        params={**CARD_ONLY, "payment_method": pm.id, "confirm": True},
+    )
+    s.call("detach", s.sk.v1.payment_methods.detach, pm.id)
+    s.call("detach again", s.sk.v1.payment_methods.detach, pm.id)
+    s.call("attach the detached card", s.sk.v1.payment_methods.attach, pm.id, params={"customer": customer.id})
+    s.call(
+        "pay with the detached card",
+        s.sk.v1.payment_intents.create,
+        params={**CARD_ONLY, "payment_method": pm.id, "confirm": True},
+    )
+    for test_id in ("pm_card_chargeDeclined", "pm_card_chargeDeclinedExpiredCard", "pm_card_chargeCustomerFail"):
+        s.call(f"attach {test_id}", s.sk.v1.payment_methods.attach, test_id, params={"customer": customer.id})
+    s.call("attach without a customer", s.sk.v1.payment_methods.attach, "pm_card_visa", params={})
+
+
+@scenario("Off-session: Stripe's outcomes for its saved test cards")
+def off_session_cards(s):
+    for test_id in (
+        "pm_card_authenticationRequired",
+        "pm_card_chargeCustomerFail",
+        "pm_card_authenticationRequiredOnSetup",
+        "pm_card_authenticationRequiredSetupForOffSession",
+    ):
+        customer = s.call(f"{test_id}: customer", s.sk.v1.customers.create, params={"payment_method": test_id})
+        cards = s.call(
+            f"{test_id}: its cards", s.sk.v1.payment_methods.list, params={"customer": customer.id, "type": "card"}
+        )
+        s.call(
+            f"{test_id}: charge off-session",
+            s.sk.v1.payment_intents.create,
+            params={
+                **CARD_ONLY,
+                "customer": customer.id,
+                "payment_method": cards.data[0].id,
+                "confirm": True,
+                "off_session": True,
+            },
+        )
+
+
+@scenario("Saving while paying: setup_future_usage and payment_method_options[card][setup_future_usage]")
+def saving_while_paying(s):
+    customer = s.call("customer", s.sk.v1.customers.create)
+    paid = s.call(
+        "pay with setup_future_usage",
+        s.sk.v1.payment_intents.create,
+        params={
+            **CARD_ONLY,
+            "customer": customer.id,
+            "setup_future_usage": "off_session",
+            "payment_method": "pm_card_visa",
+            "confirm": True,
+        },
+    )
+    s.call("the card it saved", s.sk.v1.payment_methods.retrieve, paid.payment_method)
+    pi = s.call(
+        "card-only option on update",
+        s.sk.v1.payment_intents.update,
+        s.sk.v1.payment_intents.create(params=CARD_ONLY).id,
+        params={"customer": customer.id, "payment_method_options": {"card": {"setup_future_usage": "off_session"}}},
+    )
+    paid = s.call("pay it", s.sk.v1.payment_intents.confirm, pi.id, params={"payment_method": "pm_card_mastercard"})
+    s.call("the card it saved too", s.sk.v1.payment_methods.retrieve, paid.payment_method)
+    s.call(
+        "no setup_future_usage",
+        s.sk.v1.payment_intents.create,
+        params={**CARD_ONLY, "customer": customer.id, "payment_method": "pm_card_amex", "confirm": True},
+    )
+    cards = s.call("the customer's cards", s.sk.v1.customers.payment_methods.list, customer.id)
+    s.note("two saved, the unsaved one not", cards is not None and len(cards.data) == 2)
+
+
+@scenario("SetupIntents: confirm, confirm twice, a decline, 3D Secure waits, cancel")
+def setup_intents(s):
+    customer = s.call("customer", s.sk.v1.customers.create)
+    card_only = {"customer": customer.id, "payment_method_types": ["card"]}
+    si = s.call("create", s.sk.v1.setup_intents.create, params=card_only)
+    s.call(
+        "retrieve with the publishable key",
+        s.pk.v1.setup_intents.retrieve,
+        si.id,
+        params={"client_secret": si.client_secret},
+    )
+    s.call("confirm with pm_card_visa", s.sk.v1.setup_intents.confirm, si.id, params={"payment_method": "pm_card_visa"})
+    s.call("confirm again", s.sk.v1.setup_intents.confirm, si.id, params={"payment_method": "pm_card_visa"})
+    s.call("cancel the succeeded one", s.sk.v1.setup_intents.cancel, si.id)
+    declined = s.call("create another", s.sk.v1.setup_intents.create, params=card_only)
+    s.call(
+        "confirm with a declining card",
+        s.sk.v1.setup_intents.confirm,
+        declined.id,
+        params={"payment_method": "pm_card_chargeDeclined"},
+    )
+    s.call("after the decline", s.sk.v1.setup_intents.retrieve, declined.id)
+    waiting = s.call(
+        "a card that needs 3D Secure",
+        s.sk.v1.setup_intents.create,
+        params={**card_only, "payment_method": "pm_card_authenticationRequiredOnSetup", "confirm": True},
+    )
+    s.call("cancel it", s.sk.v1.setup_intents.cancel, waiting.id, params={"cancellation_reason": "abandoned"})
+    s.call("cancel it again", s.sk.v1.setup_intents.cancel, waiting.id)
+    s.call(
+        "confirm without a payment method",
+        s.sk.v1.setup_intents.confirm,
+        s.sk.v1.setup_intents.create(params=card_only).id,
+    )
+    s.call("an unknown SetupIntent", s.sk.v1.setup_intents.retrieve, "seti_doesnotexist")

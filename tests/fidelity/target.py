@@ -30,6 +30,7 @@ TAGGED_CREATES = (
     "/v1/payment_intents",
     "/v1/refunds",
     "/v1/customers",
+    "/v1/setup_intents",
 )  # POSTs that create the objects a run leaves behind
 
 

@@ -51,6 +51,7 @@ MONEY_SHOWN = {  # amounts in prose, in a card, in a table and in a widget, show
     "02_checkout_round_trip.ipynb": ["for $46.00", "total charged"],
     "03_extend_the_shop.ipynb": ["$32.00"],
     "04_going_live.ipynb": [],
+    "05_customers_who_come_back.ipynb": ["paid $32.00", "$23.00 (2300 usd)"],
 }
 
 

@@ -2,8 +2,10 @@
 
 import urllib.parse
 import urllib.request
+import uuid
 
 import pytest
+import stripe
 
 RETURN_URL = "http://127.0.0.1/return"
 
@@ -21,6 +23,24 @@ def pay(client, **params):
             **params,
         }
     )
+
+
+def refused(call, error=stripe.InvalidRequestError):
+    """The error ``call()`` raises, which must be of class ``error``."""
+    with pytest.raises(error) as caught:
+        call()
+    return caught.value
+
+
+def unique_email():
+    """An address no other test (or earlier run against Stripe) has used, so an email filter finds only ours."""
+    return f"reader-{uuid.uuid4().hex[:12]}@example.com"
+
+
+def events_about(client, object_id, prefix):
+    """The events whose object is ``object_id`` and whose type starts with ``prefix``, oldest first."""
+    listed = client.v1.events.list(params={"limit": 100}).data
+    return [e for e in reversed(listed) if e.type.startswith(prefix) and e.data.object.id == object_id]
 
 
 @pytest.fixture

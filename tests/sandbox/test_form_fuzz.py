@@ -3,7 +3,8 @@
 Hypothesis builds bracketed names (``a[b][]``, ``expand[0]``, unbalanced and unicode
 ones), values and raw bodies, and sends them through the whole WSGI app to the
 endpoints that parse the most: create and list with the secret key, confirm and
-PaymentMethod creation with the publishable key as Stripe.js sends them.
+PaymentMethod creation with the publishable key as Stripe.js sends them, and the
+customer, saved-card and SetupIntent endpoints.
 """
 
 import json
@@ -37,6 +38,20 @@ REAL_NAMES = st.sampled_from(
         "automatic_payment_methods",
         "shipping",
         "billing_details",
+        "customer",
+        "email",
+        "name",
+        "address",
+        "invoice_settings",
+        "usage",
+        "setup_future_usage",
+        "payment_method_options",
+        "off_session",
+        "client_secret",
+        "default_payment_method",
+        "footer",
+        "line1",
+        "request_three_d_secure",
     ]
 )
 NAMES = st.builds(
@@ -63,6 +78,27 @@ CARD_DATA = st.fixed_dictionaries(
         ),
         "billing_details": SHAPES,
     },
+)
+ADDRESS = st.sampled_from(["line1", "line2", "city", "state", "postal_code", "country"])
+FIELD_SHAPES = {  # the customer and SetupIntent parameters, one level deeper, in wrong shapes
+    "email": SHAPES,
+    "name": SHAPES,
+    "customer": SHAPES,
+    "payment_method": SHAPES,
+    "usage": SHAPES,
+    "metadata": SHAPES,
+    "preferred_locales": SHAPES,
+    "address": st.dictionaries(ADDRESS, SHAPES, max_size=3),
+    "shipping": st.dictionaries(st.sampled_from(["name", "phone", "address"]), SHAPES, max_size=3),
+    "invoice_settings": st.dictionaries(st.sampled_from(["default_payment_method", "footer"]), SHAPES, max_size=2),
+    "payment_method_options": st.dictionaries(
+        st.just("card"),
+        st.dictionaries(st.sampled_from(["setup_future_usage", "request_three_d_secure"]), SHAPES, max_size=2),
+    ),
+}
+# One parameter per body, so that each reaches its own check (an earlier refusal would hide the later ones).
+CUSTOMER_FIELDS = st.one_of(
+    [shape.map(lambda value, name=name: urlencode(encode_form({name: value}))) for name, shape in FIELD_SHAPES.items()]
 )
 BODIES = st.one_of(
     NESTED.map(lambda params: urlencode(encode_form(params))),
@@ -118,6 +154,46 @@ def test_publishable_key_calls_never_answer_5xx(api, card, body):
         for extra in (urlencode(encode_form(fields)), body):
             response = client.post(path, data=f"{credentials}&{extra}", content_type=form)
             assert_client_error_at_worst(response)
+
+
+@pytest.fixture(scope="module")
+def returning(api):
+    """A customer with a saved card, and a SetupIntent of theirs waiting for a card."""
+    client, _ = api
+    auth = {"Authorization": f"Bearer {SECRET_KEY}"}
+    form = "application/x-www-form-urlencoded"
+    customer = client.post("/v1/customers", data="payment_method=pm_card_visa", headers=auth, content_type=form)
+    setup = client.post(
+        "/v1/setup_intents",
+        data=f"customer={customer.get_json()['id']}&payment_method_types[]=card",
+        headers=auth,
+        content_type=form,
+    )
+    return customer.get_json(), setup.get_json()
+
+
+@FUZZ
+@given(body=st.one_of(CUSTOMER_FIELDS, BODIES))
+def test_customer_and_setup_intent_calls_never_answer_5xx(api, returning, body):
+    client, _ = api
+    customer, setup = returning
+    auth = {"Authorization": f"Bearer {SECRET_KEY}"}
+    form = "application/x-www-form-urlencoded"
+    for path in (
+        "/v1/customers",
+        f"/v1/customers/{customer['id']}",
+        "/v1/payment_methods/pm_card_visa/attach",
+        "/v1/setup_intents",
+        f"/v1/setup_intents/{setup['id']}",
+        f"/v1/setup_intents/{setup['id']}/confirm",
+    ):
+        assert_client_error_at_worst(client.post(path, data=body, headers=auth, content_type=form))
+    query = quote(body, safe="=&[]")
+    for path in ("/v1/customers", f"/v1/customers/{customer['id']}/payment_methods", "/v1/payment_methods"):
+        assert_client_error_at_worst(client.get(f"{path}?{query}", headers=auth))
+    credentials = urlencode({"key": PUBLISHABLE_KEY, "client_secret": setup["client_secret"]})
+    confirm = client.post(f"/v1/setup_intents/{setup['id']}/confirm", data=f"{credentials}&{body}", content_type=form)
+    assert_client_error_at_worst(confirm)
 
 
 @FUZZ

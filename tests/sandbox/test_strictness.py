@@ -5,13 +5,7 @@ import time
 import pytest
 import stripe
 
-from tests.sandbox.conftest import RETURN_URL
-
-
-def refused(call, error=stripe.InvalidRequestError):
-    with pytest.raises(error) as caught:
-        call()
-    return caught.value
+from tests.sandbox.conftest import RETURN_URL, refused
 
 
 def create(client, **params):

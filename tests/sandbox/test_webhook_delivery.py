@@ -64,6 +64,28 @@ def test_events_are_signed_so_construct_event_accepts_them(own_sandbox, receiver
     assert [(a.event_id, a.status) for a in store.delivery_attempts(endpoint_id=endpoint.id)] == [(event.id, 200)]
 
 
+def test_customer_and_payment_method_events_are_delivered_signed(own_sandbox, receiver):
+    _, client = own_sandbox
+    kinds = ["customer.created", "customer.updated", "customer.deleted"]
+    kinds += ["payment_method.attached", "payment_method.detached"]
+    endpoint = subscribe(client, receiver, kinds)
+    customer = client.v1.customers.create(params={"email": "jenny@example.com", "payment_method": "pm_card_visa"})
+    (pm,) = client.v1.customers.payment_methods.list(customer.id).data
+    client.v1.customers.update(customer.id, params={"name": "Jenny Rosen"})
+    client.v1.payment_methods.detach(pm.id)
+    client.v1.customers.delete(customer.id)
+    received = [
+        stripe.Webhook.construct_event(body, signature, endpoint.secret) for _, body, signature in receiver.wait_for(5)
+    ]
+    assert sorted(event.type for event in received) == sorted(kinds)  # delivered concurrently: any order
+    by_type = {event.type: event.data for event in received}
+    assert by_type["payment_method.attached"].object.customer == customer.id
+    assert by_type["payment_method.detached"].object.customer is None
+    assert by_type["payment_method.detached"].previous_attributes.customer == customer.id
+    assert by_type["customer.updated"].previous_attributes.to_dict() == {"name": None}
+    assert by_type["customer.deleted"].object.name == "Jenny Rosen"
+
+
 def test_failed_deliveries_are_retried_with_backoff(own_sandbox, receiver):
     _, client = own_sandbox
     receiver.fail_first = 2

@@ -13,7 +13,8 @@ browser's requests, for unattended runs), ``events``, ``display`` and
 ``lifecycle_svg`` (rich output), ``build`` (a scratch copy to build a feature in),
 ``exercises`` (answers checked live, folded solutions), ``source`` (the shop's code
 shown from its files), ``webhooks`` (signed deliveries to the shop, a pause),
-``network`` (lost answers on purpose), ``unattended`` (running the notebooks in CI).
+``network`` (lost answers on purpose), ``saved_cards`` (this kernel's shopper's saved
+cards, and the dashboard's panel for them), ``unattended`` (running the notebooks in CI).
 """
 
 from .errors import NotPaidYet, WorkbenchError

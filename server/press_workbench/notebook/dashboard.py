@@ -7,7 +7,9 @@ change — a click, an answer from the shop — goes through ``Dashboard.update`
 redraws all widgets from the state.  The cart holds only book ids and quantities;
 its lines and total are the shop's (``POST /api/quote``), the amounts paid the
 order's (``GET /api/orders/<id>``).  Each browser tab gets its own kernel, so its own
-``Dashboard``, cart and orders.
+``Dashboard``, cart and orders, and its own shopper at the shop: the kernel's session
+cookie is the shopper's, so a card saved in one purchase is offered in the next one of
+the same page (``saved_cards``), and nowhere else.
 """
 
 import queue
@@ -26,6 +28,7 @@ from press_workbench.shop import MAX_QUANTITY
 
 from .display import money
 from .errors import WorkbenchError
+from .saved_cards import SavedCardsPanel, card_label
 from .shopper import DEFAULT_CARD
 from .workbench import MODE_BADGES, Workbench, order_items
 
@@ -51,6 +54,10 @@ class State:
     decline: tuple | None = None  # (attempt, Stripe's message) for the order's last failed attempt
     notice: tuple | None = None  # (tone, text) for the shopper
     shop_down: bool = False
+    saved_cards: tuple = ()  # this page's shopper's saved cards, as the shop lists them
+    pay_with: str | None = None  # the saved card Pay uses, or None for a new card in the checkout
+    save_card: bool = False  # "Save my card for next time": asked of the shop when the order is made
+    authenticating: bool = False  # a saved card's payment waits for the bank's 3D Secure in the frame
 
 
 class Dashboard:
@@ -80,7 +87,14 @@ class Dashboard:
         self.total = widgets.HTML()
         self.pay = widgets.Button(description="Pay", button_style="primary")
         self.pay.on_click(lambda _: self._request(self._create_order))
-        self.cart = widgets.VBox([widgets.HTML("<h2>Your cart</h2>"), self.lines, self.total, self.pay])
+        self.saved = SavedCardsPanel(
+            choose=lambda card: self._request(self._choose_card, card),
+            remove=lambda card: self._request(self._remove_card, card),
+            save=lambda save: self.update(save_card=save),
+        )
+        self.cart = widgets.VBox(
+            [widgets.HTML("<h2>Your cart</h2>"), self.lines, self.total, self.saved.view, self.pay]
+        )
         self.status = widgets.HTML()
         self.checkout_link = widgets.HTML()
         self.frame = widgets.HTML()
@@ -169,15 +183,18 @@ class Dashboard:
         show(self.cart, shopping)
         self.lines.children = self._cart_lines(s)
         self.total.value = cart_total_html(s.quote)
-        self.pay.description = f"Pay {money(s.quote['amount'], s.quote['currency'])}" if s.quote else "Pay"
+        self.pay.description = pay_label(s)
         self.pay.disabled = s.shop_down or not s.quote
+        self.saved.render(s.saved_cards, s.pay_with, s.save_card, s.shop_down)
+        show(self.saved.view, bool(s.quote or s.saved_cards))  # how to pay: once there is something to pay for
         show(self.order_panel, not shopping)
         show(self.frame, not shopping and not paid)
         show(self.confirmation, paid)
         url = order and f"{self.workbench.browser_url}/checkout/{order['id']}"  # where the browser reaches it
-        self.status.value = status_html(order, s.decline and s.decline[1]) if order else ""
+        self.status.value = status_html(order, s.decline and s.decline[1], s.authenticating) if order else ""
         self.checkout_link.value = checkout_link_html(url) if order and not paid else ""
-        self.frame.value = embedded_checkout_html(url + "?embedded=1", order["id"]) if order and not paid else ""
+        page = f"{url}/authenticate" if s.authenticating else url  # the bank's challenge, or a new card
+        self.frame.value = embedded_checkout_html(page + "?embedded=1", order["id"]) if order and not paid else ""
         self.confirmation.value = (
             confirmation_html(order, self.workbench.stripe_page_url(order["payment_intent"])) if paid else ""
         )
@@ -236,10 +253,64 @@ class Dashboard:
         notice = None
         if order["status"] in ("paid", "refunded"):
             notice = ("ok", f"Order {order['id']} for this cart was already paid: here is its confirmation.")
+        elif s.pay_with:
+            self._pay_with_saved_card(order, s.pay_with)
+            return
+        elif s.save_card:
+            notice = self._choose_saving(order)
         self.update(order=order, decline=None, notice=notice)
 
+    def _pay_with_saved_card(self, order, card):
+        """The shop checks the card is this shopper's and confirms; the frame then shows 3D Secure, if asked."""
+        answer = self.workbench.api.request(
+            "POST", f"/api/orders/{order['id']}/pay-with-saved-card", {"payment_method": card}
+        )
+        if answer.ok:
+            authenticating = answer.body["status"] == "requires_action"
+            self.update(order=answer.body["order"], decline=None, notice=None, authenticating=authenticating)
+            return
+        order = self.workbench.api.get(f"/api/orders/{order['id']}")  # as the failed attempt left it
+        if answer.status == 402:  # declined: Stripe's words, and the checkout for another card
+            self.update(order=order, decline=(len(order["history"]), shop_message(answer)), notice=None)
+        else:
+            self.update(order=order, decline=None, notice=("bad", shop_message(answer)))
+            self._load_saved_cards()
+
+    def _choose_saving(self, order):
+        """Ask the shop to save the card that will pay ``order``; a notice if it could not (the payment goes on)."""
+        answer = self.workbench.api.request("POST", f"/api/orders/{order['id']}/save-card", {"save": True})
+        return None if answer.ok else ("bad", f"Your card will not be saved: {shop_message(answer)}")
+
+    def _choose_card(self, card):
+        self.update(pay_with=card)
+
+    def _remove_card(self, card):
+        answer = self.workbench.api.request("DELETE", f"/api/saved-cards/{card}")
+        self._load_saved_cards()
+        if not answer.ok:
+            self.update(notice=("bad", shop_message(answer)))
+
+    def _load_saved_cards(self):
+        """This shopper's saved cards; Pay keeps the chosen one, else uses the newest (or a new card if none)."""
+        answer = self.workbench.api.request("GET", "/api/saved-cards")
+        if not answer.ok:
+            return
+        cards = tuple(answer.body["cards"])
+        kept = [card["id"] for card in cards if card["id"] == self.state.pay_with]
+        self.update(saved_cards=cards, pay_with=(kept or [card["id"] for card in cards] or [None])[0])
+
     def _start_again(self):
-        self.update(order=None, decline=None, cart={}, quote=None, revision=self.state.revision + 1, notice=None)
+        self.update(
+            order=None,
+            decline=None,
+            cart={},
+            quote=None,
+            revision=self.state.revision + 1,
+            notice=None,
+            authenticating=False,
+            save_card=False,
+        )
+        self._load_saved_cards()  # the card the last order saved is offered now
 
     # -- the worker: the shop's answers, the order's progress, the shop's health --------------------------
     def _work(self):
@@ -287,7 +358,10 @@ class Dashboard:
         if not answer.ok:
             return
         order = answer.body
-        changes = {"order": order}
+        changes = {
+            "order": order,
+            "authenticating": self.state.authenticating and order["status"] == "awaiting_payment",
+        }
         attempt = len(order["history"])  # a new failed attempt adds a line to the order's history
         if order["status"] == "failed" and (self.state.decline or (None,))[0] != attempt:
             changes["decline"] = (attempt, self._decline_message(order))
@@ -313,6 +387,7 @@ class Dashboard:
             return False
         self.workbench = workbench
         self.update(books=tuple(books), mode=workbench.mode, shop_down=False, notice=None)
+        self._load_saved_cards()
         return True
 
     def _lost_shop(self):
@@ -366,7 +441,16 @@ def cart_total_html(quote):
     return f'<div class="wb-total"><span>Total</span> <strong>{amount}</strong></div>'
 
 
-def status_html(order, decline):
+def pay_label(s):
+    """The Pay button: the cart's total, and the saved card it pays with (one click, no card form)."""
+    if not s.quote:
+        return "Pay"
+    label = f"Pay {money(s.quote['amount'], s.quote['currency'])}"
+    card = next((card for card in s.saved_cards if card["id"] == s.pay_with), None)
+    return f"{label} with {card_label(card)}" if card else label
+
+
+def status_html(order, decline, authenticating=False):
     """The open order's state in words, with Stripe's decline message when the last attempt failed."""
     total = money(order["amount"], order["currency"])
     count = sum(line["quantity"] for line in order["items"])
@@ -381,6 +465,11 @@ def status_html(order, decline):
         state = f'<p class="wb-state wb-state-ok"><strong>{order["status"].capitalize()}.</strong> Thank you!</p>'
     elif order["status"] == "canceled":
         state = '<p class="wb-state wb-state-bad"><strong>Canceled.</strong></p>'
+    elif authenticating:
+        state = (
+            '<p class="wb-state wb-state-wait"><span class="wb-dot"></span>Confirm with your bank</p>'
+            "<p>Your bank asks you to confirm this payment with your saved card: follow the steps beside.</p>"
+        )
     else:
         state = (
             f'<p class="wb-state wb-state-wait"><span class="wb-dot"></span>Awaiting payment</p>'

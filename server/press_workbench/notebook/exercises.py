@@ -27,6 +27,7 @@ import stripe
 from .display import Card, CardView
 from .errors import WorkbenchError
 from .network import LosesResponses
+from .shop_api import ShopAPI
 from .shopper import unattended
 
 SOLUTION_TAG = "solution"
@@ -440,4 +441,117 @@ LESSON_03 = [
     ),
 ]
 
-LESSONS = {"01": LESSON_01, "02": LESSON_02, "03": LESSON_03}
+
+# -- lesson 05: customers who come back ------------------------------------------------------------------------
+def _charged_off_session(workbench, customer, payment_method):
+    """Lesson 05's ``charge_off_session``: a $23.00 payment with a saved card while its customer is away."""
+    params = {"customer": customer, "off_session": True}
+    return _confirmed(workbench, payment_method, **params)
+
+
+def _saved_for(workbench, test_payment_method):
+    """A new Customer with one of Stripe's test cards attached (a ``pm_card_*`` id becomes a ``pm_…`` of its own)."""
+    customer = workbench.stripe.v1.customers.create(params={"description": "lesson 05 exercise"}).id
+    card = workbench.stripe.v1.payment_methods.attach(test_payment_method, params={"customer": customer})
+    return customer, card.id
+
+
+def _off_session_failure(workbench, test_payment_method):
+    """The ``CardError`` of an off-session charge of ``test_payment_method``; raises if it was charged."""
+    try:
+        _charged_off_session(workbench, *_saved_for(workbench, test_payment_method))
+    except stripe.CardError as error:
+        return error
+    raise WorkbenchError(f"{test_payment_method} was charged off-session.")
+
+
+def _insufficient_funds_attached(workbench):
+    customer = workbench.stripe.v1.customers.create(params={"description": "lesson 05 exercise"}).id
+    try:
+        workbench.stripe.v1.payment_methods.attach(
+            "pm_card_visa_chargeDeclinedInsufficientFunds", params={"customer": customer}
+        )
+    except stripe.CardError as error:
+        saved = workbench.stripe.v1.customers.payment_methods.list(customer, params={"type": "card"}).data
+        return {"code": error.code, "decline_code": error.error.decline_code, "saved": bool(saved)}
+    raise WorkbenchError("pm_card_visa_chargeDeclinedInsufficientFunds was attached.")
+
+
+def _set_up_or_not(workbench):
+    not_set_up = _off_session_failure(workbench, "pm_card_authenticationRequiredOnSetup")
+    customer, card = _saved_for(workbench, "pm_card_authenticationRequiredSetupForOffSession")
+    return {"not_set_up": not_set_up.code, "set_up_already": _charged_off_session(workbench, customer, card).status}
+
+
+def _stranger_removes(workbench):
+    saved = workbench.saved_cards()
+    if not saved:
+        raise WorkbenchError("This kernel's shopper has no saved card: save one first (section 1), then check again.")
+    answer = ShopAPI(workbench.url).request("DELETE", f"/api/saved-cards/{saved[0]['id']}")
+    still = saved[0]["id"] in {card["id"] for card in workbench.saved_cards()}
+    return {"status": answer.status, "still_saved": still}
+
+
+def _declined_setup(workbench):
+    customer = workbench.stripe.v1.customers.create(params={"description": "lesson 05 exercise"}).id
+    setup = workbench.stripe.v1.setup_intents.create(params={"customer": customer, "payment_method_types": ["card"]})
+    try:
+        workbench.stripe.v1.setup_intents.confirm(setup.id, params={"payment_method": "pm_card_visa_chargeDeclined"})
+    except stripe.CardError:
+        pass
+    setup = workbench.stripe.v1.setup_intents.retrieve(setup.id)
+    return {"status": setup.status, "error_code": setup.last_setup_error.code}
+
+
+LESSON_05 = [
+    Exercise(
+        "a card that cannot be saved",
+        {
+            "code": "the error's `code` when you attach `pm_card_visa_chargeDeclinedInsufficientFunds`.",
+            "decline_code": "`error.error.decline_code`: the bank's reason.",
+            "saved": "is the card in the customer's list afterwards? (True or False)",
+        },
+        _insufficient_funds_attached,
+        "Stripe checks a card with its bank when it is saved, so a card that would be declined is refused at once "
+        "and never reaches the customer's list: `pm_card_chargeCustomerFail` (section 5) is the card made to pass "
+        "that check and fail later. Show `user_message` to the customer saving the card, as for any decline.",
+    ),
+    Exercise(
+        "set up, or not",
+        {
+            "not_set_up": "the error `code` for `pm_card_authenticationRequiredOnSetup` attached and charged "
+            "off-session.",
+            "set_up_already": "the `status` after charging `pm_card_authenticationRequiredSetupForOffSession` "
+            "off-session.",
+        },
+        _set_up_or_not,
+        "the first card's bank wants one authentication when the card is saved: attached without one, its "
+        "off-session payments fail with `authentication_required`, while a SetupIntent (section 6) asks once and "
+        "then they go through. The second behaves as a card already set up that way. This is why you save cards "
+        "with a SetupIntent, or while paying with `setup_future_usage`, rather than attaching them directly.",
+    ),
+    Exercise(
+        "another shopper removes your card",
+        {
+            "status": "the HTTP status the shop answers `stranger`'s `DELETE /api/saved-cards/<your card>`.",
+            "still_saved": "is the card still in `wb.saved_cards()`? (True or False)",
+        },
+        _stranger_removes,
+        "the shop finds cards only through the session's own Customer, and answers 404 for any card that is not "
+        "this session's, whether it exists or not, so guessing ids tells a stranger nothing. Nothing else (no "
+        "email, no order number) reaches a shopper's cards.",
+    ),
+    Exercise(
+        "a declined setup",
+        {
+            "status": "the SetupIntent's `status` after confirming it with `pm_card_visa_chargeDeclined`.",
+            "error_code": "its `last_setup_error.code`.",
+        },
+        _declined_setup,
+        "a SetupIntent fails like a PaymentIntent: a 402 `CardError`, the reason kept in `last_setup_error`, and "
+        "the SetupIntent back in `requires_payment_method` for another card. Nothing was saved: the declined card "
+        "is not attached to the customer.",
+    ),
+]
+
+LESSONS = {"01": LESSON_01, "02": LESSON_02, "03": LESSON_03, "05": LESSON_05}

@@ -23,6 +23,7 @@ from .display import Card, CardView, Table, money, utc_time
 from .errors import NotPaidYet, WorkbenchError
 from .events import payment_path
 from .lifecycle_svg import describe, lifecycle_svg
+from .saved_cards import card_id
 from .shopper import DEFAULT_CARD, unattended
 
 SETTLED = ("paid", "failed", "canceled", "refunded")
@@ -65,6 +66,37 @@ class Order(CardView):
         self.data = self.workbench.api.get(f"/api/orders/{self.id}")
         return self
 
+    @property
+    def authenticate_browser_url(self):
+        """The shop's page that brings the shopper back to confirm this order's payment with their bank."""
+        return f"{self.checkout_browser_url}/authenticate"
+
+    def save_card(self, save=True):
+        """Choose, before paying, to save (or not) the card that pays this order, for this kernel's shopper.
+
+        ``POST /api/orders/<id>/save-card``: the shop sets its shopper's Customer and
+        ``payment_method_options[card][setup_future_usage]`` on the order's PaymentIntent.
+        """
+        return self.workbench.api.request("POST", f"/api/orders/{self.id}/save-card", {"save": save})
+
+    def pay_with_saved_card(self, card):
+        """``POST /api/orders/<id>/pay-with-saved-card``: the shop checks the card is its shopper's and confirms."""
+        answer = self.workbench.api.request(
+            "POST", f"/api/orders/{self.id}/pay-with-saved-card", {"payment_method": card_id(card)}
+        )
+        self.refresh()
+        return answer
+
+    def bring_back(self):
+        """The shop's authenticate page in a frame beside a live status panel: the shopper confirms with their bank.
+
+        For a payment the bank would not take without its shopper: a saved card's 3D Secure,
+        or an off-session charge refused with ``authentication_required``.
+        """
+        view = self.workbench.presenter_view(self, page="authenticate")
+        self.views.append(view)
+        return view
+
     def show_checkout(self, card=DEFAULT_CARD):
         """The checkout in a compact frame beside a status panel that follows the order by itself.
 
@@ -89,7 +121,7 @@ class Order(CardView):
         if self.refresh().status not in until:
             pi, outcome = self._outcome_at_stripe()
             if outcome not in until and unattended() and self._payable_for(until):
-                self.workbench.pay_as_shopper(self, card)  # only what Stripe does not have already
+                self._play_shopper(card)  # only what Stripe does not have already
                 pi, outcome = self._outcome_at_stripe()
             if outcome not in until:
                 raise NotPaidYet(self._what_to_do(pi, outcome, until, card))
@@ -103,6 +135,17 @@ class Order(CardView):
         for view in self.views:
             view.show(confirmation)
         return confirmation
+
+    def _bringing_back(self):
+        """True if the last view of this order is its authenticate page (``bring_back``), not its checkout."""
+        return bool(self.views) and self.views[-1].page == "authenticate"
+
+    def _play_shopper(self, card):
+        """In an unattended run, what the shopper in the frame would do: confirm with the bank, or pay."""
+        if self._bringing_back():
+            self.workbench.come_back_as_shopper(self)
+        else:
+            self.workbench.pay_as_shopper(self, card)
 
     def _payable_for(self, until):
         """True if a payment attempt is what ``until`` waits for and the checkout can still take one."""
@@ -127,6 +170,11 @@ class Order(CardView):
     def _what_to_do(self, pi, outcome, until, card):
         """The one sentence a person needs when the payment ``wait`` was asked about has not happened."""
         pay = f"in its checkout with {card} ({CARD_HINT}), then run this cell again"
+        if self._bringing_back() and outcome != "paid":
+            return (
+                f"Order {self.id} waits for its shopper: press Complete (or Fail) on the bank's test page in the "
+                "frame above, then run this cell again."
+            )
         if pi.status == "requires_action":
             return (
                 f"Order {self.id} is waiting for 3D Secure: press Complete (or Fail) on the bank's test page "

@@ -41,13 +41,20 @@ SHOP_GONE = (
 )
 
 
-def checkout_frame_html(order, height=FRAME_HEIGHT):
-    """The checkout in an iframe that opens only if the shop answers, with a link to open it in a tab."""
+PAGES = {  # what a presenter view frames: the page's URL, and what the frame is called
+    "checkout": (lambda order: order.checkout_browser_url, "Checkout"),
+    "authenticate": (lambda order: order.authenticate_browser_url, "Bank confirmation"),
+}
+
+
+def checkout_frame_html(order, height=FRAME_HEIGHT, page="checkout"):
+    """The checkout (or another of the order's pages) in an iframe that opens only if the shop answers, with a link."""
+    where, name = PAGES[page]
     # no shop header, kept through redirects; where the browser reaches the shop (a path behind a Jupyter proxy)
-    url, shop = order.checkout_browser_url + "?embedded=1", order.workbench.browser_url
+    url, shop = where(order) + "?embedded=1", order.workbench.browser_url
     loader = (
         '<!doctype html><meta charset="utf-8"><body style="font:15px system-ui,sans-serif;color:#3c4257;'
-        'margin:18px"><p id="note">Opening the checkout…</p><script>'
+        f'margin:18px"><p id="note">Opening the {name.lower()}…</p><script>'
         f"fetch({json.dumps(shop + '/api/health')}, {{mode: 'no-cors', cache: 'no-store'}})"
         f".then(() => location.replace({json.dumps(url)}))"
         f".catch(() => {{ document.getElementById('note').textContent = {json.dumps(SHOP_GONE.format(shop=shop))}; }});"
@@ -55,14 +62,14 @@ def checkout_frame_html(order, height=FRAME_HEIGHT):
     )
     return (
         f'<div class="{NO_MATH}" style="font-family:system-ui,sans-serif;font-size:13px;margin:0 0 4px">'
-        f'<a href="{escape(url)}" target="_blank" rel="noopener">Open the checkout for order {escape(order.id)} '
-        f"in a new tab ↗</a></div>"
-        f'<iframe srcdoc="{escape(loader)}" title="Checkout for order {escape(order.id)}" width="100%" '
+        f'<a href="{escape(url)}" target="_blank" rel="noopener">Open the {name.lower()} for order '
+        f"{escape(order.id)} in a new tab ↗</a></div>"
+        f'<iframe srcdoc="{escape(loader)}" title="{name} for order {escape(order.id)}" width="100%" '
         f'height="{height}" style="border:1px solid #d5dbe1;border-radius:8px;background:#fff"></iframe>'
     )
 
 
-def panel_html(order, card, confirmation=None, problem=None):
+def panel_html(order, card, confirmation=None, problem=None, page="checkout"):
     """The status panel: what the audience should look at once the shopper has pressed Pay."""
     ink, _ = TONES[tone_of(order.status)]
     badge = badge_html(order.status.replace("_", " "), tone_of(order.status))
@@ -81,7 +88,7 @@ def panel_html(order, card, confirmation=None, problem=None):
         )
     else:
         lines.append(f'<div style="margin-top:10px">Total <b>{escape(order.total)}</b></div>')
-    lines += _next_step(order, card, confirmation)
+    lines += _next_step(order, card, confirmation, page)
     if order.history:
         last = order.history[-1]
         lines.append(
@@ -98,9 +105,11 @@ def panel_html(order, card, confirmation=None, problem=None):
     )
 
 
-def _next_step(order, card, confirmation):
+def _next_step(order, card, confirmation, page):
     """One sentence telling the presenter what to do now."""
     hint = "any future date, any CVC, ZIP 10001"
+    if page == "authenticate" and order.status in ("awaiting_payment", "failed"):
+        return ['<div style="margin-top:10px">Press <b>Complete</b> on the bank\'s test page in the frame.</div>']
     if order.status == "awaiting_payment":
         fill = " (its Fill test card button, or type it)" if order.workbench.mode == "sandbox" else ""
         return [f'<div style="margin-top:10px">Pay in the checkout with <b>{escape(card)}</b>{fill}: {hint}.</div>']
@@ -115,9 +124,11 @@ def _next_step(order, card, confirmation):
 class PresenterView(WholeText, widgets.HBox):
     """The checkout frame and its live status panel, side by side (see the module docstring)."""
 
-    def __init__(self, order, card=DEFAULT_CARD):
-        self.order, self.card = order, card
-        self.frame = widgets.HTML(checkout_frame_html(order), layout=widgets.Layout(flex="3 1 0", min_width="340px"))
+    def __init__(self, order, card=DEFAULT_CARD, page="checkout"):
+        self.order, self.card, self.page = order, card, page
+        self.frame = widgets.HTML(
+            checkout_frame_html(order, page=page), layout=widgets.Layout(flex="3 1 0", min_width="340px")
+        )
         self.panel = widgets.HTML(layout=widgets.Layout(flex="2 1 0", min_width="260px", margin="0 0 8px 12px"))
         self.frame.add_class("wb-checkout-frame")
         self.panel.add_class("wb-status-panel")
@@ -137,7 +148,7 @@ class PresenterView(WholeText, widgets.HBox):
         """Redraw the panel from ``confirmation`` (or from the order alone, before it settles)."""
         order = confirmation.order if confirmation is not None else self.order
         with self._lock:
-            self.panel.value = panel_html(order, self.card, confirmation, problem)
+            self.panel.value = panel_html(order, self.card, confirmation, problem, self.page)
             self._seen = (order.status, len(order.history))
 
     def stop(self):
@@ -160,9 +171,11 @@ class PresenterView(WholeText, widgets.HBox):
                 return
 
     def __repr__(self):
+        where, name = PAGES[self.page]
+        task = "press Complete on the bank's test page" if self.page == "authenticate" else f"pay with {self.card}"
         return (
-            f"Checkout for order {self.order.id} ({self.order.total}) beside its live status panel; "
-            f"pay with {self.card}: {self.order.checkout_browser_url}"
+            f"{name} for order {self.order.id} ({self.order.total}) beside its live status panel; "
+            f"{task}: {where(self.order)}"
         )
 
 

@@ -180,6 +180,43 @@ def pay_as_shopper(
     return _read_landing_page(visit, page, authenticated=reply["status"] == "requires_action")
 
 
+def come_back_as_shopper(workbench, order, result="complete"):
+    """Do what the shop's authenticate page does in a browser, then read the return page; returns the visit.
+
+    The page (``/checkout/<order>/authenticate``) confirms the payment again with the saved
+    card the bank refused off-session (Stripe.js's ``confirmCardPayment``), or finishes one
+    the server confirmed (``handleNextAction``); the bank's 3D Secure page then asks, and
+    ``result`` is the button pressed there (``"complete"`` or ``"fail"``).
+    """
+    if workbench.mode != "sandbox":
+        raise WorkbenchError(STRIPE_MODE_MESSAGE)
+    browser = _Browser({workbench.url: "shop", workbench.sandbox_url: "sandbox"})
+    asked = f"{order.checkout_url}/authenticate"
+    final, _, page = browser.get(asked)
+    if final != asked:  # nothing needs the bank: the page went on to the return page (or back to the checkout)
+        return _read_landing_page(ShopperVisit(order.id, "saved card", steps=browser.steps), page, authenticated=False)
+    config = json.loads(CHECKOUT_CONFIG.search(page).group(1))
+    visit = ShopperVisit(order.id, f"saved card {config['paymentMethod'] or ''}".strip(), steps=browser.steps)
+    key, secret = config["publishableKey"], config["clientSecret"]
+    intent_url = f"{workbench.sandbox_url}/v1/payment_intents/{secret.split('_secret_')[0]}"
+    if config["paymentMethod"]:
+        form = {"key": key, "client_secret": secret, "payment_method": config["paymentMethod"]}
+        form.update(return_url=config["returnUrl"], use_stripe_sdk="true")
+        _, _, body = browser.post(intent_url + "/confirm", encode_form(form), accept="application/json")
+    else:
+        _, _, body = browser.get(_with_query(intent_url, {"key": key, "client_secret": secret}))
+    reply = json.loads(body)
+    if "error" in reply:
+        visit.outcome, visit.message = "declined", reply["error"]["message"]
+        return visit
+    if reply["status"] == "requires_action":
+        challenge = reply["next_action"]["use_stripe_sdk"]["stripe_js"]  # the modal's page
+        browser.get(challenge)
+        browser.post(challenge, {"client_secret": secret, "result": result, "embedded": "1"})
+    _, _, page = browser.get(config["returnUrl"])  # where the page goes, whatever happened
+    return _read_landing_page(visit, page, authenticated=True)
+
+
 def _card_data(card, expiry, cvc, postal):
     """``payment_method_data`` exactly as the sandbox card frame sends it."""
     month, year = (expiry or f"12/{(datetime.date.today().year + 5) % 100:02d}").replace(" ", "").split("/")
@@ -213,7 +250,7 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 def authenticate(workbench, pi, result="complete", timeout=300):
-    """Finish a PaymentIntent's 3D Secure challenge; returns the PaymentIntent afterwards.
+    """Finish a PaymentIntent's (or a SetupIntent's) 3D Secure challenge; returns the intent afterwards.
 
     In the sandbox this presses the challenge page's button (``result`` is
     ``"complete"`` or ``"fail"``) without following its redirect, since the
@@ -224,6 +261,7 @@ def authenticate(workbench, pi, result="complete", timeout=300):
     if action is None:
         raise WorkbenchError(f"{pi.id} has no next_action to finish (its status is {pi.status}).")
     url = action.redirect_to_url.url if action.type == "redirect_to_url" else action.use_stripe_sdk.stripe_js
+    intents = workbench.stripe.v1.setup_intents if pi.object == "setup_intent" else workbench.stripe.v1.payment_intents
     if workbench.mode == "sandbox":
         return_url = dict(parse_qsl(urlsplit(url).query)).get("return_url", "")
         data = urlencode({"client_secret": pi.client_secret, "return_url": return_url, "result": result}).encode()
@@ -233,11 +271,11 @@ def authenticate(workbench, pi, result="complete", timeout=300):
         except urllib.error.HTTPError as exc:
             if exc.code != 303:
                 raise WorkbenchError(f"The 3D Secure page answered HTTP {exc.code}.") from None
-        return workbench.stripe.v1.payment_intents.retrieve(pi.id)
+        return intents.retrieve(pi.id)
     print(f"Open this 3D Secure test page and press {result.capitalize()}:\n{url}", flush=True)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        current = workbench.stripe.v1.payment_intents.retrieve(pi.id)
+        current = intents.retrieve(pi.id)
         if current.status != "requires_action":
             return current
         time.sleep(1)

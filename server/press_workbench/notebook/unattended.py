@@ -27,8 +27,9 @@ from .shopper import AUTOPAY
 UNATTENDED_ENV = {"WORKBENCH_MODE": "sandbox", "SHOP_URL": "http://127.0.0.1:0", AUTOPAY: "1"}
 LESSONS = "notebooks/0*.ipynb"
 LIVE_CHECKOUT = re.compile(  # as presenter.checkout_frame_html writes it: its new-tab link, then the frame
-    r'(?:<div [^>]*><a href="[^"]*" [^>]*>Open the checkout for order [^<]*</a></div>)?'
-    r'<iframe srcdoc="[^"]*" (title="Checkout for order [^"]*") [^>]*height="(\d+)"[^>]*></iframe>'
+    r'(?:<div [^>]*><a href="[^"]*" [^>]*>Open the (?:checkout|bank confirmation) for order [^<]*</a></div>)?'
+    r'<iframe srcdoc="[^"]*" (title="(?:Checkout|Bank confirmation) for order [^"]*") [^>]*height="(\d+)"[^>]*>'
+    r"</iframe>"
 )
 STILL_CHECKOUT = (
     '<div {} style="height:{}px;box-sizing:border-box;border:1px dashed #c1c9d2;border-radius:8px;display:flex;'

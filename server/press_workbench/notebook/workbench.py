@@ -42,6 +42,7 @@ from .exercises import Exercises, install_solution_guard
 from .order import Order
 from .picker import BookPicker
 from .presenter import CheckoutDesk, PresenterView
+from .saved_cards import SavedCards, card_id
 from .servers import kernel_servers
 from .shop_api import ShopAPI
 from .webhooks import ShopWebhook
@@ -160,9 +161,9 @@ class Workbench(CardView):
         """The book picker with a Check out button: the order is made from the picker when it is clicked."""
         return CheckoutDesk(self, self.book_picker(selected), card)
 
-    def presenter_view(self, order, card=shopper.DEFAULT_CARD):
-        """The order's checkout beside a live status panel (``Order.show_checkout``), followed until ``close()``."""
-        return PresenterView(order, card)
+    def presenter_view(self, order, card=shopper.DEFAULT_CARD, page="checkout"):
+        """The order's checkout (or ``page="authenticate"``) beside a live status panel, followed until ``close()``."""
+        return PresenterView(order, card, page)
 
     def create_order(self, items, email=None, idempotency_key=None):
         """``POST /api/orders``. ``items``: ``{book_id: quantity}``, a list of items or book ids, or a picker."""
@@ -171,6 +172,14 @@ class Workbench(CardView):
             body["email"] = email
         headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
         return Order(self, self.api.post("/api/orders", body, headers))
+
+    def saved_cards(self):
+        """The cards this kernel's shopper saved (``GET /api/saved-cards``): the kernel is a shopper of its own."""
+        return SavedCards(self.api.get("/api/saved-cards")["cards"])
+
+    def remove_saved_card(self, card):
+        """``DELETE /api/saved-cards/<pm>``: the shop detaches the card if it is this kernel's shopper's."""
+        return self.api.request("DELETE", f"/api/saved-cards/{card_id(card)}")
 
     def order(self, order_id):
         """An order the shop already has, by its id (one made in a browser, say)."""
@@ -217,8 +226,12 @@ class Workbench(CardView):
         return shopper.pay_as_shopper(self, order, card, **options)
 
     def authenticate(self, payment_intent, result="complete"):
-        """Finish a PaymentIntent's 3D Secure challenge (``"complete"`` or ``"fail"``); returns it afterwards."""
+        """Finish a PaymentIntent's (or SetupIntent's) 3D Secure challenge (``"complete"`` or ``"fail"``)."""
         return shopper.authenticate(self, payment_intent, result)
+
+    def come_back_as_shopper(self, order, result="complete"):
+        """Confirm ``order`` with the bank on the shop's authenticate page as a browser would (sandbox only)."""
+        return shopper.come_back_as_shopper(self, order, result)
 
     # -- lifetime and display ----------------------------------------------------------------------
     def close(self):

@@ -9,8 +9,9 @@ Layout, in the order Stripe's API reference reads:
 - ``app``: ``create_sandbox_app(data_dir)``, the WSGI app (``/v1``, ``/v3/``, 3D Secure);
 - ``pipeline/``: what happens to every ``/v1`` request — authentication, form
   parsing, parameters, idempotency, errors, expansion;
-- ``resources/``: one module per Stripe resource (PaymentIntents, PaymentMethods,
-  Charges, Refunds, Events, WebhookEndpoints), each with its routes;
+- ``resources/``: one module per Stripe resource (PaymentIntents, PaymentMethods and those
+  saved to Customers, Customers, SetupIntents, Charges, Refunds, Events, WebhookEndpoints),
+  each with its routes;
 - ``stripe_js/``: the Stripe.js stand-in, the Payment Element frame, the 3D Secure page;
 - ``console/``: the sandbox console, a read-only stand-in for Stripe's Dashboard at ``/dashboard``;
 - ``behind_proxy``: serving behind a Jupyter server's proxy (the proxy token, forwarded headers, the

@@ -56,6 +56,13 @@ LIVE_CARD_IN_TEST = Decline(
 )
 
 
+# When a card that asks for 3D Secure asks for it off-session (docs.stripe.com/testing, "Authentication and setup");
+# on-session payments and setups with any of them always ask.
+ALWAYS = "always"  # every payment, however the card was set up (4000 0027 6000 3184)
+UNLESS_SET_UP = "unless_set_up"  # until it is set up with an authentication, then never off-session (…3155)
+SET_UP_ALREADY = "set_up_already"  # never off-session, as if it had been set up (4000 0038 0000 0446)
+
+
 @dataclass(frozen=True)
 class TestCard:
     """One of Stripe's test card numbers and the outcome Stripe documents for it."""
@@ -65,8 +72,14 @@ class TestCard:
     funding: str = "credit"
     country: str = "US"
     decline: Decline | None = None
-    three_d_secure: bool = False  # authentication required on-session
+    authentication: str | None = None  # None, or when 3D Secure is asked for off-session: ALWAYS, UNLESS_SET_UP…
     cvc_check: str = "pass"
+    attaches_when_declining: bool = False  # a card Stripe saves, then declines when charged (4000 0000 0000 0341)
+
+    @property
+    def three_d_secure(self):
+        """Whether the bank asks for 3D Secure on-session (a payment or a setup the customer is there for)."""
+        return self.authentication is not None
 
 
 CARDS = [
@@ -86,10 +99,11 @@ CARDS = [
     TestCard("4000000000000127", "visa", decline=INCORRECT_CVC, cvc_check="fail"),
     TestCard("4000000000000119", "visa", decline=PROCESSING),
     TestCard("4000000000006975", "visa", decline=VELOCITY),
-    TestCard("4000000000000341", "visa", decline=GENERIC),
-    TestCard("4000002760003184", "visa", three_d_secure=True),
-    TestCard("4000002500003155", "visa", three_d_secure=True),
-    TestCard("4000000000003220", "visa", three_d_secure=True),
+    TestCard("4000000000000341", "visa", decline=GENERIC, attaches_when_declining=True),
+    TestCard("4000002760003184", "visa", authentication=ALWAYS),
+    TestCard("4000002500003155", "visa", authentication=UNLESS_SET_UP),
+    TestCard("4000003800000446", "visa", authentication=SET_UP_ALREADY),
+    TestCard("4000000000003220", "visa", authentication=ALWAYS),
 ]
 BY_NUMBER = {card.number: card for card in CARDS}
 
@@ -123,6 +137,7 @@ TEST_PAYMENT_METHODS = {
     "pm_card_chargeCustomerFail": _pm("4000000000000341"),
     "pm_card_authenticationRequired": _pm("4000002760003184"),
     "pm_card_authenticationRequiredOnSetup": _pm("4000002500003155"),
+    "pm_card_authenticationRequiredSetupForOffSession": _pm("4000003800000446"),
     "pm_card_threeDSecure2Required": _pm("4000000000003220"),
 }
 

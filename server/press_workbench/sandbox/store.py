@@ -123,8 +123,8 @@ class Store(Database):
     def list(self, type, limit=10, starting_after=None, ending_before=None, where=None, created=None):
         """Newest first, like Stripe's list endpoints; returns (objects, has_more).
 
-        ``where`` holds equality filters on fields; ``created`` maps comparison operators
-        (``>``, ``>=``, ``<``, ``<=``, ``=``) to timestamps.
+        ``where`` holds equality filters on fields (``None``: the field is null or absent, as a customer that was
+        not deleted); ``created`` maps comparison operators (``>``, ``>=``, ``<``, ``<=``, ``=``) to timestamps.
         """
         sql, args = "SELECT body FROM objects WHERE type = ?", [type]
         for op, value in (created or {}).items():
@@ -141,6 +141,9 @@ class Store(Database):
             args.append(ending_before)
             order = "ASC"
         for field, value in (where or {}).items():
+            if value is None:
+                sql += f" AND json_extract(body, '$.{field}') IS NULL"
+                continue
             sql += f" AND json_extract(body, '$.{field}') = ?"
             args.append(value)
         sql += f" ORDER BY created {order}, rowid {order} LIMIT ?"

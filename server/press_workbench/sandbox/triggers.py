@@ -7,9 +7,10 @@ The recipes make the calls of the Stripe CLI's own fixtures
 (stripe/stripe-cli ``pkg/fixtures/triggers/<event>.json``): the same amounts, test
 PaymentMethods and parameters, with a description saying where they came from.
 
-``TRIGGERS`` covers every ``payment_intent.*`` and ``charge.*`` event ``stripe trigger``
-offers that the sandbox's model produces honestly, plus ``refund.*`` and
-``charge.updated``; ``CANNOT`` names the others and says why.
+``TRIGGERS`` covers every ``payment_intent.*``, ``charge.*``, ``customer.*``,
+``payment_method.*`` and ``setup_intent.*`` event ``stripe trigger`` offers that the
+sandbox's model produces honestly, plus ``refund.*`` and ``charge.updated``; ``CANNOT``
+names the others and says why.
 """
 
 import textwrap
@@ -96,6 +97,46 @@ def _refund_updated(client):
     return [pi, client.v1.refunds.update(refund.id, params={"metadata": {"order_id": "6735"}})]
 
 
+def _customer(client):
+    return [client.v1.customers.create(params={"description": DESCRIPTION})]
+
+
+def _customer_updated(client):
+    (customer,) = _customer(client)
+    return [client.v1.customers.update(customer.id, params={"metadata": {"foo": "bar"}})]
+
+
+def _customer_deleted(client):
+    (customer,) = _customer(client)
+    return [client.v1.customers.delete(customer.id)]
+
+
+def _card_saved(client):
+    (customer,) = _customer(client)
+    return [customer, client.v1.payment_methods.attach("pm_card_visa", params={"customer": customer.id})]
+
+
+def _card_removed(client):
+    customer, pm = _card_saved(client)
+    return [customer, client.v1.payment_methods.detach(pm.id)]
+
+
+def _setup(client, card=None, **params):
+    """A SetupIntent for cards, confirmed with ``card`` if given; a declined one is returned as the API left it."""
+    body = {"description": DESCRIPTION, "payment_method_types": ["card"], **params}
+    if card:
+        body.update(payment_method=card, confirm=True)
+    try:
+        return [client.v1.setup_intents.create(params=body)]
+    except stripe.CardError as exc:  # a decline still created the SetupIntent, with its last_setup_error
+        return [client.v1.setup_intents.retrieve(exc.error.setup_intent.id)]
+
+
+def _setup_canceled(client):
+    (si,) = _setup(client)
+    return [client.v1.setup_intents.cancel(si.id, params={"cancellation_reason": "requested_by_customer"})]
+
+
 @dataclass(frozen=True)
 class Recipe:
     """How ``workbench trigger`` makes one event, and the line its ``--help`` says about it."""
@@ -120,6 +161,20 @@ TRIGGERS = {
     "charge.updated": Recipe(_charged, "a $1.00 payment: its balance transaction arrives", stripe_cli=False),
     "refund.created": Recipe(_refunded, "a $1.00 payment, refunded in full", stripe_cli=False),
     "refund.updated": Recipe(_refund_updated, "a $1.00 refund whose metadata is then updated", stripe_cli=False),
+    "customer.created": Recipe(_customer, "a customer"),
+    "customer.updated": Recipe(_customer_updated, "a customer whose metadata is then updated"),
+    "customer.deleted": Recipe(_customer_deleted, "a customer, then deleted"),
+    "payment_method.attached": Recipe(_card_saved, "pm_card_visa attached to a new customer"),
+    "payment_method.detached": Recipe(_card_removed, "pm_card_visa attached to a new customer, then detached"),
+    "setup_intent.created": Recipe(_setup, "a SetupIntent for cards"),
+    "setup_intent.succeeded": Recipe(lambda client: _setup(client, "pm_card_visa"), "a card saved (pm_card_visa)"),
+    "setup_intent.requires_action": Recipe(
+        lambda client: _setup(client, "pm_card_authenticationRequired"), "pm_card_authenticationRequired: 3D Secure"
+    ),
+    "setup_intent.setup_failed": Recipe(
+        lambda client: _setup(client, "pm_card_chargeDeclined"), "a card the bank declines (pm_card_chargeDeclined)"
+    ),
+    "setup_intent.canceled": Recipe(_setup_canceled, "a SetupIntent, canceled (requested_by_customer)"),
 }
 
 DISPUTES = "disputes are not modelled: the sandbox has no Disputes API and no dispute test cards"
@@ -127,7 +182,7 @@ CANNOT = {  # what ``stripe trigger`` offers (or refund.* implies) and the sandb
     "payment_intent.processing": 'cards never go through processing (Stripe: they "are processed more quickly"); '
     "the Stripe CLI uses a SEPA Direct Debit, which the sandbox does not model",
     "payment_intent.partially_funded": "it needs a Customer's cash balance funded by bank transfer "
-    "(customer_balance); the sandbox models cards, and no Customers",
+    "(customer_balance); the sandbox's customers have no cash balance",
     "charge.dispute.created": DISPUTES,
     "charge.dispute.updated": DISPUTES,
     "charge.dispute.closed": DISPUTES,
@@ -168,6 +223,7 @@ def help_text():
 
 
 def describe(obj):
-    """One line about a created object: ``payment_intent pi_… succeeded $20.00``."""
-    state = getattr(obj, "status", "")
-    return f"{obj.object} {obj.id} {state} {format_amount(obj.amount, obj.currency)}".replace("  ", " ")
+    """One line about a created object: ``payment_intent pi_… succeeded $20.00``, ``customer cus_… deleted``."""
+    state = "deleted" if getattr(obj, "deleted", False) else getattr(obj, "status", "")
+    amount = format_amount(obj.amount, obj.currency) if "amount" in obj else ""
+    return " ".join(filter(None, (obj.object, obj.id, state, amount)))

@@ -5,8 +5,9 @@ serves it, and in sandbox mode its sandbox, from threads of the current process.
 The shop uses the sandbox only through ``press_workbench.sandbox``'s public names; the
 notebooks and the commands use the shop only through the names below.
 
-Modules: ``app`` (the factory), ``config``, ``service`` (``Shop``: the only code
-that talks to Stripe), the blueprints ``pages``, ``cart``, ``api`` and ``webhooks``,
+Modules: ``app`` (the factory), ``config``, ``service`` (``Shop``, its one Stripe
+client and the order's calls), ``customers`` (returning customers' calls, with that
+client), the blueprints ``pages``, ``cart``, ``api``, ``saved_cards`` and ``webhooks``,
 ``orders`` (SQLite), ``catalog`` and ``covers``, ``reconcile``, ``security``,
 ``validation`` and ``errors``, ``openapi``, ``stripe_client``, ``stripe_pages``
 (links to an object's Stripe page), ``framing`` (who may frame the checkout) and
@@ -18,6 +19,7 @@ from .catalog import MAX_QUANTITY
 from .config import ConfigError, stripe_endpoints
 from .config import defaults as config_defaults
 from .config import load as load_config
+from .customers import card_label
 from .orders import OrderStore
 from .reconcile import reconcile_orders
 from .security import client_operator_token, origin, write_private
@@ -41,6 +43,7 @@ __all__ = [
     "Shop",
     "WebhooksFirst",
     "build_stripe_client",
+    "card_label",
     "client_operator_token",
     "client_webhook_secret",
     "config_defaults",

@@ -8,7 +8,6 @@ from flask import Blueprint, jsonify, request
 
 from . import validation
 from .catalog import price_lines
-from .errors import ShopError
 from .openapi import SPEC
 from .security import idempotency_scope, operator_only
 from .service import current_shop
@@ -42,11 +41,7 @@ def order_request():
 
     Limits first (size, depth, shape), so both routes answer the same input the same way.
     """
-    if not request.is_json:
-        raise ShopError("invalid_json", "Send a JSON object with Content-Type: application/json.")
-    body = validation.parse_json(request.get_data())
-    if not isinstance(body, dict):
-        raise ShopError("invalid_json", 'Send a JSON object: {"items": [{"book_id": ..., "quantity": ...}]}.')
+    body = validation.json_object(request, '{"items": [{"book_id": ..., "quantity": ...}]}')
     return body, validation.email(body.get("email"))
 
 

@@ -9,7 +9,7 @@ from flask import Flask
 
 from press_workbench.sandbox import format_amount, init_behind_proxy, public_hosts
 
-from . import api, cart, errors, pages, security, webhooks
+from . import api, cart, errors, pages, saved_cards, security, webhooks
 from .config import load as load_config
 from .config import stripe_endpoints
 from .service import Shop
@@ -31,6 +31,7 @@ def create_app(config=None):
     app.register_blueprint(pages.bp)
     app.register_blueprint(cart.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(saved_cards.bp)
     app.register_blueprint(webhooks.bp)
     app.add_url_rule("/openapi.json", "openapi", api.openapi)
     errors.register(app)

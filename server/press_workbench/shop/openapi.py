@@ -9,6 +9,7 @@ from .validation import MAX_EMAIL, MAX_IDEMPOTENCY_KEY, MAX_LINES, MAX_QUANTITY
 
 ERROR = {"$ref": "#/components/responses/Error"}
 ORDER_ID = {"name": "order_id", "in": "path", "required": True, "schema": {"type": "string"}}
+PAYMENT_METHOD = {"name": "payment_method", "in": "path", "required": True, "schema": {"type": "string"}}
 
 
 def _json(schema_ref, description):
@@ -117,6 +118,83 @@ SPEC = {
                     "403": ERROR,
                     "404": ERROR,
                     "409": ERROR,
+                    "502": ERROR,
+                },
+            }
+        },
+        "/api/saved-cards": {
+            "get": {
+                "summary": "This browser session's saved cards",
+                "description": "Only the cards saved by the session whose cookie comes with the request; none (and "
+                "no Stripe Customer) before its first save. No other key, email included, reaches them.",
+                "operationId": "listSavedCards",
+                "responses": {"200": _json("#/components/schemas/SavedCardList", "This session's cards")},
+            }
+        },
+        "/api/saved-cards/{payment_method}": {
+            "delete": {
+                "summary": "Remove one of this session's saved cards (detach it from the session's Customer)",
+                "operationId": "removeSavedCard",
+                "parameters": [PAYMENT_METHOD],
+                "responses": {
+                    "200": _json("#/components/schemas/RemovedCard", "Removed"),
+                    "403": ERROR,
+                    "404": {
+                        **ERROR,
+                        "description": "`saved_card_not_found`: not one of this session's cards (the same answer "
+                        "whether or not it exists)",
+                    },
+                    "502": ERROR,
+                },
+            }
+        },
+        "/api/orders/{order_id}/save-card": {
+            "post": {
+                "summary": "Choose, before paying, whether the card that pays this order is saved for next time",
+                "description": "`save: true` sets this session's Customer (created on its first save, made again if "
+                "it no longer exists) and `payment_method_options[card][setup_future_usage]=on_session` on the "
+                "order's PaymentIntent, so Stripe saves a card when it pays the order, and nothing else (a SEPA Debit "
+                "or iDEAL payment saves nothing). `save: false` unsets that option.",
+                "operationId": "chooseSavingCard",
+                "parameters": [ORDER_ID],
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SaveCardRequest"}}},
+                },
+                "responses": {
+                    "200": _json("#/components/schemas/SaveCardChoice", "The choice, as the PaymentIntent now has it"),
+                    "400": ERROR,
+                    "403": ERROR,
+                    "404": ERROR,
+                    "409": {**ERROR, "description": "`order_state`: the order is paid, canceled or processing"},
+                    "413": ERROR,
+                    "502": ERROR,
+                },
+            }
+        },
+        "/api/orders/{order_id}/pay-with-saved-card": {
+            "post": {
+                "summary": "Pay the order with one of this session's saved cards",
+                "description": "The shop checks that the card is this session's, then confirms the order's "
+                "PaymentIntent on the server. `requires_action`: the bank asks for 3D Secure; open "
+                "`authenticate_url` in the shopper's browser, where Stripe.js shows the challenge and then the "
+                "order's return page.",
+                "operationId": "payWithSavedCard",
+                "parameters": [ORDER_ID],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {"schema": {"$ref": "#/components/schemas/SavedCardPaymentRequest"}}
+                    },
+                },
+                "responses": {
+                    "200": _json("#/components/schemas/SavedCardPayment", "Paid, or waiting for 3D Secure"),
+                    "400": ERROR,
+                    "402": {**ERROR, "description": "The card was declined: Stripe's code and message"},
+                    "403": ERROR,
+                    "404": {**ERROR, "description": "No such order, or `saved_card_not_found`"},
+                    "409": {**ERROR, "description": "`order_state`: the order is paid, canceled or processing"},
+                    "413": ERROR,
                     "502": ERROR,
                 },
             }
@@ -289,6 +367,64 @@ SPEC = {
                     "id": {"type": "string"},
                     "type": {"type": "string"},
                     "data": {"type": "object", "required": ["object"], "properties": {"object": {"type": "object"}}},
+                },
+            },
+            "SavedCard": {
+                "type": "object",
+                "required": ["id", "brand", "last4", "exp_month", "exp_year"],
+                "properties": {
+                    "id": {"type": "string", "pattern": "^pm_"},
+                    "brand": {"type": "string", "description": "Stripe's card brand: `visa`, `mastercard`, …"},
+                    "last4": {"type": "string"},
+                    "exp_month": {"type": "integer"},
+                    "exp_year": {"type": "integer"},
+                },
+            },
+            "SavedCardList": {
+                "type": "object",
+                "required": ["cards"],
+                "properties": {"cards": {"type": "array", "items": {"$ref": "#/components/schemas/SavedCard"}}},
+            },
+            "RemovedCard": {
+                "type": "object",
+                "required": ["id", "deleted"],
+                "properties": {"id": {"type": "string"}, "deleted": {"type": "boolean", "enum": [True]}},
+            },
+            "SaveCardRequest": {
+                "type": "object",
+                "required": ["save"],
+                "properties": {"save": {"type": "boolean"}},
+            },
+            "SaveCardChoice": {
+                "type": "object",
+                "required": ["order", "save_card", "saved_for"],
+                "properties": {
+                    "order": {"type": "string"},
+                    "save_card": {"type": "boolean"},
+                    "saved_for": {
+                        "type": "string",
+                        "nullable": True,
+                        "enum": ["this_session", "another_session", None],
+                        "description": "Whose Customer the card will be saved for: this session's, or (a checkout "
+                        "link opened elsewhere) the session that started the order.",
+                    },
+                },
+            },
+            "SavedCardPaymentRequest": {
+                "type": "object",
+                "required": ["payment_method"],
+                "properties": {"payment_method": {"type": "string", "description": "A card from listSavedCards"}},
+            },
+            "SavedCardPayment": {
+                "type": "object",
+                "required": ["status", "order"],
+                "properties": {
+                    "status": {"type": "string", "description": "The PaymentIntent's: `succeeded`, `requires_action`"},
+                    "order": {"$ref": "#/components/schemas/Order"},
+                    "authenticate_url": {
+                        "type": "string",
+                        "description": "With `requires_action`: the page (on the shop) that shows the challenge",
+                    },
                 },
             },
             "CreatedOrder": {

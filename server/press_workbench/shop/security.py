@@ -124,13 +124,18 @@ def sent_operator_token():
     return scheme.lower() == "bearer" and hmac.compare_digest(token.strip().encode(), expected.encode())
 
 
+def session_id():
+    """This browser session's random id (made on first use), kept in its signed cookie: what its keys are scoped to."""
+    if "sid" not in session:
+        session["sid"] = secrets.token_urlsafe(16)
+    return session["sid"]
+
+
 def idempotency_scope():
     """Whose ``Idempotency-Key`` this request's is: the operator's, or its browser session's (module docstring)."""
     if sent_operator_token():
         return "operator"
-    if "sid" not in session:
-        session["sid"] = secrets.token_urlsafe(16)
-    return "session " + session["sid"]
+    return "session " + session_id()
 
 
 def operator_only(view):

@@ -136,3 +136,13 @@ def parse_json(raw, max_depth=MAX_JSON_DEPTH):
         return json.loads(text)
     except ValueError:
         raise ShopError("invalid_json", "The body is not valid JSON.") from None
+
+
+def json_object(request, example):
+    """A request's body as a JSON object, depth-checked (``parse_json``); ``example`` shows the shape in the error."""
+    if not request.is_json:
+        raise ShopError("invalid_json", "Send a JSON object with Content-Type: application/json.")
+    body = parse_json(request.get_data())
+    if not isinstance(body, dict):
+        raise ShopError("invalid_json", f"Send a JSON object: {example}.")
+    return body

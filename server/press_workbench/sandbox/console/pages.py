@@ -48,6 +48,22 @@ def payment(object_id):
     return render("console/payment.html", f"Payment {found['pi']['id']}", **found)
 
 
+@bp.get("/customers")
+def customers():
+    """Every customer, newest first, with its email and how many cards it has saved (deleted ones are gone)."""
+    rows, has_more = queries.customers(sandbox().store, request.args.get("starting_after"))
+    return render("console/customers.html", "Customers", rows=rows, has_more=has_more)
+
+
+@bp.get("/customers/<customer_id>")
+def customer(customer_id):
+    """A customer's page: its saved cards (which one is the default), its payments and its SetupIntents."""
+    found = queries.customer(sandbox().store, customer_id)
+    if found is None:
+        abort(404, description=f"No such customer: {customer_id}")
+    return render("console/customer.html", f"Customer {customer_id}", **found)
+
+
 @bp.get("/events")
 def events():
     """Every event, in words, optionally of one type (``?type=``)."""

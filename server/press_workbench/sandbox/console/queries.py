@@ -25,6 +25,15 @@ EVENTS_ABOUT = (
 )
 
 
+# A customer's events: its own, and those of its cards, payments and SetupIntents (by ``customer``, or by what it was
+# before a card was detached).  No event predates the customer.
+EVENTS_OF_CUSTOMER = (
+    "SELECT body FROM objects WHERE type = 'event' AND created >= ? AND (json_extract(body, '$.data.object.id') = ? "
+    "OR coalesce(json_extract(body, '$.data.object.customer'), "
+    "json_extract(body, '$.data.previous_attributes.customer')) = ?) ORDER BY created, rowid"
+)
+
+
 # The delivery log after a row already seen, for ``listen``: ``Store.delivery_attempts`` pages by count, not by row.
 ATTEMPTS_AFTER = (
     f"SELECT id, {', '.join(ATTEMPT_COLUMNS)} FROM delivery_attempts WHERE endpoint_id = ? AND id > ? "
@@ -65,7 +74,67 @@ def payments(store, starting_after=None):
 def card_of(charge):
     """``Visa •••• 4242`` for a charge's card, or None."""
     card = ((charge or {}).get("payment_method_details") or {}).get("card")
+    return card_label(card)
+
+
+def card_label(card):
+    """``Visa •••• 4242`` for a card (a charge's details or a PaymentMethod's ``card``), or None."""
     return f"{card['brand'].title()} •••• {card['last4']}" if card else None
+
+
+def customers(store, starting_after=None):
+    """A page of the customers that were not deleted, newest first, each with how many cards it has saved."""
+    rows, has_more = store.list("customer", limit=PAGE_SIZE, starting_after=starting_after, where={"deleted": None})
+    counted = []
+    for found in rows:
+        cards, _ = store.list("payment_method", limit=100, where={"customer": found["id"]})
+        counted.append({"customer": found, "cards": len(cards)})
+    return counted, has_more
+
+
+def customer(store, customer_id):
+    """A customer's page: its saved cards, its payments and SetupIntents, and the events about it and its cards;
+    None if there is no such customer."""
+    found = store.get(customer_id, "customer")
+    if found is None:
+        return None
+    mine = {"customer": customer_id}
+    cards, _ = store.list("payment_method", limit=100, where=mine)
+    intents, _ = store.list("payment_intent", limit=100, where=mine)
+    setups, _ = store.list("setup_intent", limit=100, where=mine)
+    payments = []
+    for pi in intents:
+        charge = store.get(pi["latest_charge"], "charge") if pi["latest_charge"] else None
+        payments.append({"pi": pi, "charge": charge, "label": payment_badge(pi, charge), "card": card_of(charge)})
+    default = (found.get("invoice_settings") or {}).get("default_payment_method")
+    return {
+        "customer": found,
+        "cards": [{"pm": pm, "label": card_label(pm["card"]), "default": pm["id"] == default} for pm in cards],
+        "payments": payments,
+        "setups": [{"si": si, "label": setup_badge(si)} for si in setups],
+        "events": [
+            {"event": e, "text": describe(e), "deliveries": latest_attempts(store, e["id"])}
+            for e in events_of_customer(store, found)
+        ],
+    }
+
+
+def setup_badge(si):
+    """(label, tone) for a SetupIntent, in the words of the payments list."""
+    if si["status"] == "requires_payment_method":
+        return ("Failed", "bad") if si["last_setup_error"] else ("Incomplete", "neutral")
+    return {
+        "succeeded": ("Card saved", "ok"),
+        "requires_confirmation": ("Incomplete", "neutral"),
+        "requires_action": ("Requires action", "warn"),
+        "canceled": ("Canceled", "neutral"),
+    }.get(si["status"], (si["status"], "neutral"))
+
+
+def events_of_customer(store, found):
+    """Events about the customer and its cards, payments and SetupIntents, oldest first."""
+    args = (found["created"], found["id"], found["id"])
+    return [json.loads(row[0]) for row in store.execute(EVENTS_OF_CUSTOMER, args)]
 
 
 def payment(store, requests, pi_id):
@@ -125,7 +194,8 @@ def lifecycle_path(events):
 def describe(event):
     """One sentence about an event, as a presenter would say it."""
     obj, kind = event["data"]["object"], event["type"]
-    amount = format_amount(obj["amount"], obj["currency"]) if "amount" in obj and "currency" in obj else ""
+    currency = obj.get("currency") or "usd"  # every sentence is built: a customer's currency is null
+    amount = format_amount(obj["amount"], currency) if "amount" in obj else ""
     error = obj.get("last_payment_error") or {}
     sentences = {
         "payment_intent.created": f"A PaymentIntent for {amount} was created",
@@ -139,13 +209,23 @@ def describe(event):
         f"{amount}",
         "charge.failed": f"{card_of(obj) or 'The card'} was declined ({obj.get('failure_code')}"
         f"{', ' + obj['outcome']['reason'] if (obj.get('outcome') or {}).get('reason') else ''})",
-        "charge.captured": f"{format_amount(obj.get('amount_captured', 0), obj.get('currency', 'usd'))} captured",
+        "charge.captured": f"{format_amount(obj.get('amount_captured', 0), currency)} captured",
         "charge.updated": f"The charge's balance transaction arrived ({obj.get('balance_transaction')})"
         if "balance_transaction" in event["data"].get("previous_attributes", {})
         else "The charge was updated",
-        "charge.refunded": f"{format_amount(obj.get('amount_refunded', 0), obj.get('currency', 'usd'))} of {amount} "
-        "refunded",
+        "charge.refunded": f"{format_amount(obj.get('amount_refunded', 0), currency)} of {amount} refunded",
         "refund.created": f"A refund of {amount} was created",
+        "customer.created": f"A customer was created: {obj.get('name') or obj.get('email') or obj['id']}",
+        "customer.updated": f"The customer changed: {', '.join(sorted(event['data'].get('previous_attributes', {})))}",
+        "customer.deleted": "The customer was deleted",
+        "payment_method.attached": f"{card_label(obj.get('card')) or 'A payment method'} was saved to the customer",
+        "payment_method.detached": f"{card_label(obj.get('card')) or 'A payment method'} was removed from the customer",
+        "setup_intent.created": "A SetupIntent was created to save a card",
+        "setup_intent.requires_action": "The card needs 3D Secure before it is saved: waiting for the customer",
+        "setup_intent.succeeded": "The card was saved for future payments",
+        "setup_intent.setup_failed": "Saving the card failed: "
+        f"{(obj.get('last_setup_error') or {}).get('message', 'no reason given')}",
+        "setup_intent.canceled": "The SetupIntent was canceled",
     }
     return sentences.get(kind, kind)
 

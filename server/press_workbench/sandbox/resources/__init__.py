@@ -7,7 +7,18 @@ Top-level keys follow Stripe's own example objects (``openapi/fixtures3.json``);
 from flask import Blueprint, request
 
 from ..pipeline.errors import unrecognized_url
-from . import balance_transactions, charges, events, payment_intents, payment_methods, refunds, webhook_endpoints
+from . import (
+    balance_transactions,
+    charges,
+    customers,
+    events,
+    payment_intents,
+    payment_methods,
+    refunds,
+    saved_payment_methods,
+    setup_intents,
+    webhook_endpoints,
+)
 
 unknown = Blueprint("unknown_routes", __name__, url_prefix="/v1")
 
@@ -20,5 +31,16 @@ def unrecognized(path):
 
 BLUEPRINTS = [
     module.bp
-    for module in (payment_intents, payment_methods, charges, refunds, balance_transactions, events, webhook_endpoints)
+    for module in (
+        payment_intents,
+        payment_methods,
+        saved_payment_methods,
+        customers,
+        setup_intents,
+        charges,
+        refunds,
+        balance_transactions,
+        events,
+        webhook_endpoints,
+    )
 ] + [unknown]

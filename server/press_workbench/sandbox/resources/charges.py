@@ -47,7 +47,7 @@ def charge(pi, pm, *, status, decline=None, captured=True):
         "captured": paid and captured,
         "created": now(),
         "currency": pi["currency"],
-        "customer": None,
+        "customer": pi["customer"],
         "description": pi["description"],
         "disputed": False,
         "failure_balance_transaction": None,

@@ -3,7 +3,7 @@
 import time
 
 from ..pipeline.endpoint import endpoint
-from ..pipeline.errors import invalid, no_such
+from ..pipeline.errors import invalid, missing_param, no_such
 
 LIST = {"limit", "starting_after", "ending_before"}
 LIST_CREATED = LIST | {"created"}  # the lists Stripe lets you filter by creation time
@@ -64,3 +64,27 @@ def read_only_routes(bp, path, type, kind, param, filters=()):
 
     bp.add_url_rule(f"/{path}", f"list_{path}", list_route, methods=["GET"])
     bp.add_url_rule(f"/{path}/<object_id>", f"retrieve_{path}", retrieve_route, methods=["GET"])
+
+
+def get_customer(ctx, customer_id, param):
+    """A customer that exists and was not deleted, or Stripe's 404: a deleted customer only retrieves as its stub."""
+    found = ctx.store.get(customer_id, "customer")
+    if found is None or found.get("deleted"):
+        raise no_such("customer", customer_id, param)
+    return found
+
+
+def check_client_secret(ctx, params, intent, name):
+    """``intent`` if the caller may see it: a secret key, or a publishable key with the intent's client secret, as
+    Stripe.js sends it.  ``name`` (``PaymentIntent``, ``SetupIntent``) is how Stripe's refusal names it."""
+    if ctx.publishable:
+        secret = params.string("client_secret")
+        if not secret:
+            raise missing_param("client_secret")
+        if secret != intent["client_secret"]:
+            raise invalid(
+                f"The client_secret provided does not match the client_secret associated with the {name}.",
+                param="client_secret",
+                code=f"{intent['object']}_invalid_parameter",
+            )
+    return intent

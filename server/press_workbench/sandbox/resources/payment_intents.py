@@ -18,8 +18,8 @@ from ..pipeline import versions
 from ..pipeline.endpoint import endpoint
 from ..pipeline.errors import DOCS, StripeAPIError, invalid, missing_param, unexpected_state, unknown_param
 from ..pipeline.params import one_of, parse_boolean
-from . import balance_transactions, charges, events, payment_methods
-from .common import LIST_CREATED, get_object, list_objects, now
+from . import balance_transactions, charges, events, payment_methods, saved_payment_methods
+from .common import LIST_CREATED, check_client_secret, get_object, list_objects, now
 
 bp = Blueprint("payment_intents", __name__, url_prefix="/v1")
 
@@ -76,6 +76,7 @@ SHIPPING_ADDRESS_FIELDS = ("city", "country", "line1", "line2", "postal_code", "
 CREATE_PARAMS = {
     "amount",
     "currency",
+    "customer",
     "automatic_payment_methods",
     "payment_method_types",
     "payment_method",
@@ -100,6 +101,7 @@ CREATE_PARAMS = {
 UPDATE_PARAMS = {
     "amount",
     "currency",
+    "customer",
     "payment_method",
     "capture_method",
     "description",
@@ -125,6 +127,7 @@ CONFIRM_PARAMS = {
     "use_stripe_sdk",
     "mandate_data",
     "capture_method",
+    "save_payment_method",
 }
 
 
@@ -266,18 +269,7 @@ def load(ctx, pi_id):
 
 def load_for_caller(ctx, params, pi_id):
     """The PaymentIntent, if the caller may see it: a secret key, or a publishable key with its client secret."""
-    pi = load(ctx, pi_id)
-    if ctx.publishable:
-        secret = params.string("client_secret")
-        if not secret:
-            raise missing_param("client_secret")
-        if secret != pi["client_secret"]:
-            raise invalid(
-                "The client_secret provided does not match the client_secret associated with the PaymentIntent.",
-                param="client_secret",
-                code="payment_intent_invalid_parameter",
-            )
-    return pi
+    return check_client_secret(ctx, params, load(ctx, pi_id), "PaymentIntent")
 
 
 # -- create / update ---------------------------------------------------------
@@ -307,6 +299,8 @@ def create(ctx, params):
         statement_descriptor_suffix=params.optional_string("statement_descriptor_suffix"),
     )
     with ctx.store.transaction():
+        pi["customer"] = saved_payment_methods.customer_param(ctx, params)
+        pi["payment_method_options"] = saved_payment_methods.card_future_usage(params, pi["payment_method_options"])
         if "payment_method" in params or "payment_method_data" in params:
             pi["payment_method"] = payment_methods.resolve(ctx, params)["id"]
             pi["status"] = "requires_confirmation"
@@ -385,6 +379,10 @@ def update(ctx, pi_id, params):
             pi["shipping"] = shipping_of(params)
         if "metadata" in params:
             pi["metadata"] = params.metadata(pi["metadata"])
+        if "customer" in params:
+            pi["customer"] = saved_payment_methods.customer_param(ctx, params)
+        if "payment_method_options" in params:
+            pi["payment_method_options"] = saved_payment_methods.card_future_usage(params, pi["payment_method_options"])
         if "payment_method" in params:
             pi["payment_method"] = payment_methods.resolve(ctx, params)["id"]
             pi.update(status="requires_confirmation", next_action=None)  # the new method has not been tried yet
@@ -485,7 +483,8 @@ def _confirm(ctx, pi, params):
     elif pi["payment_method"]:
         pm = ctx.store.get(pi["payment_method"], "payment_method")
     else:
-        raise unexpected_state(payment_methods.MISSING_PAYMENT_METHOD)
+        pm = saved_payment_methods.default_for(ctx, pi, payment_methods.MISSING_PAYMENT_METHOD)
+    saved_payment_methods.check_usable(ctx, pm, pi["customer"], view(ctx, pi))
     if "receipt_email" in params:
         pi["receipt_email"] = check_email(params.optional_string("receipt_email"))
     if "shipping" in params:
@@ -497,11 +496,12 @@ def _confirm(ctx, pi, params):
         raise invalid(OFF_SESSION_WITH_SETUP_FUTURE_USAGE)
     pi["payment_method"] = pm["id"]
     pi["last_payment_error"] = None
+    saved_payment_methods.save_on_success(ctx, pi, pm, params)
     card = payment_methods.test_card_of(pm)
-    if card.three_d_secure and off_session:  # nobody is there to authenticate: the issuer declines
-        pi["next_action"] = None
-        return _decline(ctx, pi, pm, cards.AUTHENTICATION_REQUIRED)
-    if card.three_d_secure:
+    if off_session and saved_payment_methods.needs_authentication_off_session(ctx, pm, card):
+        pi["next_action"] = None  # nobody is there to authenticate: the issuer declines before any charge
+        return _decline(ctx, pi, pm, cards.AUTHENTICATION_REQUIRED, charged=False)
+    if card.three_d_secure and not off_session:
         pi["status"] = "requires_action"
         pi["next_action"] = authentication_action(pi, return_url, params.boolean("use_stripe_sdk"))
         ctx.store.put(pi)
@@ -524,6 +524,7 @@ def attempt_charge(ctx, pi, pm, card):
     ctx.store.put(charge)
     pi["latest_charge"] = charge["id"]
     events.emit(ctx, "charge.succeeded", charge)
+    saved_payment_methods.save_after_payment(ctx, pi, pm)
     if manual:
         pi.update(status="requires_capture", amount_capturable=pi["amount"])
         ctx.store.put(pi)
@@ -535,26 +536,28 @@ def attempt_charge(ctx, pi, pm, card):
     return pi, None
 
 
-def _decline(ctx, pi, pm, decline):
-    charge = ctx.store.put(charges.charge(pi, pm, status="failed", decline=decline))
+def _decline(ctx, pi, pm, decline, charged=True):
+    """``charged=False``: the bank refused before any charge was made (off-session, it needs authentication)."""
+    charge = ctx.store.put(charges.charge(pi, pm, status="failed", decline=decline)) if charged else None
     failure = StripeAPIError(
         402,
         decline.message,
         type="card_error",
         code=decline.code,
         param=decline.param,
-        charge=charge["id"],
+        **({"charge": charge["id"]} if charge else {}),
         decline_code=decline.decline_code,
         payment_method=pm,
     )
     pi.update(
         status="requires_payment_method",
         payment_method=None,
-        latest_charge=charge["id"],
+        latest_charge=charge["id"] if charge else pi["latest_charge"],
         last_payment_error=dict(failure.body),
     )  # the error the 402 answers, as the intent keeps it
     ctx.store.put(pi)
-    events.emit(ctx, "charge.failed", charge)
+    if charge:
+        events.emit(ctx, "charge.failed", charge)
     events.emit(ctx, "payment_intent.payment_failed", pi)
     failure.body["payment_intent"] = view(ctx, pi)
     return pi, failure

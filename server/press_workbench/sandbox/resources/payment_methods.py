@@ -92,18 +92,24 @@ def resolve(ctx, params):
     """The PaymentMethod named by ``payment_method`` (a test id or ``pm_…``) or built from ``payment_method_data``."""
     pm_id = params.string("payment_method")
     if pm_id:
-        test_card = cards.TEST_PAYMENT_METHODS.get(pm_id)
-        if test_card:
-            today = datetime.date.today()
-            return ctx.store.put(payment_method(test_card, exp_month=today.month, exp_year=today.year + 1))
-        pm = ctx.store.get(pm_id, "payment_method")
-        if pm is None:
-            raise no_such("PaymentMethod", pm_id, "payment_method")
-        return pm
+        return by_id(ctx, pm_id, "payment_method")
     data = params.mapping("payment_method_data")
     if not data:
         raise unexpected_state(MISSING_PAYMENT_METHOD)
     return from_card_data(ctx, data, param_prefix="payment_method_data")
+
+
+def by_id(ctx, pm_id, param):
+    """A stored ``pm_…``, or a new PaymentMethod for a test id (``pm_card_visa`` makes a new one each time, as at
+    Stripe), or Stripe's 404 naming ``param``."""
+    test_card = cards.TEST_PAYMENT_METHODS.get(pm_id)
+    if test_card:
+        today = datetime.date.today()
+        return ctx.store.put(payment_method(test_card, exp_month=today.month, exp_year=today.year + 1))
+    pm = ctx.store.get(pm_id, "payment_method")
+    if pm is None:
+        raise no_such("PaymentMethod", pm_id, param)
+    return pm
 
 
 def from_card_data(ctx, data, param_prefix, metadata=None):

@@ -13,7 +13,7 @@ from flask import Blueprint, abort, redirect, render_template, request, send_fro
 
 from ..pipeline.context import Context
 from ..pipeline.endpoint import sandbox
-from ..resources import payment_intents
+from ..resources import payment_intents, setup_intents
 
 ASSETS = os.path.join(os.path.dirname(__file__), "assets")
 bp = Blueprint("sandbox_browser", __name__, template_folder="templates")
@@ -54,41 +54,46 @@ def asset(name):
     return send_from_directory(ASSETS, name, max_age=0)
 
 
-def _intent_for_challenge(pi_id):
-    """The PaymentIntent named in a 3DS link, checked against the client secret it carries."""
-    pi = sandbox().store.get(pi_id, "payment_intent")
-    if pi is None or request.values.get("client_secret") != pi["client_secret"]:
+# What a 3D Secure challenge can be for, by id prefix: the intent's object type and how its authentication ends.
+CHALLENGED = {
+    "pi": ("payment_intent", payment_intents.finish_authentication),
+    "seti": ("setup_intent", setup_intents.finish_authentication),
+}
+
+
+def _intent_for_challenge(intent_id):
+    """The PaymentIntent or SetupIntent named in a 3DS link, checked against the client secret it carries."""
+    kind = CHALLENGED.get(intent_id.partition("_")[0])
+    intent = sandbox().store.get(intent_id, kind[0]) if kind else None
+    if intent is None or request.values.get("client_secret") != intent["client_secret"]:
         abort(404)
-    return pi
+    return intent
 
 
-@bp.get("/3ds/authenticate/<pi_id>")
-def three_d_secure(pi_id):
+@bp.get("/3ds/authenticate/<intent_id>")
+def three_d_secure(intent_id):
     """The 3D Secure challenge: the shopper completes or fails it, as a bank's page would ask."""
-    pi = _intent_for_challenge(pi_id)
-    return render_template("three_d_secure.html", pi=pi, args=request.args)
+    intent = _intent_for_challenge(intent_id)
+    return render_template("three_d_secure.html", intent=intent, args=request.args)
 
 
-@bp.post("/3ds/authenticate/<pi_id>")
-def three_d_secure_result(pi_id):
-    """The challenge's answer: finish the PaymentIntent's authentication, then go back.
+@bp.post("/3ds/authenticate/<intent_id>")
+def three_d_secure_result(intent_id):
+    """The challenge's answer: finish the intent's authentication, then go back.
 
     Inside Stripe.js's modal the page tells the opener; opened on its own it redirects to ``return_url`` with Stripe's
-    query parameters.
+    query parameters (``payment_intent``… or ``setup_intent``…).
     """
-    pi = _intent_for_challenge(pi_id)
+    intent = _intent_for_challenge(intent_id)
+    kind, finish = CHALLENGED[intent_id.partition("_")[0]]
     ctx = Context(store=sandbox().store, api_key="3ds", publishable=True)
-    pi = payment_intents.finish_authentication(ctx, pi["id"], request.form.get("result") == "complete")
+    intent = finish(ctx, intent["id"], request.form.get("result") == "complete")
     if ctx.deliveries_queued:
         sandbox().worker.wake()
-    status = "succeeded" if pi["status"] in ("succeeded", "requires_capture", "processing") else "failed"
-    if request.form.get("embedded") == "1":
-        return render_template("three_d_secure_done.html", pi=pi, redirect_status=status)
+    status = "succeeded" if intent["status"] in ("succeeded", "requires_capture", "processing") else "failed"
     return_url = request.form.get("return_url")
-    if not return_url:
-        return render_template("three_d_secure_done.html", pi=pi, redirect_status=status)
-    added = urlencode(
-        {"payment_intent": pi["id"], "payment_intent_client_secret": pi["client_secret"], "redirect_status": status}
-    )
+    if request.form.get("embedded") == "1" or not return_url:
+        return render_template("three_d_secure_done.html", intent=intent, redirect_status=status)
+    added = urlencode({kind: intent["id"], f"{kind}_client_secret": intent["client_secret"], "redirect_status": status})
     parts = urlsplit(return_url)  # the parameters join the URL's query, before any #fragment (as Stripe.js does)
     return redirect(urlunsplit(parts._replace(query="&".join(filter(None, [parts.query, added])))), code=303)

@@ -95,7 +95,8 @@ window.SandboxFrame = (function () {
 
   /** What the page may ask of any Element frame. `element` is the frame's own form (see `start`). */
   const PARENT_MESSAGES = {
-    session: (element, message) => message.error && showLoadError(element, message.error),
+    session: (element, message) => (message.error ? showLoadError(element, message.error)
+      : element.session && element.session(message)),
     validate: (element, message) => post('validate-result', { requestId: message.requestId, error: validate(element) }),
     update: (element, message) => element.update(message.options || {}),
     appearance: (element, message) => applyAppearance(message.appearance || {}),
@@ -124,7 +125,8 @@ window.SandboxFrame = (function () {
    * Run an Element form. `element` provides: root and form (nodes), label (what a load error calls
    * it), validate() → StripeError | null (and shows the errors), collect() → its part of the
    * PaymentMethod data, clear(), focus(), update(options), setBusy(busy), and optionally
-   * onChannel(message) for sibling news.
+   * onChannel(message) for sibling news and session({saving}) for what the Elements group confirms
+   * (whether the card will be saved for later use).
    */
   function start(element) {
     window.addEventListener('message', (event) => {

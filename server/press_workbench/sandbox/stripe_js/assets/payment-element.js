@@ -6,7 +6,8 @@
  * shown next to the fields as the Payment Element does) and tells the page only whether the form
  * is empty or complete. On confirm (or createPaymentMethod) the controller frame collects the
  * card over the group's same-origin channel (frame.js); a Luhn-invalid or incomplete card is
- * never handed over.
+ * never handed over. When the card will be saved for later (a SetupIntent, or setup_future_usage),
+ * Stripe's card terms show under the form, as in the real Payment Element.
  *
  * The "Fill test card" buttons are the sandbox's own presenter aid (there is none in Stripe's
  * Payment Element, and this frame never loads with real Stripe.js): a deliberate click fills one
@@ -160,6 +161,19 @@
     };
   }
 
+  // Stripe's card terms, under the form when the card will be saved for later (a SetupIntent, or a payment with
+  // setup_future_usage): the `terms.card` option ('auto', 'always' or 'never') decides, and `business.name` says
+  // who may charge the card (Stripe's default is the account's name; the sandbox account has none).
+  const terms = { saving: false, options: frame.config.options };
+
+  function showTerms() {
+    const choice = (terms.options.terms || {}).card || 'auto';
+    const business = (terms.options.business || {}).name || 'this business';
+    $('card-terms').textContent = 'By providing your card information, you allow ' + business + ' to charge your ' +
+      'card for future payments in accordance with their terms.';
+    $('card-terms').hidden = choice === 'never' || (choice === 'auto' && !terms.saving);
+  }
+
   function setBusy(busy) {
     $('fields').disabled = busy;
     document.body.setAttribute('aria-busy', busy ? 'true' : 'false');
@@ -179,6 +193,7 @@
     button.addEventListener('click', () => fillTestCard(button.dataset.card));
   });
   applyCountry();
+  showTerms();
   // Behind a Jupyter server's proxy the sandbox and the page share one origin, so nothing keeps the page's
   // scripts out of this frame: the label says so (test cards only), as Stripe's separate origin would not need to.
   $('same-origin').hidden = frame.config.parentOrigin !== window.location.origin;
@@ -186,6 +201,13 @@
   frame.start({
     root: $('root'), form: $('card-form'), label: 'payment form', validate, collect, clear, setBusy,
     focus: () => fields.number.focus(),
-    update() {}, // layout options of the real Payment Element: nothing to change for a card-only form
+    update(options) { // of the real Payment Element's options, only `terms` and `business` change a card-only form
+      terms.options = Object.assign({}, terms.options, options);
+      showTerms();
+    },
+    session(message) {
+      terms.saving = !!message.saving;
+      showTerms();
+    },
   });
 })();

@@ -4,11 +4,14 @@
  * Why it exists: real Stripe.js only talks to api.stripe.com and has no option to point it
  * elsewhere, so in sandbox mode a page loads this file from the sandbox (`{SANDBOX}/v3/`) instead.
  * It mirrors Stripe.js's public names, result shapes, events and integration errors (the typed
- * surface of @stripe/stripe-js is the reference) for what a card checkout uses: `Stripe(pk)`,
- * `elements({clientSecret} | {mode, amount, currency})`, the `payment`, `linkAuthentication`,
- * `address`, `card`, `cardNumber`, `cardExpiry`, `cardCvc` and `expressCheckout` Elements,
- * `elements.submit()`, `confirmPayment`, `confirmCardPayment`, `createPaymentMethod`,
- * `handleNextAction` and `retrievePaymentIntent`. Code written for Stripe.js runs unchanged.
+ * surface of @stripe/stripe-js is the reference) for what a card checkout and a saved card use:
+ * `Stripe(pk)`, `elements({clientSecret} | {mode: 'payment', amount, currency} | {mode: 'setup'})`,
+ * the `payment`, `linkAuthentication`, `address`, `card`, `cardNumber`, `cardExpiry`, `cardCvc` and
+ * `expressCheckout` Elements, `elements.submit()`, `confirmPayment` and `confirmSetup`,
+ * `confirmCardPayment` and `confirmCardSetup`, `createPaymentMethod`, `handleNextAction`,
+ * `retrievePaymentIntent` and `retrieveSetupIntent`. Code written for Stripe.js runs unchanged.
+ * PaymentIntents and SetupIntents go through the same machinery (confirm, next actions, the 3D
+ * Secure modal, the redirect back); INTENTS holds the little that differs.
  *
  * Isolation works as with the real thing. What the shopper types lives in iframes served from the
  * sandbox's origin; a hidden controller frame on that origin makes every API call and receives the
@@ -24,13 +27,31 @@
   const FROM_FRAME = 'sandbox-element'; // `source` tag on messages from Element frames
   const FROM_CONTROLLER = 'sandbox-controller';
   const TO_FRAMES = 'sandbox-stripe-js'; // `source` tag on messages we send to frames
-  const SETTLED = ['succeeded', 'processing', 'requires_capture'];
-  const CLIENT_SECRET = /^[a-z]+_[A-Za-z0-9]+_secret_[A-Za-z0-9]+$/;
+  const CLIENT_SECRET = /^(pi|seti)_[A-Za-z0-9]+_secret_[A-Za-z0-9]+$/;
   const CONTROLLER_TIMEOUT_MS = 10000;
   const AUTHENTICATION_FAILED = 'We are unable to authenticate your payment method. ' +
     'Please choose a different payment method and try again.';
   const NOT_MOUNTED = 'We could not retrieve data from the specified Element. Please make sure the Element you are ' +
     'attempting to use is still mounted.';
+
+  /**
+   * The two intents Stripe.js confirms, told apart as Stripe.js tells them: by the client secret's prefix. `object`
+   * also names the redirect's query parameters (`setup_intent`, `setup_intent_client_secret`), the intent a
+   * StripeError carries and the error codes (`setup_intent_authentication_failure`); `methods` are the Stripe.js
+   * methods for each role, so that misuse can name the right one.
+   */
+  const INTENTS = {
+    pi: {
+      name: 'PaymentIntent', object: 'payment_intent', collection: 'payment_intents', result: 'paymentIntent',
+      lastError: 'last_payment_error', settled: ['succeeded', 'processing', 'requires_capture'], takesShipping: true,
+      methods: { confirm: 'confirmPayment', confirmCard: 'confirmCardPayment', retrieve: 'retrievePaymentIntent' },
+    },
+    seti: {
+      name: 'SetupIntent', object: 'setup_intent', collection: 'setup_intents', result: 'setupIntent',
+      lastError: 'last_setup_error', settled: ['succeeded', 'processing'], takesShipping: false,
+      methods: { confirm: 'confirmSetup', confirmCard: 'confirmCardSetup', retrieve: 'retrieveSetupIntent' },
+    },
+  };
 
   /** Stripe.js reports misuse by throwing an IntegrationError. We throw the same. */
   class IntegrationError extends Error {
@@ -69,6 +90,22 @@
     if (typeof value !== 'string' || !CLIENT_SECRET.test(value)) {
       throw new IntegrationError('Invalid value for ' + method + '(): clientSecret should be a client ' +
         'secret of the form ${id}_secret_${secret}. You specified: ' + value + '.');
+    }
+  }
+
+  /** Which intent a (well-formed) client secret belongs to: an entry of INTENTS. */
+  function intentKind(clientSecret) {
+    return INTENTS[clientSecret.split('_')[0]];
+  }
+
+  /** Check that `clientSecret` is one of `kind`'s, as the Stripe.js method for `role` needs (see INTENTS.methods). */
+  function assertIntentSecret(clientSecret, kind, role) {
+    const method = kind.methods[role];
+    assertClientSecret(clientSecret, 'stripe.' + method);
+    const found = intentKind(clientSecret);
+    if (found !== kind) {
+      throw new IntegrationError('Your code called ' + method + '() but you passed a client_secret associated with a ' +
+        found.name + '. Did you mean to call ' + found.methods[role] + '() instead?');
     }
   }
 
@@ -167,13 +204,23 @@
   }
 
   function intentPath(clientSecret, suffix) {
-    return '/v1/payment_intents/' + encodeURIComponent(clientSecret.split('_secret_')[0]) + (suffix || '');
+    const collection = intentKind(clientSecret).collection;
+    return '/v1/' + collection + '/' + encodeURIComponent(clientSecret.split('_secret_')[0]) + (suffix || '');
   }
 
-  /** GET the PaymentIntent with the publishable key, as Stripe.js does: `{paymentIntent}` or `{error}`. */
+  /**
+   * GET the intent with the publishable key, as Stripe.js does: `{paymentIntent}` or `{setupIntent}` (Stripe's
+   * publishable-key view of it), or `{error}`.
+   */
   async function retrieveIntent(context, clientSecret) {
     const body = await callApi(context, 'GET', intentPath(clientSecret), { client_secret: clientSecret });
-    return body.error ? { error: body.error } : { paymentIntent: body };
+    return body.error ? { error: body.error } : { [intentKind(clientSecret).result]: body };
+  }
+
+  /** retrievePaymentIntent(clientSecret) and retrieveSetupIntent(clientSecret). */
+  function retrieve(context, kind, clientSecret) {
+    assertIntentSecret(clientSecret, kind, 'retrieve');
+    return retrieveIntent(context, clientSecret);
   }
 
   // -- 3D Secure and other next actions -------------------------------------------------------
@@ -207,45 +254,61 @@
     });
   }
 
-  /** The error Stripe.js resolves with when a confirmed intent did not end up paid. */
-  function intentError(paymentIntent) {
-    if (paymentIntent.status === 'requires_payment_method' && paymentIntent.last_payment_error) {
-      return { error: Object.assign({}, paymentIntent.last_payment_error, { payment_intent: paymentIntent }) };
+  /**
+   * The error Stripe.js resolves with when a confirmed intent did not end up paid (or set up): the intent's last
+   * error, or why it stopped, with the intent itself as `payment_intent` or `setup_intent`.
+   */
+  function intentError(kind, intent) {
+    const carried = { [kind.object]: intent };
+    if (intent.status === 'requires_payment_method' && intent[kind.lastError]) {
+      return { error: Object.assign({}, intent[kind.lastError], carried) };
     }
-    const [code, message] = paymentIntent.status === 'requires_action'
-      ? ['payment_intent_authentication_failure', AUTHENTICATION_FAILED]
-      : ['payment_intent_unexpected_state', 'This PaymentIntent\'s status is ' + paymentIntent.status + '.'];
-    return { error: { type: 'invalid_request_error', code, message, payment_intent: paymentIntent } };
+    const [code, message] = intent.status === 'requires_action'
+      ? [kind.object + '_authentication_failure', AUTHENTICATION_FAILED]
+      : [kind.object + '_unexpected_state', 'This ' + kind.name + '\'s status is ' + intent.status + '.'];
+    return { error: Object.assign({ type: 'invalid_request_error', code, message }, carried) };
   }
 
   /** Carry out `next_action`: a modal for `use_stripe_sdk` (what Stripe.js confirms get), a redirect for `redirect_to_url`. */
-  async function runNextAction(context, paymentIntent, clientSecret) {
-    const action = paymentIntent.next_action || {};
+  async function runNextAction(context, intent, clientSecret) {
+    const action = intent.next_action || {};
     if (action.type === 'redirect_to_url') return navigate(action.redirect_to_url.url);
-    if (action.type !== 'use_stripe_sdk') return intentError(paymentIntent);
+    if (action.type !== 'use_stripe_sdk') return intentError(intentKind(clientSecret), intent);
     await authenticateInModal(action.use_stripe_sdk.stripe_js);
     return retrieveIntent(context, clientSecret);
   }
 
   /**
-   * What a confirm resolves with: after any 3D Secure, `{paymentIntent}` or `{error}` — or, with a
-   * `returnUrl` (confirmPayment's default `redirect: 'always'`), a redirect there on success.
+   * What a confirm resolves with: after any 3D Secure, `{paymentIntent}` / `{setupIntent}` or `{error}` — or, with a
+   * `returnUrl` (confirmPayment's and confirmSetup's default `redirect: 'always'`), a redirect there on success,
+   * with Stripe's query parameters (`payment_intent` or `setup_intent`, its client secret, `redirect_status`).
    */
-  async function settleIntent(context, paymentIntent, options) {
-    let intent = paymentIntent;
+  async function settleIntent(context, confirmed, options) {
+    const kind = intentKind(options.clientSecret);
+    let intent = confirmed;
     if (intent.status === 'requires_action') {
-      if (options.handleActions === false) return { paymentIntent: intent };
+      if (options.handleActions === false) return { [kind.result]: intent };
       const after = await runNextAction(context, intent, options.clientSecret);
       if (after.error) return after;
-      intent = after.paymentIntent;
+      intent = after[kind.result];
     }
-    if (!SETTLED.includes(intent.status)) return intentError(intent);
-    if (!options.returnUrl) return { paymentIntent: intent };
+    if (!kind.settled.includes(intent.status)) return intentError(kind, intent);
+    if (!options.returnUrl) return { [kind.result]: intent };
     return navigate(withQuery(options.returnUrl, {
-      payment_intent: intent.id,
-      payment_intent_client_secret: options.clientSecret,
+      [kind.object]: intent.id,
+      [kind.object + '_client_secret']: options.clientSecret,
       redirect_status: 'succeeded',
     }));
+  }
+
+  /**
+   * POST the intent's confirm as Stripe.js does (with `use_stripe_sdk`, so 3D Secure comes back for the modal), then
+   * settle it. `extras` says which Element frames' card goes in (see Controller.request); `settle`: settleIntent's options.
+   */
+  async function confirmIntent(context, clientSecret, params, extras, settle) {
+    const body = await callApi(context, 'POST', intentPath(clientSecret, '/confirm'),
+      Object.assign(plain(params), { client_secret: clientSecret, use_stripe_sdk: true }), extras);
+    return body.error ? { error: body.error } : settleIntent(context, body, Object.assign({ clientSecret }, settle));
   }
 
   // -- Elements -------------------------------------------------------------------------------
@@ -409,6 +472,7 @@
         this._emit('ready', { availablePaymentMethods: undefined }); // no wallet offline: no buttons render
         this._emit('availablepaymentmethodschange', { paymentMethods: undefined });
       } else {
+        this._group._announceSaving(session, this);
         this._emit('ready');
       }
     }
@@ -505,6 +569,7 @@
       this._id = randomId('grp_');
       this._clientSecret = options.clientSecret;
       this._mode = options.mode;
+      this._setupFutureUsage = futureUsageOption(options);
       this._paymentMethodCreation = options.paymentMethodCreation;
       this._appearance = plain(options.appearance);
       this._elements = [];
@@ -562,6 +627,9 @@
         this._elements.forEach((element) => element._send('appearance', { appearance: this._appearance }));
       }
       if (options.mode) this._mode = options.mode;
+      const usage = futureUsageOption(options);
+      if (usage !== undefined) this._setupFutureUsage = usage;
+      if (options.mode || usage !== undefined) this._session().then((session) => this._announceSaving(session));
       this._handlers.forEach((handler) => setTimeout(handler));
       return Promise.resolve();
     }
@@ -581,7 +649,25 @@
       return !this._clientSecret && !!this._mode;
     }
 
-    /** Stripe.js loads an elements session once per group: here, the PaymentIntent behind the client secret. */
+    /** What this group confirms: the client secret's intent, or the deferred `mode`'s (an entry of INTENTS). */
+    _intentKind() {
+      if (this._clientSecret) return intentKind(this._clientSecret);
+      return this._mode === 'setup' ? INTENTS.seti : INTENTS.pi;
+    }
+
+    /**
+     * Tell the Element frames (all, or `only` one) whether the card will be saved for later use: a SetupIntent, or
+     * a payment with `setup_future_usage` (on the PaymentIntent, or `setupFutureUsage` in the deferred flow). The
+     * Payment Element then shows Stripe's card terms, as the real one does.
+     */
+    _announceSaving(session, only) {
+      const intent = session.paymentIntent || session.setupIntent;
+      const saving = this._intentKind() === INTENTS.seti || !!this._setupFutureUsage ||
+        !!(intent && intent.setup_future_usage);
+      (only ? [only] : this._elements).forEach((element) => element._send('session', { saving }));
+    }
+
+    /** Stripe.js loads an elements session once per group: here, the intent behind the client secret. */
     _session() {
       if (!this._sessionLoad) {
         this._sessionLoad = this._clientSecret ? retrieveIntent(this._context, this._clientSecret) : Promise.resolve({});
@@ -633,81 +719,106 @@
     return new ElementsGroup(context, options); // `loader`, `locale` and `fonts` are accepted and ignored
   }
 
-  /** elements({mode, amount, currency}): the deferred flow, for payments. */
+  /**
+   * elements({mode, …}): the deferred flow. `payment` needs `amount` and `currency`; `setup` (a SetupIntent) takes
+   * an optional `currency`. `setupFutureUsage` (or `setup_future_usage`) says the card will be saved.
+   */
   function checkDeferredOptions(options) {
-    if (['setup', 'subscription'].includes(options.mode)) {
-      throw new IntegrationError('The sandbox Stripe.js models elements({mode: \'payment\'}) only, not mode \'' +
-        options.mode + '\' (SetupIntents and subscriptions are not modelled).');
+    if (options.mode === 'subscription') {
+      throw new IntegrationError('The sandbox Stripe.js models elements({mode: \'payment\'}) and ' +
+        'elements({mode: \'setup\'}), not mode \'subscription\' (subscriptions are not modelled).');
     }
-    if (options.mode !== 'payment') {
+    if (options.mode !== 'payment' && options.mode !== 'setup') {
       throw new IntegrationError('Invalid value for elements(): mode should be one of the following strings: payment, ' +
         'setup, subscription. You specified: ' + options.mode + '.');
     }
-    if (!Number.isInteger(options.amount) || options.amount < 0) {
+    if (options.mode === 'payment' && (!Number.isInteger(options.amount) || options.amount < 0)) {
       throw new IntegrationError('Invalid value for elements(): amount should be a positive integer. You specified: ' +
         options.amount + '.');
     }
-    if (typeof options.currency !== 'string' || !/^[A-Za-z]{3}$/.test(options.currency)) {
+    const currencyNeeded = options.mode === 'payment' || options.currency !== undefined;
+    if (currencyNeeded && (typeof options.currency !== 'string' || !/^[A-Za-z]{3}$/.test(options.currency))) {
       throw new IntegrationError('Invalid value for elements(): currency should be a three-letter ISO currency code. ' +
         'You specified: ' + options.currency + '.');
     }
+    const usage = futureUsageOption(options);
+    if (usage !== undefined && usage !== null && !FUTURE_USAGES.includes(usage)) {
+      throw new IntegrationError('Invalid value for elements(): setupFutureUsage should be one of the following ' +
+        'strings: ' + FUTURE_USAGES.join(', ') + '. You specified: ' + usage + '.');
+    }
   }
 
-  // -- confirmPayment -------------------------------------------------------------------------
+  const FUTURE_USAGES = ['off_session', 'on_session'];
 
-  function confirmPaymentOptions(params) {
+  /** `setupFutureUsage`, or its snake_case spelling (Stripe.js takes both); undefined when neither is given. */
+  function futureUsageOption(options) {
+    return options.setupFutureUsage !== undefined ? options.setupFutureUsage : options.setup_future_usage;
+  }
+
+  // -- confirmPayment and confirmSetup: the Payment Element ------------------------------------
+
+  /** Check confirmPayment's or confirmSetup's options (`kind`: what it confirms) as Stripe.js does, before any call. */
+  function confirmOptions(params, kind) {
+    const method = kind.methods.confirm;
     if (!params || typeof params !== 'object') {
-      throw new IntegrationError('Invalid value for stripe.confirmPayment(): expected an object with `elements` or ' +
+      throw new IntegrationError('Invalid value for stripe.' + method + '(): expected an object with `elements` or ' +
         '`clientSecret`. You specified: ' + describe(params) + '.');
     }
     const group = params.elements;
     if (group !== undefined && !(group instanceof ElementsGroup)) {
-      throw new IntegrationError('Invalid value for stripe.confirmPayment(): elements should be an Elements group. ' +
+      throw new IntegrationError('Invalid value for stripe.' + method + '(): elements should be an Elements group. ' +
         'You specified: ' + describe(group) + '.');
     }
     const redirect = params.redirect === undefined ? 'always' : params.redirect;
     if (redirect !== 'always' && redirect !== 'if_required') {
-      throw new IntegrationError('Invalid value for confirmPayment(): redirect should be one of the following ' +
+      throw new IntegrationError('Invalid value for ' + method + '(): redirect should be one of the following ' +
         'strings: always, if_required. You specified: ' + redirect + '.');
     }
     const confirmParams = params.confirmParams || {};
     if (redirect === 'always' && !confirmParams.return_url) {
-      throw new IntegrationError('stripe.confirmPayment(): the `confirmParams.return_url` argument is required ' +
+      throw new IntegrationError('stripe.' + method + '(): the `confirmParams.return_url` argument is required ' +
         'unless passing `redirect: \'if_required\'`');
     }
     if (group && !group._mounted('payment')) {
       if (group._mounted('expressCheckout')) {
-        throw new IntegrationError('Element confirming payment is "expressCheckout", but stripe.confirmPayment() was ' +
-          'not called within the "confirm" event. Please call stripe.confirmPayment() in the "confirm" event ' +
+        throw new IntegrationError('Element confirming payment is "expressCheckout", but stripe.' + method + '() was ' +
+          'not called within the "confirm" event. Please call stripe.' + method + '() in the "confirm" event ' +
           '(https://stripe.com/docs/js/elements_object/express_checkout_element_confirm_event)');
       }
-      throw new IntegrationError('Invalid value for stripe.confirmPayment(): elements should have a mounted Payment ' +
+      throw new IntegrationError('Invalid value for stripe.' + method + '(): elements should have a mounted Payment ' +
         'Element or Express Checkout Element.');
     }
     const clientSecret = params.clientSecret || (group && group._clientSecret);
-    assertClientSecret(clientSecret, 'stripe.confirmPayment');
+    assertIntentSecret(clientSecret, kind, 'confirm');
+    if (group && group._deferred() && group._intentKind() !== kind) {
+      throw new IntegrationError('stripe.' + method + '(): the Elements group was created with mode: \'' + group._mode +
+        '\', which confirms a ' + group._intentKind().name + '. Use mode: \'' + (kind === INTENTS.seti ? 'setup' : 'payment') +
+        '\' to confirm a ' + kind.name + '.');
+    }
     return { group, confirmParams, clientSecret, returnUrl: redirect === 'always' ? confirmParams.return_url : null };
   }
 
-  function confirmPayment(context, params) {
-    const options = confirmPaymentOptions(params);
+  /**
+   * confirmPayment or confirmSetup (`kind`): the card from the group's Payment Element (and what its Address and
+   * Link Authentication Elements collected), or confirmParams alone with a clientSecret.
+   */
+  function confirmWithElements(context, kind, params) {
+    const options = confirmOptions(params, kind);
     const group = options.group;
     return (async () => {
       const merge = [];
       let collect = null;
       if (group) {
-        if (group._deferred() && !group._submitted) throw submitFirst('stripe.confirmPayment()');
+        if (group._deferred() && !group._submitted) throw submitFirst('stripe.' + kind.methods.confirm + '()');
         const error = group._deferred() ? null : await group._validate();
         if (error) return { error };
         const details = group._details();
-        if (details.shipping) merge.push({ shipping: details.shipping });
+        if (details.shipping && kind.takesShipping) merge.push({ shipping: details.shipping });
         if (details.billing) merge.push({ payment_method_data: { billing_details: details.billing } });
         collect = group._collectSpec(group._mounted('payment'), 'payment_method_data');
       }
-      const body = await callApi(context, 'POST', intentPath(options.clientSecret, '/confirm'),
-        Object.assign(plain(options.confirmParams), { client_secret: options.clientSecret, use_stripe_sdk: true }),
-        { merge, collect });
-      return body.error ? { error: body.error } : settleIntent(context, body, options);
+      return confirmIntent(context, options.clientSecret, options.confirmParams, { merge, collect },
+        { returnUrl: options.returnUrl });
     })();
   }
 
@@ -723,29 +834,32 @@
     return card;
   }
 
-  function confirmCardPayment(context, clientSecret, data, options) {
-    assertClientSecret(clientSecret, 'stripe.confirmCardPayment');
+  /**
+   * confirmCardPayment or confirmCardSetup (`kind`): `payment_method` is a `pm_…` id (a saved card), `{card:
+   * Element, billing_details}` (a new card, sent as `payment_method_data`), or absent (the intent already has one).
+   * Everything else in `data` (`save_payment_method`, `setup_future_usage`, `return_url`…) goes to the confirm as is.
+   */
+  function confirmCard(context, kind, clientSecret, data, options) {
+    const method = kind.methods.confirmCard;
+    assertIntentSecret(clientSecret, kind, 'confirmCard');
     if (data instanceof Element) {
-      throw new IntegrationError('Do not pass an Element to stripe.confirmCardPayment() directly.\nFor more ' +
-        'information: https://stripe.com/docs/stripe-js/reference#stripe-confirm-card-payment');
+      const anchor = method.replace(/[A-Z]/g, (letter) => '-' + letter.toLowerCase());
+      throw new IntegrationError('Do not pass an Element to stripe.' + method + '() directly.\nFor more ' +
+        'information: https://stripe.com/docs/stripe-js/reference#stripe-' + anchor);
     }
     const params = Object.assign({}, data);
-    const method = params.payment_method;
+    const paymentMethod = params.payment_method;
     let collect = null;
-    if (method !== null && typeof method === 'object') {
-      const card = cardElement(method.card, 'confirmCardPayment', 'payment_method.card');
-      const methodData = Object.assign({}, method);
+    if (paymentMethod !== null && typeof paymentMethod === 'object') {
+      const card = cardElement(paymentMethod.card, method, 'payment_method.card');
+      const methodData = Object.assign({}, paymentMethod);
       delete methodData.card;
       delete params.payment_method;
       params.payment_method_data = methodData;
       collect = card._group._collectSpec(card, 'payment_method_data');
     }
-    const settle = { clientSecret, handleActions: !options || options.handleActions !== false };
-    return (async () => {
-      const body = await callApi(context, 'POST', intentPath(clientSecret, '/confirm'),
-        Object.assign(plain(params), { client_secret: clientSecret, use_stripe_sdk: true }), { collect });
-      return body.error ? { error: body.error } : settleIntent(context, body, settle);
-    })();
+    const handleActions = !options || options.handleActions !== false;
+    return confirmIntent(context, clientSecret, params, { collect }, { handleActions });
   }
 
   /** createPaymentMethod({elements, params}) (deferred flow) or ({type: 'card', card, billing_details}). */
@@ -785,27 +899,30 @@
     })();
   }
 
-  /** handleNextAction({clientSecret}): finish a PaymentIntent the server confirmed (3D Secure in a modal). */
+  /** handleNextAction({clientSecret}): finish an intent the server confirmed (3D Secure in a modal). */
   function handleNextAction(context, options) {
     const clientSecret = options && options.clientSecret;
     assertClientSecret(clientSecret, 'stripe.handleNextAction');
+    const kind = intentKind(clientSecret);
     return (async () => {
       const current = await retrieveIntent(context, clientSecret);
       if (current.error) return current;
-      if (current.paymentIntent.status !== 'requires_action') {
-        throw new IntegrationError('stripe.handleNextAction(): the PaymentIntent must have a status of ' +
-          'requires_action; its status is ' + current.paymentIntent.status + '.');
+      const intent = current[kind.result];
+      if (intent.status !== 'requires_action') {
+        throw new IntegrationError('stripe.handleNextAction(): the ' + kind.name + ' must have a status of ' +
+          'requires_action; its status is ' + intent.status + '.');
       }
-      return settleIntent(context, current.paymentIntent, { clientSecret });
+      return settleIntent(context, intent, { clientSecret });
     })();
   }
 
   // -- Stripe() ---------------------------------------------------------------------------------
 
   /** Real Stripe.js methods this stand-in does not model: calling one says so instead of "not a function". */
-  const NOT_MODELLED = ['confirmSetup', 'confirmCardSetup', 'handleCardAction', 'createToken', 'createSource',
-    'createConfirmationToken', 'retrieveSetupIntent', 'paymentRequest', 'redirectToCheckout', 'initCheckout',
-    'initEmbeddedCheckout', 'collectBankAccountForPayment', 'verifyMicrodepositsForPayment'];
+  const NOT_MODELLED = ['handleCardAction', 'createToken', 'createSource',
+    'createConfirmationToken', 'paymentRequest', 'redirectToCheckout', 'initCheckout', 'initEmbeddedCheckout',
+    'collectBankAccountForPayment', 'collectBankAccountForSetup', 'verifyMicrodepositsForPayment',
+    'verifyMicrodepositsForSetup'];
 
   function assertPublishableKey(key) {
     if (typeof key !== 'string' || key === '') {
@@ -826,19 +943,19 @@
     const context = { controller: new Controller(publishableKey, (options || {}).apiVersion) };
     const stripe = {
       elements: (options) => createElements(context, options),
-      confirmPayment: (params) => confirmPayment(context, params),
-      confirmCardPayment: (clientSecret, data, options) => confirmCardPayment(context, clientSecret, data, options),
+      confirmPayment: (params) => confirmWithElements(context, INTENTS.pi, params),
+      confirmSetup: (params) => confirmWithElements(context, INTENTS.seti, params),
+      confirmCardPayment: (clientSecret, data, options) => confirmCard(context, INTENTS.pi, clientSecret, data, options),
+      confirmCardSetup: (clientSecret, data, options) => confirmCard(context, INTENTS.seti, clientSecret, data, options),
       createPaymentMethod: (options) => createPaymentMethod(context, options),
       handleNextAction: (options) => handleNextAction(context, options),
-      retrievePaymentIntent: (clientSecret) => {
-        assertClientSecret(clientSecret, 'stripe.retrievePaymentIntent');
-        return retrieveIntent(context, clientSecret);
-      },
+      retrievePaymentIntent: (clientSecret) => retrieve(context, INTENTS.pi, clientSecret),
+      retrieveSetupIntent: (clientSecret) => retrieve(context, INTENTS.seti, clientSecret),
     };
     NOT_MODELLED.forEach((name) => {
       stripe[name] = () => {
-        throw new IntegrationError('stripe.' + name + '() is not modelled by the sandbox Stripe.js (see the ' +
-          'README\'s "Stripe.js coverage" table).');
+        throw new IntegrationError('stripe.' + name + '() is not modelled by the sandbox Stripe.js (see "What the ' +
+          'sandbox covers", docs/sandbox-coverage.md).');
       };
     });
     return stripe;

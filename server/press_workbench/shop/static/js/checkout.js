@@ -24,9 +24,20 @@
   host.textContent = "";
   paymentElement.mount(host);
 
+  // The saved-cards panel (saved-cards.js) can make Pay use a saved card (`payWith`), and makes a new card's
+  // payment wait for the shopper's "Save my card" choice to reach the shop (`saving`). Both resolve {error} or {}.
+  const hooks = { stripe, elements, returnUrl: config.returnUrl, refresh, payWith: null, saving: Promise.resolve({}) };
+  window.pressCheckout = hooks;
+
   function refresh() {
-    button.disabled = !complete || paying;
+    button.disabled = !(complete || hooks.payWith) || paying;
     button.setAttribute("aria-busy", paying ? "true" : "false");
+  }
+
+  async function payWithNewCard() {
+    const saved = await hooks.saving;
+    if (saved.error) return saved;
+    return stripe.confirmPayment({ elements, confirmParams: { return_url: config.returnUrl } });
   }
 
   paymentElement.on("change", (event) => {
@@ -41,11 +52,8 @@
     paying = true;
     errorBox.textContent = "";
     refresh();
-    const { error } = await stripe.confirmPayment({
-      elements,
-      confirmParams: { return_url: config.returnUrl },
-    });
-    // Only reached on failure: on success the browser goes to return_url.
+    const { error } = hooks.payWith ? await hooks.payWith() : await payWithNewCard();
+    if (!error) return; // on its way to the confirmation (or the bank's 3D Secure page)
     errorBox.textContent = error.message || "The payment did not go through.";
     paying = false;
     refresh();
