@@ -1,7 +1,15 @@
-"""Objects carry the same top-level keys as Stripe's own example objects (openapi/fixtures3.json)."""
+"""Objects carry the same keys as Stripe's own example objects (openapi/fixtures3.json) and stripe-python 16's types.
+
+``stripe_object_keys.json`` pins each object's keys, nested ones under dotted names (``payment_method.sepa_debit``);
+every pinned list is checked against the fields stripe-python 16 declares for that class, so a key Stripe's
+library does not know fails here.
+"""
 
 import json
 import os
+
+import pytest
+import stripe
 
 from tests.sandbox.conftest import pay
 
@@ -9,8 +17,39 @@ with open(os.path.join(os.path.dirname(__file__), "stripe_object_keys.json")) as
     KEYS = json.load(fh)
 
 
+# The stripe-python class whose declared fields each pinned list must come from.
+DECLARED = {
+    "payment_intent": stripe.PaymentIntent,
+    "payment_method": stripe.PaymentMethod,
+    "charge": stripe.Charge,
+    "refund": stripe.Refund,
+    "event": stripe.Event,
+    "webhook_endpoint": stripe.WebhookEndpoint,
+    "charge.payment_method_details.card": stripe.Charge.PaymentMethodDetails.Card,
+    "payment_method.sepa_debit": stripe.PaymentMethod.SepaDebit,
+    "payment_method.sepa_debit.generated_from": stripe.PaymentMethod.SepaDebit.GeneratedFrom,
+    "payment_method.ideal": stripe.PaymentMethod.Ideal,
+}
+BILLING = {"name": "Jenny Rosen", "email": "jenny@example.com"}
+
+
 def keys(obj):
     return sorted(obj.to_dict(recursive=False))
+
+
+def declared(cls):
+    """The fields stripe-python 16 declares for a class (its annotations, less the class constant)."""
+    return sorted(name for name in cls.__annotations__ if name != "OBJECT_NAME")
+
+
+def with_method(method_type):
+    """A PaymentMethod's top-level keys when its type is ``method_type`` (its hash of that name replaces ``card``)."""
+    return sorted(set(KEYS["payment_method"]) - {"card"} | {method_type})
+
+
+@pytest.mark.parametrize("name", sorted(KEYS))
+def test_every_pinned_key_is_one_stripe_python_declares(name):
+    assert set(KEYS[name]) <= set(declared(DECLARED[name]))
 
 
 def test_payment_intent_charge_payment_method_event_refund_keys(stripe_client):
@@ -60,3 +99,19 @@ def test_ids_look_like_stripes(stripe_client):
         assert value.startswith(prefix) and len(value) == len(prefix) + 24 and value[len(prefix) :].isalnum()
     assert pi.client_secret.startswith(pi.id + "_secret_")
     assert stripe_client.v1.events.list(params={"limit": 1}).data[0].id.startswith("evt_")
+
+
+def test_bank_payment_methods_carry_exactly_the_declared_fields(stripe_client):
+    """SEPA Debit and iDEAL PaymentMethods: Stripe's PaymentMethod with the type's hash, nested field by field."""
+    sepa = stripe_client.v1.payment_methods.create(
+        params={"type": "sepa_debit", "sepa_debit": {"iban": "AT611904300234573201"}, "billing_details": BILLING}
+    )
+    assert keys(sepa) == with_method("sepa_debit")
+    assert keys(sepa.sepa_debit) == KEYS["payment_method.sepa_debit"] == declared(stripe.PaymentMethod.SepaDebit)
+    assert keys(sepa.sepa_debit.generated_from) == KEYS["payment_method.sepa_debit.generated_from"]
+    ideal = stripe_client.v1.payment_methods.create(params={"type": "ideal", "ideal": {"bank": "rabobank"}})
+    assert keys(ideal) == with_method("ideal")
+    assert keys(ideal.ideal) == KEYS["payment_method.ideal"] == declared(stripe.PaymentMethod.Ideal)
+    bancontact = stripe_client.v1.payment_methods.create(params={"type": "bancontact", "billing_details": BILLING})
+    assert keys(bancontact) == with_method("bancontact")
+    assert keys(bancontact.bancontact) == declared(stripe.PaymentMethod.Bancontact) == []
