@@ -49,23 +49,53 @@ def confirm_card(publishable_client):
     return confirm
 
 
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Stop at a redirect, so a test sees where a page sends the shopper."""
+
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+OPENER = urllib.request.build_opener(NoRedirect)
+
+
+def fetch(url, form=None):
+    """(status, ``Location`` header, body) of a GET, or of a POST of ``form``, without following a redirect."""
+    data = urllib.parse.urlencode(form).encode() if form is not None else None
+    try:
+        with OPENER.open(urllib.request.Request(url, data=data)) as response:
+            return response.status, response.headers["Location"], response.read().decode()
+    except urllib.error.HTTPError as exc:  # a redirect (303) or an error page (4xx)
+        return exc.code, exc.headers["Location"], exc.read().decode()
+
+
 @pytest.fixture
 def authenticate(sandbox_url):
     """Click a button on the sandbox's 3D Secure page (without following the redirect)."""
 
-    class NoRedirect(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *args, **kwargs):
-            return None
-
-    opener = urllib.request.build_opener(NoRedirect)
-
     def click(pi, result, return_url=RETURN_URL):
-        body = urllib.parse.urlencode({"client_secret": pi.client_secret, "result": result, "return_url": return_url})
-        request = urllib.request.Request(f"{sandbox_url}/3ds/authenticate/{pi.id}", data=body.encode())
-        try:
-            opener.open(request)
-        except urllib.error.HTTPError as exc:  # the 303 back to return_url
-            return exc.code, exc.headers["Location"]
-        raise AssertionError("expected a redirect to return_url")
+        form = {"client_secret": pi.client_secret, "result": result, "return_url": return_url}
+        status, location, _ = fetch(f"{sandbox_url}/3ds/authenticate/{pi.id}", form)
+        assert status == 303, "expected a redirect to return_url"
+        return status, location
 
     return click
+
+
+@pytest.fixture
+def bank_page():
+    """Open the bank's test page a redirect method's ``next_action`` points to, and click one of its buttons."""
+
+    class BankPage:
+        def open(self, pi):
+            """(status, html) of the page, opened as the shopper's browser opens ``redirect_to_url.url``."""
+            status, _, html = fetch(pi.next_action.redirect_to_url.url)
+            return status, html
+
+        def click(self, pi, result, client_secret=None):
+            """(status, Location) after clicking ``authorize`` or ``fail``."""
+            url = pi.next_action.redirect_to_url.url.split("?")[0]
+            status, location, _ = fetch(url, {"client_secret": client_secret or pi.client_secret, "result": result})
+            return status, location
+
+    return BankPage()

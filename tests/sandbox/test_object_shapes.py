@@ -11,7 +11,7 @@ import os
 import pytest
 import stripe
 
-from tests.sandbox.conftest import pay
+from tests.sandbox.conftest import RETURN_URL, pay
 
 with open(os.path.join(os.path.dirname(__file__), "stripe_object_keys.json")) as fh:
     KEYS = json.load(fh)
@@ -29,6 +29,8 @@ DECLARED = {
     "payment_method.sepa_debit": stripe.PaymentMethod.SepaDebit,
     "payment_method.sepa_debit.generated_from": stripe.PaymentMethod.SepaDebit.GeneratedFrom,
     "payment_method.ideal": stripe.PaymentMethod.Ideal,
+    "charge.payment_method_details.ideal": stripe.Charge.PaymentMethodDetails.Ideal,
+    "charge.payment_method_details.bancontact": stripe.Charge.PaymentMethodDetails.Bancontact,
 }
 BILLING = {"name": "Jenny Rosen", "email": "jenny@example.com"}
 
@@ -115,3 +117,25 @@ def test_bank_payment_methods_carry_exactly_the_declared_fields(stripe_client):
     bancontact = stripe_client.v1.payment_methods.create(params={"type": "bancontact", "billing_details": BILLING})
     assert keys(bancontact) == with_method("bancontact")
     assert keys(bancontact.bancontact) == declared(stripe.PaymentMethod.Bancontact) == []
+
+
+@pytest.mark.sandbox_only("authorizes on the sandbox's own bank test page")
+@pytest.mark.parametrize("method_type", ["ideal", "bancontact"])
+def test_a_redirect_payments_charge_carries_the_declared_method_details(stripe_client, bank_page, method_type):
+    pi = stripe_client.v1.payment_intents.create(
+        params={
+            "amount": 1500,
+            "currency": "eur",
+            "payment_method_types": [method_type],
+            "payment_method_data": {"type": method_type, "billing_details": BILLING},
+            "confirm": True,
+            "return_url": RETURN_URL,
+        }
+    )
+    bank_page.click(pi, "authorize")
+    charge = stripe_client.v1.charges.retrieve(stripe_client.v1.payment_intents.retrieve(pi.id).latest_charge)
+    assert keys(charge) == KEYS["charge"]
+    details = charge.payment_method_details
+    assert keys(details) == sorted([method_type, "type"])
+    name = f"charge.payment_method_details.{method_type}"
+    assert keys(details[method_type]) == KEYS[name] == declared(DECLARED[name])

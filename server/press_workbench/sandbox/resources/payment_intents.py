@@ -19,7 +19,7 @@ from ..pipeline import versions
 from ..pipeline.endpoint import endpoint
 from ..pipeline.errors import DOCS, StripeAPIError, invalid, missing_param, unexpected_state, unknown_param
 from ..pipeline.params import one_of, parse_boolean
-from . import balance_transactions, charges, events, payment_methods
+from . import balance_transactions, bank_payments, charges, events, payment_methods
 from .common import LIST_CREATED, get_object, list_objects, now
 
 bp = Blueprint("payment_intents", __name__, url_prefix="/v1")
@@ -507,6 +507,8 @@ def _confirm(ctx, pi, params):
     check_allowed(pi, pm)
     pi["payment_method"] = pm["id"]
     pi["last_payment_error"] = None
+    if pm["type"] != "card":
+        return bank_payments.confirm(ctx, pi, pm, params, return_url)
     card = payment_methods.test_card_of(pm)
     if card.three_d_secure and off_session:  # nobody is there to authenticate: the issuer declines
         pi["next_action"] = None
@@ -574,8 +576,8 @@ def finish_authentication(ctx, pi_id, succeeded):
     """The shopper completed or failed the 3D Secure challenge."""
     with ctx.store.transaction():
         pi = load(ctx, pi_id)
-        if pi["status"] != "requires_action":
-            return pi
+        if pi["status"] != "requires_action" or bank_payments.awaiting_redirect(ctx, pi):
+            return pi  # a redirect method's PaymentIntent is finished by its bank's page, not this one
         pm = ctx.store.get(pi["payment_method"], "payment_method")
         if succeeded:
             pi, _ = attempt_charge(ctx, pi, pm, payment_methods.test_card_of(pm))
