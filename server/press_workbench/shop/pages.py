@@ -45,12 +45,14 @@ PAYMENT_ERRORS = {
 
 
 def failure_code(pi):
-    """The ``PAYMENT_ERRORS`` code for the PaymentIntent's last failed attempt.
+    """The ``PAYMENT_ERRORS`` code for the PaymentIntent's last failed attempt; None if nothing was attempted.
 
     A card's ``decline_code`` says more than its ``code`` (``card_declined``); any other failure, such as a bank
     debit that failed (``generic_decline`` under ``payment_intent_payment_attempt_failed``), is named by its code.
     """
-    failure = pi["last_payment_error"] or {}
+    failure = pi["last_payment_error"]
+    if not failure:  # a return URL typed (or forged) before any payment: back to the checkout, nothing to explain
+        return None
     code = failure.get("code")
     if code == "card_declined" or code not in PAYMENT_ERRORS:
         code = failure.get("decline_code") or code
