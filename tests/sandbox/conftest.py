@@ -1,9 +1,13 @@
 """Helpers for the sandbox conformance suite: confirm like Stripe.js, finish 3D Secure like a shopper."""
 
+import time
 import urllib.parse
 import urllib.request
 
 import pytest
+
+from press_workbench.sandbox import clear_settle_delays, set_settle_delays, settle_now
+from tests.receiver import Receiver
 
 RETURN_URL = "http://127.0.0.1/return"
 
@@ -21,6 +25,14 @@ def pay(client, **params):
             **params,
         }
     )
+
+
+@pytest.fixture
+def receiver():
+    """A webhook endpoint on loopback that keeps what it is sent (``tests/receiver.py``)."""
+    hook = Receiver()
+    yield hook
+    hook.server.stop()
 
 
 @pytest.fixture
@@ -99,3 +111,55 @@ def bank_page():
             return status, location
 
     return BankPage()
+
+
+IBAN_PAYMENT = {"amount": 1000, "currency": "eur", "payment_method_types": ["sepa_debit"]}
+BILLING = {"name": "Jenny Rosen", "email": "jenny@example.com"}
+ONLINE = {"type": "online", "online": {"ip_address": "203.0.113.10", "user_agent": "press-workbench-tests"}}
+
+
+def debit(client, iban, mandate=ONLINE, **params):
+    """A euro PaymentIntent confirmed with a SEPA Debit from ``iban`` under an online mandate, its charge expanded."""
+    return client.v1.payment_intents.create(
+        params={
+            **IBAN_PAYMENT,
+            "confirm": True,
+            "payment_method_data": {"type": "sepa_debit", "sepa_debit": {"iban": iban}, "billing_details": BILLING},
+            "mandate_data": {"customer_acceptance": mandate},
+            "expand": ["latest_charge"],
+            **params,
+        }
+    )
+
+
+@pytest.fixture
+def bank(request, api_target, stripe_client):
+    """When SEPA debits settle: ``delays(normal=…, delayed=…)`` (the sandbox's; Stripe's bank keeps its own time),
+    ``settle_now(pi)`` (sandbox only: the test is skipped against Stripe), and ``settled(pi)`` everywhere."""
+
+    class Bank:
+        data_dir = None if api_target.is_stripe else request.getfixturevalue("sandbox").data_dir
+
+        def delays(self, **delays):
+            """Set the sandbox's delays for this test (Stripe's bank keeps its own)."""
+            if self.data_dir:
+                set_settle_delays(self.data_dir, **delays)
+
+        def settle_now(self, pi):
+            if self.data_dir is None:
+                pytest.skip("sandbox-only: Stripe's bank settles in its own time")
+            assert settle_now(self.data_dir, pi.id) >= 1
+
+        def settled(self, pi, timeout=None):
+            """The PaymentIntent once the bank has answered (Stripe: about 15 s; the sandbox: its delay)."""
+            timeout = timeout or (180 if api_target.is_stripe else 10)
+            deadline = time.monotonic() + timeout
+            while True:
+                found = stripe_client.v1.payment_intents.retrieve(pi.id, params={"expand": ["latest_charge"]})
+                if found.status != "processing" or time.monotonic() > deadline:
+                    return found
+                time.sleep(3 if api_target.is_stripe else 0.05)
+
+    yield Bank()
+    if Bank.data_dir:
+        clear_settle_delays(Bank.data_dir)

@@ -11,7 +11,7 @@ import os
 import pytest
 import stripe
 
-from tests.sandbox.conftest import RETURN_URL, pay
+from tests.sandbox.conftest import RETURN_URL, debit, pay
 
 with open(os.path.join(os.path.dirname(__file__), "stripe_object_keys.json")) as fh:
     KEYS = json.load(fh)
@@ -31,6 +31,13 @@ DECLARED = {
     "payment_method.ideal": stripe.PaymentMethod.Ideal,
     "charge.payment_method_details.ideal": stripe.Charge.PaymentMethodDetails.Ideal,
     "charge.payment_method_details.bancontact": stripe.Charge.PaymentMethodDetails.Bancontact,
+    "charge.payment_method_details.sepa_debit": stripe.Charge.PaymentMethodDetails.SepaDebit,
+    "mandate": stripe.Mandate,
+    "mandate.customer_acceptance": stripe.Mandate.CustomerAcceptance,
+    "mandate.customer_acceptance.online": stripe.Mandate.CustomerAcceptance.Online,
+    "mandate.payment_method_details": stripe.Mandate.PaymentMethodDetails,
+    "mandate.payment_method_details.sepa_debit": stripe.Mandate.PaymentMethodDetails.SepaDebit,
+    "mandate.single_use": stripe.Mandate.SingleUse,
 }
 BILLING = {"name": "Jenny Rosen", "email": "jenny@example.com"}
 
@@ -139,3 +146,27 @@ def test_a_redirect_payments_charge_carries_the_declared_method_details(stripe_c
     assert keys(details) == sorted([method_type, "type"])
     name = f"charge.payment_method_details.{method_type}"
     assert keys(details[method_type]) == KEYS[name] == declared(DECLARED[name])
+
+
+def test_a_sepa_debits_charge_and_mandate_carry_the_declared_fields(stripe_client):
+    """The pending charge's ``sepa_debit`` details and the mandate, nested field by field."""
+    pi = debit(stripe_client, "AT611904300234573201", expand=[])
+    charge = stripe_client.v1.charges.retrieve(pi.latest_charge)
+    assert keys(charge) == KEYS["charge"]
+    assert keys(charge.payment_method_details) == ["sepa_debit", "type"]
+    details = charge.payment_method_details.sepa_debit
+    name = "charge.payment_method_details.sepa_debit"
+    assert keys(details) == KEYS[name] == declared(DECLARED[name])
+    mandate = stripe_client.v1.mandates.retrieve(details.mandate)
+    assert keys(mandate) == sorted(set(KEYS["mandate"]) - {"multi_use"} | {"single_use"})  # one payment's mandate
+    for name in (
+        "mandate.customer_acceptance",
+        "mandate.customer_acceptance.online",
+        "mandate.payment_method_details",
+        "mandate.payment_method_details.sepa_debit",
+        "mandate.single_use",
+    ):
+        nested = mandate
+        for part in name.split(".")[1:]:
+            nested = nested[part]
+        assert keys(nested) == KEYS[name], name

@@ -4,8 +4,14 @@ Against real Stripe (``make verify-stripe``) an account offers what its Dashboar
 checks there are that Stripe's list includes the sandbox's, never that the two are equal.
 """
 
+import json
+import urllib.parse
+
 import pytest
 import stripe
+
+from press_workbench.sandbox import PUBLISHABLE_KEY
+from tests.sandbox.conftest import fetch
 
 SEPA = {"type": "sepa_debit", "sepa_debit": {"iban": "AT611904300234573201"}}
 BILLING = {"name": "Jenny Rosen", "email": "jenny@example.com"}
@@ -172,3 +178,26 @@ def test_a_payment_method_the_intent_does_not_offer_is_refused(stripe_client):
         'PaymentIntent to include "sepa_debit".'
     )
     assert stripe_client.v1.payment_intents.retrieve(pi.id).payment_method is None
+
+
+@pytest.mark.sandbox_only("Stripe.js's own endpoint: stripe-python has no call for it")
+def test_a_deferred_payment_element_asks_which_methods_to_offer(sandbox_url):
+    """``elements({mode: 'payment', currency})`` before any PaymentIntent: the tabs automatic methods would give."""
+
+    def session(types=(), **deferred):
+        query = {"key": PUBLISHABLE_KEY, "type": "deferred_intent", "deferred_intent[mode]": "payment"}
+        query.update({f"deferred_intent[{name}]": value for name, value in deferred.items()})
+        query["deferred_intent[payment_method_types][]"] = list(types)
+        status, _, body = fetch(f"{sandbox_url}/v1/elements/sessions?{urllib.parse.urlencode(query, doseq=True)}")
+        return status, json.loads(body)
+
+    status, body = session(currency="eur", amount="1099")
+    assert status == 200
+    assert body["payment_method_preference"]["ordered_payment_method_types"] == ["card", "ideal", "sepa_debit"]
+    assert session(currency="usd")[1]["payment_method_preference"]["ordered_payment_method_types"] == ["card"]
+    chosen = session(["card", "sepa_debit"], currency="eur")[1]
+    assert chosen["payment_method_preference"]["ordered_payment_method_types"] == ["card", "sepa_debit"]
+    status, body = session(["ideal"], currency="usd")
+    assert (status, body["error"]["param"]) == (400, "currency")
+    status, body = session()
+    assert (status, body["error"]["param"]) == (400, "deferred_intent[currency]")

@@ -7,7 +7,17 @@ Top-level keys follow Stripe's own example objects (``openapi/fixtures3.json``);
 from flask import Blueprint, request
 
 from ..pipeline.errors import unrecognized_url
-from . import balance_transactions, charges, events, payment_intents, payment_methods, refunds, webhook_endpoints
+from . import (
+    balance_transactions,
+    charges,
+    elements_sessions,
+    events,
+    mandates,
+    payment_intents,
+    payment_methods,
+    refunds,
+    webhook_endpoints,
+)
 
 unknown = Blueprint("unknown_routes", __name__, url_prefix="/v1")
 
@@ -20,5 +30,15 @@ def unrecognized(path):
 
 BLUEPRINTS = [
     module.bp
-    for module in (payment_intents, payment_methods, charges, refunds, balance_transactions, events, webhook_endpoints)
+    for module in (
+        payment_intents,
+        payment_methods,
+        charges,
+        refunds,
+        mandates,
+        elements_sessions,
+        balance_transactions,
+        events,
+        webhook_endpoints,
+    )
 ] + [unknown]

@@ -1,4 +1,4 @@
-"""Payments from a bank account: the redirect methods (iDEAL, Bancontact) and, next, SEPA Direct Debit.
+"""Payments from a bank account: the redirect methods (iDEAL, Bancontact) and SEPA Direct Debit.
 
 A redirect method sends the shopper to their bank.  Confirming answers ``requires_action`` with
 ``next_action.redirect_to_url`` pointing at the sandbox's test page (``stripe_js``: ``/redirect/authorize/pi_…``),
@@ -9,16 +9,30 @@ error Stripe records for it; either way the page returns the shopper to ``return
 for it; opened for another, or again, it refuses and changes nothing (``NotWaiting``).
 
 Confirming needs a ``return_url``, as at Stripe: the shopper must have somewhere to come back to.
+
+A SEPA Direct Debit is taken under a mandate (``mandates``) and answered at once with the charge ``pending``
+(``charge.pending``) and the PaymentIntent ``processing`` (``payment_intent.processing``): the shopper has left
+before the bank answers, which is why a shop settles the order from the webhook, not from its return page.  The
+answer comes later (``settlement``): the test IBAN decides it (``bank_accounts``): the charge and the PaymentIntent
+succeed (``charge.succeeded``, ``payment_intent.succeeded``), or the charge fails and the PaymentIntent goes back
+to ``requires_payment_method`` (``charge.failed``, ``payment_intent.payment_failed``) with the error Stripe
+records; either way a single-use mandate is then spent (``mandate.updated``).
 """
 
+import logging
 from urllib.parse import urlencode
 
 from flask import request
 
+from .. import bank_accounts
 from ..payment_method_types import TYPES
+from ..pipeline.context import Context
+from ..pipeline.endpoint import sandbox
 from ..pipeline.errors import DOCS, invalid
-from . import balance_transactions, charges, events
+from . import balance_transactions, charges, events, mandates
 from .common import get_object
+
+log = logging.getLogger(__name__)
 
 ATTEMPT_FAILED = (
     "The latest payment attempt of this PaymentIntent has failed or been canceled, and the attached payment method "
@@ -32,7 +46,9 @@ class NotWaiting(Exception):
 
 
 def confirm(ctx, pi, pm, params, return_url):
-    """Confirm ``pi`` with a bank PaymentMethod ``pm``: a redirect to the bank's test page."""
+    """Confirm ``pi`` with a bank PaymentMethod ``pm``: a redirect to the bank's test page, or a debit."""
+    if not TYPES[pm["type"]].redirects:
+        return debit(ctx, pi, pm, params)
     if not return_url:
         raise invalid(
             f"You must provide a `return_url` when confirming a PaymentIntent with the payment method type "
@@ -94,3 +110,93 @@ def finish_redirect(ctx, pi_id, authorized):
         ctx.store.put(pi)
         events.emit(ctx, "payment_intent.payment_failed", pi)
         return pi
+
+
+def debit(ctx, pi, pm, params):
+    """Take a SEPA Direct Debit under the mandate ``mandate_data`` gives: ``processing`` until the bank answers."""
+    mandate = mandates.from_params(ctx, params, pi, pm)
+    charge = ctx.store.put(charges.charge(pi, pm, status="pending", mandate=mandate["id"]))
+    events.emit(ctx, "charge.pending", charge)
+    pi.update(status="processing", next_action=None, latest_charge=charge["id"])
+    ctx.store.put(pi)
+    events.emit(ctx, "payment_intent.processing", pi)
+    running = sandbox()
+    timing = "delayed" if bank_accounts.debit_for(pm["sepa_debit"]["fingerprint"]).delayed else "normal"
+    running.settlements.schedule(charge["id"], pi["id"], timing, running.settle_delays)
+    running.settler.start()
+    return pi, None
+
+
+def settle(running, row):
+    """The bank answers for one scheduled row (``settlement``): settle it in one transaction, then wake the webhooks.
+
+    A row another sandbox already took is left alone; one whose settling raises is logged and tried again later.
+    """
+    row_id, object_id, _ = row
+    ctx = Context(store=running.store, api_key="", publishable=False, request_id=None)
+    try:
+        with running.store.transaction():
+            if running.settlements.take(row_id):
+                settle_debit(ctx, object_id)
+    except Exception:
+        log.exception("settling %s failed", object_id)
+        running.settlements.postpone(row_id)
+    if ctx.deliveries_queued:
+        running.worker.wake()
+
+
+def settle_debit(ctx, charge_id):
+    """The debit behind pending charge ``charge_id`` succeeds or fails, as its test IBAN says."""
+    charge = ctx.store.get(charge_id, "charge")
+    if charge is None or charge["status"] != "pending":
+        return
+    pi = ctx.store.get(charge["payment_intent"], "payment_intent")
+    pm = ctx.store.get(charge["payment_method"], "payment_method")
+    if bank_accounts.debit_for(pm["sepa_debit"]["fingerprint"]).succeeds and pi["status"] == "processing":
+        charge.update(status="succeeded", paid=True)
+        balance_transactions.for_charge(ctx, charge)
+        ctx.store.put(charge)
+        events.emit(ctx, "charge.succeeded", charge)
+        pi.update(status="succeeded", amount_received=pi["amount"])
+        ctx.store.put(pi)
+        events.emit(ctx, "payment_intent.succeeded", pi)
+    else:  # the bank refused (or the PaymentIntent was canceled meanwhile, and nothing is taken)
+        fail_debit(ctx, charge, pi, pm)
+    mandates.used(ctx, charge["payment_method_details"]["sepa_debit"]["mandate"])
+
+
+def fail_debit(ctx, charge, pi, pm):
+    """The bank refused the debit: the charge fails, the PaymentIntent waits for another payment method."""
+    charge["outcome"].update(
+        network_status="declined_by_network",
+        reason="generic_decline",
+        seller_message="The bank did not return any further details with this decline.",
+        type="issuer_declined",
+    )
+    charge.update(
+        status="failed",
+        captured=False,
+        amount_captured=0,
+        failure_code=bank_accounts.FAILURE_CODE,
+        failure_message=bank_accounts.FAILURE_MESSAGE,
+    )
+    ctx.store.put(charge)
+    events.emit(ctx, "charge.failed", charge)
+    if pi["status"] != "processing":
+        return
+    pi.update(
+        status="requires_payment_method",
+        payment_method=None,
+        last_payment_error={
+            "charge": charge["id"],
+            "code": "payment_intent_payment_attempt_failed",
+            "decline_code": "generic_decline",
+            "doc_url": DOCS + "payment-intent-payment-attempt-failed",
+            "message": ATTEMPT_FAILED,
+            "payment_method": pm,
+            "payment_method_type": pm["type"],
+            "type": "invalid_request_error",
+        },
+    )
+    ctx.store.put(pi)
+    events.emit(ctx, "payment_intent.payment_failed", pi)
