@@ -4,14 +4,14 @@ Each test hands over the page's HTML body and its script; the page loads the
 sandbox's ``/v3/`` and gets the values the server would render as ``window.DATA``.
 ``record(element, events…)`` (on every page) keeps each event payload in
 ``window.events``. ``POST /create-intent`` creates a PaymentIntent with the secret
-key, as the deferred-intent guides' servers do, and ``/return`` is a return_url.
+key, as the deferred-intent guides' servers do (``?currency=eur`` for euros), and ``/return`` is a return_url.
 """
 
 import json
 import uuid
 
 import stripe
-from flask import Flask, jsonify
+from flask import Flask, jsonify, request
 
 from press_workbench.sandbox import PUBLISHABLE_KEY, SECRET_KEY
 from press_workbench.sandbox.serving import serve_in_thread
@@ -58,5 +58,6 @@ class Merchant:
 
     def _create_intent(self):
         """The server decides the amount, never the page (as in the deferred-intent guides)."""
-        pi = self.intent(amount=1099, automatic_payment_methods={"enabled": True})
+        currency = request.args.get("currency", "usd")
+        pi = self.intent(amount=1099, currency=currency, automatic_payment_methods={"enabled": True})
         return jsonify(clientSecret=pi.client_secret)

@@ -95,7 +95,8 @@ window.SandboxFrame = (function () {
 
   /** What the page may ask of any Element frame. `element` is the frame's own form (see `start`). */
   const PARENT_MESSAGES = {
-    session: (element, message) => message.error && showLoadError(element, message.error),
+    session: (element, message) => (message.error ? showLoadError(element, message.error)
+      : element.session && element.session(message)),
     validate: (element, message) => post('validate-result', { requestId: message.requestId, error: validate(element) }),
     update: (element, message) => element.update(message.options || {}),
     appearance: (element, message) => applyAppearance(message.appearance || {}),
@@ -124,7 +125,9 @@ window.SandboxFrame = (function () {
    * Run an Element form. `element` provides: root and form (nodes), label (what a load error calls
    * it), validate() → StripeError | null (and shows the errors), collect() → its part of the
    * PaymentMethod data, clear(), focus(), update(options), setBusy(busy), and optionally
-   * onChannel(message) for sibling news.
+   * onChannel(message) for sibling news, session(message) for what the page learnt of the group's
+   * session (the Payment Element's payment method types), and confirmData() → what confirming an
+   * intent also carries, such as the mandate acceptance of a shown mandate.
    */
   function start(element) {
     window.addEventListener('message', (event) => {
@@ -138,8 +141,9 @@ window.SandboxFrame = (function () {
       const mine = Array.isArray(data.frames) && data.frames.includes(config.frameId);
       if (data.type === 'collect' && mine) {
         const error = validate(element);
+        const confirm = !error && element.confirmData ? element.confirmData() : null;
         channel.postMessage({ type: 'collected', requestId: data.requestId, frameId: config.frameId, error,
-          data: error ? null : element.collect() });
+          data: error ? null : element.collect(), confirm });
       } else if (data.type === 'busy' && mine) {
         element.setBusy(!!data.busy);
       } else if (element.onChannel) {

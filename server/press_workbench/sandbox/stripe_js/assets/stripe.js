@@ -409,6 +409,7 @@
         this._emit('ready', { availablePaymentMethods: undefined }); // no wallet offline: no buttons render
         this._emit('availablepaymentmethodschange', { paymentMethods: undefined });
       } else {
+        if (this._type === 'payment') this._send('session', { paymentMethodTypes: session.paymentMethodTypes });
         this._emit('ready');
       }
     }
@@ -506,6 +507,8 @@
       this._clientSecret = options.clientSecret;
       this._mode = options.mode;
       this._paymentMethodCreation = options.paymentMethodCreation;
+      this._deferredIntent = { mode: options.mode, amount: options.amount, currency: options.currency };
+      this._allowedTypes = options.allowedPaymentMethodTypes;
       this._appearance = plain(options.appearance);
       this._elements = [];
       this._handlers = [];
@@ -552,7 +555,10 @@
       const error = await this._validate();
       this._submitted = !error;
       if (error) return { error };
-      return this._mounted('payment') ? { selectedPaymentMethod: 'card' } : {};
+      const payment = this._mounted('payment');
+      if (!payment) return {};
+      const chosen = (payment._state.value || {}).type; // the frame's change events say which tab is selected
+      return { selectedPaymentMethod: chosen || (await this._session()).paymentMethodTypes[0] };
     }
 
     update(options) {
@@ -581,10 +587,16 @@
       return !this._clientSecret && !!this._mode;
     }
 
-    /** Stripe.js loads an elements session once per group: here, the PaymentIntent behind the client secret. */
+    /**
+     * Stripe.js loads an elements session once per group. Here it is `{paymentMethodTypes}` (the Payment Element's
+     * tabs): the PaymentIntent's behind the client secret or, deferred, what the sandbox offers for the currency.
+     */
     _session() {
       if (!this._sessionLoad) {
-        this._sessionLoad = this._clientSecret ? retrieveIntent(this._context, this._clientSecret) : Promise.resolve({});
+        this._sessionLoad = this._clientSecret
+          ? retrieveIntent(this._context, this._clientSecret).then((loaded) => (loaded.error ? loaded
+            : { paymentMethodTypes: loaded.paymentIntent.payment_method_types }))
+          : deferredSession(this._context, this._deferredIntent, this._allowedTypes);
       }
       return this._sessionLoad;
     }
@@ -615,12 +627,25 @@
     _collectSpec(element, into) {
       const split = ['cardNumber', 'cardExpiry', 'cardCvc'].map((type) => this._mounted(type)).filter(Boolean);
       const frames = element._kind.split ? split.map((e) => e._frameId) : [element._frameId];
-      return { group: this._id, frames, into, card: true };
+      return { group: this._id, frames, into, card: !!element._kind.card }; // card Elements: a split part may be missing
     }
 
     _forget(element) {
       this._elements = this._elements.filter((e) => e !== element);
     }
+  }
+
+  /**
+   * What a deferred Payment Element offers: the account's automatic payment methods for the currency, asked of the
+   * sandbox as Stripe.js asks Stripe (an elements session), narrowed by the page's `allowedPaymentMethodTypes`.
+   */
+  async function deferredSession(context, deferredIntent, allowed) {
+    if (!deferredIntent.mode) return {};
+    const body = await callApi(context, 'GET', '/v1/elements/sessions', { type: 'deferred_intent',
+      deferred_intent: deferredIntent });
+    if (body.error) return { error: body.error };
+    const offered = body.payment_method_preference.ordered_payment_method_types;
+    return { paymentMethodTypes: Array.isArray(allowed) ? offered.filter((type) => allowed.includes(type)) : offered };
   }
 
   function createElements(context, options) {
