@@ -12,8 +12,8 @@ import re
 
 import stripe
 
-ID = re.compile(r"^(pi|ch|pm|re|evt|txn|we|req|cus|seti|src|pmc)_[A-Za-z0-9_]+$")
-ID_IN_TEXT = re.compile(r"\b(pi|ch|pm|re|evt|txn|we|req|cus|seti|src|pmc)_[A-Za-z0-9]{8,}|\bfidelity-\d+")
+ID = re.compile(r"^(pi|ch|pm|re|evt|txn|we|req|cus|seti|src|pmc|mandate|du)_[A-Za-z0-9_]+$")
+ID_IN_TEXT = re.compile(r"\b(pi|ch|pm|re|evt|txn|we|req|cus|seti|src|pmc|mandate|du)_[A-Za-z0-9]{8,}|\bfidelity-\d+")
 FIELDS = (
     "status",
     "amount",

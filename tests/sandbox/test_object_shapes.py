@@ -38,6 +38,9 @@ DECLARED = {
     "mandate.payment_method_details": stripe.Mandate.PaymentMethodDetails,
     "mandate.payment_method_details.sepa_debit": stripe.Mandate.PaymentMethodDetails.SepaDebit,
     "mandate.single_use": stripe.Mandate.SingleUse,
+    "dispute": stripe.Dispute,
+    "dispute.evidence": stripe.Dispute.Evidence,
+    "dispute.evidence_details": stripe.Dispute.EvidenceDetails,
 }
 BILLING = {"name": "Jenny Rosen", "email": "jenny@example.com"}
 
@@ -170,3 +173,13 @@ def test_a_sepa_debits_charge_and_mandate_carry_the_declared_fields(stripe_clien
         for part in name.split(".")[1:]:
             nested = nested[part]
         assert keys(nested) == KEYS[name], name
+
+
+@pytest.mark.sandbox_only("settles the debit at once through the sandbox's own settings")
+def test_a_dispute_carries_the_fields_of_stripes_example(stripe_client, bank):
+    bank.delays(normal=0)
+    pi = bank.settled(debit(stripe_client, "AT591904300235473203"))
+    (dispute,) = stripe_client.v1.disputes.list(params={"charge": pi.latest_charge.id}).data  # opened as it settled
+    assert keys(dispute) == KEYS["dispute"]
+    assert keys(dispute.evidence) == KEYS["dispute.evidence"]
+    assert keys(dispute.evidence_details) == KEYS["dispute.evidence_details"]

@@ -4,6 +4,8 @@ Against real Stripe (``make verify-stripe``) the normal IBANs settle in about 15
 "at least three minutes" there, so those run in the sandbox only, where each delay is a setting.
 """
 
+import time
+
 import pytest
 import stripe
 
@@ -251,3 +253,47 @@ def test_an_unknown_mandate_is_stripes_404(stripe_client):
     error = invalid(lambda: stripe_client.v1.mandates.retrieve("mandate_nope"))
     assert (error.http_status, error.code, error.param) == (404, "resource_missing", "mandate")
     assert error.user_message == "No such mandate: 'mandate_nope'"
+
+
+def test_the_disputed_iban_succeeds_then_its_dispute_is_opened(stripe_client, api_target, bank):
+    bank.delays(normal=0)
+    pi = bank.settled(debit(stripe_client, DISPUTED))
+    assert pi.status == "succeeded"
+    found = []
+    for _ in range(60 if api_target.is_stripe else 20):  # Stripe opens it "immediately": a moment after
+        found = stripe_client.v1.disputes.list(params={"payment_intent": pi.id}).data
+        if found:
+            break
+        time.sleep(3 if api_target.is_stripe else 0.05)
+    (dispute,) = found
+    assert (dispute.charge, dispute.amount, dispute.currency) == (pi.latest_charge.id, 1000, "eur")
+    assert stripe_client.v1.charges.retrieve(pi.latest_charge.id).disputed is True
+    assert stripe_client.v1.disputes.retrieve(dispute.id).id == dispute.id
+    if not api_target.is_stripe:  # the sandbox's reading of Stripe's docs: final, taken back without questions
+        assert (dispute.status, dispute.reason, dispute.is_charge_refundable) == ("lost", "customer_initiated", False)
+        (withdrawal,) = dispute.balance_transactions
+        assert (withdrawal.amount, withdrawal.reporting_category) == (-1000, "dispute")
+        kinds = events_about(stripe_client, pi.id)
+        assert kinds[-2:] == ["charge.dispute.created", "charge.dispute.funds_withdrawn"]
+
+
+def test_a_sepa_refund_is_pending_until_the_bank_pays_it_back(stripe_client, api_target, bank):
+    bank.delays(normal=0)
+    pi = bank.settled(debit(stripe_client, SUCCEEDS))
+    bank.delays(normal=None)
+    refund = stripe_client.v1.refunds.create(params={"payment_intent": pi.id})
+    assert (refund.status, refund.amount, refund.destination_details) == ("pending", 1000, None)
+    if api_target.is_stripe:
+        return  # Stripe's bank pays SEPA refunds back in its own time
+    assert stripe_client.v1.refunds.retrieve(refund.id).status == "pending"  # held
+    bank.settle_now(pi)
+    deadline = time.monotonic() + 5
+    while stripe_client.v1.refunds.retrieve(refund.id).status == "pending" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert stripe_client.v1.refunds.retrieve(refund.id).status == "succeeded"
+    updated = stripe_client.v1.events.list(params={"type": "refund.updated", "limit": 5}).data[0]
+    assert (updated.data.object.id, updated.data.previous_attributes.to_dict()) == (refund.id, {"status": "pending"})
+    assert (
+        stripe_client.v1.events.list(params={"type": "charge.refund.updated", "limit": 1}).data[0].data.object.id
+        == refund.id
+    )

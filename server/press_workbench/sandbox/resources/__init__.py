@@ -10,6 +10,7 @@ from ..pipeline.errors import unrecognized_url
 from . import (
     balance_transactions,
     charges,
+    disputes,
     elements_sessions,
     events,
     mandates,
@@ -35,6 +36,7 @@ BLUEPRINTS = [
         payment_methods,
         charges,
         refunds,
+        disputes,
         mandates,
         elements_sessions,
         balance_transactions,

@@ -16,7 +16,9 @@ before the bank answers, which is why a shop settles the order from the webhook,
 answer comes later (``settlement``): the test IBAN decides it (``bank_accounts``): the charge and the PaymentIntent
 succeed (``charge.succeeded``, ``payment_intent.succeeded``), or the charge fails and the PaymentIntent goes back
 to ``requires_payment_method`` (``charge.failed``, ``payment_intent.payment_failed``) with the error Stripe
-records; either way a single-use mandate is then spent (``mandate.updated``).
+records; either way a single-use mandate is then spent (``mandate.updated``).  ``AT591904300235473203`` succeeds,
+then its dispute is opened (``disputes``).  A refund of a SEPA payment is ``pending`` until the bank has paid it back
+(the normal timing), then ``succeeded`` (``refund.updated``, ``charge.refund.updated``).
 """
 
 import logging
@@ -29,7 +31,7 @@ from ..payment_method_types import TYPES
 from ..pipeline.context import Context
 from ..pipeline.endpoint import sandbox
 from ..pipeline.errors import DOCS, invalid
-from . import balance_transactions, charges, events, mandates
+from . import balance_transactions, charges, disputes, events, mandates
 from .common import get_object
 
 log = logging.getLogger(__name__)
@@ -120,11 +122,19 @@ def debit(ctx, pi, pm, params):
     pi.update(status="processing", next_action=None, latest_charge=charge["id"])
     ctx.store.put(pi)
     events.emit(ctx, "payment_intent.processing", pi)
-    running = sandbox()
-    timing = "delayed" if bank_accounts.debit_for(pm["sepa_debit"]["fingerprint"]).delayed else "normal"
-    running.settlements.schedule(charge["id"], pi["id"], timing, running.settle_delays)
-    running.settler.start()
+    schedule(
+        charge["id"],
+        pi["id"],
+        "delayed" if bank_accounts.debit_for(pm["sepa_debit"]["fingerprint"]).delayed else "normal",
+    )
     return pi, None
+
+
+def schedule(object_id, pi_id, timing="normal"):
+    """Have the bank answer for pending ``object_id`` (a debit's charge, or a refund) after ``timing``'s delay."""
+    running = sandbox()
+    running.settlements.schedule(object_id, pi_id, timing, running.settle_delays)
+    running.settler.start()
 
 
 def settle(running, row):
@@ -137,7 +147,7 @@ def settle(running, row):
     try:
         with running.store.transaction():
             if running.settlements.take(row_id):
-                settle_debit(ctx, object_id)
+                (settle_refund if object_id.startswith("re_") else settle_debit)(ctx, object_id)
     except Exception:
         log.exception("settling %s failed", object_id)
         running.settlements.postpone(row_id)
@@ -152,7 +162,8 @@ def settle_debit(ctx, charge_id):
         return
     pi = ctx.store.get(charge["payment_intent"], "payment_intent")
     pm = ctx.store.get(charge["payment_method"], "payment_method")
-    if bank_accounts.debit_for(pm["sepa_debit"]["fingerprint"]).succeeds and pi["status"] == "processing":
+    answer = bank_accounts.debit_for(pm["sepa_debit"]["fingerprint"])
+    if answer.succeeds and pi["status"] == "processing":
         charge.update(status="succeeded", paid=True)
         balance_transactions.for_charge(ctx, charge)
         ctx.store.put(charge)
@@ -160,6 +171,9 @@ def settle_debit(ctx, charge_id):
         pi.update(status="succeeded", amount_received=pi["amount"])
         ctx.store.put(pi)
         events.emit(ctx, "payment_intent.succeeded", pi)
+        if answer.disputed:  # the customer's bank takes it back at once
+            disputes.open_lost(ctx, charge)
+            ctx.store.put(charge)
     else:  # the bank refused (or the PaymentIntent was canceled meanwhile, and nothing is taken)
         fail_debit(ctx, charge, pi, pm)
     mandates.used(ctx, charge["payment_method_details"]["sepa_debit"]["mandate"])
@@ -200,3 +214,14 @@ def fail_debit(ctx, charge, pi, pm):
     )
     ctx.store.put(pi)
     events.emit(ctx, "payment_intent.payment_failed", pi)
+
+
+def settle_refund(ctx, refund_id):
+    """A SEPA refund the bank has paid back: ``pending`` becomes ``succeeded``, with Stripe's two update events."""
+    found = ctx.store.get(refund_id, "refund")
+    if found is None or found["status"] != "pending":
+        return
+    found["status"] = "succeeded"
+    ctx.store.put(found)
+    events.emit(ctx, "refund.updated", found, {"status": "pending"})
+    events.emit(ctx, "charge.refund.updated", found, {"status": "pending"})
