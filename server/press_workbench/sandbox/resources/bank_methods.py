@@ -57,8 +57,11 @@ def sepa_debit(data, param):
         raise invalid(bank_accounts.INVALID_IBAN, param=iban_param, code="invalid_bank_account_iban")
     billing = data.get("billing_details") if isinstance(data.get("billing_details"), dict) else {}
     for field in ("name", "email"):  # on the mandate, and where the debit notice goes
+        name = param("billing_details") + f"[{field}]"
         if not billing.get(field):
-            raise missing_param(param("billing_details") + f"[{field}]")
+            raise missing_param(name)
+        if not isinstance(billing[field], str):
+            raise invalid(f"Invalid string: {name}", param=name)
     return {
         **bank_accounts.details(bank_accounts.normalized(iban)),
         "generated_from": {"charge": None, "setup_attempt": None},
@@ -68,7 +71,7 @@ def sepa_debit(data, param):
 def ideal(data, param):
     """``ideal`` of a new PaymentMethod: the shopper's bank if one was chosen (iDEAL asks at the bank otherwise)."""
     bank = type_hash(data, "ideal", param).get("bank")
-    if bank is not None and bank not in IDEAL_BANKS:
+    if bank is not None and (not isinstance(bank, str) or bank not in IDEAL_BANKS):
         raise invalid(
             f"Invalid {param('ideal')}[bank]: must be one of {one_of(tuple(IDEAL_BANKS))}",
             param=param("ideal") + "[bank]",

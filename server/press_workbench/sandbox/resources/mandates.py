@@ -105,6 +105,8 @@ def online_of(ctx, given):
     for field in ("ip_address", "user_agent"):
         if not given.get(field):
             raise missing_param(f"{param}[{field}]")
+        if not isinstance(given[field], str):
+            raise invalid(f"Invalid string: {param}[{field}]", param=f"{param}[{field}]")
     return {"ip_address": given["ip_address"], "user_agent": given["user_agent"]}
 
 
