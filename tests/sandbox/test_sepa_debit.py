@@ -28,6 +28,12 @@ def events_about(client, *object_ids):
     return [kind for kind, obj in about if {obj.get("id"), obj.get("payment_intent")} & set(object_ids)]
 
 
+def confirm_debit(client, pi, iban=SUCCEEDS, **params):
+    """Confirm an existing euro PaymentIntent with a SEPA Debit from ``iban`` (``params``: the mandate, …)."""
+    data = {"type": "sepa_debit", "sepa_debit": {"iban": iban}, "billing_details": BILLING}
+    return client.v1.payment_intents.confirm(pi.id, params={"payment_method_data": data, **params})
+
+
 def test_a_debit_is_processing_with_a_pending_charge_under_a_mandate(stripe_client):
     pi = debit(stripe_client, SUCCEEDS_LATER)
     charge = pi.latest_charge
@@ -169,31 +175,14 @@ def test_the_events_of_a_debit_and_its_outcome(stripe_client, bank):
 def test_a_failed_debit_can_be_paid_again(stripe_client, bank):
     bank.delays(normal=0)
     failed = bank.settled(debit(stripe_client, FAILS))
-    retried = stripe_client.v1.payment_intents.confirm(
-        failed.id,
-        params={
-            "payment_method_data": {"type": "sepa_debit", "sepa_debit": {"iban": SUCCEEDS}, "billing_details": BILLING},
-            "mandate_data": {"customer_acceptance": ONLINE},
-        },
-    )
+    retried = confirm_debit(stripe_client, failed, mandate_data={"customer_acceptance": ONLINE})
     assert retried.status == "processing"
     assert bank.settled(retried).status == "succeeded"
 
 
 def test_a_debit_without_a_mandate_is_refused_and_changes_nothing(stripe_client):
     pi = stripe_client.v1.payment_intents.create(params={**IBAN_PAYMENT})
-    error = invalid(
-        lambda: stripe_client.v1.payment_intents.confirm(
-            pi.id,
-            params={
-                "payment_method_data": {
-                    "type": "sepa_debit",
-                    "sepa_debit": {"iban": SUCCEEDS},
-                    "billing_details": BILLING,
-                },
-            },
-        )
-    )
+    error = invalid(lambda: confirm_debit(stripe_client, pi))
     assert (error.http_status, error.param) == (400, "mandate_data")
     after = stripe_client.v1.payment_intents.retrieve(pi.id)
     assert (after.status, after.latest_charge, after.payment_method) == ("requires_payment_method", None, None)
@@ -209,19 +198,7 @@ def test_a_debit_without_a_mandate_is_refused_and_changes_nothing(stripe_client)
 )
 def test_an_incomplete_acceptance_is_refused(stripe_client, acceptance, param):
     pi = stripe_client.v1.payment_intents.create(params={**IBAN_PAYMENT})
-    error = invalid(
-        lambda: stripe_client.v1.payment_intents.confirm(
-            pi.id,
-            params={
-                "payment_method_data": {
-                    "type": "sepa_debit",
-                    "sepa_debit": {"iban": SUCCEEDS},
-                    "billing_details": BILLING,
-                },
-                "mandate_data": {"customer_acceptance": acceptance},
-            },
-        )
-    )
+    error = invalid(lambda: confirm_debit(stripe_client, pi, mandate_data={"customer_acceptance": acceptance}))
     assert (error.http_status, error.param) == (400, param)
     assert stripe_client.v1.payment_intents.retrieve(pi.id).status == "requires_payment_method"
 
@@ -229,17 +206,7 @@ def test_an_incomplete_acceptance_is_refused(stripe_client, acceptance, param):
 def test_a_malformed_iban_on_confirm_is_refused_and_changes_nothing(stripe_client):
     pi = stripe_client.v1.payment_intents.create(params={**IBAN_PAYMENT})
     error = invalid(
-        lambda: stripe_client.v1.payment_intents.confirm(
-            pi.id,
-            params={
-                "payment_method_data": {
-                    "type": "sepa_debit",
-                    "sepa_debit": {"iban": "AT611904300234573209"},
-                    "billing_details": BILLING,
-                },
-                "mandate_data": {"customer_acceptance": ONLINE},
-            },
-        )
+        lambda: confirm_debit(stripe_client, pi, "AT611904300234573209", mandate_data={"customer_acceptance": ONLINE})
     )
     assert (error.http_status, error.code, error.param) == (
         400,

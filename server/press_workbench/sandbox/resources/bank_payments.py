@@ -97,21 +97,27 @@ def finish_redirect(ctx, pi_id, authorized):
             ctx.store.put(pi)
             events.emit(ctx, "payment_intent.succeeded", pi)
             return pi
-        pi.update(
-            status="requires_payment_method",
-            payment_method=None,
-            last_payment_error={
-                "code": "payment_intent_authentication_failure",
-                "doc_url": DOCS + "payment-intent-authentication-failure",
-                "message": ATTEMPT_FAILED,
-                "payment_method": pm,
-                "payment_method_type": pm["type"],
-                "type": "invalid_request_error",
-            },
-        )
-        ctx.store.put(pi)
-        events.emit(ctx, "payment_intent.payment_failed", pi)
+        attempt_failed(ctx, pi, pm, "payment_intent_authentication_failure")
         return pi
+
+
+def attempt_failed(ctx, pi, pm, code, **error):
+    """The attempt with ``pm`` failed: ``pi`` waits for another payment method, with the error Stripe records."""
+    pi.update(
+        status="requires_payment_method",
+        payment_method=None,
+        last_payment_error={
+            **error,
+            "code": code,
+            "doc_url": DOCS + code.replace("_", "-"),
+            "message": ATTEMPT_FAILED,
+            "payment_method": pm,
+            "payment_method_type": pm["type"],
+            "type": "invalid_request_error",
+        },
+    )
+    ctx.store.put(pi)
+    events.emit(ctx, "payment_intent.payment_failed", pi)
 
 
 def debit(ctx, pi, pm, params):
@@ -198,22 +204,9 @@ def fail_debit(ctx, charge, pi, pm):
     events.emit(ctx, "charge.failed", charge)
     if pi["status"] != "processing":
         return
-    pi.update(
-        status="requires_payment_method",
-        payment_method=None,
-        last_payment_error={
-            "charge": charge["id"],
-            "code": "payment_intent_payment_attempt_failed",
-            "decline_code": "generic_decline",
-            "doc_url": DOCS + "payment-intent-payment-attempt-failed",
-            "message": ATTEMPT_FAILED,
-            "payment_method": pm,
-            "payment_method_type": pm["type"],
-            "type": "invalid_request_error",
-        },
+    attempt_failed(
+        ctx, pi, pm, "payment_intent_payment_attempt_failed", charge=charge["id"], decline_code="generic_decline"
     )
-    ctx.store.put(pi)
-    events.emit(ctx, "payment_intent.payment_failed", pi)
 
 
 def settle_refund(ctx, refund_id):
