@@ -6,7 +6,8 @@ import time
 import pytest
 import stripe
 
-from press_workbench.sandbox import SECRET_KEY, SettleDelays, set_settle_delays, settle_now
+from press_workbench.sandbox import PUBLISHABLE_KEY, SECRET_KEY, SettleDelays, set_settle_delays, settle_now
+from press_workbench.sandbox.pytest_plugin import StripeSandbox
 from press_workbench.sandbox.resources import bank_payments
 from press_workbench.sandbox.serving import start_sandbox
 from press_workbench.sandbox.settlement import parse_delay
@@ -140,4 +141,17 @@ def test_a_row_settled_twice_settles_once(tmp_path):
     types = [e.type for e in client.v1.events.list(params={"limit": 20}).data]
     assert types.count("payment_intent.succeeded") == 1 and types.count("charge.succeeded") == 1
     assert "charge.failed" not in types
+    running.stop()
+
+
+def test_the_pytest_plugin_says_when_debits_settle(tmp_path):
+    """``stripe_sandbox.settle_delays`` and ``settle_now``, as a project's tests use them."""
+    running = start_sandbox(str(tmp_path))
+    plugin = StripeSandbox(running.url, SECRET_KEY, PUBLISHABLE_KEY, str(tmp_path))
+    plugin.settle_delays(normal=None)
+    client = plugin.client()
+    held = debit(client, SUCCEEDS)
+    assert status_within(client, held, 0.5) == "processing"
+    assert plugin.settle_now(held.id) == 1
+    assert status_within(client, held, 5) == "succeeded"
     running.stop()
