@@ -176,7 +176,7 @@ def test_an_iban_stripe_would_refuse_gets_its_message_and_no_request(page, merch
     page.on("request", lambda request: confirms.append(request.url) if "/confirm" in request.url else None)
     error = page.evaluate("confirmWith('if_required')")["error"]
     assert (error["type"], error["message"]) == ("validation_error", message)
-    expect(frame.locator("#iban-error")).to_have_text(message)
+    expect(frame.locator("#sepa_debit-iban-error")).to_have_text(message)
     assert confirms == [] and stripe_client.v1.payment_intents.retrieve(pi.id).status == "requires_payment_method"
 
 
@@ -200,6 +200,22 @@ def test_ideal_goes_to_the_banks_page_and_back(
     assert query["payment_intent_client_secret"] == pi.client_secret
     intent = stripe_client.v1.payment_intents.retrieve(pi.id)
     assert (intent.status, intent.last_payment_error is None) == (status, status == "succeeded")
+
+
+def test_bancontact_asks_for_a_name_then_goes_to_the_banks_page(page, merchant, stripe_client):
+    pi = open_element(page, merchant, currency="eur", payment_method_types=["card", "bancontact"])
+    expect(tabs(page)).to_have_text(["Card", "Bancontact"])
+    choose_payment_method(page, "Bancontact")
+    error = page.evaluate("confirmWith('if_required')")["error"]
+    assert (error["code"], error["message"]) == ("incomplete_name", "Your full name is incomplete.")
+    page.frame_locator(CARD_FRAME).locator("#panel-bancontact [autocomplete=name]").fill("Jenny Rosen")
+    page.evaluate("() => { confirmWith('if_required'); }")
+    page.wait_for_url(f"**/redirect/authorize/{pi.id}?**")
+    page.get_by_test_id("redirect-authorize").click()
+    assert returned(page, merchant)["redirect_status"] == "succeeded"
+    paid = stripe_client.v1.payment_intents.retrieve(pi.id)
+    method = stripe_client.v1.payment_methods.retrieve(paid.payment_method)
+    assert (paid.status, method.type, method.billing_details.name) == ("succeeded", "bancontact", "Jenny Rosen")
 
 
 @pytest.mark.parametrize("currency", ["eur", "usd", "gbp"])

@@ -1,13 +1,14 @@
 /*
- * Sandbox Payment Element: the SEPA Debit and iDEAL tabs' forms (payment-tabs.js shows them).
+ * Sandbox Payment Element: the SEPA Debit, iDEAL and Bancontact tabs' forms (payment-tabs.js shows them).
  *
  * Why: with automatic payment methods in EUR, Stripe's Payment Element offers bank payments beside
  * cards, and they behave differently. SEPA Debit asks for the account holder's name, email and IBAN
  * and shows the mandate the shopper accepts by paying: Stripe.js sends that acceptance with the
  * confirmation, and the payment then waits in `processing` until the debit settles. iDEAL asks for
- * nothing (since iDEAL 2.0 the shopper picks their bank on iDEAL's own page): confirming sends the
- * shopper to the bank's page and back to the return_url. Like card numbers, IBANs stay in this frame
- * and leave only over the group's channel to the controller frame (frame.js).
+ * nothing (since iDEAL 2.0 the shopper picks their bank on iDEAL's own page) and Bancontact for a
+ * name: confirming sends the shopper to the bank's page and back to the return_url. Like card
+ * numbers, IBANs stay in this frame and leave only over the group's channel to the controller frame
+ * (frame.js).
  *
  * Texts are Stripe's: the mandate and the IBAN messages as Stripe's own SDKs show them
  * (stripe/stripe-android payments-ui-core/res/values/strings.xml, stripe/stripe-ios SepaMandateView).
@@ -60,18 +61,44 @@
       .replace(/(.{4})(?=.)/g, '$1 '));
   }
 
-  const sepa = fields.form([
+  /** The billing details a bank tab asked for: what its name and email fields hold. */
+  function billingDetails(built, fieldList) {
+    const asked = fieldList.filter((field) => field.name === 'name' || field.name === 'email');
+    return Object.fromEntries(asked.map((field) => [field.name, built.text(field.name)]));
+  }
+
+  /**
+   * Register bank method `type`'s tab: its fields (built into `#<type>-fields`, ids after `<type>-`), and
+   * optionally `typeHash(built)` (the PaymentMethod's `<type>` hash) and `confirmData()` (what confirming also sends).
+   */
+  function bankMethod(type, fieldList, options = {}) {
+    const built = fields.form(fieldList, $(type + '-fields'), MESSAGES, () => tabs.changed(), type + '-');
+    tabs.register(type, {
+      state: () => ({ empty: built.empty(), complete: built.complete() }), // no fields (iDEAL): complete at once
+      validate: built.validate,
+      collect: () => Object.assign({ type, billing_details: billingDetails(built, fieldList) },
+        options.typeHash ? { [type]: options.typeHash(built) } : {}),
+      confirmData: options.confirmData,
+      clear: built.clear,
+      focus: fieldList.length ? () => built.input(fieldList[0].name).focus() : undefined,
+    });
+    return built;
+  }
+
+  const sepa = bankMethod('sepa_debit', [
     fields.COMMON.name,
     fields.COMMON.email,
     { name: 'iban', label: 'IBAN', autocomplete: 'off', placeholder: 'DE00 0000 0000 0000 0000 00', eager: true,
       check: ibanError, format: formatIban },
-  ], $('sepa-fields'), MESSAGES, () => tabs.changed());
+  ], { typeHash: (built) => ({ iban: compact(built.text('iban')) }), confirmData: () => MANDATE_ACCEPTANCE });
+  bankMethod('ideal', []); // since iDEAL 2.0 the shopper picks their bank on iDEAL's page
+  bankMethod('bancontact', [fields.COMMON.name]); // Stripe asks a Bancontact payer's name
 
   /** Fill Stripe's test IBAN `iban` and a name and email, as if the presenter had typed them; it never pays. */
   function fillTestIban(iban) {
     const values = { name: 'Jenny Rosen', email: 'jenny.rosen@example.com', iban };
-    Object.entries(values).forEach(([name, value]) => { $(name).value = value; });
-    formatIban($('iban'));
+    Object.entries(values).forEach(([name, value]) => { sepa.input(name).value = value; });
+    formatIban(sepa.input('iban'));
     sepa.refresh();
     tabs.changed();
   }
@@ -82,24 +109,4 @@
   // The mandate names the business: the Payment Element's `business.name` option, as with Stripe's (which
   // otherwise takes the account's name; the sandbox's one test account has none).
   $('mandate-business').textContent = ((frame.config.options.business || {}).name || '').trim() || 'this business';
-
-  tabs.register('sepa_debit', {
-    state: () => ({ empty: sepa.empty(), complete: sepa.complete() }),
-    validate: sepa.validate,
-    collect: () => ({
-      type: 'sepa_debit',
-      sepa_debit: { iban: compact(sepa.text('iban')) },
-      billing_details: { name: sepa.text('name'), email: sepa.text('email') },
-    }),
-    confirmData: () => MANDATE_ACCEPTANCE,
-    clear: sepa.clear,
-    focus: () => $('name').focus(),
-  });
-
-  tabs.register('ideal', {
-    state: () => ({ empty: true, complete: true }), // nothing to fill in here: the bank's page asks
-    validate: () => null,
-    collect: () => ({ type: 'ideal' }),
-    clear() {},
-  });
 })();

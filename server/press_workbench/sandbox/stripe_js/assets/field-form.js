@@ -29,25 +29,25 @@ window.SandboxFields = (function () {
     return document.getElementById(id);
   }
 
-  /** One labelled input or <select>, with its error line under it. */
-  function buildField(field) {
+  /** One labelled input or <select>, with its error line under it; `id` is the input's (`<id>-label`, …). */
+  function buildField(field, id) {
     const wrap = document.createElement('div');
     wrap.className = 'Field';
-    wrap.id = field.name + '-field';
+    wrap.id = id + '-field';
     const label = wrap.appendChild(document.createElement('label'));
     label.className = 'Label';
-    label.htmlFor = field.name;
-    label.id = field.name + '-label';
+    label.htmlFor = id;
+    label.id = id + '-label';
     label.textContent = field.label;
     const input = wrap.appendChild(document.createElement(field.select ? 'select' : 'input'));
-    Object.assign(input, { className: 'Input', id: field.name, name: field.name, autocomplete: field.autocomplete });
+    Object.assign(input, { className: 'Input', id, name: field.name, autocomplete: field.autocomplete });
     if (!field.select) {
       Object.assign(input, { type: field.inputType || 'text', placeholder: field.placeholder || '', spellcheck: false,
         value: field.initial || '' });
       if (field.inputMode) input.inputMode = field.inputMode;
-      input.setAttribute('aria-describedby', field.name + '-error');
+      input.setAttribute('aria-describedby', id + '-error');
       const error = wrap.appendChild(document.createElement('p'));
-      Object.assign(error, { className: 'Error', id: field.name + '-error' });
+      Object.assign(error, { className: 'Error', id: id + '-error' });
       error.setAttribute('role', 'alert');
     }
     return wrap;
@@ -59,9 +59,11 @@ window.SandboxFields = (function () {
    * same row), shown() (false hides it), check(value) → an error code or null, eager (an error other than
    * "incomplete" shows while typing, as for a card number), format(input) (rewrites what was typed). `messages`
    * adds the texts (or functions of the field's value) of the codes its checks return; `onChange()` runs after
-   * every edit.
+   * every edit. Elements get ids from the field names, after `prefix` when one frame shows two forms that share a
+   * field (the Payment Element's SEPA Debit and Bancontact tabs both ask for a name).
    */
-  function form(fields, container, messages, onChange) {
+  function form(fields, container, messages, onChange, prefix = '') {
+    const input = (name) => byId(prefix + name);
     const texts = Object.assign({}, MESSAGES, messages);
     const shownErrors = new Set(); // fields whose errors are on display (left once, or submitted)
     const byName = Object.fromEntries(fields.map((field) => [field.name, field]));
@@ -73,11 +75,11 @@ window.SandboxFields = (function () {
           { className: 'Row' });
         parent = rows[field.row];
       }
-      parent.appendChild(buildField(field));
+      parent.appendChild(buildField(field, prefix + field.name));
     });
 
     const isShown = (field) => !field.shown || field.shown();
-    const text = (name) => byId(name).value.trim();
+    const text = (name) => input(name).value.trim();
     /** A code's text; a function text is given the field's value (`"XX" is not a supported country code`). */
     const message = (code, name) => (typeof texts[code] === 'function' ? texts[code](text(name)) : texts[code]);
 
@@ -91,26 +93,27 @@ window.SandboxFields = (function () {
       found.forEach(([name, code]) => {
         const eager = code && byName[name].eager && !code.startsWith('incomplete');
         const visible = code && (shownErrors.has(name) || eager) ? code : null;
-        byId(name + '-error').textContent = visible ? message(visible, name) : '';
-        byId(name).classList.toggle('Input--invalid', !!visible);
-        byId(name).setAttribute('aria-invalid', visible ? 'true' : 'false');
+        byId(prefix + name + '-error').textContent = visible ? message(visible, name) : '';
+        input(name).classList.toggle('Input--invalid', !!visible);
+        input(name).setAttribute('aria-invalid', visible ? 'true' : 'false');
       });
       return found;
     }
 
     fields.forEach((field) => {
-      const input = byId(field.name);
-      input.addEventListener(field.select ? 'change' : 'input', () => {
-        if (field.format) field.format(input);
+      const node = input(field.name);
+      node.addEventListener(field.select ? 'change' : 'input', () => {
+        if (field.format) field.format(node);
         onChange();
       });
-      input.addEventListener('blur', () => {
-        if (input.value) shownErrors.add(field.name);
+      node.addEventListener('blur', () => {
+        if (node.value) shownErrors.add(field.name);
         refresh();
       });
     });
 
     return {
+      input,
       text,
       isShown,
       refresh,
@@ -118,7 +121,7 @@ window.SandboxFields = (function () {
       complete: () => errors().every(([, code]) => !code),
       empty: () => fields.every((field) => field.select || !isShown(field) || !text(field.name)),
       /** Hide the fields `shown()` rules out (for example a state where the country has none). */
-      applyShown: () => fields.forEach((field) => { byId(field.name + '-field').hidden = !isShown(field); }),
+      applyShown: () => fields.forEach((field) => { byId(prefix + field.name + '-field').hidden = !isShown(field); }),
       /** Show every error, as Stripe does on submit: the first one as Stripe.js's validation_error, or null. */
       validate() {
         fields.forEach((field) => shownErrors.add(field.name));
@@ -126,7 +129,7 @@ window.SandboxFields = (function () {
         return failed ? { type: 'validation_error', code: failed[1], message: message(failed[1], failed[0]) } : null;
       },
       clear() {
-        fields.forEach((field) => { if (!field.select) byId(field.name).value = ''; });
+        fields.forEach((field) => { if (!field.select) input(field.name).value = ''; });
         shownErrors.clear();
         refresh();
       },

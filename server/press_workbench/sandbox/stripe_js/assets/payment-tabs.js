@@ -5,7 +5,7 @@
  * automatic payment methods: what the account offers for the currency), each in its own tab, and
  * tells the page which one the shopper picked (`value.type` in change events). Here the page
  * (stripe.js) hands the types over once the Elements group's session is known; each type's form
- * registers itself (payment-element.js: card; bank-methods.js: SEPA Debit, iDEAL) and this script
+ * registers itself (payment-element.js: card; bank-methods.js: SEPA Debit, iDEAL, Bancontact) and this script
  * shows the tabs, switches forms and speaks for the selected one to frame.js.
  */
 window.SandboxPaymentTabs = (function () {
@@ -56,10 +56,18 @@ window.SandboxPaymentTabs = (function () {
     select(shown[(moves[event.key] + shown.length) % shown.length], true);
   }
 
-  /** The group's session is known: offer its types (those with a form here), in its order, and select the first. */
+  /**
+   * The group's session is known: offer its types (those with a form here), in its order, and select the first.
+   * The others' tabs and forms go, as Stripe's Payment Element renders only what it offers.
+   */
   function offer(types) {
     shown = (Array.isArray(types) ? types : ['card']).filter((type, i, all) => forms[type] && all.indexOf(type) === i);
     if (!shown.length) shown = ['card'];
+    Object.keys(forms).filter((type) => !shown.includes(type)).forEach((type) => {
+      tabOf(type).remove();
+      $('panel-' + type).remove();
+      delete forms[type];
+    });
     const list = $('tabs');
     shown.forEach((type) => {
       const tab = tabOf(type);
