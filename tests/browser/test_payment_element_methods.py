@@ -21,7 +21,7 @@ from tests.browser.shopper import CARD_FRAME, choose_payment_method, fill_card, 
 pytestmark = pytest.mark.browser
 
 SCRIPT = """
-  const elements = stripe.elements(DATA.clientSecret ? {clientSecret: DATA.clientSecret} : DATA.deferred);
+  const elements = stripe.elements(DATA.deferred || {clientSecret: DATA.clientSecret, appearance: DATA.appearance});
   const paymentElement = elements.create("payment", DATA.options);
   paymentElement.on("ready", () => { window.ready = true; });
   record(paymentElement, "change");
@@ -49,11 +49,19 @@ def instant_settle(sandbox):
     clear_settle_delays(sandbox.data_dir)
 
 
-def open_element(page, merchant, options=None, deferred=None, **intent):
-    """The Payment Element for a new PaymentIntent (``intent``: its parameters) or a deferred group; returns the PI."""
+def open_element(page, merchant, options=None, deferred=None, appearance=None, width=None, **intent):
+    """The Payment Element for a new PaymentIntent (``intent``: its parameters) or a deferred group; returns the PI.
+
+    ``width``: of the element in pixels (a checkout's column), else the page's.
+    """
     pi = None if deferred else merchant.intent(**intent)
-    data = {"deferred": deferred} if deferred else {"clientSecret": pi.client_secret}
-    merchant.open(page, '<div id="payment-element"></div>', SCRIPT, options=options or {}, **data)
+    data = {"deferred": deferred} if deferred else {"clientSecret": pi.client_secret, "appearance": appearance or {}}
+    body = (
+        f'<div id="payment-element" style="max-width: {width}px"></div>'
+        if width
+        else '<div id="payment-element"></div>'
+    )
+    merchant.open(page, body, SCRIPT, options=options or {}, **data)
     page.wait_for_function("window.ready === true")
     return pi
 
@@ -242,11 +250,13 @@ def test_deferred_euros_pay_by_sepa_debit_and_allowed_types_narrow_the_tabs(page
     assert page.evaluate("submitElements()") == {"selectedPaymentMethod": "card"}
 
 
-@pytest.mark.parametrize("width", [1280, 400])
-def test_the_tabs_fit_and_read_at_a_desktops_and_a_phones_width(page, merchant, tmp_path, width):
-    """Each tab selected in turn: no label cut or wrapped, nothing wider than the frame; PNGs to look at."""
+@pytest.mark.parametrize("width, column", [(1280, None), (400, 330)])  # a phone: the shop's checkout leaves 330 px
+def test_the_tabs_fit_and_read_at_a_desktops_and_a_phones_width(page, merchant, tmp_path, width, column):
+    """Each tab selected in turn, in the shop's font: no label cut, nothing wider than the frame; PNGs to look at."""
     page.set_viewport_size({"width": width, "height": 900})
-    euro_intent(page, merchant, options={"business": {"name": "Press Workbench Books"}})
+    shop_font = {"variables": {"fontFamily": "system-ui, -apple-system, 'Segoe UI', sans-serif"}}
+    options = {"business": {"name": "Press Workbench Books"}}
+    euro_intent(page, merchant, options=options, appearance=shop_font, width=column)
     frame = page.frame_locator(CARD_FRAME)
     for name in ("Card", "iDEAL", "SEPA Debit"):
         choose_payment_method(page, name)
