@@ -99,8 +99,9 @@ window.SandboxPaymentTabs = (function () {
         changed();
       },
       focus: () => (current().focus ? current().focus() : tabOf(selected).focus()),
-      setBusy(busy) {
+      setBusy(busy) { // while a confirmation is under way, neither the form nor the choice of tab changes
         $('fields').disabled = busy;
+        shown.forEach((type) => { tabOf(type).disabled = busy; });
         document.body.setAttribute('aria-busy', busy ? 'true' : 'false');
       },
       update() {}, // layout options of the real Payment Element: the sandbox shows tabs only
