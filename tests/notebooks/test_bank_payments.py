@@ -107,3 +107,20 @@ def test_wait_says_what_to_do_at_the_banks_page(wb):
 def test_one_way_to_pay_at_a_time():
     with pytest.raises(WorkbenchError, match="Pay with one of card=, iban= or ideal=, not several"):
         Workbench.pay_as_shopper(None, None, card="4242 4242 4242 4242", iban=SUCCEEDS)
+
+
+def test_lesson_06s_exercises_are_checked_against_what_the_bank_does(monkeypatch):
+    monkeypatch.setenv("SANDBOX_SEPA_SETTLE_SECONDS", "0")  # nobody to let the bank answer: it answers at once
+    with Workbench(OWN_SHOP, currency="eur") as wb:
+        check = wb.exercises("06")
+        refused = check(
+            1, order_status="failed", told_by="return page", error_code="payment_intent_payment_attempt_failed"
+        )
+        assert refused.marks == {"order_status": "right", "told_by": "wrong", "error_code": "right"}
+        assert "Hint: who told the shop" in repr(refused) and "webhook" not in repr(refused)
+        assert check(
+            2,
+            payment_intent_status="requires_payment_method",
+            error_code="payment_intent_authentication_failure",
+            order_status="failed",
+        ).right
