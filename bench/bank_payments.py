@@ -14,7 +14,6 @@
 """
 
 import argparse
-import json
 import time
 from dataclasses import dataclass
 from urllib.parse import urlencode
@@ -23,12 +22,12 @@ from playwright.sync_api import expect, sync_playwright
 
 from bench.browser import launch, local_page
 from bench.common import BenchError, distribution, machine, write_result
+from bench.settle import new_order
 from bench.stack import Stack
 from press_workbench.sandbox import PUBLISHABLE_KEY, encode_form
 from tests.browser.shopper import choose_payment_method
 from tests.card_frame import http_json
 
-ORDER = json.dumps({"items": [{"book_id": "working-in-public", "quantity": 1}]}).encode()
 EUROS = {"SHOP_CURRENCY": "eur", "SANDBOX_SEPA_SETTLE_SECONDS": "0"}
 IBAN = "AT611904300234573201"  # Stripe's test IBAN whose debit succeeds
 
@@ -41,13 +40,6 @@ class Plan:
 
 
 QUICK = Plan(redirects=3, debits=5, warmup=1)
-
-
-def new_order(stack):
-    order = http_json("POST", f"{stack.shop_url}/api/orders", ORDER, {"Content-Type": "application/json"})
-    if order.get("currency") != "eur":
-        raise BenchError(f"POST /api/orders: {order}")
-    return order
 
 
 def one_redirect(page, stack):

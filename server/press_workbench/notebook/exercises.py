@@ -342,12 +342,15 @@ def _insufficient_funds(workbench):
         )
     except stripe.CardError:
         pass
+    heard, error = _failure_heard(order)
+    return {**heard, "decline_code": error.decline_code}
+
+
+def _failure_heard(order):
+    """Once the shop has the order failed: its status and who told it, and the PaymentIntent's last error."""
     failed = order.wait(until="failed")
-    return {
-        "order_status": failed.order.status,
-        "told_by": failed.order.history[-1]["source"],
-        "decline_code": failed.payment_intent.last_payment_error.decline_code,
-    }
+    heard = {"order_status": failed.order.status, "told_by": failed.order.history[-1]["source"]}
+    return heard, failed.payment_intent.last_payment_error
 
 
 def _forged_and_replayed(workbench):
@@ -461,12 +464,8 @@ def _failed_debit(workbench):
             "return_url": RETURN_URL,
         },
     )
-    failed = order.wait(until="failed")
-    return {
-        "order_status": failed.order.status,
-        "told_by": failed.order.history[-1]["source"],
-        "error_code": failed.payment_intent.last_payment_error.code,
-    }
+    heard, error = _failure_heard(order)
+    return {**heard, "error_code": error.code}
 
 
 def _failed_at_bank(workbench):
