@@ -114,6 +114,14 @@ def rows(figures):
             "p50 < 300 ms",
             verdict(figure["p50"], 0.3, False, ms),
         )
+    bank = figures.get("bank_payments")
+    if bank:
+        for key, what in (
+            ("pay_to_bank_page", "iDEAL in headless Chromium: click Pay → the bank's test page, p50 / p95"),
+            ("authorize_to_confirmation", "iDEAL: click Authorize test payment → confirmation, p50 / p95"),
+            ("sepa_accepted_to_paid", "SEPA Direct Debit settling at once: debit accepted → order paid, p50 / p95"),
+        ):
+            add(what, spread(bank[key]), bank[key]["n"])
     settle = figures.get("settle")
     if settle:
         alone, burst = settle["series"]["shop"]["alone"], settle["series"]["shop"]["burst"]

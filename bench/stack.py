@@ -22,9 +22,11 @@ SETTLING_EVENTS = ("payment_intent.succeeded", "payment_intent.payment_failed")
 class Stack:
     """A sandbox and a shop process (or one ``workbench serve`` with its sandbox inside: ``one_process``)."""
 
-    def __init__(self, root=ROOT, one_process=False):
+    def __init__(self, root=ROOT, one_process=False, env=None):
+        """``env``: settings both processes get (``SHOP_CURRENCY``, the sandbox's settle delays…)."""
         self.work = Path(tempfile.mkdtemp(prefix="bench-stack-"))
         self.servers = []
+        self.env = env or {}
         try:
             if one_process:
                 self.shop = self._start(
@@ -51,7 +53,7 @@ class Stack:
         self.shop_url = self.shop.url
 
     def _start(self, *args, root, **env):
-        server = Workbench(*args, cwd=self.work, root=root, **env)
+        server = Workbench(*args, cwd=self.work, root=root, **self.env, **env)
         self.servers.append(server)
         return server
 

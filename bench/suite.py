@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 from bench import (
+    bank_payments,
     checkout_browser,
     dashboard_first_card,
     fresh_clone,
@@ -44,6 +45,7 @@ STEPS = (
     "shop_rate",
     "settle",
     "checkout_browser",
+    "bank_payments",
     "load_run",
     "dashboard",
     "notebook_run",
@@ -65,6 +67,7 @@ def plan_steps(args):
         "checkout_browser": lambda: locked(
             checkout_browser.run, checkout_browser.QUICK if quick else checkout_browser.Plan()
         ),
+        "bank_payments": lambda: locked(bank_payments.run, bank_payments.QUICK if quick else bank_payments.Plan()),
         "load_run": lambda: load_run.run(20 if quick else 200, 5, (0.5, 1.0) if quick else (2.0, 6.0)),
         "dashboard": lambda: locked(dashboard_first_card.run, 1 if quick else 3),
         "notebook_run": lambda: locked(notebook_run.run, 1 if quick else 3),

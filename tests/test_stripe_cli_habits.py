@@ -13,7 +13,7 @@ import pytest
 import stripe
 
 from press_workbench.launch.cli import main
-from press_workbench.sandbox import CANNOT, TRIGGERS
+from press_workbench.sandbox import CANNOT, TRIGGERS, clear_settle_delays, set_settle_delays
 from tests.receiver import Receiver
 
 
@@ -170,15 +170,29 @@ def test_listen_format_json_prints_each_event_as_json(sandbox_url, tmp_path, rec
         proc.wait(timeout=10)
 
 
-@pytest.mark.parametrize("event_type", list(TRIGGERS))
-def test_trigger_creates_objects_that_emit_the_event(workbench, stripe_client, event_type):
-    code, out, _ = workbench("trigger", event_type)
+@pytest.fixture
+def instant_bank(sandbox):
+    """SEPA debits settle at once in the session sandbox for this test (their triggers wait for the outcome)."""
+    set_settle_delays(sandbox.data_dir, normal=0, delayed=0)
+    yield
+    clear_settle_delays(sandbox.data_dir)
+
+
+@pytest.mark.parametrize("name", list(TRIGGERS))
+def test_trigger_creates_objects_that_emit_the_event(workbench, stripe_client, instant_bank, name):
+    code, out, _ = workbench("trigger", name)
     assert code == 0, out
-    made = set(re.findall(r"^Created \w+ ((?:pi|re|cus|pm|seti)_\w+)", out, re.MULTILINE))
+    event_type = name.split("/")[0]  # payment_intent.succeeded/sepa_debit: that event, from a SEPA Debit
+    made = re.findall(r"^Created \w+ ((?:pi|re|cus|pm|seti)_\w+)", out, re.MULTILINE)
     evt_id = re.search(rf"Trigger succeeded! {re.escape(event_type)} (evt_\w+)", out).group(1)
     event = stripe_client.v1.events.retrieve(evt_id)
     about = event.data.object.to_dict()
-    assert event.type == event_type and (about["id"] in made or about.get("payment_intent") in made)
+    payments = [stripe_client.v1.payment_intents.retrieve(made_id) for made_id in made if made_id.startswith("pi_")]
+    known = set(made) | {pi.payment_method for pi in payments}  # a mandate's event is about the debit's method
+    assert event.type == event_type
+    assert known & {about["id"], about.get("payment_intent"), about.get("payment_method")}
+    if name.endswith("/sepa_debit") or event_type in ("payment_intent.processing", "charge.pending"):
+        assert payments[0].payment_method_types == ["sepa_debit"]
 
 
 def test_trigger_help_lists_every_event_and_why_some_cannot_be_made(workbench, capsys):
@@ -189,7 +203,8 @@ def test_trigger_help_lists_every_event_and_why_some_cannot_be_made(workbench, c
         assert f" {event_type} " in shown
     for event_type, why in CANNOT.items():
         assert f" {event_type} {why}" in shown
-    assert "processing" in shown and "SEPA Direct Debit" in shown and "Disputes API" in shown
+    assert "payment_intent.processing a €10.00 SEPA Debit" in shown and "payment_intent.succeeded/sepa_debit" in shown
+    assert "charge.dispute.closed the sandbox's disputes are SEPA Direct Debit ones" in shown
 
 
 def test_trigger_refuses_an_event_it_cannot_make(workbench):
@@ -197,8 +212,8 @@ def test_trigger_refuses_an_event_it_cannot_make(workbench):
         workbench("trigger")
     code, _, err = workbench("trigger", "invoice.paid")
     assert code == 2 and "supported events: payment_intent.created" in err
-    code, _, err = workbench("trigger", "charge.dispute.created")
-    assert code == 2 and "the sandbox cannot make it: disputes are not modelled" in err
+    code, _, err = workbench("trigger", "charge.dispute.closed")
+    assert code == 2 and "the sandbox cannot make it: the sandbox's disputes are SEPA Direct Debit ones" in err
 
 
 def test_logs_shows_a_stripe_python_request_with_its_request_id(workbench, stripe_client):

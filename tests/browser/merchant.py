@@ -4,16 +4,16 @@ Each test hands over the page's HTML body and its script; the page loads the
 sandbox's ``/v3/`` and gets the values the server would render as ``window.DATA``.
 ``record(element, events…)`` (on every page) keeps each event payload in
 ``window.events``. ``POST /create-intent`` creates a PaymentIntent with the secret
-key, as the deferred-intent guides' servers do (a test may set ``creates`` to make another
-intent there, a SetupIntent say), and ``/return`` is a return_url. ``DEFERRED`` is the
-deferred-intent guides' page.
+key, as the deferred-intent guides' servers do (``?currency=eur`` for euros; a test may set ``creates`` to make
+another intent there, a SetupIntent say), and ``/return`` is a return_url. ``DEFERRED`` is the deferred-intent
+guides' page.
 """
 
 import json
 import uuid
 
 import stripe
-from flask import Flask, jsonify
+from flask import Flask, jsonify, request
 
 from press_workbench.sandbox import PUBLISHABLE_KEY, SECRET_KEY
 from press_workbench.sandbox.serving import serve_in_thread
@@ -86,6 +86,9 @@ class Merchant:
 
     def _create_intent(self):
         """The server decides the amount, never the page (as in the deferred-intent guides)."""
-        create = self.creates or (lambda: self.intent(amount=1099, automatic_payment_methods={"enabled": True}))
+        currency = request.args.get("currency", "usd")
+        create = self.creates or (
+            lambda: self.intent(amount=1099, currency=currency, automatic_payment_methods={"enabled": True})
+        )
         self.created.append(create())
         return jsonify(clientSecret=self.created[-1].client_secret)

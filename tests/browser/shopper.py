@@ -41,6 +41,19 @@ def pay(page, number, **card):
     button.click()
 
 
+def choose_payment_method(page, name):
+    """Pick a tab of the Payment Element, named as Stripe names it ("Card", "iDEAL", "SEPA Debit")."""
+    page.frame_locator(CARD_FRAME).get_by_role("tab", name=name).click()
+
+
+def fill_iban(page, iban, name="Jenny Rosen", email="jenny.rosen@example.com"):
+    """The Payment Element's SEPA Debit tab: the account holder's name and email, and the IBAN."""
+    frame = page.frame_locator(CARD_FRAME)
+    frame.locator('[autocomplete="name"]').fill(name)
+    frame.locator('[autocomplete="email"]').fill(email)
+    frame.locator("input[name=iban]").fill(iban)
+
+
 def authenticate(page, result="complete"):
     """Press Complete or Fail in the 3D Secure modal Stripe.js opens over the page."""
     page.frame_locator(THREE_D_SECURE_FRAME).get_by_test_id(f"3ds-{result}").click()

@@ -126,7 +126,7 @@ def test_frame_is_isolated_labelled_and_styled(page, merchant, sandbox_url):
     frame_element = page.locator(CARD_FRAME)
     assert frame_element.get_attribute("src").startswith(f"{sandbox_url}/v3/elements-inner-payment.html?")
     frame = page.frame_locator(CARD_FRAME)
-    expect(frame.get_by_text("SANDBOX — test cards only")).to_be_visible()
+    expect(frame.get_by_text("SANDBOX — test data only")).to_be_visible()
     primary = frame.locator("html").evaluate("el => getComputedStyle(el).getPropertyValue('--color-primary')")
     assert primary.strip() == "#ff5500"
     # The shop's page cannot reach into the card form: it is another origin.

@@ -12,8 +12,9 @@ import re
 
 import stripe
 
-ID = re.compile(r"^(pi|ch|pm|re|evt|txn|we|req|cus|seti|setatt|src|pmc)_[A-Za-z0-9_]+$")
-ID_IN_TEXT = re.compile(r"\b(pi|ch|pm|re|evt|txn|we|req|cus|seti|setatt|src|pmc)_[A-Za-z0-9]{8,}|\bfidelity-\d+")
+PREFIXES = "pi|ch|pm|re|evt|txn|we|req|cus|seti|setatt|src|pmc|mandate|du"
+ID = re.compile(rf"^({PREFIXES})_[A-Za-z0-9_]+$")
+ID_IN_TEXT = re.compile(rf"\b({PREFIXES})_[A-Za-z0-9]{{8,}}|\bfidelity-\d+")
 FIELDS = (
     "status",
     "amount",

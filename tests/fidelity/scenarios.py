@@ -10,6 +10,7 @@ offline with that reason.
 
 import time
 import traceback
+import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
@@ -490,3 +491,108 @@ def setup_intents(s):
         s.sk.v1.setup_intents.create(params=card_only).id,
     )
     s.call("an unknown SetupIntent", s.sk.v1.setup_intents.retrieve, "seti_doesnotexist")
+
+
+# -- payments from a bank account (SEPA Direct Debit, iDEAL) -----------------
+EUR = {"amount": 1000, "currency": "eur"}
+BILLING = {"name": "Jenny Rosen", "email": "jenny@example.com"}
+MANDATE = {
+    "customer_acceptance": {"type": "online", "online": {"ip_address": "203.0.113.10", "user_agent": "fidelity"}}
+}
+
+
+def sepa_debit(s, label, iban):
+    """A euro PaymentIntent confirmed with a SEPA Debit from ``iban``, then read until the bank has answered."""
+    pi = s.call(
+        label,
+        s.sk.v1.payment_intents.create,
+        params={
+            **EUR,
+            "payment_method_types": ["sepa_debit"],
+            "payment_method_data": {"type": "sepa_debit", "sepa_debit": {"iban": iban}, "billing_details": BILLING},
+            "mandate_data": MANDATE,
+            "confirm": True,
+            "expand": ["latest_charge"],
+        },
+    )
+    if pi is None:
+        return None
+    s.call(f"{label}: its pending charge", s.sk.v1.charges.retrieve, pi.latest_charge.id)
+    # Stripe answers in about 15 s in test mode (github.com/gburgyan/aat-stripe); the sandbox after its delay, 3 s
+    settled = eventually(lambda: s.sk.v1.payment_intents.retrieve(pi.id), lambda p: p.status != "processing", 180, 2)
+    s.call(f"{label}: settled", s.sk.v1.payment_intents.retrieve, settled.id, params={"expand": ["latest_charge"]})
+    return pi
+
+
+@scenario("SEPA Direct Debit: processing, then each test IBAN's outcome, under a mandate")
+def sepa_direct_debit(s):
+    pi = sepa_debit(s, "AT611904300234573201", "AT611904300234573201")
+    if pi is not None:
+        mandate = pi.latest_charge.payment_method_details.sepa_debit.mandate
+        s.call("the mandate", s.sk.v1.mandates.retrieve, mandate)
+    sepa_debit(s, "AT861904300235473202", "AT861904300235473202")
+    s.call("an unknown mandate", s.sk.v1.mandates.retrieve, "mandate_doesnotexist")
+
+
+@scenario("Bank payments refused: no mandate, a malformed IBAN, euro-only methods in dollars, an unmodelled type")
+def bank_refusals(s):
+    pi = s.call("create", s.sk.v1.payment_intents.create, params={**EUR, "payment_method_types": ["sepa_debit"]})
+    data = {"type": "sepa_debit", "sepa_debit": {"iban": "AT611904300234573201"}, "billing_details": BILLING}
+    s.call("confirm without mandate_data", s.sk.v1.payment_intents.confirm, pi.id, params={"payment_method_data": data})
+    s.call(
+        "a malformed IBAN",
+        s.sk.v1.payment_methods.create,
+        params={**data, "sepa_debit": {"iban": "AT611904300234573202"}},
+    )
+    for method_type in ("ideal", "sepa_debit"):
+        s.call(
+            f"{method_type} in usd",
+            s.sk.v1.payment_intents.create,
+            params={"amount": 1000, "currency": "usd", "payment_method_types": [method_type]},
+        )
+    s.call(
+        "klarna (not modelled: the message differs)",
+        s.sk.v1.payment_intents.create,
+        params={**EUR, "payment_method_types": ["klarna"]},
+    )
+
+
+@scenario("iDEAL: confirm without a return_url, then with one: a redirect to the bank")
+def ideal_redirect(s):
+    pi = s.call("create", s.sk.v1.payment_intents.create, params={**EUR, "payment_method_types": ["ideal"]})
+    s.call(
+        "without return_url", s.sk.v1.payment_intents.confirm, pi.id, params={"payment_method_data": {"type": "ideal"}}
+    )
+    s.call(
+        "with return_url",
+        s.sk.v1.payment_intents.confirm,
+        pi.id,
+        params={"payment_method_data": {"type": "ideal"}, "return_url": RETURN_URL},
+    )
+
+
+@scenario("iDEAL authorised on the bank's test page", sandbox_only="uses the sandbox's own bank test page")
+def ideal_test_page(s):
+    pi = s.call(
+        "requires_action",
+        s.sk.v1.payment_intents.create,
+        params={
+            **EUR,
+            "payment_method_types": ["ideal"],
+            "payment_method_data": {"type": "ideal"},
+            "confirm": True,
+            "return_url": RETURN_URL,
+        },
+    )
+    url = pi.next_action.redirect_to_url.url.split("?")[0]
+    body = urllib.parse.urlencode({"client_secret": pi.client_secret, "result": "authorize"}).encode()
+
+    class Stay(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None  # RETURN_URL is not ours to open
+
+    try:
+        urllib.request.build_opener(Stay).open(url, data=body)
+    except urllib.error.HTTPError as exc:
+        s.note("the page sends the shopper back", exc.code)
+    s.call("after authorizing", s.sk.v1.payment_intents.retrieve, pi.id, params={"expand": ["latest_charge"]})

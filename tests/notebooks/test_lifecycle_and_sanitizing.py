@@ -98,11 +98,13 @@ def test_distinct_ids_stay_distinct_after_sanitizing():
     assert mixed_up[0] != mixed_up[1]
 
 
-def test_only_the_paid_rows_race_is_blanked():
+@pytest.mark.parametrize("status, pi_status", [("paid", "succeeded"), ("processing", "processing")])
+def test_only_the_races_of_the_return_page_and_the_webhook_are_blanked(status, pi_status):
+    """A paid order, and a bank debit's processing one, are told by whichever of the two arrives first."""
     row = "12:00:0{}    {}            pi_3{} {}  {}"
     stored, run = (
-        row.format(1, "paid", "A" * 23, "succeeded", "return page"),
-        row.format(2, "paid", "B" * 23, "succeeded", "webhook"),
+        row.format(1, status, "A" * 23, pi_status, "return page"),
+        row.format(2, status, "B" * 23, pi_status, "webhook"),
     )
     assert compared(stored, run)[0] == compared(stored, run)[1]
     stored, run = (
@@ -110,8 +112,9 @@ def test_only_the_paid_rows_race_is_blanked():
         row.format(1, "failed", "B" * 23, "requires_payment_method", "return page"),
     )
     assert compared(stored, run)[0] != compared(stored, run)[1]
-    html = '<tr style="x"><td style="y">paid</td><td style="y">{} succeeded</td><td style="y">{}</td></tr>'
-    stored, run = html.format("pi_3" + "A" * 23, "return page"), html.format("pi_3" + "B" * 23, "webhook")
+    html = '<tr style="x"><td style="y">{}</td><td style="y">{} {}</td><td style="y">{}</td></tr>'
+    stored = html.format(status, "pi_3" + "A" * 23, pi_status, "return page")
+    run = html.format(status, "pi_3" + "B" * 23, pi_status, "webhook")
     assert compared(stored, run)[0] == compared(stored, run)[1]
 
 

@@ -1,11 +1,15 @@
 """Helpers for the sandbox conformance suite: confirm like Stripe.js, finish 3D Secure like a shopper."""
 
+import time
 import urllib.parse
 import urllib.request
 import uuid
 
 import pytest
 import stripe
+
+from press_workbench.sandbox import clear_settle_delays, set_settle_delays, settle_now
+from tests.receiver import Receiver
 
 RETURN_URL = "http://127.0.0.1/return"
 
@@ -44,6 +48,14 @@ def events_about(client, object_id, prefix):
 
 
 @pytest.fixture
+def receiver():
+    """A webhook endpoint on loopback that keeps what it is sent (``tests/receiver.py``)."""
+    hook = Receiver()
+    yield hook
+    hook.server.stop()
+
+
+@pytest.fixture
 def new_intent(stripe_client):
     def create(**params):
         return stripe_client.v1.payment_intents.create(params={"amount": 2300, "currency": "usd", **params})
@@ -69,23 +81,105 @@ def confirm_card(publishable_client):
     return confirm
 
 
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Stop at a redirect, so a test sees where a page sends the shopper."""
+
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+OPENER = urllib.request.build_opener(NoRedirect)
+
+
+def fetch(url, form=None):
+    """(status, ``Location`` header, body) of a GET, or of a POST of ``form``, without following a redirect."""
+    data = urllib.parse.urlencode(form).encode() if form is not None else None
+    try:
+        with OPENER.open(urllib.request.Request(url, data=data)) as response:
+            return response.status, response.headers["Location"], response.read().decode()
+    except urllib.error.HTTPError as exc:  # a redirect (303) or an error page (4xx)
+        return exc.code, exc.headers["Location"], exc.read().decode()
+
+
 @pytest.fixture
 def authenticate(sandbox_url):
     """Click a button on the sandbox's 3D Secure page (without following the redirect)."""
 
-    class NoRedirect(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *args, **kwargs):
-            return None
-
-    opener = urllib.request.build_opener(NoRedirect)
-
     def click(pi, result, return_url=RETURN_URL):
-        body = urllib.parse.urlencode({"client_secret": pi.client_secret, "result": result, "return_url": return_url})
-        request = urllib.request.Request(f"{sandbox_url}/3ds/authenticate/{pi.id}", data=body.encode())
-        try:
-            opener.open(request)
-        except urllib.error.HTTPError as exc:  # the 303 back to return_url
-            return exc.code, exc.headers["Location"]
-        raise AssertionError("expected a redirect to return_url")
+        form = {"client_secret": pi.client_secret, "result": result, "return_url": return_url}
+        status, location, _ = fetch(f"{sandbox_url}/3ds/authenticate/{pi.id}", form)
+        assert status == 303, "expected a redirect to return_url"
+        return status, location
 
     return click
+
+
+@pytest.fixture
+def bank_page():
+    """Open the bank's test page a redirect method's ``next_action`` points to, and click one of its buttons."""
+
+    class BankPage:
+        def open(self, pi):
+            """(status, html) of the page, opened as the shopper's browser opens ``redirect_to_url.url``."""
+            status, _, html = fetch(pi.next_action.redirect_to_url.url)
+            return status, html
+
+        def click(self, pi, result, client_secret=None):
+            """(status, Location) after clicking ``authorize`` or ``fail``."""
+            url = pi.next_action.redirect_to_url.url.split("?")[0]
+            status, location, _ = fetch(url, {"client_secret": client_secret or pi.client_secret, "result": result})
+            return status, location
+
+    return BankPage()
+
+
+IBAN_PAYMENT = {"amount": 1000, "currency": "eur", "payment_method_types": ["sepa_debit"]}
+BILLING = {"name": "Jenny Rosen", "email": "jenny@example.com"}
+ONLINE = {"type": "online", "online": {"ip_address": "203.0.113.10", "user_agent": "press-workbench-tests"}}
+
+
+def debit(client, iban, mandate=ONLINE, **params):
+    """A euro PaymentIntent confirmed with a SEPA Debit from ``iban`` under an online mandate, its charge expanded."""
+    return client.v1.payment_intents.create(
+        params={
+            **IBAN_PAYMENT,
+            "confirm": True,
+            "payment_method_data": {"type": "sepa_debit", "sepa_debit": {"iban": iban}, "billing_details": BILLING},
+            "mandate_data": {"customer_acceptance": mandate},
+            "expand": ["latest_charge"],
+            **params,
+        }
+    )
+
+
+@pytest.fixture
+def bank(request, api_target, stripe_client):
+    """When SEPA debits settle: ``delays(normal=…, delayed=…)`` (the sandbox's; Stripe's bank keeps its own time),
+    ``settle_now(pi)`` (sandbox only: the test is skipped against Stripe), and ``settled(pi)`` everywhere."""
+
+    class Bank:
+        data_dir = None if api_target.is_stripe else request.getfixturevalue("sandbox").data_dir
+
+        def delays(self, **delays):
+            """Set the sandbox's delays for this test (Stripe's bank keeps its own)."""
+            if self.data_dir:
+                set_settle_delays(self.data_dir, **delays)
+
+        def settle_now(self, pi):
+            if self.data_dir is None:
+                pytest.skip("sandbox-only: Stripe's bank settles in its own time")
+            assert settle_now(self.data_dir, pi.id) >= 1
+
+        def settled(self, pi, timeout=None):
+            """The PaymentIntent once the bank has answered (Stripe: about 15 s; the sandbox: its delay)."""
+            timeout = timeout or (180 if api_target.is_stripe else 10)
+            deadline = time.monotonic() + timeout
+            while True:
+                found = stripe_client.v1.payment_intents.retrieve(pi.id, params={"expand": ["latest_charge"]})
+                if found.status != "processing" or time.monotonic() > deadline:
+                    return found
+                time.sleep(3 if api_target.is_stripe else 0.05)
+
+    yield Bank()
+    if Bank.data_dir:
+        clear_settle_delays(Bank.data_dir)

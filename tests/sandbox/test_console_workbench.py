@@ -7,7 +7,6 @@ import pytest
 import stripe
 
 from press_workbench.sandbox import PUBLISHABLE_KEY
-from tests.receiver import Receiver
 from tests.sandbox.test_console import text
 
 pytestmark = pytest.mark.sandbox_only("reads the sandbox's own console pages")
@@ -16,13 +15,6 @@ pytestmark = pytest.mark.sandbox_only("reads the sandbox's own console pages")
 @pytest.fixture
 def console(sandbox):
     return sandbox.app.test_client()
-
-
-@pytest.fixture
-def receiver():
-    hook = Receiver()
-    yield hook
-    hook.server.stop()
 
 
 @pytest.fixture

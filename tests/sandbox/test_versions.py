@@ -13,7 +13,7 @@ from stripe.params import WebhookEndpointCreateParams
 from press_workbench.sandbox import PUBLISHABLE_KEY
 from press_workbench.sandbox.pipeline.versions import API_VERSION, KNOWN
 from tests.sandbox.conftest import RETURN_URL
-from tests.sandbox.test_webhook_delivery import own_sandbox, receiver, subscribe  # noqa: F401 (fixtures)
+from tests.sandbox.test_webhook_delivery import own_sandbox, subscribe  # noqa: F401 (fixtures)
 
 
 def create(client, **params):

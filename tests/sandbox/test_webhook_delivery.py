@@ -22,13 +22,6 @@ def own_sandbox(tmp_path):
     running.stop()
 
 
-@pytest.fixture
-def receiver():
-    hook = Receiver()
-    yield hook
-    hook.server.stop()
-
-
 def subscribe(client, receiver, events):
     return client.v1.webhook_endpoints.create(params={"url": receiver.url, "enabled_events": events})
 

@@ -24,6 +24,7 @@ def run_checks(say):
     say(f"  publishable key: {config['STRIPE_PUBLISHABLE_KEY']}")
     say(f"  Stripe.js:       {js_url}")
     say(f"  data dir:        {config['DATA_DIR']}")
+    say(f"  currency:        {config['SHOP_CURRENCY']} (SHOP_CURRENCY)")
     if config["MODE"] == "sandbox":
         say(
             f"  sandbox keys (any sk_test_/pk_test_ key works there): {config['STRIPE_SECRET_KEY']} / "

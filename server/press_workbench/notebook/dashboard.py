@@ -29,11 +29,11 @@ from press_workbench.shop import MAX_QUANTITY
 from .display import money
 from .errors import WorkbenchError
 from .saved_cards import SavedCardsPanel, card_label
-from .shopper import DEFAULT_CARD
+from .shopper import DEFAULT_CARD, SEPA_IBAN
 from .workbench import MODE_BADGES, Workbench, order_items
 
 STYLE = (Path(__file__).with_name("dashboard.css")).read_text(encoding="utf-8")
-OPEN = ("awaiting_payment", "failed")  # an order the shopper can still pay
+FOLLOWED = ("awaiting_payment", "processing", "failed")  # an order whose status may still change by itself
 SHOP_DOWN = (
     "The shop is not answering right now. Your cart is safe here: this page reconnects by itself as soon as "
     "the shop is back."
@@ -191,9 +191,14 @@ class Dashboard:
         show(self.frame, not shopping and not paid)
         show(self.confirmation, paid)
         url = order and f"{self.workbench.browser_url}/checkout/{order['id']}"  # where the browser reaches it
-        self.status.value = status_html(order, s.decline and s.decline[1], s.authenticating) if order else ""
-        self.checkout_link.value = checkout_link_html(url) if order and not paid else ""
-        page = f"{url}/authenticate" if s.authenticating else url  # the bank's challenge, or a new card
+        processing = order is not None and order["status"] == "processing"
+        self.status.value = status_html(order, s.decline and s.decline[1], s.mode, s.authenticating) if order else ""
+        self.checkout_link.value = checkout_link_html(url, order["currency"]) if order and not paid else ""
+        show(self.checkout_link, not processing)  # nothing to pay while the bank debit settles
+        # processing: the shop's return page, which says what happens next (paid in a new tab, the frame still
+        # shows the checkout); authenticating: the bank's challenge for a saved card; the frame reloads once, when
+        # the URL changes
+        page = f"{url}/complete" if processing else f"{url}/authenticate" if s.authenticating else url
         self.frame.value = embedded_checkout_html(page + "?embedded=1", order["id"]) if order and not paid else ""
         self.confirmation.value = (
             confirmation_html(order, self.workbench.stripe_page_url(order["payment_intent"])) if paid else ""
@@ -333,7 +338,7 @@ class Dashboard:
     def _poll_seconds(self):
         if self.state.shop_down:
             return POLL_SECONDS["down"]
-        return POLL_SECONDS["order" if self.state.order and self.state.order["status"] in OPEN else "idle"]
+        return POLL_SECONDS["order" if self.state.order and self.state.order["status"] in FOLLOWED else "idle"]
 
     def _watch(self):
         """Reconnect to a shop that was away, else follow the open order (or check the shop still answers)."""
@@ -343,7 +348,7 @@ class Dashboard:
             if self.state.cart:
                 self._price(self.state.cart)
             self.update(notice=("ok", "The shop is back. Your cart is as you left it."))
-        if self.state.order and self.state.order["status"] in OPEN:
+        if self.state.order and self.state.order["status"] in FOLLOWED:
             self._follow_order()
         else:
             self.workbench.api.request("GET", "/api/health")  # raises if the shop went away
@@ -450,7 +455,7 @@ def pay_label(s):
     return f"{label} with {card_label(card)}" if card else label
 
 
-def status_html(order, decline, authenticating=False):
+def status_html(order, decline, mode=None, authenticating=False):
     """The open order's state in words, with Stripe's decline message when the last attempt failed."""
     total = money(order["amount"], order["currency"])
     count = sum(line["quantity"] for line in order["items"])
@@ -459,7 +464,14 @@ def status_html(order, decline, authenticating=False):
         reason = escape(decline or "The payment did not go through.")
         state = (
             f'<p class="wb-state wb-state-bad"><strong>Payment failed.</strong> {reason}</p>'
-            "<p>Try again with another card in the checkout.</p>"
+            "<p>Try again in the checkout, with another card or account.</p>"
+        )
+    elif order["status"] == "processing":
+        state = (
+            '<p class="wb-state wb-state-wait wb-processing"><span class="wb-dot"></span>Processing</p>'
+            f"<p>Your bank debit of <strong>{total}</strong> is on its way. Banks take a few business days "
+            f"to pay it{' (seconds in the sandbox)' if mode == 'sandbox' else ''}; your receipt appears here by "
+            "itself when they have.</p>"
         )
     elif order["status"] in ("paid", "refunded"):
         state = f'<p class="wb-state wb-state-ok"><strong>{order["status"].capitalize()}.</strong> Thank you!</p>'
@@ -472,8 +484,7 @@ def status_html(order, decline, authenticating=False):
         )
     else:
         state = (
-            f'<p class="wb-state wb-state-wait"><span class="wb-dot"></span>Awaiting payment</p>'
-            f"<p>Pay in the checkout with test card <code>{DEFAULT_CARD}</code>, any future date, any CVC.</p>"
+            f'<p class="wb-state wb-state-wait"><span class="wb-dot"></span>Awaiting payment</p>{ways_to_pay(order)}'
         )
     return (
         f'<h2>Order <code>{escape(order["id"])}</code></h2><p class="wb-order-sum">{books} · '
@@ -481,9 +492,30 @@ def status_html(order, decline, authenticating=False):
     )
 
 
-def checkout_link_html(url):
-    """The checkout as a link too, for a shopper who prefers a full page (or whose browser refuses the frame)."""
-    return f'<a href="{escape(url)}" target="_blank" rel="noopener">Open the checkout in a new tab ↗</a>'
+def ways_to_pay(order):
+    """The test payments the checkout takes for this order: a card, and in euros also SEPA Debit and iDEAL."""
+    card = f"test card <code>{DEFAULT_CARD}</code>, any future date, any CVC"
+    if order["currency"] != "eur":
+        return f"<p>Pay in the checkout with {card}.</p>"
+    return (
+        f"<p>Pay in the checkout with {card}; or <strong>SEPA Debit</strong> with test IBAN <code>{SEPA_IBAN}</code>; "
+        "or <strong>iDEAL</strong>, in a new tab (below).</p>"
+    )
+
+
+def checkout_link_html(url, currency):
+    """The checkout as a link too, for a shopper who prefers a full page (or whose browser refuses the frame).
+
+    iDEAL sends the shopper to their bank's own page, which banks do not let other sites frame: in euros the
+    link says to pay by iDEAL there.  This page follows the order either way.
+    """
+    link = f'<a href="{escape(url)}" target="_blank" rel="noopener">Open the checkout in a new tab ↗</a>'
+    if currency != "eur":
+        return link
+    return (
+        f'{link}<p class="wb-new-tab-note">To pay by iDEAL, use the new tab: your bank\'s page opens there, and '
+        "your receipt appears here by itself.</p>"
+    )
 
 
 def embedded_checkout_html(url, order_id):

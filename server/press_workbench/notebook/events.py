@@ -61,6 +61,8 @@ def _cause(event_type, before, pi):
         return "created"
     if event_type == "payment_intent.payment_failed":
         failure = (pi.get("last_payment_error") or {}).get("code")
+        if before == "processing":  # the bank refused a debit Stripe had already accepted
+            return "debit failed"
         return "authentication failed" if failure == AUTHENTICATION_FAILURE else "declined"
     if event_type == "payment_intent.canceled":
         return "cancel"

@@ -343,12 +343,15 @@ def _insufficient_funds(workbench):
         )
     except stripe.CardError:
         pass
+    heard, error = _failure_heard(order)
+    return {**heard, "decline_code": error.decline_code}
+
+
+def _failure_heard(order):
+    """Once the shop has the order failed: its status and who told it, and the PaymentIntent's last error."""
     failed = order.wait(until="failed")
-    return {
-        "order_status": failed.order.status,
-        "told_by": failed.order.history[-1]["source"],
-        "decline_code": failed.payment_intent.last_payment_error.decline_code,
-    }
+    heard = {"order_status": failed.order.status, "told_by": failed.order.history[-1]["source"]}
+    return heard, failed.payment_intent.last_payment_error
 
 
 def _forged_and_replayed(workbench):
@@ -554,4 +557,70 @@ LESSON_05 = [
     ),
 ]
 
-LESSONS = {"01": LESSON_01, "02": LESSON_02, "03": LESSON_03, "05": LESSON_05}
+
+# -- lesson 06: bank payments ------------------------------------------------------------------------------------
+SEPA_FAILS = "AT861904300235473202"  # Stripe's test IBAN whose debit the bank refuses
+SERVER_MANDATE = {
+    "customer_acceptance": {"type": "online", "online": {"ip_address": "203.0.113.7", "user_agent": "lesson"}}
+}
+
+
+def _failed_debit(workbench):
+    order = workbench.create_order({"high-growth-handbook": 1})
+    workbench.stripe.v1.payment_intents.confirm(  # what the SEPA Debit tab sends, from the server
+        order.payment_intent,
+        params={
+            "payment_method_data": {
+                "type": "sepa_debit",
+                "sepa_debit": {"iban": SEPA_FAILS},
+                "billing_details": {"name": "Jenny Rosen", "email": "jenny.rosen@example.com"},
+            },
+            "mandate_data": SERVER_MANDATE,
+            "return_url": RETURN_URL,
+        },
+    )
+    heard, error = _failure_heard(order)
+    return {**heard, "error_code": error.code}
+
+
+def _failed_at_bank(workbench):
+    order = workbench.create_order({"revolt-of-the-public": 1})
+    waiting = workbench.stripe.v1.payment_intents.confirm(
+        order.payment_intent, params={"payment_method_data": {"type": "ideal"}, "return_url": RETURN_URL}
+    )
+    failed_pi = workbench.authenticate(waiting, result="fail")  # the bank's test page: Fail test payment
+    return {
+        "payment_intent_status": failed_pi.status,
+        "error_code": failed_pi.last_payment_error.code,
+        "order_status": order.wait(until="failed").order.status,
+    }
+
+
+LESSON_06 = [
+    Exercise(
+        "a debit the bank refuses",
+        {
+            "order_status": 'the order\'s `status` once the shop has heard (`practice.wait(until="failed")`).',
+            "told_by": "who told the shop: the `by` of the last row of its status history.",
+            "error_code": "the PaymentIntent's `last_payment_error.code`.",
+        },
+        _failed_debit,
+        "Stripe accepted the debit (`processing`) and the bank refused it later, when the shopper had long left the "
+        "checkout: only the webhook (`payment_intent.payment_failed`) could tell the shop. The PaymentIntent is back "
+        "in `requires_payment_method`, so the same order can be paid again.",
+    ),
+    Exercise(
+        "iDEAL, failed at the bank",
+        {
+            "payment_intent_status": "the PaymentIntent's `status` after Fail test payment.",
+            "error_code": "its `last_payment_error.code`.",
+            "order_status": "the order's `status` once the shop has heard.",
+        },
+        _failed_at_bank,
+        "a redirect method fails like a failed 3D Secure challenge: the shopper did not authorise at their bank, "
+        "the PaymentIntent goes back to `requires_payment_method` with `payment_intent_authentication_failure`, and "
+        "the return page sends the shopper back to the checkout to try again, while the order is `failed`.",
+    ),
+]
+
+LESSONS = {"01": LESSON_01, "02": LESSON_02, "03": LESSON_03, "05": LESSON_05, "06": LESSON_06}

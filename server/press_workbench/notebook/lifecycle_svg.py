@@ -24,7 +24,7 @@ STATUS_PX, LABEL_PX = 14, 13
 MONO_ADVANCE, SANS_ADVANCE = 0.61 * STATUS_PX, 0.56 * LABEL_PX  # generous average glyph widths
 BOX_H, PAD_X, MARGIN, ROW_H, MIN_ARROW = 36, 14, 6, 76, 48
 # Causes that end an attempt without payment are drawn in red.
-SETBACKS = ("declined", "authentication failed")  # the causes events.payment_path gives a failed attempt
+SETBACKS = ("declined", "authentication failed", "debit failed")  # the causes events.payment_path gives a failure
 
 
 def lifecycle_svg(path, max_width=760):

@@ -24,10 +24,10 @@ from .errors import NotPaidYet, WorkbenchError
 from .events import payment_path
 from .lifecycle_svg import describe, lifecycle_svg
 from .saved_cards import card_id
-from .shopper import DEFAULT_CARD, unattended
+from .shopper import PayWith, pay_as_shopper, unattended
 
 SETTLED = ("paid", "failed", "canceled", "refunded")
-CARD_HINT = "any future date, any CVC, ZIP 10001"
+ORDER_STATUS_FOR = {"processing": "processing", "succeeded": "paid", "canceled": "canceled"}  # as the shop's
 
 
 class Order(CardView):
@@ -97,35 +97,42 @@ class Order(CardView):
         self.views.append(view)
         return view
 
-    def show_checkout(self, card=DEFAULT_CARD):
+    def show_checkout(self, card=None, *, iban=None, ideal=None):
         """The checkout in a compact frame beside a status panel that follows the order by itself.
 
         ``card`` is the test card the person at the keyboard is asked to type (and
-        the one a test shopper types in an unattended run).
+        the one a test shopper types in an unattended run); or ``iban``, a test IBAN
+        for the SEPA Debit tab; or ``ideal``, the bank page's button to press
+        (``"authorize"`` or ``"fail"``).
         """
-        view = self.workbench.presenter_view(self, card)
+        view = self.workbench.presenter_view(self, card, iban=iban, ideal=ideal)
         self.views.append(view)
         return view
 
-    def wait(self, timeout=30, until=SETTLED, card=None):
+    def wait(self, timeout=30, until=SETTLED, card=None, *, iban=None, ideal=None):
         """The order's ``Confirmation`` once its status is one of ``until``.
 
         If Stripe already has that outcome, this waits (up to ``timeout`` seconds)
-        for the shop to hear of it.  If nobody has paid yet, it raises
-        ``NotPaidYet`` at once, saying what to do.  ``card``: the test card the
-        test shopper pays with in an unattended run (by default the one
-        ``show_checkout`` asked for).
+        for the shop to hear of it; a bank debit still ``processing`` at Stripe is
+        waited for too, as long as ``timeout`` allows.  If nobody has paid yet, it
+        raises ``NotPaidYet`` at once, saying what to do.  ``card``, ``iban`` or
+        ``ideal``: how the test shopper pays in an unattended run (by default as
+        ``show_checkout`` asked).
         """
         until = (until,) if isinstance(until, str) else tuple(until)
-        card = card or (self.views[-1].card if self.views else DEFAULT_CARD)
+        pay_with = self._pay_with(card, iban, ideal)
         if self.refresh().status not in until:
+            deadline = time.monotonic() + timeout
             pi, outcome = self._outcome_at_stripe()
-            if outcome not in until and unattended() and self._payable_for(until):
-                self._play_shopper(card)  # only what Stripe does not have already
+            if outcome not in (*until, "processing") and unattended() and self._payable_for(until):
+                self._play_shopper(pay_with)  # only what Stripe does not have already
+                pi, outcome = self._outcome_at_stripe()
+            while outcome == "processing" and outcome not in until and time.monotonic() < deadline:
+                time.sleep(0.25)  # the bank has not answered yet: in the sandbox, seconds
                 pi, outcome = self._outcome_at_stripe()
             if outcome not in until:
-                raise NotPaidYet(self._what_to_do(pi, outcome, until, card))
-            if not self._poll(until, time.monotonic() + timeout):
+                raise NotPaidYet(self._what_to_do(pi, outcome, until, pay_with))
+            if not self._poll(until, deadline):
                 raise WorkbenchError(
                     f"Stripe says order {self.id} is {outcome}, but after {timeout} s the shop still has it "
                     f"{self.status}: neither the return page nor the webhook has reached it. Is its /webhook "
@@ -136,44 +143,55 @@ class Order(CardView):
             view.show(confirmation)
         return confirmation
 
+    def _pay_with(self, card, iban, ideal):
+        """How to pay: as given, else as the last ``show_checkout`` asked, else with the default test card."""
+        if card or iban or ideal or not self.views:
+            return PayWith.of(card, iban, ideal)
+        return self.views[-1].pay_with
+
     def _bringing_back(self):
         """True if the last view of this order is its authenticate page (``bring_back``), not its checkout."""
         return bool(self.views) and self.views[-1].page == "authenticate"
 
-    def _play_shopper(self, card):
+    def _play_shopper(self, pay_with):
         """In an unattended run, what the shopper in the frame would do: confirm with the bank, or pay."""
         if self._bringing_back():
             self.workbench.come_back_as_shopper(self)
         else:
-            self.workbench.pay_as_shopper(self, card)
+            pay_as_shopper(self.workbench, self, pay_with)
 
     def _payable_for(self, until):
         """True if a payment attempt is what ``until`` waits for and the checkout can still take one."""
-        attempt_awaited = "paid" in until or "failed" in until
+        attempt_awaited = bool({"processing", "paid", "failed"} & set(until))
         return attempt_awaited and self.workbench.mode == "sandbox" and self.status in ("awaiting_payment", "failed")
 
     def _outcome_at_stripe(self):
         """(PaymentIntent, the order status it calls for): what the shop will make of it once it hears.
 
-        None while there is nothing to settle yet: no attempt, 3D Secure under way,
-        a payment processing, an authorisation awaiting capture.
+        None while there is nothing to settle yet: no attempt, 3D Secure under way, an
+        authorisation awaiting capture; ``processing`` while a bank debit has not settled.
         """
         pi = self.workbench.stripe.v1.payment_intents.retrieve(
-            self.payment_intent, params={"expand": ["latest_charge"]}
+            self.payment_intent, params={"expand": ["latest_charge", "payment_method"]}
         )
         if pi.latest_charge is not None and pi.latest_charge.refunded:
             return pi, "refunded"
         if pi.status == "requires_payment_method" and pi.last_payment_error:
             return pi, "failed"
-        return pi, {"succeeded": "paid", "canceled": "canceled"}.get(pi.status)
+        return pi, ORDER_STATUS_FOR.get(pi.status)
 
-    def _what_to_do(self, pi, outcome, until, card):
+    def _what_to_do(self, pi, outcome, until, pay_with):
         """The one sentence a person needs when the payment ``wait`` was asked about has not happened."""
-        pay = f"in its checkout with {card} ({CARD_HINT}), then run this cell again"
+        pay = f"in its checkout with {pay_with.sentence()}, then run this cell again"
         if self._bringing_back() and outcome != "paid":
             return (
                 f"Order {self.id} waits for its shopper: press Complete (or Fail) on the bank's test page in the "
                 "frame above, then run this cell again."
+            )
+        if pi.status == "requires_action" and pi.payment_method is not None and pi.payment_method.type != "card":
+            return (  # a redirect method (iDEAL): the shopper left the checkout for their bank's page
+                f"Order {self.id} is waiting at the bank's test page: press Authorize test payment (or Fail "
+                "test payment) there, then run this cell again."
             )
         if pi.status == "requires_action":
             return (
@@ -251,7 +269,10 @@ class Confirmation(CardView):
     def card(self):
         """The confirmation as a notebook card: what was charged, the PaymentIntent, its history and webhook events."""
         pi = self.payment_intent
-        rows = [("total charged", self.total), ("payment_intent", pi.id), ("PaymentIntent status", pi.status)]
+        charged = ("total charged", self.total)
+        if pi.status == "processing":  # a bank debit on its way: nothing has been received yet
+            charged = ("amount", f"{money(pi.amount, pi.currency)}, on its way: the bank has not paid it yet")
+        rows = [charged, ("payment_intent", pi.id), ("PaymentIntent status", pi.status)]
         if pi.last_payment_error:
             rows.append(("payment error", pi.last_payment_error.message))
         tables = [("status history", history_table(self.order)), ("events", self.events.table())]

@@ -24,7 +24,7 @@ from .display import NO_MATH, TONES, WholeText, badge_html, tone_of, utc_time
 from .errors import NotPaidYet, WorkbenchError
 from .lifecycle_svg import lifecycle_svg
 from .order import Confirmation, Order
-from .shopper import DEFAULT_CARD, unattended
+from .shopper import BY_CARD, DEFAULT_CARD, SEPA_IBAN, unattended
 
 POLL = 0.5  # seconds between looks at the order
 WATCH_FOR = 3 * 3600  # a presenter's session; the thread then stops
@@ -69,7 +69,7 @@ def checkout_frame_html(order, height=FRAME_HEIGHT, page="checkout"):
     )
 
 
-def panel_html(order, card, confirmation=None, problem=None, page="checkout"):
+def panel_html(order, pay_with, confirmation=None, problem=None, page="checkout"):
     """The status panel: what the audience should look at once the shopper has pressed Pay."""
     ink, _ = TONES[tone_of(order.status)]
     badge = badge_html(order.status.replace("_", " "), tone_of(order.status))
@@ -88,7 +88,7 @@ def panel_html(order, card, confirmation=None, problem=None, page="checkout"):
         )
     else:
         lines.append(f'<div style="margin-top:10px">Total <b>{escape(order.total)}</b></div>')
-    lines += _next_step(order, card, confirmation, page)
+    lines += _next_step(order, pay_with, confirmation, page)
     if order.history:
         last = order.history[-1]
         lines.append(
@@ -105,18 +105,24 @@ def panel_html(order, card, confirmation=None, problem=None, page="checkout"):
     )
 
 
-def _next_step(order, card, confirmation, page):
-    """One sentence telling the presenter what to do now."""
-    hint = "any future date, any CVC, ZIP 10001"
+def _next_step(order, pay_with, confirmation, page):
+    """One sentence telling the presenter what to do now (or, while a bank debit processes, what happens next)."""
     if page == "authenticate" and order.status in ("awaiting_payment", "failed"):
         return ['<div style="margin-top:10px">Press <b>Complete</b> on the bank\'s test page in the frame.</div>']
     if order.status == "awaiting_payment":
-        fill = " (its Fill test card button, or type it)" if order.workbench.mode == "sandbox" else ""
-        return [f'<div style="margin-top:10px">Pay in the checkout with <b>{escape(card)}</b>{fill}: {hint}.</div>']
+        how = pay_with.instruction(fill=order.workbench.mode == "sandbox")
+        return [f'<div style="margin-top:10px">Pay in the checkout with {how}.</div>']
+    if order.status == "processing":
+        return [
+            '<div style="margin-top:10px">Stripe has the debit; the bank answers later (days with real banks, '
+            "seconds in the sandbox). This panel turns green, or red, by itself when the webhook settles the "
+            "order.</div>"
+        ]
     if order.status == "failed":
         error = confirmation.payment_intent.last_payment_error if confirmation else None
         said = f"Stripe said: {escape(error.message)} " if error else ""
-        retry = f"The checkout stays open: try again, e.g. with <b>{DEFAULT_CARD}</b>."
+        again = SEPA_IBAN if pay_with.type == "sepa_debit" else DEFAULT_CARD  # the same tab, with one that succeeds
+        retry = f"The checkout stays open: try again, e.g. with <b>{again}</b>."
         return [f'<div style="margin-top:10px">{said}{retry}</div>']
     return []
 
@@ -124,8 +130,8 @@ def _next_step(order, card, confirmation, page):
 class PresenterView(WholeText, widgets.HBox):
     """The checkout frame and its live status panel, side by side (see the module docstring)."""
 
-    def __init__(self, order, card=DEFAULT_CARD, page="checkout"):
-        self.order, self.card, self.page = order, card, page
+    def __init__(self, order, pay_with=BY_CARD, page="checkout"):
+        self.order, self.pay_with, self.page = order, pay_with, page
         self.frame = widgets.HTML(
             checkout_frame_html(order, page=page), layout=widgets.Layout(flex="3 1 0", min_width="340px")
         )
@@ -148,7 +154,7 @@ class PresenterView(WholeText, widgets.HBox):
         """Redraw the panel from ``confirmation`` (or from the order alone, before it settles)."""
         order = confirmation.order if confirmation is not None else self.order
         with self._lock:
-            self.panel.value = panel_html(order, self.card, confirmation, problem, self.page)
+            self.panel.value = panel_html(order, self.pay_with, confirmation, problem, self.page)
             self._seen = (order.status, len(order.history))
 
     def stop(self):
@@ -172,7 +178,7 @@ class PresenterView(WholeText, widgets.HBox):
 
     def __repr__(self):
         where, name = PAGES[self.page]
-        task = "press Complete on the bank's test page" if self.page == "authenticate" else f"pay with {self.card}"
+        task = "press Complete on the bank's test page" if self.page == "authenticate" else f"pay with {self.pay_with}"
         return (
             f"{name} for order {self.order.id} ({self.order.total}) beside its live status panel; "
             f"{task}: {where(self.order)}"
@@ -216,7 +222,7 @@ class CheckoutDesk(WholeText, widgets.VBox):
             self.button.disabled = False
         if self.view is not None:
             self.view.stop()
-        self.order, self.view = order, order.show_checkout(self.card)
+        self.order, self.view = order, order.show_checkout(card=self.card)
         made = f"Order <code>{escape(order.id)}</code> for <b>{order.total}</b>"  # the panel lists the books
         self.message.value = f'<span class="{NO_MATH}">{made}</span>'
         self.children = (*self.children[:2], self.view)

@@ -14,26 +14,36 @@ import tempfile
 
 from press_workbench.shop import start_shop
 
+from .errors import WorkbenchError
+
 _started = None  # the KernelServers of this process, while they run
 
 
-def kernel_servers():
-    """The shop and sandbox running in this kernel, started on first use."""
+def kernel_servers(currency=None):
+    """The shop and sandbox running in this kernel, started on first use (selling in ``currency`` if given)."""
     global _started
     if _started is None or _started.stopped:
-        _started = KernelServers()
+        _started = KernelServers(currency)
+    elif currency and _started.app.config["SHOP_CURRENCY"] != currency:
+        raise WorkbenchError(
+            f"The shop started in this kernel sells in {_started.app.config['SHOP_CURRENCY']}, not {currency}: "
+            "restart the kernel, then run this cell again."
+        )
     return _started
 
 
 class KernelServers:
     """The shop, and in sandbox mode a fresh sandbox, serving from threads of this process."""
 
-    def __init__(self):
+    def __init__(self, currency=None):
         self.stopped = False
         self.data_dir = tempfile.mkdtemp(prefix="workbench-")
+        # SANDBOX_URL None: never reuse another sandbox, whose events and state would mix with ours.
+        config = {"DATA_DIR": self.data_dir, "SANDBOX_PORT": 0, "SANDBOX_URL": None}
+        if currency:
+            config["SHOP_CURRENCY"] = currency  # else SHOP_CURRENCY from the environment, as any shop
         try:
-            # SANDBOX_URL None: never reuse another sandbox, whose events and state would mix with ours.
-            self.shop, self.sandbox = start_shop({"DATA_DIR": self.data_dir, "SANDBOX_PORT": 0, "SANDBOX_URL": None})
+            self.shop, self.sandbox = start_shop(config)
         except Exception:
             shutil.rmtree(self.data_dir, ignore_errors=True)
             raise

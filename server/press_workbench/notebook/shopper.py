@@ -6,13 +6,17 @@ sandbox's Stripe.js stand-in, in the same order and with the same bodies:
 1. GET the shop's checkout page, which carries the publishable key, the client
    secret and the return URL (``#checkout-config``);
 2. GET the PaymentIntent with the publishable key (the Payment Element's session check);
-3. POST ``/v1/payment_intents/<id>/confirm`` with the card fields, as the card frame does;
-4. for a 3D Secure card, open the challenge page and press Complete (or Fail);
-5. follow the redirect to the shop's return URL and read the confirmation page.
+3. POST ``/v1/payment_intents/<id>/confirm`` with what the Payment Element's tab
+   collected (``PayWith``): the card fields, or the SEPA Debit tab's IBAN, name and
+   email with the mandate's acceptance, or nothing for iDEAL;
+4. for a 3D Secure card, open the challenge page and press Complete (or Fail); for
+   iDEAL, open the bank's test page and press Authorize (or Fail) test payment;
+5. follow the redirect to the shop's return URL and read the page it shows: the
+   confirmation, or a bank debit's processing page.
 
 So a notebook run unattended (CI) goes through the shop's real checkout,
-confirmation and webhook code.  Real Stripe.js accepts card numbers only inside
-Stripe's own frame, which is why this works with the sandbox alone.
+confirmation and webhook code.  Real Stripe.js accepts card numbers and IBANs only
+inside Stripe's own frame, which is why this works with the sandbox alone.
 """
 
 import datetime
@@ -34,12 +38,64 @@ from .display import Card, CardView, Table
 from .errors import WorkbenchError
 
 DEFAULT_CARD = "4242 4242 4242 4242"
+CARD_HINT = "any future date, any CVC, ZIP 10001"
+SEPA_IBAN = "AT61 1904 3002 3457 3201"  # Stripe's test IBAN whose debit succeeds (after processing)
+IDEAL_BUTTONS = {"authorize": "Authorize test payment", "fail": "Fail test payment"}  # the bank's test page
+SEPA_HOLDER = {"name": "Jenny Rosen", "email": "jenny.rosen@example.com"}
 AUTOPAY = "WORKBENCH_AUTOPAY"  # "1": nobody is at the keyboard (CI, nbval); a test shopper plays the person
 CHECKOUT_CONFIG = re.compile(r'<script type="application/json" id="checkout-config">(.*?)</script>', re.DOTALL)
 STRIPE_MODE_MESSAGE = (
     "pay_as_shopper works with the offline sandbox only: real Stripe.js takes card numbers only inside Stripe's "
     "own frame. Open the checkout link above and pay with 4242 4242 4242 4242, any future date, any CVC."
 )
+
+
+@dataclass(frozen=True)
+class PayWith:
+    """How the person at the keyboard is asked to pay in the checkout, and how a test shopper pays unattended.
+
+    ``type`` is the Payment Element's tab (``card``, ``sepa_debit`` or ``ideal``); ``value`` what goes in it: a test
+    card's number, a test IBAN, or for iDEAL the bank test page's button (``authorize`` or ``fail``).
+    """
+
+    type: str
+    value: str
+
+    @classmethod
+    def of(cls, card=None, iban=None, ideal=None):
+        """The one way to pay that was given (a card by default); naming two is a mistake worth a sentence."""
+        given = [(kind, value) for kind, value in (("card", card), ("sepa_debit", iban), ("ideal", ideal)) if value]
+        if len(given) > 1:
+            raise WorkbenchError("Pay with one of card=, iban= or ideal=, not several at once.")
+        if ideal and ideal not in IDEAL_BUTTONS:
+            raise WorkbenchError(f"ideal= names the bank page's button to press: 'authorize' or 'fail', not {ideal!r}.")
+        return cls(*given[0]) if given else BY_CARD
+
+    def instruction(self, fill=False):
+        """How to pay, as HTML after "Pay in the checkout with"; ``fill``: the sandbox's checkout can fill it in."""
+        value = f"<b>{html.escape(self.value)}</b>"
+        filled = (
+            f" (its Fill test {'IBAN' if self.type == 'sepa_debit' else 'card'} button, or type it)" if fill else ""
+        )
+        if self.type == "sepa_debit":
+            return f"{value} in the SEPA Debit tab{filled}, any name and email"
+        if self.type == "ideal":
+            return f"<b>iDEAL</b>, then <b>{IDEAL_BUTTONS[self.value]}</b> on the bank's test page"
+        return f"{value}{filled}: {CARD_HINT}"
+
+    def sentence(self):
+        """The same in plain words, for a message."""
+        if self.type == "sepa_debit":
+            return f"IBAN {self.value} in the SEPA Debit tab (any name and email)"
+        if self.type == "ideal":
+            return f"iDEAL, then {IDEAL_BUTTONS[self.value]} on the bank's test page"
+        return f"{self.value} ({CARD_HINT})"
+
+    def __str__(self):
+        return self.value if self.type != "ideal" else f"iDEAL ({IDEAL_BUTTONS[self.value]})"
+
+
+BY_CARD = PayWith("card", DEFAULT_CARD)
 
 
 def unattended():
@@ -58,8 +114,8 @@ class ShopperVisit(CardView):
     """What the test shopper did and saw: each request, and the page it ended on."""
 
     order_id: str
-    card_number: str
-    outcome: str = "not paid"  # "paid", "declined", "authentication failed" or "not paid"
+    pay_with: str  # what was typed or chosen in the checkout (``PayWith``)
+    outcome: str = "not paid"  # "paid", "processing", "declined", "authentication failed" or "not paid"
     message: str | None = None  # the error the checkout page showed
     total: str | None = None  # the confirmation page's total charged
     payment_intent: str | None = None  # the confirmation page's pi_… id
@@ -71,9 +127,9 @@ class ShopperVisit(CardView):
         return self.outcome == "paid"
 
     def card(self):
-        """The visit as a card: the card typed, what the shopper saw, each request a browser would have made."""
-        rows = [("card", self.card_number)]
-        if self.paid:
+        """The visit as a card: how the shopper paid, what they saw, each request a browser would have made."""
+        rows = [("paid with", self.pay_with)]
+        if self.paid or self.outcome == "processing":
             rows += [("confirmation total", self.total), ("confirmation pi", self.payment_intent)]
         else:
             rows.append(("checkout showed", self.message or "—"))
@@ -140,13 +196,14 @@ def _with_query(url, params):
     return url + ("&" if "?" in url else "?") + urlencode(params)
 
 
-def pay_as_shopper(
-    workbench, order, card=DEFAULT_CARD, authenticate="complete", expiry=None, cvc="123", postal="10001"
-):
-    """Pay ``order`` through its checkout page as a browser would; returns the ``ShopperVisit``."""
+def pay_as_shopper(workbench, order, pay_with=BY_CARD, authenticate="complete", expiry=None, cvc="123", postal="10001"):
+    """Pay ``order`` through its checkout page as a browser would; returns the ``ShopperVisit``.
+
+    ``authenticate``, ``expiry``, ``cvc`` and ``postal`` are a card's: the 3D Secure page's button and the fields.
+    """
     if workbench.mode != "sandbox":
         raise WorkbenchError(STRIPE_MODE_MESSAGE)
-    visit = ShopperVisit(order.id, card)
+    visit = ShopperVisit(order.id, str(pay_with))
     browser = _Browser({workbench.url: "shop", workbench.sandbox_url: "sandbox"})
     visit.steps = browser.steps
     _, _, page = browser.get(order.checkout_url)
@@ -157,18 +214,17 @@ def pay_as_shopper(
     key, secret, return_url = config["publishableKey"], config["clientSecret"], config["returnUrl"]
     intent_url = f"{workbench.sandbox_url}/v1/payment_intents/{secret.split('_secret_')[0]}"
     browser.get(_with_query(intent_url, {"key": key, "client_secret": secret}))
-    form = {
-        "key": key,
-        "client_secret": secret,
-        "return_url": return_url,
-        "payment_method_data": _card_data(card, expiry, cvc, postal),
-    }
+    form = {"key": key, "client_secret": secret, "return_url": return_url, **_tab_data(pay_with, expiry, cvc, postal)}
     _, _, body = browser.post(intent_url + "/confirm", encode_form(form), accept="application/json")
     reply = json.loads(body)
     if "error" in reply:  # Stripe.js resolves {error}; the checkout shows its message and stays put
         visit.outcome, visit.message = "declined", reply["error"]["message"]
         return visit
-    if reply["status"] == "requires_action":
+    if reply["status"] == "requires_action" and pay_with.type == "ideal":  # the bank's page, then back to the shop
+        bank = reply["next_action"]["redirect_to_url"]["url"]
+        browser.get(bank)
+        _, _, page = browser.post(bank, {"client_secret": secret, "result": pay_with.value})
+    elif reply["status"] == "requires_action":
         challenge = reply["next_action"]["redirect_to_url"]["url"]
         browser.get(challenge)
         _, _, page = browser.post(
@@ -217,6 +273,23 @@ def come_back_as_shopper(workbench, order, result="complete"):
     return _read_landing_page(visit, page, authenticated=True)
 
 
+def _tab_data(pay_with, expiry, cvc, postal):
+    """What the Payment Element's tab sends with the confirmation: ``payment_method_data``, and a SEPA mandate."""
+    if pay_with.type == "sepa_debit":
+        return {
+            "payment_method_data": {
+                "type": "sepa_debit",
+                "sepa_debit": {"iban": "".join(pay_with.value.split())},
+                "billing_details": SEPA_HOLDER,
+            },
+            # the mandate text the SEPA Debit tab shows, accepted by paying, as Stripe.js sends it
+            "mandate_data": {"customer_acceptance": {"type": "online", "online": {"infer_from_client": True}}},
+        }
+    if pay_with.type == "ideal":
+        return {"payment_method_data": {"type": "ideal"}}
+    return {"payment_method_data": _card_data(pay_with.value, expiry, cvc, postal)}
+
+
 def _card_data(card, expiry, cvc, postal):
     """``payment_method_data`` exactly as the sandbox card frame sends it."""
     month, year = (expiry or f"12/{(datetime.date.today().year + 5) % 100:02d}").replace(" ", "").split("/")
@@ -233,10 +306,11 @@ def _card_data(card, expiry, cvc, postal):
 
 
 def _read_landing_page(visit, page, authenticated):
-    visit.total = text_of_test_id(page, "confirmation-amount")
+    visit.total = text_of_test_id(page, "confirmation-amount") or text_of_test_id(page, "processing-amount")
     visit.payment_intent = text_of_test_id(page, "payment-intent-id")
-    if visit.total and text_of_test_id(page, "payment-status") == "succeeded":
-        visit.outcome = "paid"
+    status = text_of_test_id(page, "payment-status")
+    if visit.total and status in ("succeeded", "processing"):
+        visit.outcome = "paid" if status == "succeeded" else "processing"
     else:
         visit.message = text_of_test_id(page, "payment-error")
         visit.outcome = "authentication failed" if authenticated and visit.message else "not paid"
@@ -250,10 +324,12 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 def authenticate(workbench, pi, result="complete", timeout=300):
-    """Finish a PaymentIntent's (or a SetupIntent's) 3D Secure challenge; returns the intent afterwards.
+    """Finish a PaymentIntent's (or a SetupIntent's) 3D Secure challenge, or its bank's page; returns the intent
+    afterwards.
 
-    In the sandbox this presses the challenge page's button (``result`` is
-    ``"complete"`` or ``"fail"``) without following its redirect, since the
+    In the sandbox this presses the test page's button (``result`` is
+    ``"complete"`` or ``"fail"`` for 3D Secure, ``"authorize"`` or ``"fail"`` for a
+    redirect method such as iDEAL) without following its redirect, since the
     ``return_url`` of a lesson need not exist.  With real Stripe the learner presses
     it: the link is printed and the PaymentIntent is polled until it moves on.
     """

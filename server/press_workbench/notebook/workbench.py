@@ -13,6 +13,7 @@ draw PaymentIntents, Refunds and Stripe errors as cards (``display.install``).
 """
 
 import os
+import time
 
 import stripe
 from dotenv import find_dotenv, load_dotenv
@@ -47,23 +48,34 @@ from .servers import kernel_servers
 from .shop_api import ShopAPI
 from .webhooks import ShopWebhook
 
+WRONG_CURRENCY = (
+    "This notebook needs a shop that sells in {currency}, and this Jupyter server's shop sells in {sells}. Start "
+    "JupyterLab with SHOP_CURRENCY={currency} (on a hub, in the learner's environment), then restart this kernel."
+)
 MODE_BADGES = {"sandbox": ("SANDBOX — offline, no real money", "warn"), "stripe": ("Stripe test mode", "info")}
 
 
 class Workbench(CardView):
     """The shop, its Stripe account and its checkout, as seen from a notebook (see the module docstring)."""
 
-    def __init__(self, shop_url=None, start_servers=True, operator_token=None):
+    def __init__(self, shop_url=None, start_servers=True, operator_token=None, currency=None):
+        """``currency``: the one this notebook's shop must sell in (``SHOP_CURRENCY``); a shop found selling in
+        another is left alone, and one started in this kernel sells in it."""
         load_dotenv(find_dotenv(usecwd=True))  # the project's .env, also when the kernel runs in notebooks/
         url = (shop_url or os.environ.get("SHOP_URL") or config_defaults()["SHOP_URL"]).rstrip("/")
         health = probe_shop(url)
         self.servers = None
-        if health is None and remote.browser_route(url, None).proxied:  # the Jupyter server runs it: ask it
+        proxied = remote.browser_route(url, None).proxied
+        if health is None and proxied:  # the Jupyter server runs it: ask it
             health = remote.start_shop(url)
+        if health is not None and currency and shop_currency(url) != currency:
+            if proxied:  # the browser reaches no other shop than the Jupyter server's
+                raise WorkbenchError(WRONG_CURRENCY.format(currency=currency, sells=shop_currency(url)))
+            health = None  # make lab's shop, say: this notebook gets its own
         if health is None and not start_servers:  # the dashboard: its shop runs outside, and may come back
             raise WorkbenchError(f"The shop at {url} does not answer.")
         if health is None:
-            self.servers = kernel_servers()
+            self.servers = kernel_servers(currency)
             config = self.servers.app.config
             url, health = self.servers.shop.url, {"mode": config["MODE"], "sandbox_url": config["SANDBOX_URL"]}
         self.url, self.mode = url, health["mode"]
@@ -161,9 +173,10 @@ class Workbench(CardView):
         """The book picker with a Check out button: the order is made from the picker when it is clicked."""
         return CheckoutDesk(self, self.book_picker(selected), card)
 
-    def presenter_view(self, order, card=shopper.DEFAULT_CARD, page="checkout"):
-        """The order's checkout (or ``page="authenticate"``) beside a live status panel, followed until ``close()``."""
-        return PresenterView(order, card, page)
+    def presenter_view(self, order, card=None, *, iban=None, ideal=None, page="checkout"):
+        """The order's checkout (or ``page="authenticate"``) beside a live status panel (``Order.show_checkout``),
+        followed until ``close()``."""
+        return PresenterView(order, shopper.PayWith.of(card, iban, ideal), page)
 
     def create_order(self, items, email=None, idempotency_key=None):
         """``POST /api/orders``. ``items``: ``{book_id: quantity}``, a list of items or book ids, or a picker."""
@@ -204,6 +217,21 @@ class Workbench(CardView):
         events = wait_for_webhooks(self.stripe, pi_id) if self.mode == "sandbox" else related_events(self.stripe, pi_id)
         return EventTimeline(events, pi_id, self.stripe_page_url, self.webhook.delivery_notes(events))
 
+    def wait_for_bank(self, payment_intent, timeout=300):
+        """The PaymentIntent once the bank has answered its debit: out of ``processing``, paid or not.
+
+        Seconds in the sandbox (``SANDBOX_SEPA_SETTLE_SECONDS``); Stripe's test IBANs take
+        longer, and real debits days, which is why the shop waits for the webhook instead.
+        """
+        deadline = time.monotonic() + timeout
+        pi = self.stripe.v1.payment_intents.retrieve(_payment_intent_id(payment_intent))
+        while pi.status == "processing":
+            if time.monotonic() > deadline:
+                raise WorkbenchError(f"{pi.id} is still processing after {timeout} s: its bank has not answered yet.")
+            time.sleep(0.5)
+            pi = self.stripe.v1.payment_intents.retrieve(pi.id)
+        return pi
+
     def reconcile(self):
         """What ``workbench reconcile`` does, on this shop: settle each open order from its PaymentIntent at Stripe."""
         shop = self.servers.app.extensions["shop"] if self.servers is not None else Shop.from_config(load_config({}))
@@ -221,12 +249,14 @@ class Workbench(CardView):
             return None
         return payment_path(events, payment_intent.status) if events else None
 
-    def pay_as_shopper(self, order, card=shopper.DEFAULT_CARD, **options):
-        """Pay ``order`` through its checkout page as a browser would (sandbox only); see ``shopper``."""
-        return shopper.pay_as_shopper(self, order, card, **options)
+    def pay_as_shopper(self, order, card=None, *, iban=None, ideal=None, **options):
+        """Pay ``order`` through its checkout page as a browser would (sandbox only): with a test card, a test IBAN
+        (SEPA Debit) or iDEAL's ``"authorize"`` or ``"fail"``; see ``shopper``."""
+        return shopper.pay_as_shopper(self, order, shopper.PayWith.of(card, iban, ideal), **options)
 
     def authenticate(self, payment_intent, result="complete"):
-        """Finish a PaymentIntent's (or SetupIntent's) 3D Secure challenge (``"complete"`` or ``"fail"``)."""
+        """Finish a PaymentIntent's (or SetupIntent's) 3D Secure challenge (``"complete"`` or ``"fail"``) or its
+        bank's page (iDEAL: ``"authorize"`` or ``"fail"``); returns it afterwards."""
         return shopper.authenticate(self, payment_intent, result)
 
     def come_back_as_shopper(self, order, result="complete"):
@@ -291,6 +321,12 @@ class Books(CardView, list):
             tone="neutral",
             tables=[("", Table(["id", "title", "author", "price"], rows))],
         )
+
+
+def shop_currency(url):
+    """The currency the shop at ``url`` sells in, as its books say (every book has the shop's one currency)."""
+    books = ShopAPI(url).get("/api/books")["books"]
+    return books[0]["currency"] if books else None
 
 
 def order_items(items):

@@ -19,8 +19,9 @@ Layout, in the order Stripe's API reference reads:
 - ``serving``: serve the app from a thread (``start_sandbox``); ``triggers``: ``stripe trigger``'s
   recipes; ``feed``: read the request log and webhook attempts over HTTP;
 - ``pytest_plugin``: the ``stripe_sandbox`` fixtures any project's tests get (entry point ``pytest11``);
-- ``delivery``: signed webhook delivery with retries;
-- ``store``/``database``: SQLite persistence; ``cards``: Stripe's test cards;
+- ``delivery``: signed webhook delivery with retries; ``settlement``: when SEPA debits and refunds settle;
+- ``store``/``database``: SQLite persistence; ``cards``/``bank_accounts``: Stripe's test cards and IBANs;
+  ``payment_method_types``: the modelled types and what a PaymentIntent offers;
   ``currencies``: amounts and currencies; ``ids``: Stripe-shaped ids.
 """
 
@@ -43,19 +44,38 @@ from .keys import PUBLISHABLE_KEY, SECRET_KEY
 from .pipeline.forms import encode_form
 from .request_log import RequestLog
 from .serving import RunningServer, sandbox_answers, serve_in_thread, start_sandbox
+from .settlement import UNCHANGED, SettleDelays, Settlements
 from .store import Store
 from .triggers import CANNOT, TRIGGERS, describe, trigger
 from .triggers import help_text as trigger_help
 
 
 def reset(data_dir, keep_webhook_endpoints=False):
-    """Delete every object, event, delivery and logged request the sandbox keeps in ``data_dir``.
+    """Delete every object, event, delivery, scheduled settlement and logged request the sandbox keeps in ``data_dir``.
 
     ``keep_webhook_endpoints``: the pytest plugin's ``reset()`` keeps them, so a test's subscriptions outlive it.
     """
     store = Store(data_dir)
     store.reset(keep_types=("webhook_endpoint",) if keep_webhook_endpoints else ())
     RequestLog(store).reset()
+    Settlements(store).reset()
+
+
+def settle_now(data_dir, payment_intent=None):
+    """Let the bank answer now for every SEPA debit and refund still pending in ``data_dir`` (held ones too), or
+    only ``payment_intent``'s; a running sandbox settles them within a quarter of a second.  Returns how many."""
+    return Settlements(Store(data_dir)).settle_now(payment_intent)
+
+
+def set_settle_delays(data_dir, normal=UNCHANGED, delayed=UNCHANGED):
+    """While the sandbox on ``data_dir`` runs, make SEPA debits settle after ``normal``/``delayed`` seconds (``None``
+    or ``"hold"``: only on ``settle_now``); debits confirmed from now on use them, from any process."""
+    Settlements(Store(data_dir)).set_delays(normal, delayed)
+
+
+def clear_settle_delays(data_dir):
+    """Drop what ``set_settle_delays`` set: the sandbox's own delays apply again."""
+    Settlements(Store(data_dir)).clear_delays()
 
 
 __all__ = [
@@ -69,7 +89,9 @@ __all__ = [
     "Database",
     "RunningServer",
     "SandboxUnavailable",
+    "SettleDelays",
     "came_through_proxy",
+    "clear_settle_delays",
     "create_sandbox_app",
     "delivery_line",
     "describe",
@@ -87,6 +109,8 @@ __all__ = [
     "reset",
     "sandbox_answers",
     "serve_in_thread",
+    "set_settle_delays",
+    "settle_now",
     "start_sandbox",
     "trigger",
     "trigger_help",

@@ -18,17 +18,28 @@ from .ids import request_id
 from .keys import PUBLISHABLE_KEY, SECRET_KEY
 from .pipeline.endpoint import MAX_BODY_BYTES, json_response
 from .pipeline.errors import StripeAPIError, unrecognized_url
-from .resources import balance_transactions
+from .resources import balance_transactions, bank_payments
+from .settlement import SettleDelays, Settlements, SettlementWorker
 from .store import Store
 
 
 @dataclass
 class Sandbox:
-    """What every sandbox view shares (store, webhook worker, request log), kept on the app as Flask extensions are."""
+    """What every sandbox view shares (store, webhook worker, request log, the bank debits' schedule and delays),
+    kept on the app as Flask extensions are."""
 
     store: Store
     worker: DeliveryWorker
     requests: request_log.RequestLog
+    settlements: Settlements
+    settle_delays: SettleDelays
+    settler: SettlementWorker = None
+
+    def stop(self):
+        """Stop the background threads; what they had left to do stays in SQLite for the next sandbox."""
+        self.worker.stop()
+        if self.settler:
+            self.settler.stop()
 
 
 def create_sandbox_app(
@@ -38,11 +49,13 @@ def create_sandbox_app(
     webhook_threads=DELIVERY_THREADS,
     proxy_token=None,
     public_hosts=frozenset(),
+    settle_delays=None,
 ):
     """The sandbox app; ``webhook_retry_base``/``webhook_max_attempts`` shorten Stripe's retry schedule (tests).
 
     ``proxy_token``/``public_hosts``: serving behind a Jupyter server's proxy, and the Host names answered
-    besides loopback ones (``behind_proxy``).
+    besides loopback ones (``behind_proxy``).  ``settle_delays``: how long SEPA debits stay ``processing``
+    (``settlement.SettleDelays``; by default what the environment says, else 3 s and 30 s).
     """
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES  # the 3D Secure form too; /v1 answers its own 413 first
@@ -54,7 +67,14 @@ def create_sandbox_app(
         store, schedule, threads=webhook_threads, local_headers=behind_proxy.proxy_headers(proxy_token)
     )
     worker.start()
-    app.extensions["sandbox"] = Sandbox(store, worker, request_log.RequestLog(store))
+    settlements = Settlements(store)
+    running = Sandbox(
+        store, worker, request_log.RequestLog(store), settlements, settle_delays or SettleDelays.from_env()
+    )
+    running.settler = SettlementWorker(settlements, lambda row: bank_payments.settle(running, row))
+    if settlements.waiting():  # debits a stopped sandbox left processing settle now that one runs again
+        running.settler.start()
+    app.extensions["sandbox"] = running
     balance_transactions.settle_unsettled(app.extensions["sandbox"])
     request_log.init_app(app, app.extensions["sandbox"].requests)
     app.jinja_env.filters["money"] = format_amount

@@ -6,7 +6,8 @@ environment has these fixtures; ``-p no:stripe_sandbox`` turns the plugin off.
 - ``stripe_sandbox`` (session): a sandbox on a free loopback port with its own temporary data
   directory, stopped when the session ends.  Its ``api_base``, ``secret_key``, ``publishable_key``,
   ``js_url`` and ``dashboard_url`` are what a project's configuration needs; ``reset()`` forgets
-  every payment; ``trigger(event_type)`` plays a ``stripe trigger`` scenario.
+  every payment; ``trigger(event_type)`` plays a ``stripe trigger`` scenario; ``settle_delays(normal,
+  delayed)`` and ``settle_now(payment_intent)`` say when SEPA Direct Debits settle.
 - ``stripe_sandbox_client``: a ``stripe.StripeClient`` bound to it with the secret key.
 - ``stripe_webhooks`` (one test): every event the test causes, delivered signed and verified, with
   ``wait_for(event_type)``; ``forward_to(url or WSGI app)`` subscribes the project's own endpoint,
@@ -60,6 +61,21 @@ class StripeSandbox:
         from press_workbench.sandbox import reset
 
         reset(self.data_dir, keep_webhook_endpoints=True)
+
+    def settle_delays(self, normal=None, delayed=None):
+        """How long SEPA debits stay ``processing`` from now on, in seconds (``None``: until ``settle_now``).
+
+        The session's sandbox settles them after 3 s (normal test IBANs) and 30 s (the delayed ones) unless told.
+        """
+        from press_workbench.sandbox import set_settle_delays
+
+        set_settle_delays(self.data_dir, normal=normal, delayed=delayed)
+
+    def settle_now(self, payment_intent=None):
+        """Let the bank answer at once for the SEPA debits and refunds still pending (or ``payment_intent``'s)."""
+        from press_workbench.sandbox import settle_now
+
+        return settle_now(self.data_dir, payment_intent)
 
     def trigger(self, event_type):
         """Create the objects that make Stripe emit ``event_type``, as ``stripe trigger`` does; return that event.

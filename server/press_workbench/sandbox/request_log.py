@@ -57,7 +57,7 @@ COLUMNS = (
     "error",
 )
 BODIES = ("params", "response")
-OBJECT_ID = re.compile(r"^(pi|ch|re|pm|evt|we|txn)_[A-Za-z0-9]+$")
+OBJECT_ID = re.compile(r"^(pi|ch|re|pm|evt|we|txn|mandate|du)_[A-Za-z0-9]+$")
 LINKED_FIELDS = ("payment_intent", "charge", "latest_charge")
 ERROR_FIELDS = ("type", "charge", "code", "decline_code", "message", "param")  # what stripe logs tail prints
 MAX_BODY_CHARS = 64 * 1024  # a list of 100 PaymentIntents is longer: the log keeps its start

@@ -32,6 +32,7 @@ class RunningServer:
     thread: threading.Thread = None
     app: object = None
     stopping: bool = False
+    data_dir: str = None  # a sandbox's: what settle_now, set_settle_delays and reset take
 
     def serve(self):
         """The serving loop; it ends once ``stop`` has closed every socket (or made ``select()`` fail)."""
@@ -59,7 +60,7 @@ class RunningServer:
             wasyncore.close_all(self.server._map)
         sandbox = getattr(self.app, "extensions", {}).get("sandbox")  # any WSGI app may be served, not only Flask
         if sandbox:
-            sandbox.worker.stop()
+            sandbox.stop()
 
 
 def serve_in_thread(app, host="127.0.0.1", port=0, name="server", threads=8, dispatcher=None, port_setting="PORT"):
@@ -100,4 +101,8 @@ def sandbox_answers(url, timeout=1.0, token=None):
 
 def start_sandbox(data_dir, host="127.0.0.1", port=0, **options):
     """A sandbox serving from a thread (port 0: a free one), as the shop, the notebooks and the tests start it."""
-    return serve_in_thread(create_sandbox_app(data_dir, **options), host, port, "sandbox", port_setting="SANDBOX_PORT")
+    running = serve_in_thread(
+        create_sandbox_app(data_dir, **options), host, port, "sandbox", port_setting="SANDBOX_PORT"
+    )
+    running.data_dir = data_dir
+    return running

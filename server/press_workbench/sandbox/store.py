@@ -103,11 +103,12 @@ class Store(Database):
         return json.loads(row[1])
 
     def put(self, obj):
-        """Insert or replace an object (it must carry ``id``, ``object`` and ``created``)."""
+        """Insert or replace an object (it must carry ``id`` and ``object``); lists order by ``created``, or by
+        when it was first stored for the objects Stripe shows no creation time for (mandates)."""
         self.execute(
             "INSERT INTO objects(id, type, created, body) VALUES (?, ?, ?, ?) "
             "ON CONFLICT(id) DO UPDATE SET body = excluded.body",
-            (obj["id"], obj["object"], obj["created"], to_json(obj)),
+            (obj["id"], obj["object"], obj.get("created") or int(time.time()), to_json(obj)),
         )
         return obj
 

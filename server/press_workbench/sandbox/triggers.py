@@ -9,8 +9,11 @@ PaymentMethods and parameters, with a description saying where they came from.
 
 ``TRIGGERS`` covers every ``payment_intent.*``, ``charge.*``, ``customer.*``,
 ``payment_method.*`` and ``setup_intent.*`` event ``stripe trigger`` offers that the
-sandbox's model produces honestly, plus ``refund.*`` and ``charge.updated``; ``CANNOT``
-names the others and says why.
+sandbox's model produces honestly, plus ``refund.*``, ``charge.updated`` and
+``mandate.updated``; ``CANNOT`` names the others and says why.  The SEPA Direct Debit
+outcomes have names of their own (``payment_intent.succeeded/sepa_debit``…): the event
+before the slash, made by a debit from Stripe's test IBAN for that outcome, which
+settles after the sandbox's delay (``settlement``), so those wait longer for their event.
 """
 
 import textwrap
@@ -34,11 +37,13 @@ SHIPPING = {  # the payment_intent.succeeded fixture's
 }
 HELP_WIDTH = 100
 WAIT_SECONDS = 5  # charge.updated follows the answer (asynchronous capture); the others are there at once
+SETTLE_WAIT_SECONDS = 60  # a debit's outcome: the sandbox's delay (3 s unless set), about 15 s at Stripe
+SEPA = {"name": "Bob", "email": "bob@example.com"}  # the payment_intent.processing fixture's billing details
 
 
-def _payment(client, amount=2000, card=None, methods=("card",), **params):
+def _payment(client, amount=2000, card=None, methods=("card",), currency="usd", **params):
     """A PaymentIntent, confirmed with ``card`` if given; a declined one is returned as the API left it."""
-    body = {"amount": amount, "currency": "usd", "description": DESCRIPTION, **params}
+    body = {"amount": amount, "currency": currency, "description": DESCRIPTION, **params}
     if methods:
         body["payment_method_types"] = list(methods)
     if card:
@@ -90,6 +95,39 @@ def _charge_failed(client):
 def _refunded(client):
     (pi,) = _charged(client)
     return [pi, client.v1.refunds.create(params={"payment_intent": pi.id})]
+
+
+def _sepa_debit(client, iban):
+    """A €10.00 SEPA Debit from ``iban``, as the Stripe CLI's ``payment_intent.processing`` fixture makes one:
+    the PaymentMethod first, then a PaymentIntent confirmed under an offline mandate."""
+    pm = client.v1.payment_methods.create(
+        params={"type": "sepa_debit", "sepa_debit": {"iban": iban}, "billing_details": SEPA}
+    )
+    return _payment(
+        client,
+        amount=1000,
+        currency="eur",
+        methods=("sepa_debit",),
+        payment_method=pm.id,
+        confirm=True,
+        mandate_data={"customer_acceptance": {"accepted_at": "1590590577", "type": "offline"}},
+    )
+
+
+def _processing(client):
+    return _sepa_debit(client, "AT321904300235473204")  # the fixture's: it settles after the delayed timing
+
+
+def _sepa_succeeded(client):
+    return _sepa_debit(client, "AT611904300234573201")
+
+
+def _sepa_failed(client):
+    return _sepa_debit(client, "AT861904300235473202")
+
+
+def _disputed(client):
+    return _sepa_debit(client, "AT591904300235473203")
 
 
 def _refund_updated(client):
@@ -144,6 +182,7 @@ class Recipe:
     make: object  # client -> the objects it created
     says: str  # what it does, for ``workbench trigger --help``
     stripe_cli: bool = True  # ``stripe trigger`` offers the event too
+    wait: float = WAIT_SECONDS  # how long the event may take to appear
 
 
 TRIGGERS = {
@@ -175,15 +214,33 @@ TRIGGERS = {
         lambda client: _setup(client, "pm_card_chargeDeclined"), "a card the bank declines (pm_card_chargeDeclined)"
     ),
     "setup_intent.canceled": Recipe(_setup_canceled, "a SetupIntent, canceled (requested_by_customer)"),
+    "payment_intent.processing": Recipe(_processing, "a €10.00 SEPA Debit from AT321904300235473204: processing"),
+    "charge.pending": Recipe(
+        _processing, "a €10.00 SEPA Debit, its charge pending (the Stripe CLI debits a US bank account instead)"
+    ),
+    "charge.dispute.created": Recipe(
+        _disputed,
+        "a €10.00 SEPA Debit from AT591904300235473203, disputed once it settles (the Stripe CLI disputes a card)",
+        wait=SETTLE_WAIT_SECONDS,
+    ),
+    "mandate.updated": Recipe(
+        _sepa_succeeded,
+        "a €10.00 SEPA Debit: its single-use mandate is spent once the debit settles",
+        stripe_cli=False,
+        wait=SETTLE_WAIT_SECONDS,
+    ),
+    "payment_intent.succeeded/sepa_debit": Recipe(
+        _sepa_succeeded, "a €10.00 SEPA Debit from AT611904300234573201, once it settles", False, SETTLE_WAIT_SECONDS
+    ),
+    "payment_intent.payment_failed/sepa_debit": Recipe(
+        _sepa_failed, "a €10.00 SEPA Debit from AT861904300235473202, once it fails", False, SETTLE_WAIT_SECONDS
+    ),
 }
 
-DISPUTES = "disputes are not modelled: the sandbox has no Disputes API and no dispute test cards"
+DISPUTES = "the sandbox's disputes are SEPA Direct Debit ones, final from the start: nothing updates or closes them"
 CANNOT = {  # what ``stripe trigger`` offers (or refund.* implies) and the sandbox cannot make honestly, and why
-    "payment_intent.processing": 'cards never go through processing (Stripe: they "are processed more quickly"); '
-    "the Stripe CLI uses a SEPA Direct Debit, which the sandbox does not model",
     "payment_intent.partially_funded": "it needs a Customer's cash balance funded by bank transfer "
     "(customer_balance); the sandbox's customers have no cash balance",
-    "charge.dispute.created": DISPUTES,
     "charge.dispute.updated": DISPUTES,
     "charge.dispute.closed": DISPUTES,
     "refund.failed": "refunds succeed at once: a refund that fails later (test card 4000 0000 0000 5126) "
@@ -191,15 +248,17 @@ CANNOT = {  # what ``stripe trigger`` offers (or refund.* implies) and the sandb
 }
 
 
-def trigger(client, event_type):
-    """Run the recipe for ``event_type``; return (the objects it created, the event it made, or None)."""
-    created = TRIGGERS[event_type].make(client)
-    ids = {obj.id for obj in created}
-    deadline = time.monotonic() + WAIT_SECONDS
+def trigger(client, name):
+    """Run the recipe ``name`` (an event type, or ``<event type>/<method>``); return (the objects it created, the
+    event it made, or None)."""
+    recipe, event_type = TRIGGERS[name], name.split("/")[0]
+    created = recipe.make(client)
+    ids = {obj.id for obj in created} | {getattr(obj, "payment_method", None) for obj in created} - {None}
+    deadline = time.monotonic() + recipe.wait
     while True:
         for event in client.v1.events.list(params={"type": event_type, "limit": 10}).data:
-            about = event.data.object.to_dict()
-            if about.get("id") in ids or about.get("payment_intent") in ids:
+            about = event.data.object.to_dict()  # the PaymentIntent, or a charge, refund, dispute or mandate of it
+            if ids & {about.get("id"), about.get("payment_intent"), about.get("payment_method")}:
                 return created, event
         if time.monotonic() > deadline:
             return created, None

@@ -48,8 +48,8 @@ def _local(target):
 @bp.get("/")
 def show():
     """The cart page, priced from the catalog on every view so a changed price can never be stale here."""
-    items = cart_items()
-    lines, currency = price_lines(items, current_shop().catalog) if items else ([], "usd")
+    items, shop = cart_items(), current_shop()
+    lines, currency = price_lines(items, shop.catalog) if items else ([], shop.config["SHOP_CURRENCY"])
     return render_template("cart.html", lines=lines, currency=currency, total=sum(line["amount"] for line in lines))
 
 

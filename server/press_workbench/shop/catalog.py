@@ -1,7 +1,11 @@
 """The book catalog, read from ``catalog.json``: the only source of prices.
 
 Orders are priced here on the server from book ids and quantities; nothing a
-browser or widget sends can change an amount.
+browser or widget sends can change an amount.  Each book has a price of its own in
+every currency the shop sells in (``"prices": {"usd": 2300, "eur": 2200}``), and a
+running shop sells in one of them (``SHOP_CURRENCY``): a shop sets its prices per
+market, as Stripe Prices do with ``currency_options``, rather than converting them
+at a rate that would move prices by itself.
 """
 
 import json
@@ -12,8 +16,9 @@ from functools import lru_cache
 from .errors import ShopError
 from .validation import MAX_LINES, MAX_QUANTITY, merged_quantity, quantity, shown
 
-__all__ = ["MAX_QUANTITY", "Book", "load_catalog", "price_lines"]
+__all__ = ["DEFAULT_CURRENCY", "MAX_QUANTITY", "Book", "catalog_currencies", "load_catalog", "price_lines"]
 CATALOG_PATH = os.path.join(os.path.dirname(__file__), "catalog.json")
+DEFAULT_CURRENCY = "usd"
 
 
 @dataclass(frozen=True)
@@ -42,12 +47,30 @@ class Book:
 
 
 @lru_cache(maxsize=4)
-def load_catalog(path=CATALOG_PATH):
-    """The catalog file as books by id; cached, since it is read on every request and never changes while running."""
+def _read(path):
     with open(path, encoding="utf-8") as fh:
-        raw = json.load(fh)
-    books = [Book(currency=raw["currency"], **{**b, "palette": tuple(b["palette"])}) for b in raw["books"]]
-    return {book.id: book for book in books}
+        return json.load(fh)["books"]
+
+
+def catalog_currencies(path=CATALOG_PATH):
+    """The currencies every book has a price in: the ones ``SHOP_CURRENCY`` may name."""
+    return sorted(set.intersection(*(set(book["prices"]) for book in _read(path))))
+
+
+@lru_cache(maxsize=4)
+def load_catalog(currency=DEFAULT_CURRENCY, path=CATALOG_PATH):
+    """The books by id, priced in ``currency``; cached, since it is read on every request and never changes."""
+    if currency not in catalog_currencies(path):
+        raise ValueError(f"The catalog has no prices in {currency!r}; it has {', '.join(catalog_currencies(path))}.")
+    return {
+        book["id"]: Book(
+            **{key: value for key, value in book.items() if key not in ("prices", "palette")},
+            price=book["prices"][currency],
+            currency=currency,
+            palette=tuple(book["palette"]),
+        )
+        for book in _read(path)
+    }
 
 
 def price_lines(items, catalog):

@@ -13,6 +13,8 @@ from dotenv import load_dotenv
 from press_workbench.sandbox import PUBLISHABLE_KEY as SANDBOX_PUBLISHABLE_KEY
 from press_workbench.sandbox import SECRET_KEY as SANDBOX_SECRET_KEY
 
+from .catalog import DEFAULT_CURRENCY, catalog_currencies
+
 STRIPE_JS_URL = "https://js.stripe.com/v3/"
 KEY_FORMAT = re.compile(r"^(sk|rk|pk)_(test|live)_[A-Za-z0-9_]{8,}$")
 ENV_KEYS = (
@@ -25,6 +27,7 @@ ENV_KEYS = (
     "SANDBOX_PORT",
     "DASHBOARD_PORT",
     "SHOP_URL",
+    "SHOP_CURRENCY",
     "SANDBOX_URL",
     "WORKBENCH_SECRET",
     "WORKBENCH_OPERATOR_TOKEN",
@@ -50,6 +53,8 @@ def defaults():
         "SANDBOX_PORT": 12111,
         "DASHBOARD_PORT": 8866,
         "SHOP_URL": "http://127.0.0.1:4242",
+        # The catalog's currency (catalog.py); in eur the Payment Element also offers iDEAL and SEPA Direct Debit.
+        "SHOP_CURRENCY": DEFAULT_CURRENCY,
         "SANDBOX_URL": None,
         "SECRET_KEY": None,
         "OPERATOR_TOKEN": None,
@@ -101,8 +106,9 @@ def load(overrides=None):
 
 
 def resolve(settings):
-    """Validate keys and mode; return the settings completed with MODE and the sandbox keys."""
+    """Validate keys, mode and currency; return the settings completed with MODE and the sandbox keys."""
     settings = dict(settings)
+    settings["SHOP_CURRENCY"] = shop_currency(settings.get("SHOP_CURRENCY"))
     secret, publishable = settings.get("STRIPE_SECRET_KEY"), settings.get("STRIPE_PUBLISHABLE_KEY")
     mode = settings.get("MODE")
     if mode not in (None, "sandbox", "stripe"):
@@ -117,6 +123,17 @@ def resolve(settings):
     check_stripe_keys(secret, publishable)
     settings["MODE"] = "stripe"
     return settings
+
+
+def shop_currency(value):
+    """The catalog currency named (any case), or a ConfigError listing the ones the catalog has prices in."""
+    currency = (value or DEFAULT_CURRENCY).strip().lower()
+    if currency not in catalog_currencies():
+        raise ConfigError(
+            f"SHOP_CURRENCY must be one of {', '.join(catalog_currencies())} (the currencies catalog.json prices "
+            f"its books in), got {value!r}."
+        )
+    return currency
 
 
 def check_stripe_keys(secret, publishable):

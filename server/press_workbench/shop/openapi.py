@@ -336,7 +336,7 @@ SPEC = {
                     "id": {"type": "string", "pattern": "^ord_"},
                     "status": {
                         "type": "string",
-                        "enum": ["awaiting_payment", "paid", "failed", "canceled", "refunded"],
+                        "enum": ["awaiting_payment", "processing", "paid", "failed", "canceled", "refunded"],
                     },
                     "amount": {"type": "integer"},
                     "amount_received": {"type": "integer"},

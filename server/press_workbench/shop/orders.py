@@ -1,10 +1,12 @@
 """Orders: priced from the catalog, paid through one PaymentIntent each, settled only from Stripe's data.
 
-An order moves ``awaiting_payment → paid | failed | canceled`` and ``paid →
-refunded``.  Every change is appended to ``order_history`` with its source (return
-page, webhook, reconciliation), and a change is applied only from a PaymentIntent
-retrieved with the secret key or carried by a verified webhook event — never from
-what a browser says.
+An order moves ``awaiting_payment → paid | failed | canceled``, ``paid →
+refunded``, and through ``processing`` while a bank debit (SEPA Direct Debit) that
+Stripe has accepted has not settled: ``processing → paid | failed``.  A failed order
+can be paid again.  Every change is appended to ``order_history`` with its source
+(return page, webhook, reconciliation), and a change is applied only from a
+PaymentIntent retrieved with the secret key or carried by a verified webhook event —
+never from what a browser says.
 """
 
 import hashlib
@@ -54,15 +56,16 @@ CREATE TABLE IF NOT EXISTS processed_events (
 """
 
 # PaymentIntent status → order status (statuses not listed leave the order as it is).
-SETTLED_BY = {"succeeded": "paid", "canceled": "canceled"}
+ORDER_STATUS_FOR = {"processing": "processing", "succeeded": "paid", "canceled": "canceled"}
 ALLOWED = {
-    "awaiting_payment": {"paid", "failed", "canceled"},
-    "failed": {"paid", "failed", "canceled", "awaiting_payment"},
+    "awaiting_payment": {"processing", "paid", "failed", "canceled"},
+    "processing": {"paid", "failed"},  # Stripe cannot cancel a PaymentIntent that is processing
+    "failed": {"processing", "paid", "failed", "canceled", "awaiting_payment"},
     "paid": {"refunded"},
     "canceled": set(),
     "refunded": set(),
 }
-OPEN = ("awaiting_payment", "failed")  # a payment may still settle these
+OPEN = ("awaiting_payment", "processing", "failed")  # a payment may still settle these
 MAX_DETAIL = 500  # characters of a history entry (Stripe's decline messages are far shorter)
 IDEMPOTENCY_TTL = 24 * 3600  # seconds a key replays its order, as at Stripe
 
@@ -238,7 +241,7 @@ class OrderStore(Database):
     def apply_payment_intent(self, order, pi, source):
         """Move the order to what the PaymentIntent says, if it really is this order's; returns the order."""
         check_belongs(order, pi)
-        status = SETTLED_BY.get(pi["status"])
+        status = ORDER_STATUS_FOR.get(pi["status"])
         detail = f"{pi['id']} {pi['status']}"
         if pi["status"] == "requires_payment_method" and pi["last_payment_error"]:  # a failed attempt
             status = "failed"

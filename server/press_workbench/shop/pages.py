@@ -38,8 +38,25 @@ PAYMENT_ERRORS = {
     "amount limit.",
     "payment_intent_authentication_failure": "The provided PaymentMethod has failed authentication. You can provide "
     "payment_method_data or a new PaymentMethod to attempt to fulfill this PaymentIntent again.",
+    "payment_intent_payment_attempt_failed": "Your bank did not pay the debit. Try again with another account, or "
+    "pay another way.",
     "payment_failed": "The payment did not go through. Try again or use another card.",
 }
+
+
+def failure_code(pi):
+    """The ``PAYMENT_ERRORS`` code for the PaymentIntent's last failed attempt; None if nothing was attempted.
+
+    A card's ``decline_code`` says more than its ``code`` (``card_declined``); any other failure, such as a bank
+    debit that failed (``generic_decline`` under ``payment_intent_payment_attempt_failed``), is named by its code.
+    """
+    failure = pi["last_payment_error"]
+    if not failure:  # a return URL typed (or forged) before any payment: back to the checkout, nothing to explain
+        return None
+    code = failure.get("code")
+    if code == "card_declined" or code not in PAYMENT_ERRORS:
+        code = failure.get("decline_code") or code
+    return code if code in PAYMENT_ERRORS else "payment_failed"
 
 
 @bp.app_context_processor
@@ -121,12 +138,13 @@ def buy_now():
 def checkout(order_id):
     """The order's checkout page with the Payment Element.
 
-    The PaymentIntent is made (or found) here if it is missing, so an order is always payable; a paid order goes
-    straight to its confirmation, and a canceled one says so instead of offering to pay.
+    The PaymentIntent is made (or found) here if it is missing, so an order is always payable; a paid order, or one
+    whose bank debit is processing (Stripe would refuse a second payment), goes to its return page, and a canceled
+    one says so instead of offering to pay.
     """
     shop = current_shop()
     order = shop.ensure_payment_intent(shop.order(order_id))
-    if order.status in ("paid", "refunded"):
+    if order.status in ("processing", "paid", "refunded"):
         return redirect(url_for("pages.complete", order_id=order.id, **_embedded()))
     if order.status == "canceled":
         raise ShopError(
@@ -167,10 +185,7 @@ def complete(order_id):
     except OrderError:
         raise ShopError("payment_mismatch", "Nothing was marked as paid.", title=MISMATCH) from None
     if pi["status"] == "requires_payment_method":
-        failure = pi["last_payment_error"] or {}
-        code = failure.get("decline_code") or failure.get("code")
-        code = code if code in PAYMENT_ERRORS else "payment_failed"
-        return redirect(url_for("pages.checkout", order_id=order.id, error=code, **_embedded()))
+        return redirect(url_for("pages.checkout", order_id=order.id, error=failure_code(pi), **_embedded()))
     if pi["status"] == "requires_action":
         return redirect(url_for("pages.checkout", order_id=order.id, **_embedded()))
     return render_template("complete.html", order=order, pi=pi, books=shop.catalog)

@@ -35,7 +35,7 @@ class Shop:
         """The shop for a configuration: its catalog, its orders in the data dir, its Stripe client."""
         return cls(
             config=config,
-            catalog=load_catalog(),
+            catalog=load_catalog(config["SHOP_CURRENCY"]),
             orders=OrderStore(config["DATA_DIR"]),
             stripe=build_stripe_client(config),
         )

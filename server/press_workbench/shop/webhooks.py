@@ -31,6 +31,7 @@ FIELDS = {
     "charge": {"id": str, "refunded": bool, "payment_intent": NULLABLE_STR},
 }
 HANDLED = {
+    "payment_intent.processing": "payment_intent",
     "payment_intent.succeeded": "payment_intent",
     "payment_intent.payment_failed": "payment_intent",
     "payment_intent.canceled": "payment_intent",
@@ -69,6 +70,8 @@ def receive():
     if event_type not in HANDLED:
         return jsonify(received=True, handled=False)
     check_fields(obj, HANDLED[event_type])
+    if HANDLED[event_type] == "payment_intent":
+        obj = as_it_is_now(shop, obj)  # before the transaction: no lock is held while Stripe answers
     with shop.orders.transaction():  # recorded as processed only together with its effect
         if not shop.orders.first_time_event(event_id, event_type):
             return jsonify(received=True, duplicate=True)
@@ -98,6 +101,21 @@ def check_fields(obj, kind):
 def _has_type(value, types):
     """JSON types as Python sees them, except that true and false are not numbers."""
     return types is bool if isinstance(value, bool) else isinstance(value, types)
+
+
+def as_it_is_now(shop, pi):
+    """The PaymentIntent to apply: the event's copy, or Stripe's own now when the event may be out of date.
+
+    A bank debit sends two events per attempt (``processing``, then the outcome), events
+    arrive in no guaranteed order, and a failed order may be paid again.  So an event
+    that would move an order into or out of ``processing`` is checked against the
+    PaymentIntent retrieved with the secret key: only that tells a late ``processing``
+    (after its failure) from a new attempt.
+    """
+    order = shop.orders.by_payment_intent(pi["id"])
+    if order is None or "processing" not in (order.status, pi["status"]):
+        return pi
+    return shop.stripe.v1.payment_intents.retrieve(pi["id"]).to_dict()
 
 
 def handle(shop, event_type, obj):

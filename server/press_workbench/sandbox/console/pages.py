@@ -13,6 +13,8 @@ from . import bp, queries, render
 from .actions import resend_token
 
 SLASH = re.compile(r"(?<=[^/])/(?=[^/])")  # a slash on its own, not one of ``//``
+bp.add_app_template_global(queries.method_of, "method_of")  # a payment's charges, each with how it was paid
+bp.add_app_template_global(queries.charge_badge, "charge_badge")
 
 
 @bp.app_template_filter("breakable")

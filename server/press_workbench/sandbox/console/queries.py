@@ -1,6 +1,6 @@
 """What the console pages show, read from the sandbox's store and request log (never written).
 
-Labels follow Stripe's Dashboard ("Succeeded", "Failed", "Uncaptured", "Refunded"…),
+Labels follow Stripe's Dashboard ("Succeeded", "Failed", "Uncaptured", "Processing", "Refunded"…),
 and every event is also put in words, so a room can follow a payment without
 reading JSON.
 """
@@ -10,6 +10,7 @@ from dataclasses import asdict
 from urllib.parse import urlsplit
 
 from ..currencies import format_amount
+from ..payment_method_types import TYPES
 from ..redaction import redacted
 from ..request_log import MAX_BODY_CHARS
 from ..resources.events import listens_to
@@ -67,19 +68,32 @@ def payments(store, starting_after=None):
     listed = []
     for pi in rows:
         charge = store.get(pi["latest_charge"], "charge") if pi["latest_charge"] else None
-        listed.append({"pi": pi, "charge": charge, "label": payment_badge(pi, charge), "card": card_of(charge)})
+        listed.append({"pi": pi, "charge": charge, "label": payment_badge(pi, charge), "method": method_of(charge)})
     return listed, has_more
-
-
-def card_of(charge):
-    """``Visa •••• 4242`` for a charge's card, or None."""
-    card = ((charge or {}).get("payment_method_details") or {}).get("card")
-    return card_label(card)
 
 
 def card_label(card):
     """``Visa •••• 4242`` for a card (a charge's details or a PaymentMethod's ``card``), or None."""
     return f"{card['brand'].title()} •••• {card['last4']}" if card else None
+
+
+def method_of(charge):
+    """How a charge was paid, as Stripe's Dashboard shows it: ``Visa •••• 4242``, ``SEPA Debit •••• 3201``,
+    ``iDEAL``; None without a charge."""
+    details = (charge or {}).get("payment_method_details")
+    if not details:
+        return None
+    method_type = details["type"]
+    paid_with = details[method_type]
+    if method_type == "card":
+        return card_label(paid_with)
+    label = TYPES[method_type].label if method_type in TYPES else method_type
+    return f"{label} •••• {paid_with['last4']}" if paid_with.get("last4") else label
+
+
+def charge_badge(charge):
+    """(label, tone) for a charge: a bank debit still ``pending`` is neither paid nor failed."""
+    return charge["status"].title(), {"succeeded": "ok", "pending": "warn"}.get(charge["status"], "bad")
 
 
 def customers(store, starting_after=None):
@@ -105,7 +119,7 @@ def customer(store, customer_id):
     payments = []
     for pi in intents:
         charge = store.get(pi["latest_charge"], "charge") if pi["latest_charge"] else None
-        payments.append({"pi": pi, "charge": charge, "label": payment_badge(pi, charge), "card": card_of(charge)})
+        payments.append({"pi": pi, "charge": charge, "label": payment_badge(pi, charge), "method": method_of(charge)})
     default = (found.get("invoice_settings") or {}).get("default_payment_method")
     return {
         "customer": found,
@@ -150,7 +164,7 @@ def payment(store, requests, pi_id):
         "pi": pi,
         "label": payment_badge(pi, latest),
         "charge": latest,
-        "card": card_of(latest),
+        "method": method_of(latest),
         "charges": charges,
         "refunds": refunds,
         "events": [{"event": e, "text": describe(e), "deliveries": latest_attempts(store, e["id"])} for e in events],
@@ -204,11 +218,17 @@ def describe(event):
         "payment_intent.succeeded": f"The payment of {amount} succeeded",
         "payment_intent.payment_failed": f"The payment failed: {error.get('message', 'no reason given')}",
         "payment_intent.canceled": f"The payment was canceled ({obj.get('cancellation_reason') or 'no reason given'})",
-        "charge.succeeded": f"{card_of(obj) or 'The card'} was "
+        "payment_intent.processing": f"The payment of {amount} is processing: the bank has not answered yet",
+        "charge.pending": f"{method_of(obj) or 'The account'} was asked for {amount}: pending until the bank answers",
+        "charge.succeeded": f"{method_of(obj) or 'The card'} was "
         f"{'charged' if obj.get('captured') else 'authorised for'} "
         f"{amount}",
-        "charge.failed": f"{card_of(obj) or 'The card'} was declined ({obj.get('failure_code')}"
+        "charge.failed": f"{method_of(obj) or 'The card'} was declined ({obj.get('failure_code')}"
         f"{', ' + obj['outcome']['reason'] if (obj.get('outcome') or {}).get('reason') else ''})",
+        "charge.dispute.created": f"The customer's bank disputed {amount} ({obj.get('reason')}, {obj.get('status')})",
+        "charge.dispute.funds_withdrawn": f"{amount} was withdrawn from the balance for the dispute",
+        "mandate.updated": f"The mandate is now {obj.get('status')}",
+        "refund.updated": f"The refund of {amount} is now {obj.get('status')}",
         "charge.captured": f"{format_amount(obj.get('amount_captured', 0), currency)} captured",
         "charge.updated": f"The charge's balance transaction arrived ({obj.get('balance_transaction')})"
         if "balance_transaction" in event["data"].get("previous_attributes", {})

@@ -32,8 +32,9 @@ read_only_routes(
 )
 
 
-def record(ctx, source, amount, currency, type, description=None):
-    """Store a ``txn_…`` for ``source`` (a charge or refund id) and return its id."""
+def record(ctx, source, amount, currency, type, description=None, reporting_category=None):
+    """Store a ``txn_…`` for ``source`` (a charge, refund or dispute id) and return its id; its reporting category
+    is its type unless told (a dispute's withdrawal is an ``adjustment`` reported as ``dispute``)."""
     created = now()
     return ctx.store.put(
         {
@@ -49,7 +50,7 @@ def record(ctx, source, amount, currency, type, description=None):
             "fee": 0,
             "fee_details": [],
             "net": amount,
-            "reporting_category": type,
+            "reporting_category": reporting_category or type,
             "source": source,
             "status": "pending",
             "type": type,

@@ -3,15 +3,16 @@
 from flask import Blueprint
 
 from .. import ids
+from . import bank_methods
 from .common import now, read_only_routes
 
 bp = Blueprint("charges", __name__, url_prefix="/v1")
 read_only_routes(bp, "charges", "charge", "charge", "charge", ("payment_intent",))
 
 
-def charge(pi, pm, *, status, decline=None, captured=True):
-    """The charge for one attempt to pay ``pi`` with ``pm``: succeeded (captured or not) or failed."""
-    card = pm["card"]
+def charge(pi, pm, *, status, decline=None, captured=True, mandate=None):
+    """The charge for one attempt to pay ``pi`` with ``pm``: succeeded (captured or not), failed, or pending (a bank
+    debit, taken under ``mandate``, that the bank has not answered yet)."""
     outcome = {
         "advice_code": None,
         "network_advice_code": None,
@@ -30,13 +31,16 @@ def charge(pi, pm, *, status, decline=None, captured=True):
             seller_message=decline.seller_message,
             type=decline.outcome_type,
         )
+    if pm["type"] != "card":  # no card network: Stripe's risk checks do not score bank payments
+        outcome.update(risk_level="not_assessed", risk_score=None)
     charge_id = ids.new_id("ch")
     paid = status == "succeeded"
+    captured = captured and status in ("succeeded", "pending")
     return {
         "id": charge_id,
         "object": "charge",
         "amount": pi["amount"],
-        "amount_captured": pi["amount"] if paid and captured else 0,
+        "amount_captured": pi["amount"] if captured else 0,
         "amount_refunded": 0,
         "application": None,
         "application_fee": None,
@@ -44,7 +48,7 @@ def charge(pi, pm, *, status, decline=None, captured=True):
         "balance_transaction": None,  # set on capture (balance_transactions)
         "billing_details": pm["billing_details"],
         "calculated_statement_descriptor": "STRIPE PRESS",
-        "captured": paid and captured,
+        "captured": captured,
         "created": now(),
         "currency": pi["currency"],
         "customer": pi["customer"],
@@ -61,7 +65,7 @@ def charge(pi, pm, *, status, decline=None, captured=True):
         "paid": paid,
         "payment_intent": pi["id"],
         "payment_method": pm["id"],
-        "payment_method_details": {"card": card_details(pi, card, paid), "type": "card"},
+        "payment_method_details": {pm["type"]: method_details(pi, pm, paid, mandate), "type": pm["type"]},
         "receipt_email": pi["receipt_email"],
         "receipt_number": None,
         "receipt_url": None,
@@ -77,6 +81,13 @@ def charge(pi, pm, *, status, decline=None, captured=True):
         "transfer_data": None,
         "transfer_group": None,
     }
+
+
+def method_details(pi, pm, paid, mandate):
+    """``payment_method_details[<type>]``: the card's, or a bank payment's (``bank_methods``)."""
+    if pm["type"] == "card":
+        return card_details(pi, pm["card"], paid)
+    return bank_methods.charge_details(pi, pm, mandate)
 
 
 def card_details(pi, card, paid):

@@ -14,11 +14,12 @@ from flask import Blueprint, request
 
 from .. import cards, ids
 from ..currencies import MAX_AMOUNT, MIN_AMOUNT, SUPPORTED, format_amount
+from ..payment_method_types import check_allowed, check_types, offered, options_for
 from ..pipeline import versions
 from ..pipeline.endpoint import endpoint
 from ..pipeline.errors import DOCS, StripeAPIError, invalid, missing_param, unexpected_state, unknown_param
 from ..pipeline.params import one_of, parse_boolean
-from . import balance_transactions, charges, events, payment_methods, saved_payment_methods
+from . import balance_transactions, bank_payments, charges, events, payment_methods, saved_payment_methods
 from .common import LIST_CREATED, check_client_secret, get_object, list_objects, now
 
 bp = Blueprint("payment_intents", __name__, url_prefix="/v1")
@@ -179,14 +180,7 @@ def payment_intent(
         "on_behalf_of": None,
         "payment_method": None,
         "payment_method_configuration_details": ({"id": "pmc_sandbox_default", "parent": None} if automatic else None),
-        "payment_method_options": {
-            "card": {
-                "installments": None,
-                "mandate_options": None,
-                "network": None,
-                "request_three_d_secure": "automatic",
-            }
-        },
+        "payment_method_options": options_for(payment_method_types),
         "payment_method_types": payment_method_types,
         "processing": None,
         "receipt_email": receipt_email,
@@ -279,7 +273,7 @@ def create(ctx, params):
     currency = params.string("currency", required=True).lower()
     check_amount(amount, currency)
     defaults = versions.creation_defaults(ctx.api_version)
-    automatic_field, method_types = payment_method_choice(params, defaults["automatic_payment_methods"])
+    automatic_field, method_types = payment_method_choice(params, defaults["automatic_payment_methods"], currency)
     confirm_now = params.boolean("confirm")
     if "off_session" in params and not confirm_now:
         raise invalid(OFF_SESSION_NEEDS_CONFIRM, param="off_session")
@@ -302,8 +296,9 @@ def create(ctx, params):
         pi["customer"] = saved_payment_methods.customer_param(ctx, params)
         pi["payment_method_options"] = saved_payment_methods.card_future_usage(params, pi["payment_method_options"])
         if "payment_method" in params or "payment_method_data" in params:
-            pi["payment_method"] = payment_methods.resolve(ctx, params)["id"]
-            pi["status"] = "requires_confirmation"
+            pm = payment_methods.resolve(ctx, params)
+            check_allowed(pi, pm)
+            pi.update(payment_method=pm["id"], status="requires_confirmation")
         ctx.store.put(pi)
         events.emit(ctx, "payment_intent.created", pi)
         if confirm_now:
@@ -311,11 +306,12 @@ def create(ctx, params):
     return pi, None
 
 
-def payment_method_choice(params, automatic_by_default):
+def payment_method_choice(params, automatic_by_default, currency):
     """(``automatic_payment_methods``, ``payment_method_types``) for a new PaymentIntent.
 
-    Explicit ``payment_method_types`` make a card-only intent; otherwise automatic
-    payment methods — by default only from API version 2023-08-16 on.
+    Explicit ``payment_method_types`` limit the intent to those (``payment_method_types.check_types``); otherwise
+    automatic payment methods — by default only from API version 2023-08-16 on — offer what the account has for
+    the currency (``allow_redirects=never`` leaves out the methods that redirect), and without them it is card-only.
     """
     automatic = params.mapping("automatic_payment_methods", allowed={"enabled", "allow_redirects"})
     method_types = params.string_list("payment_method_types")
@@ -326,13 +322,7 @@ def payment_method_choice(params, automatic_by_default):
             code="parameters_exclusive",
         )
     if method_types:
-        unsupported = [t for t in method_types if t != "card"]
-        if unsupported:
-            raise invalid(
-                f"The payment method type provided: {unsupported[0]} is invalid. This sandbox supports: card.",
-                param="payment_method_types",
-            )
-        return None, method_types
+        return None, check_types(method_types, currency)
     if automatic:
         if "enabled" not in automatic:
             raise missing_param("automatic_payment_methods[enabled]")
@@ -347,14 +337,15 @@ def payment_method_choice(params, automatic_by_default):
         enabled, redirects = automatic_by_default, "always"
     if not enabled:
         return None, ["card"]
-    return {"allow_redirects": redirects, "enabled": True}, ["card"]
+    return {"allow_redirects": redirects, "enabled": True}, offered(currency, redirects)
 
 
 def update(ctx, pi_id, params):
     """Update a PaymentIntent; amounts and methods change only while Stripe allows it (before confirmation)."""
     with ctx.store.transaction():
         pi = load(ctx, pi_id)
-        money_fields = [f for f in ("amount", "currency", "payment_method", "capture_method") if f in params]
+        changing = ("amount", "currency", "payment_method", "capture_method", "payment_method_types")
+        money_fields = [f for f in changing if f in params]
         if money_fields and pi["status"] not in CONFIRMABLE:
             raise unexpected_state(
                 f"You cannot update this PaymentIntent's {money_fields[0]} because it has a status of "
@@ -366,6 +357,8 @@ def update(ctx, pi_id, params):
             pi["amount"] = params.integer("amount", default=pi["amount"], minimum=1)
             pi["currency"] = params.string("currency", default=pi["currency"]).lower()
             check_amount(pi["amount"], pi["currency"])
+        if "currency" in params or "payment_method_types" in params:
+            choose_methods(pi, params.string_list("payment_method_types"))
         for field in ("description", "statement_descriptor", "statement_descriptor_suffix"):
             if field in params:
                 pi[field] = params.optional_string(field)
@@ -384,11 +377,27 @@ def update(ctx, pi_id, params):
         if "payment_method_options" in params:
             pi["payment_method_options"] = saved_payment_methods.card_future_usage(params, pi["payment_method_options"])
         if "payment_method" in params:
-            pi["payment_method"] = payment_methods.resolve(ctx, params)["id"]
-            pi.update(status="requires_confirmation", next_action=None)  # the new method has not been tried yet
+            pm = payment_methods.resolve(ctx, params)
+            check_allowed(pi, pm)
+            pi.update(
+                payment_method=pm["id"], status="requires_confirmation", next_action=None
+            )  # the new method has not been tried yet
         pi["last_payment_error"] = None  # Stripe clears it on any update
         ctx.store.put(pi)
     return pi
+
+
+def choose_methods(pi, explicit):
+    """Set the methods ``pi`` offers after its currency or its ``payment_method_types`` change, as at Stripe:
+    explicit types end automatic payment methods and must suit the currency; automatic ones follow the currency."""
+    if explicit:
+        pi.update(automatic_payment_methods=None, payment_method_configuration_details=None)
+        pi["payment_method_types"] = check_types(explicit, pi["currency"])
+    elif pi["automatic_payment_methods"]:
+        pi["payment_method_types"] = offered(pi["currency"], pi["automatic_payment_methods"]["allow_redirects"])
+    else:
+        pi["payment_method_types"] = check_types(pi["payment_method_types"], pi["currency"])
+    pi["payment_method_options"] = options_for(pi["payment_method_types"])
 
 
 def off_session_of(params):
@@ -494,9 +503,12 @@ def _confirm(ctx, pi, params):
     off_session = off_session_of(params)
     if off_session and pi["setup_future_usage"]:
         raise invalid(OFF_SESSION_WITH_SETUP_FUTURE_USAGE)
+    check_allowed(pi, pm)
     pi["payment_method"] = pm["id"]
     pi["last_payment_error"] = None
     saved_payment_methods.save_on_success(ctx, pi, pm, params)
+    if pm["type"] != "card":
+        return bank_payments.confirm(ctx, pi, pm, params, return_url)
     card = payment_methods.test_card_of(pm)
     if off_session and saved_payment_methods.needs_authentication_off_session(ctx, pm, card):
         pi["next_action"] = None  # nobody is there to authenticate: the issuer declines before any charge
@@ -567,8 +579,8 @@ def finish_authentication(ctx, pi_id, succeeded):
     """The shopper completed or failed the 3D Secure challenge."""
     with ctx.store.transaction():
         pi = load(ctx, pi_id)
-        if pi["status"] != "requires_action":
-            return pi
+        if pi["status"] != "requires_action" or bank_payments.awaiting_redirect(ctx, pi):
+            return pi  # a redirect method's PaymentIntent is finished by its bank's page, not this one
         pm = ctx.store.get(pi["payment_method"], "payment_method")
         if succeeded:
             pi, _ = attempt_charge(ctx, pi, pm, payment_methods.test_card_of(pm))

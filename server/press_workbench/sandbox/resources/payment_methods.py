@@ -5,12 +5,15 @@ Stripe; server-side code uses the test ids.
 """
 
 import datetime
+import functools
 
 from flask import Blueprint
 
-from .. import cards, ids
+from .. import cards, ids, payment_method_types
 from ..pipeline.endpoint import endpoint
 from ..pipeline.errors import StripeAPIError, invalid, missing_param, no_such, unexpected_state
+from ..pipeline.params import one_of
+from . import bank_methods
 from .common import get_object, now
 
 bp = Blueprint("payment_methods", __name__, url_prefix="/v1")
@@ -29,7 +32,44 @@ MISSING_PAYMENT_METHOD = (
 
 def payment_method(card, *, exp_month, exp_year, billing_details=None, metadata=None):
     """A card PaymentMethod shaped as Stripe's, fingerprinted by the whole number so test cards keep their outcome."""
-    last4 = card.number[-4:]
+    details = {
+        "brand": card.brand,
+        "checks": {"address_line1_check": None, "address_postal_code_check": None, "cvc_check": card.cvc_check},
+        "country": card.country,
+        "display_brand": card.brand,
+        "exp_month": exp_month,
+        "exp_year": exp_year,
+        "fingerprint": cards.card_fingerprint(card.number),
+        "funding": card.funding,
+        "generated_from": None,
+        "last4": card.number[-4:],
+        "networks": {"available": [card.brand], "preferred": None},
+        "regulated_status": "unregulated",
+        "three_d_secure_usage": {"supported": True},
+        "wallet": None,
+    }
+    return new_payment_method("card", details, billing_details, metadata)
+
+
+def new_payment_method(method_type, details, billing_details=None, metadata=None):
+    """A PaymentMethod of ``method_type`` whose hash of that name is ``details``, with every field Stripe's has."""
+    return {
+        "id": ids.new_id("pm"),
+        "object": "payment_method",
+        "allow_redisplay": "unspecified",
+        "billing_details": billing_details_of(billing_details),
+        method_type: details,
+        "created": now(),
+        "customer": None,
+        "customer_account": None,
+        "livemode": False,
+        "metadata": metadata or {},
+        "type": method_type,
+    }
+
+
+def billing_details_of(given):
+    """``billing_details`` as Stripe stores them: every field present, what was given filled in."""
     details = {
         "address": {"city": None, "country": None, "line1": None, "line2": None, "postal_code": None, "state": None},
         "email": None,
@@ -37,48 +77,22 @@ def payment_method(card, *, exp_month, exp_year, billing_details=None, metadata=
         "phone": None,
         "tax_id": None,
     }
-    for key, value in (billing_details or {}).items():
+    for key, value in (given if isinstance(given, dict) else {}).items():
         if key == "address" and isinstance(value, dict):
             details["address"].update({k: v for k, v in value.items() if k in details["address"]})
         elif key in details:
             details[key] = value
-    return {
-        "id": ids.new_id("pm"),
-        "object": "payment_method",
-        "allow_redisplay": "unspecified",
-        "billing_details": details,
-        "card": {
-            "brand": card.brand,
-            "checks": {"address_line1_check": None, "address_postal_code_check": None, "cvc_check": card.cvc_check},
-            "country": card.country,
-            "display_brand": card.brand,
-            "exp_month": exp_month,
-            "exp_year": exp_year,
-            "fingerprint": cards.card_fingerprint(card.number),
-            "funding": card.funding,
-            "generated_from": None,
-            "last4": last4,
-            "networks": {"available": [card.brand], "preferred": None},
-            "regulated_status": "unregulated",
-            "three_d_secure_usage": {"supported": True},
-            "wallet": None,
-        },
-        "created": now(),
-        "customer": None,
-        "customer_account": None,
-        "livemode": False,
-        "metadata": metadata or {},
-        "type": "card",
-    }
+    return details
 
 
 @bp.post("/payment_methods")
-@endpoint({"type", "card", "billing_details", "metadata"}, publishable=True)
+@endpoint({"type", "card", "billing_details", "metadata", *bank_methods.BUILDERS}, publishable=True)
 def create(ctx, params):
-    """``POST /v1/payment_methods``, as Stripe.js's ``createPaymentMethod`` calls it with card data from an Element."""
-    data = {key: params.values[key] for key in ("type", "card", "billing_details") if key in params}
+    """``POST /v1/payment_methods``, as Stripe.js's ``createPaymentMethod`` calls it with what an Element collected."""
+    fields = ("type", "card", "billing_details", *bank_methods.BUILDERS)
+    data = {key: params.values[key] for key in fields if key in params}
     with ctx.store.transaction():
-        return from_card_data(ctx, data, param_prefix=None, metadata=params.metadata())
+        return from_data(ctx, data, param_prefix=None, metadata=params.metadata())
 
 
 @bp.get("/payment_methods/<pm_id>")
@@ -96,7 +110,28 @@ def resolve(ctx, params):
     data = params.mapping("payment_method_data")
     if not data:
         raise unexpected_state(MISSING_PAYMENT_METHOD)
-    return from_card_data(ctx, data, param_prefix="payment_method_data")
+    return from_data(ctx, data, param_prefix="payment_method_data")
+
+
+def prefixed(param_prefix, name):
+    """A parameter's name as the caller sent it: ``payment_method_data[type]`` inside confirm, ``type`` for
+    ``POST /v1/payment_methods``."""
+    return f"{param_prefix}[{name}]" if param_prefix else name
+
+
+def from_data(ctx, data, param_prefix, metadata=None):
+    """A PaymentMethod from ``payment_method_data`` or ``POST /v1/payment_methods``: a bank's details, or card data."""
+    param = functools.partial(prefixed, param_prefix)
+    if "type" not in data:
+        raise missing_param(param("type"))
+    method_type = data["type"]
+    if method_type not in payment_method_types.MODELLED:
+        modelled = one_of(payment_method_types.MODELLED)
+        raise invalid(f"Invalid {param('type')}: must be one of {modelled}", param=param("type"))
+    if method_type in bank_methods.BUILDERS:
+        details = bank_methods.BUILDERS[method_type](data, param)
+        return ctx.store.put(new_payment_method(method_type, details, data.get("billing_details"), metadata))
+    return from_card_data(ctx, data, param_prefix, metadata)
 
 
 def by_id(ctx, pm_id, param):
@@ -113,15 +148,8 @@ def by_id(ctx, pm_id, param):
 
 
 def from_card_data(ctx, data, param_prefix, metadata=None):
-    """A PaymentMethod from raw card data — accepted only from publishable-key (Stripe.js) calls."""
-
-    def param(name):  # "payment_method_data[type]" inside confirm, "type" for POST /v1/payment_methods
-        return f"{param_prefix}[{name}]" if param_prefix else name
-
-    if "type" not in data:
-        raise missing_param(param("type"))
-    if data["type"] != "card":
-        raise invalid(f"Invalid {param('type')}: this sandbox supports card", param=param("type"))
+    """A card PaymentMethod from raw card data — accepted only from publishable-key (Stripe.js) calls."""
+    param = functools.partial(prefixed, param_prefix)
     card = data.get("card") or {}
     if not isinstance(card, dict):
         raise invalid(f"Invalid hash: {param('card')}", param=param("card"))
@@ -140,7 +168,7 @@ def from_card_data(ctx, data, param_prefix, metadata=None):
         cards.card_for_number(number),
         exp_month=exp_month,
         exp_year=exp_year,
-        billing_details=data.get("billing_details") if isinstance(data.get("billing_details"), dict) else None,
+        billing_details=data.get("billing_details"),
         metadata=metadata,
     )
     return ctx.store.put(pm)

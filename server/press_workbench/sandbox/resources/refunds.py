@@ -11,7 +11,7 @@ from .. import ids
 from ..currencies import format_amount
 from ..pipeline.endpoint import endpoint
 from ..pipeline.errors import invalid, no_such
-from . import balance_transactions, events
+from . import balance_transactions, bank_payments, events
 from .common import get_object, now, read_only_routes
 
 REASONS = ("duplicate", "fraudulent", "requested_by_customer")
@@ -21,8 +21,13 @@ read_only_routes(bp, "refunds", "refund", "refund", "refund", ("payment_intent",
 
 
 def refund(ctx, charge_obj, amount, reason, metadata):
-    """A refund of a charge, with its own (negative) balance transaction, as Stripe records one."""
+    """A refund of a charge, with its own (negative) balance transaction, as Stripe records one.
+
+    A card's refund succeeds at once; a bank debit's is ``pending`` until the bank has paid it back
+    (``bank_payments.settle_refund``), and has no card-network details to give.
+    """
     refund_id = ids.new_id("re")
+    card = charge_obj["payment_method_details"]["type"] == "card"
     return {
         "id": refund_id,
         "object": "refund",
@@ -36,14 +41,16 @@ def refund(ctx, charge_obj, amount, reason, metadata):
         "destination_details": {
             "card": {"reference_status": "pending", "reference_type": "acquirer_reference_number", "type": "refund"},
             "type": "card",
-        },
+        }
+        if card
+        else None,
         "metadata": metadata,
         "payment_intent": charge_obj["payment_intent"],
         "payment_method": charge_obj["payment_method"],
         "reason": reason,
         "receipt_number": None,
         "source_transfer_reversal": None,
-        "status": "succeeded",
+        "status": "succeeded" if card else "pending",
         "transfer_reversal": None,
     }
 
@@ -69,6 +76,8 @@ def create(ctx, params):
                 code="amount_too_large",
             )
         created = ctx.store.put(refund(ctx, charge, amount, params.choice("reason", REASONS), params.metadata()))
+        if created["status"] == "pending":
+            bank_payments.schedule(created["id"], charge["payment_intent"])
         previous = {"amount_refunded": charge["amount_refunded"], "refunded": charge["refunded"]}
         charge["amount_refunded"] += amount
         charge["refunded"] = charge["amount_refunded"] >= charge["amount"]

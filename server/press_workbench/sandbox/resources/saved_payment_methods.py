@@ -72,8 +72,8 @@ def attach(ctx, pm, customer):
         raise invalid(DETACHED_ATTACH)
     if pm["customer"]:
         raise invalid(ALREADY_ATTACHED)
-    card = payment_methods.test_card_of(pm)
-    if card.decline and not card.attaches_when_declining:  # the bank refuses the card before it is saved
+    card = payment_methods.test_card_of(pm) if pm["type"] == "card" else None
+    if card and card.decline and not card.attaches_when_declining:  # the bank refuses the card before it is saved
         decline = card.decline
         raise StripeAPIError(
             402, decline.message, type="card_error", code=decline.code, decline_code=decline.decline_code
@@ -243,6 +243,10 @@ def card_future_usage(params, options):
     value = card["setup_future_usage"]
     if value != "" and value not in FUTURE_USAGES:
         raise invalid(f"Invalid {name}: must be one of none, off_session, or on_session", param=name)
+    if "card" not in options:  # a SEPA Debit or iDEAL only intent (the wording is the sandbox's own)
+        raise invalid(
+            f"{name} cannot be set: card is not one of this PaymentIntent's payment_method_types.", param=name
+        )
     updated = {key: option for key, option in options["card"].items() if key != "setup_future_usage"}
     if value:
         updated["setup_future_usage"] = value

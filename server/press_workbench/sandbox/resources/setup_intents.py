@@ -10,7 +10,7 @@ secret, and sees only the fields of stripe-js's ``SetupIntent`` type.
 
 from flask import Blueprint
 
-from .. import ids
+from .. import ids, payment_method_types
 from ..pipeline import versions
 from ..pipeline.endpoint import endpoint
 from ..pipeline.errors import DOCS, StripeAPIError, invalid
@@ -161,8 +161,8 @@ def load_for_caller(ctx, params, seti_id):
 @endpoint(CREATE_PARAMS)
 def create_route(ctx, params):
     """``POST /v1/setup_intents``, confirmed at once with ``confirm=true``."""
-    automatic, method_types = payment_intents.payment_method_choice(
-        params, versions.creation_defaults(ctx.api_version)["automatic_payment_methods"]
+    automatic, method_types = payment_intents.payment_method_choice(  # no currency: the sandbox saves cards only
+        params, versions.creation_defaults(ctx.api_version)["automatic_payment_methods"], currency=None
     )
     with ctx.store.transaction():
         si = setup_intent(
@@ -177,6 +177,7 @@ def create_route(ctx, params):
         pm = None
         if "payment_method" in params or "payment_method_data" in params:
             pm = payment_methods.resolve(ctx, params)
+            payment_method_types.check_allowed(si, pm)
             saved_payment_methods.check_usable(ctx, pm, si["customer"], None)
             si.update(payment_method=pm["id"], status="requires_confirmation")
         ctx.store.put(si)
@@ -291,6 +292,7 @@ def confirm(ctx, si, params, pm=None):
         pm = ctx.store.get(si["payment_method"], "payment_method")
     if pm is None:
         raise refusal(ctx, si, MISSING_PAYMENT_METHOD)
+    payment_method_types.check_allowed(si, pm)
     if si["status"] == "succeeded":
         raise refusal(ctx, si, "You cannot confirm this SetupIntent because it has already succeeded.")
     if si["status"] == "canceled":

@@ -75,7 +75,10 @@
     return { status: response.status, body };
   }
 
-  /** Ask the named Element frames for their part of the PaymentMethod; the first validation error wins. */
+  /**
+   * Ask the named Element frames for their part of the PaymentMethod (`data`) and of an intent's confirmation
+   * (`confirm`: a mandate's acceptance); the first validation error wins.
+   */
   function collect(channel, frames) {
     const requestId = Math.random().toString(36).slice(2) + Date.now().toString(36);
     const answers = new Map();
@@ -88,7 +91,8 @@
           resolve({ error: { type: 'validation_error', message: 'A payment field did not answer. Is its Element still mounted?' } });
         } else {
           const failed = ordered.find((answer) => answer.error);
-          resolve(failed ? { error: failed.error } : { data: ordered.reduce((all, answer) => deepMerge(all, answer.data), {}) });
+          const join = (part) => ordered.reduce((all, answer) => deepMerge(all, answer[part]), {});
+          resolve(failed ? { error: failed.error } : { data: join('data'), confirm: join('confirm') });
         }
       }
       const timer = setTimeout(finish, COLLECT_TIMEOUT_MS);
@@ -116,7 +120,8 @@
 
   /**
    * One request from the page: `params` (the page's), `collect` ({group, frames, into, card}: the
-   * Element frames whose card fields go under `params[into]`, or at the top level without `into`)
+   * Element frames whose fields go under `params[into]`, or at the top level without `into`; `card`:
+   * card Elements, whose split parts may be missing; with `into` the frames' confirm part joins the top level)
    * and `merge` (what the page's Address and Link Authentication Elements collected). Each layer
    * overrides the one before, as Stripe.js documents ("details collected by Elements will override
    * values passed here"); a billing Address Element's address replaces the card form's country and
@@ -133,6 +138,7 @@
       const missing = spec.card && missingCardPart(collected.data.card || {});
       if (missing) return { status: 0, body: { error: rules.stripeError(missing) } };
       deepMerge(spec.into ? (params[spec.into] = params[spec.into] || {}) : params, collected.data);
+      if (spec.into) deepMerge(params, collected.confirm); // confirming an intent, not creating a PaymentMethod
       mergeAll(params, message.merge);
       channel.postMessage({ type: 'busy', busy: true, frames: spec.frames });
       const result = await callApi(message.method, message.path, params);

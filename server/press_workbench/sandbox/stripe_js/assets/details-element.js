@@ -11,15 +11,13 @@
   'use strict';
 
   const frame = window.SandboxFrame;
+  const fields = window.SandboxFields;
   const $ = (id) => document.getElementById(id);
   const type = frame.config.type;
   const options = frame.config.options;
   const defaults = options.defaultValues || {};
 
   const MESSAGES = {
-    incomplete_email: 'Your email address is incomplete.',
-    invalid_email: 'Your email address is invalid.',
-    incomplete_name: 'Your full name is incomplete.',
     incomplete_address_line1: 'Your address is incomplete.',
     incomplete_locality: 'Your city is incomplete.',
     incomplete_administrative_area: 'Your state is incomplete.',
@@ -33,8 +31,6 @@
   const REGIONS = { US: ['State', 'incomplete_administrative_area'], CA: ['Province', 'incomplete_province'],
     AU: ['State', 'incomplete_administrative_area'] };
 
-  const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]{2,}$/;
-
   function country() {
     return type === 'address' ? $('country').value : null;
   }
@@ -44,18 +40,11 @@
     return (option && option.dataset.postal) || null;
   }
 
-  /**
-   * The fields of each form, in order. `check(value)` gives an error code or null; `shown()` hides
-   * fields a country does not use. `row` puts fields side by side.
-   */
+  /** The fields of each form, in order (see field-form.js); `shown()` hides the fields a country does not use. */
   const FORMS = {
-    linkAuthentication: [
-      { name: 'email', label: 'Email', autocomplete: 'email', inputType: 'email', initial: defaults.email,
-        check: (value) => (!value ? 'incomplete_email' : EMAIL.test(value) ? null : 'invalid_email') },
-    ],
+    linkAuthentication: [Object.assign({ initial: defaults.email }, fields.COMMON.email)],
     address: [
-      { name: 'name', label: 'Full name', autocomplete: 'name', initial: defaults.name,
-        check: (value) => (value ? null : 'incomplete_name') },
+      Object.assign({ initial: defaults.name }, fields.COMMON.name),
       { name: 'country', label: 'Country or region', autocomplete: 'country', select: true },
       { name: 'line1', label: 'Address line 1', autocomplete: 'address-line1', initial: (defaults.address || {}).line1,
         check: (value) => (value ? null : 'incomplete_address_line1') },
@@ -75,7 +64,6 @@
     ],
   };
   const form = FORMS[type] || [];
-  const shownErrors = new Set();
 
   function postalError(value) {
     const kind = postalKind();
@@ -83,123 +71,53 @@
     return complete ? null : kind === 'zip' ? 'incomplete_zip' : 'incomplete_postal_code';
   }
 
-  function isShown(field) {
-    return !field.shown || field.shown();
-  }
-
-  function build() {
-    const rows = {};
-    form.forEach((field) => {
-      const wrap = document.createElement('div');
-      wrap.className = 'Field';
-      wrap.id = field.name + '-field';
-      const label = wrap.appendChild(document.createElement('label'));
-      label.className = 'Label';
-      label.htmlFor = field.name;
-      label.id = field.name + '-label';
-      label.textContent = field.label;
-      const input = wrap.appendChild(document.createElement(field.select ? 'select' : 'input'));
-      Object.assign(input, { className: 'Input', id: field.name, name: field.name, autocomplete: field.autocomplete });
-      if (!field.select) {
-        Object.assign(input, { type: field.inputType || 'text', placeholder: field.placeholder || '', spellcheck: false,
-          value: field.initial || '' });
-        input.setAttribute('aria-describedby', field.name + '-error');
-        const error = wrap.appendChild(document.createElement('p'));
-        Object.assign(error, { className: 'Error', id: field.name + '-error' });
-        error.setAttribute('role', 'alert');
-      }
-      let parent = $('fields');
-      if (field.row) {
-        if (!rows[field.row]) rows[field.row] = Object.assign(parent.appendChild(document.createElement('div')), { className: 'Row' });
-        parent = rows[field.row];
-      }
-      parent.appendChild(wrap);
-    });
-    if (type === 'address') {
-      frame.fillCountries($('country'), options.allowedCountries, (defaults.address || {}).country || 'US');
-    }
-  }
-
   /** Relabel and show the fields the selected country uses. */
   function applyCountry() {
-    form.forEach((field) => { $(field.name + '-field').hidden = !isShown(field); });
+    built.applyShown();
     if (type !== 'address') return;
     $('state-label').textContent = (REGIONS[country()] || ['State'])[0];
     $('postal_code-label').textContent = postalKind() === 'zip' ? 'ZIP' : 'Postal code';
   }
 
-  function errorsOf() {
-    return form.filter((field) => field.check && isShown(field))
-      .map((field) => [field.name, field.check($(field.name).value.trim())]);
-  }
-
-  function refreshErrors() {
-    const errors = errorsOf();
-    errors.forEach(([name, code]) => {
-      const visible = code && shownErrors.has(name) ? code : null;
-      $(name + '-error').textContent = visible ? MESSAGES[visible] : '';
-      $(name).classList.toggle('Input--invalid', !!visible);
-      $(name).setAttribute('aria-invalid', visible ? 'true' : 'false');
-    });
-    return errors;
-  }
-
-  function text(name) {
-    return $(name).value.trim();
-  }
-
   /** The change event's `value`, in Stripe.js's shape for this Element. */
   function value() {
+    const text = built.text;
     if (type === 'linkAuthentication') return { email: text('email') };
     const address = { line1: text('line1'), line2: text('line2') || null, city: text('city'),
       state: REGIONS[country()] ? text('state') : '', postal_code: postalKind() ? text('postal_code') : '',
       country: country() };
     const result = { name: text('name'), address };
-    if (isShown(form.find((field) => field.name === 'phone'))) result.phone = text('phone');
+    if (built.isShown(form.find((field) => field.name === 'phone'))) result.phone = text('phone');
     return result;
   }
 
   function notifyChange() {
-    const errors = refreshErrors();
-    const empty = form.every((field) => field.select || !isShown(field) || !text(field.name));
-    const change = { empty, complete: errors.every(([, code]) => !code), value: value() };
+    built.refresh();
+    const change = { empty: built.empty(), complete: built.complete(), value: value() };
     if (type === 'address') Object.assign(change, { elementMode: options.mode, isNewAddress: true });
     frame.post('change', change);
   }
 
-  function validate() {
-    form.forEach((field) => shownErrors.add(field.name));
-    const failed = refreshErrors().find(([, code]) => code);
-    return failed ? { type: 'validation_error', code: failed[1], message: MESSAGES[failed[1]] } : null;
-  }
-
-  function clear() {
-    form.forEach((field) => { if (!field.select) $(field.name).value = ''; });
-    shownErrors.clear();
+  const built = fields.form(form, $('fields'), MESSAGES, () => {
+    applyCountry();
     notifyChange();
-  }
-
-  build();
-  applyCountry();
-  form.forEach((field) => {
-    const input = $(field.name);
-    input.addEventListener(field.select ? 'change' : 'input', () => {
-      if (field.select) applyCountry();
-      notifyChange();
-    });
-    input.addEventListener('blur', () => {
-      if (input.value) shownErrors.add(field.name);
-      refreshErrors();
-    });
   });
+  if (type === 'address') {
+    frame.fillCountries($('country'), options.allowedCountries, (defaults.address || {}).country || 'US');
+  }
+  applyCountry();
   $('details-form').addEventListener('submit', (event) => event.preventDefault());
 
   frame.start({
-    root: $('root'), form: $('details-form'), label: 'form', validate, clear,
+    root: $('root'), form: $('details-form'), label: 'form', validate: built.validate,
+    clear() {
+      built.clear();
+      notifyChange();
+    },
     collect: () => ({}), // what these Elements collect reaches the page in change events, as with Stripe.js
     focus: () => $(form[0].name).focus(),
     update() {},
     setBusy: (busy) => { $('fields').disabled = busy; },
   });
-  if (form.some((field) => !field.select && text(field.name))) notifyChange(); // defaultValues
+  if (form.some((field) => !field.select && built.text(field.name))) notifyChange(); // defaultValues
 })();

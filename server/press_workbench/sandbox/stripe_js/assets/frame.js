@@ -125,8 +125,9 @@ window.SandboxFrame = (function () {
    * Run an Element form. `element` provides: root and form (nodes), label (what a load error calls
    * it), validate() → StripeError | null (and shows the errors), collect() → its part of the
    * PaymentMethod data, clear(), focus(), update(options), setBusy(busy), and optionally
-   * onChannel(message) for sibling news and session({saving}) for what the Elements group confirms
-   * (whether the card will be saved for later use).
+   * onChannel(message) for sibling news, session(message) for what the page learnt of the group's
+   * session (the Payment Element's payment method types, and whether the card will be saved for later use),
+   * and confirmData() → what confirming an intent also carries, such as the mandate acceptance of a shown mandate.
    */
   function start(element) {
     window.addEventListener('message', (event) => {
@@ -140,8 +141,9 @@ window.SandboxFrame = (function () {
       const mine = Array.isArray(data.frames) && data.frames.includes(config.frameId);
       if (data.type === 'collect' && mine) {
         const error = validate(element);
+        const confirm = !error && element.confirmData ? element.confirmData() : null;
         channel.postMessage({ type: 'collected', requestId: data.requestId, frameId: config.frameId, error,
-          data: error ? null : element.collect() });
+          data: error ? null : element.collect(), confirm });
       } else if (data.type === 'busy' && mine) {
         element.setBusy(!!data.busy);
       } else if (element.onChannel) {

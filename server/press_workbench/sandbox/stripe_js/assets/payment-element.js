@@ -1,5 +1,6 @@
 /*
- * Sandbox Payment Element: the card form inside the sandbox-origin iframe.
+ * Sandbox Payment Element: the Card tab's form inside the sandbox-origin iframe (payment-tabs.js
+ * shows it, alone or beside the other payment method types).
  *
  * Why it exists: as with Stripe's real Payment Element, card data must never reach the shop
  * page. This script formats and validates what the shopper types (with Stripe's own error texts,
@@ -17,6 +18,7 @@
   'use strict';
 
   const frame = window.SandboxFrame;
+  const tabs = window.SandboxPaymentTabs;
   const rules = window.SandboxCard;
   const $ = (id) => document.getElementById(id);
   const fields = { number: $('number'), expiry: $('expiry'), cvc: $('cvc'), country: $('country'), postal: $('postal') };
@@ -78,16 +80,15 @@
     return first ? rules.stripeError(first) : null;
   }
 
-  function notifyChange() {
+  function state() {
     const card = readCard();
     const complete = Object.values(errorsOf(card)).every((code) => !code);
-    const empty = !card.number && !card.expiry && !card.cvc && !card.postal;
-    frame.post('change', { complete, empty, collapsed: false, value: { type: 'card' } });
+    return { complete, empty: !card.number && !card.expiry && !card.cvc && !card.postal };
   }
 
   function afterEdit() {
     refreshErrors();
-    notifyChange();
+    tabs.changed();
   }
 
   function showBrand() {
@@ -130,7 +131,7 @@
     TEXT_FIELDS.forEach((name) => { fields[name].value = ''; });
     $('brand').textContent = '';
     shownErrors.clear();
-    afterEdit();
+    refreshErrors();
   }
 
   /** Fill the form with test card `number`, as if the presenter had typed it (US, ZIP 10001); it never submits. */
@@ -174,11 +175,6 @@
     $('card-terms').hidden = choice === 'never' || (choice === 'auto' && !terms.saving);
   }
 
-  function setBusy(busy) {
-    $('fields').disabled = busy;
-    document.body.setAttribute('aria-busy', busy ? 'true' : 'false');
-  }
-
   TEXT_FIELDS.forEach((name) => {
     fields[name].addEventListener('input', (event) => onInput(name, event));
     fields[name].addEventListener('blur', () => {
@@ -188,20 +184,15 @@
   });
   frame.fillCountries(fields.country, null, 'US');
   fields.country.addEventListener('change', () => { applyCountry(); afterEdit(); });
-  $('card-form').addEventListener('submit', (event) => event.preventDefault());
-  document.querySelectorAll('.TestCard').forEach((button) => {
+  document.querySelectorAll('.TestCard[data-card]').forEach((button) => {
     button.addEventListener('click', () => fillTestCard(button.dataset.card));
   });
   applyCountry();
-  showTerms();
-  // Behind a Jupyter server's proxy the sandbox and the page share one origin, so nothing keeps the page's
-  // scripts out of this frame: the label says so (test cards only), as Stripe's separate origin would not need to.
-  $('same-origin').hidden = frame.config.parentOrigin !== window.location.origin;
 
-  frame.start({
-    root: $('root'), form: $('card-form'), label: 'payment form', validate, collect, clear, setBusy,
-    focus: () => fields.number.focus(),
-    update(options) { // of the real Payment Element's options, only `terms` and `business` change a card-only form
+  showTerms();
+  tabs.register('card', {
+    state, validate, collect, clear, focus: () => fields.number.focus(),
+    update(options) { // of the real Payment Element's options, `terms` and `business` change the card form
       terms.options = Object.assign({}, terms.options, options);
       showTerms();
     },

@@ -472,7 +472,7 @@
         this._emit('ready', { availablePaymentMethods: undefined }); // no wallet offline: no buttons render
         this._emit('availablepaymentmethodschange', { paymentMethods: undefined });
       } else {
-        this._group._announceSaving(session, this);
+        this._send('session', this._group._frameSession(session));
         this._emit('ready');
       }
     }
@@ -571,6 +571,8 @@
       this._mode = options.mode;
       this._setupFutureUsage = futureUsageOption(options);
       this._paymentMethodCreation = options.paymentMethodCreation;
+      this._deferredIntent = plain({ mode: options.mode, amount: options.amount, currency: options.currency });
+      this._allowedTypes = options.allowedPaymentMethodTypes;
       this._appearance = plain(options.appearance);
       this._elements = [];
       this._handlers = [];
@@ -617,7 +619,10 @@
       const error = await this._validate();
       this._submitted = !error;
       if (error) return { error };
-      return this._mounted('payment') ? { selectedPaymentMethod: 'card' } : {};
+      const payment = this._mounted('payment');
+      if (!payment) return {};
+      const chosen = (payment._state.value || {}).type; // the frame's change events say which tab is selected
+      return { selectedPaymentMethod: chosen || (await this._session()).paymentMethodTypes[0] };
     }
 
     update(options) {
@@ -629,7 +634,11 @@
       if (options.mode) this._mode = options.mode;
       const usage = futureUsageOption(options);
       if (usage !== undefined) this._setupFutureUsage = usage;
-      if (options.mode || usage !== undefined) this._session().then((session) => this._announceSaving(session));
+      if (options.mode || usage !== undefined) {
+        this._session().then((session) => {
+          this._elements.forEach((element) => element._send('session', this._frameSession(session)));
+        });
+      }
       this._handlers.forEach((handler) => setTimeout(handler));
       return Promise.resolve();
     }
@@ -656,21 +665,30 @@
     }
 
     /**
-     * Tell the Element frames (all, or `only` one) whether the card will be saved for later use: a SetupIntent, or
-     * a payment with `setup_future_usage` (on the PaymentIntent, or `setupFutureUsage` in the deferred flow). The
-     * Payment Element then shows Stripe's card terms, as the real one does.
+     * What an Element frame learns of the group's session: the payment method types (the Payment Element's tabs),
+     * and whether the card will be saved for later use — a SetupIntent, or a payment with `setup_future_usage` (on
+     * the PaymentIntent, or `setupFutureUsage` in the deferred flow) — so the Payment Element shows Stripe's card
+     * terms, as the real one does.
      */
-    _announceSaving(session, only) {
-      const intent = session.paymentIntent || session.setupIntent;
+    _frameSession(session) {
       const saving = this._intentKind() === INTENTS.seti || !!this._setupFutureUsage ||
-        !!(intent && intent.setup_future_usage);
-      (only ? [only] : this._elements).forEach((element) => element._send('session', { saving }));
+        !!(session.intent && session.intent.setup_future_usage);
+      return { paymentMethodTypes: session.paymentMethodTypes, saving };
     }
 
-    /** Stripe.js loads an elements session once per group: here, the intent behind the client secret. */
+    /**
+     * Stripe.js loads an elements session once per group. Here it is `{paymentMethodTypes, intent}`: the
+     * intent behind the client secret and its types or, deferred, what the sandbox offers for the currency.
+     */
     _session() {
       if (!this._sessionLoad) {
-        this._sessionLoad = this._clientSecret ? retrieveIntent(this._context, this._clientSecret) : Promise.resolve({});
+        this._sessionLoad = this._clientSecret
+          ? retrieveIntent(this._context, this._clientSecret).then((loaded) => {
+            if (loaded.error) return loaded;
+            const intent = loaded.paymentIntent || loaded.setupIntent;
+            return { intent, paymentMethodTypes: intent.payment_method_types };
+          })
+          : deferredSession(this._context, this._deferredIntent, this._allowedTypes);
       }
       return this._sessionLoad;
     }
@@ -701,12 +719,25 @@
     _collectSpec(element, into) {
       const split = ['cardNumber', 'cardExpiry', 'cardCvc'].map((type) => this._mounted(type)).filter(Boolean);
       const frames = element._kind.split ? split.map((e) => e._frameId) : [element._frameId];
-      return { group: this._id, frames, into, card: true };
+      return { group: this._id, frames, into, card: !!element._kind.card }; // card Elements: a split part may be missing
     }
 
     _forget(element) {
       this._elements = this._elements.filter((e) => e !== element);
     }
+  }
+
+  /**
+   * What a deferred Payment Element offers: the account's automatic payment methods for the currency, asked of the
+   * sandbox as Stripe.js asks Stripe (an elements session), narrowed by the page's `allowedPaymentMethodTypes`.
+   */
+  async function deferredSession(context, deferredIntent, allowed) {
+    if (!deferredIntent.mode) return {};
+    const body = await callApi(context, 'GET', '/v1/elements/sessions', { type: 'deferred_intent',
+      deferred_intent: deferredIntent });
+    if (body.error) return { error: body.error };
+    const offered = body.payment_method_preference.ordered_payment_method_types;
+    return { paymentMethodTypes: Array.isArray(allowed) ? offered.filter((type) => allowed.includes(type)) : offered };
   }
 
   function createElements(context, options) {

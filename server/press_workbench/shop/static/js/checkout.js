@@ -19,7 +19,8 @@
                    fontFamily: "system-ui, -apple-system, 'Segoe UI', sans-serif" },
     },
   });
-  const paymentElement = elements.create("payment");
+  // business.name: the merchant a bank debit's mandate names ("you authorise Stripe Press and Stripe…")
+  const paymentElement = elements.create("payment", { business: { name: "Stripe Press" } });
   const host = document.getElementById("payment-element");
   host.textContent = "";
   paymentElement.mount(host);
