@@ -17,7 +17,6 @@ Layout, in the order Stripe's API reference reads:
   Host names answered), shared with the shop;
 - ``serving``: serve the app from a thread (``start_sandbox``); ``triggers``: ``stripe trigger``'s
   recipes; ``feed``: read the request log and webhook attempts over HTTP;
-- ``pytest_plugin``: the ``stripe_sandbox`` fixtures any project's tests get (entry point ``pytest11``);
 - ``delivery``: signed webhook delivery with retries;
 - ``store``/``database``: SQLite persistence; ``cards``: Stripe's test cards;
   ``currencies``: amounts and currencies; ``ids``: Stripe-shaped ids.
