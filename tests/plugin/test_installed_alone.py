@@ -191,6 +191,7 @@ def test_the_shop_serves_its_pages_with_their_css_and_script(venv):
             "dashboard",
         ),
         (["-m", "press_workbench.launch.lab"], "JupyterLab"),
+        (["-m", "press_workbench.launch.cli", "lab"], "JupyterLab"),
     ],
 )
 def test_the_notebook_commands_say_how_to_install_the_extra(venv, command, what):
