@@ -1,7 +1,8 @@
 """A PaymentIntent settles an order only if it is the order's own: its id, ``metadata.order_id``, amount and currency.
 
-Each condition of ``check_belongs`` has a case here in which it alone tells the PaymentIntent is
-not the order's, so removing any one of them fails a test.  The amount, currency and metadata
+Each condition of ``check_belongs`` has cases here in which it alone tells the PaymentIntent is
+not the order's, so removing any one of them fails a test; each with a value on either side of the
+order's (a ``!=`` mutated into ``<`` passed one-sided cases: ``make mutation``).  The amount, currency and metadata
 cases are real PaymentIntents at the sandbox, changed with the secret key before they were paid,
 then reported the two ways Stripe reports a payment to the shop: the shopper's return page (the
 shop retrieves the PaymentIntent) and the signed webhook event.  The id cannot differ on either
@@ -15,10 +16,15 @@ import pytest
 from press_workbench.shop.orders import OrderError
 from tests.shop_helpers import RETURN_URL, event_for, new_order, pay, post_event, status_of
 
+# Each differs from the order on both sides (a smaller and a larger value), so that only "differs" refuses both.
 CHANGES = {
-    "amount": {"amount": 2801},
-    "currency": {"currency": "eur"},
-    "metadata.order_id": {"metadata": {"order_id": "ord_someoneelses"}},
+    "amount below": {"amount": 2799},
+    "amount above": {"amount": 2801},
+    "currency before": {"currency": "eur"},  # the order's is usd
+    "currency after": {"currency": "zar"},
+    "metadata.order_id before": {"metadata": {"order_id": "ord_0000000000000000"}},  # below any order's id
+    "metadata.order_id after": {"metadata": {"order_id": "ord_zzzzzzzzzzzzzzzz"}},  # above any
+    "metadata.order_id missing": {"metadata": {"order_id": ""}},  # "" deletes a metadata key, as at Stripe
 }
 
 
@@ -55,22 +61,26 @@ def test_a_signed_event_does_not_settle_an_order_with_a_changed_payment_intent(c
 def test_another_payment_intent_for_the_same_order_amount_and_currency_does_not_settle_it(
     signed_app, client, stripe_client
 ):
+    """Paid PaymentIntents of the order's amount, currency and metadata, with ids on both sides of the order's own."""
     order = new_order(client, ("working-in-public", 1))
-    other = stripe_client.v1.payment_intents.create(
-        params={
-            "amount": order["amount"],
-            "currency": order["currency"],
-            "metadata": {"order_id": order["id"]},
-            "payment_method": "pm_card_visa",
-            "payment_method_types": ["card"],
-            "confirm": True,
-            "return_url": RETURN_URL,
-        }
-    )
-    assert other.status == "succeeded" and other.id != order["payment_intent"]
+    params = {
+        "amount": order["amount"],
+        "currency": order["currency"],
+        "metadata": {"order_id": order["id"]},
+        "payment_method": "pm_card_visa",
+        "payment_method_types": ["card"],
+        "confirm": True,
+        "return_url": RETURN_URL,
+    }
+    others = {}
+    while len(others) < 2:  # ids are random: one sorting before the order's PaymentIntent, one after
+        other = stripe_client.v1.payment_intents.create(params=params)
+        others.setdefault(other.id < order["payment_intent"], other)
     orders = signed_app.extensions["shop"].orders
-    with pytest.raises(OrderError, match=f"PaymentIntent {other.id} does not belong to order {order['id']}"):
-        orders.apply_payment_intent(orders.get(order["id"]), other.to_dict(), "webhook")
+    for other in others.values():
+        assert other.status == "succeeded"
+        with pytest.raises(OrderError, match=f"PaymentIntent {other.id} does not belong to order {order['id']}"):
+            orders.apply_payment_intent(orders.get(order["id"]), other.to_dict(), "webhook")
     assert status_of(client, order)["status"] == "awaiting_payment"
 
 
