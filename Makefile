@@ -104,7 +104,7 @@ bench: $(STAMP) browser workshop-install
 # function on disk, one mutant at a time, in scratch copies with their own editable installs (never this working
 # tree), and runs that guard's tests; about 15 minutes on 2 cores.  Report (score, survivors): var/mutation/report.md
 mutation: $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[notebook,test,mutation]'
+	$(BIN)/python -m pip install --quiet -e '.[mutation]'
 	$(BIN)/python -m tests.mutation $(MUTATION_ARGS)
 
 clean:

@@ -25,7 +25,6 @@ press_workbench.pytest_plugin`` after ``import pytest``, in a process of its own
 Results: printed and ``bench/results/plugin_overhead.json``.
 """
 
-import argparse
 import os
 import resource
 import statistics
@@ -35,7 +34,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.common import ROOT, BenchError, machine, write_result
+from bench.common import ROOT, BenchError, machine, quick_main, write_result
 from bench.install_alone import source_of_head
 
 WHEELHOUSE = ROOT / ".venv" / "wheelhouse"
@@ -134,15 +133,7 @@ def run(rounds=30, say=print):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="10 rounds")
-    args = parser.parse_args(argv)
-    try:
-        run(10 if args.quick else 30)
-    except BenchError as exc:
-        print(f"bench failed: {exc}", file=sys.stderr)
-        return 1
-    return 0
+    return quick_main(argv, __doc__, "10 rounds", lambda quick: run(10 if quick else 30))
 
 
 if __name__ == "__main__":

@@ -91,7 +91,7 @@ TARGETS = (
     Target(
         "server/press_workbench/sandbox/delivery.py",
         ("sign",),  # webhook signing, as stripe-python verifies it
-        ("tests/sandbox/test_webhook_delivery.py",),
+        ("tests/sandbox/test_webhook_delivery.py::test_events_are_signed_so_construct_event_accepts_them",),
     ),
 )
 
@@ -158,11 +158,15 @@ class Scratch:
             ]
             db.set_multiple_results(skipped, WorkResult(worker_outcome=WorkerOutcome.SKIPPED))
             mutants = db.num_work_items - len(skipped)
-        baseline = subprocess.run(
-            self.test_command(target).split(), cwd=self.root, capture_output=True, text=True, timeout=TIMEOUT
-        )
-        if baseline.returncode:
-            raise SystemExit(f"{name}: the tests fail before any mutation:\n{baseline.stdout[-3000:]}")
+        for _ in range(2):  # once more if they fail: a test that fails now and then under load is not a verdict
+            baseline = subprocess.run(
+                self.test_command(target).split(), cwd=self.root, capture_output=True, text=True, timeout=TIMEOUT
+            )
+            if baseline.returncode == 0:
+                break
+        else:
+            say(f"{name}: its tests fail before any mutation, so it was not mutated:\n{baseline.stdout[-3000:]}")
+            return {"module": target.module, "seconds": 0, "mutants": [], "not_run": "its tests fail unmutated"}
         say(f"{name}: {mutants} mutants of {', '.join(target.functions)}")
         started = time.monotonic()
         subprocess.run([*cosmic_ray, "exec", str(config), str(session)], cwd=self.root, check=True)
@@ -230,6 +234,9 @@ def report(results, minutes, jobs):
         "|---|---|---|---|---|",
     ]
     for result in results:
+        if result.get("not_run"):
+            lines.append(f"| `{result['module'].removeprefix('server/')}` | not run: {result['not_run']} | | | |")
+            continue
         ms = result["mutants"]
         functions = sorted({m["function"] for m in ms})
         lines.append(
