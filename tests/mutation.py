@@ -86,7 +86,11 @@ TARGETS = (
     Target(
         "server/press_workbench/sandbox/pipeline/authentication.py",
         ("header_key", "authenticate"),  # which keys the sandbox accepts, and from where
-        ("tests/sandbox/test_strictness.py", "tests/sandbox/test_idempotency_and_errors.py"),
+        (
+            "tests/sandbox/test_idempotency_and_errors.py",
+            "tests/sandbox/test_request_limits.py",
+            "tests/sandbox/test_payment_intents.py",
+        ),
     ),
     Target(
         "server/press_workbench/sandbox/delivery.py",
