@@ -5,6 +5,7 @@ package versions), the load average and the date, so figures from different runs
 compared blind.
 """
 
+import argparse
 import datetime
 import importlib.metadata
 import itertools
@@ -12,6 +13,7 @@ import json
 import os
 import platform
 import statistics
+import sys
 import threading
 import time
 from pathlib import Path
@@ -105,6 +107,19 @@ def run_ops(make_worker, count, workers=1, seconds=60.0):
     if errors:
         raise errors[0]
     return next(done), elapsed
+
+
+def quick_main(argv, doc, quick_help, measure):
+    """A measurement module's command line: ``measure(quick)`` with ``--quick`` or not; a ``BenchError`` is one line."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help=quick_help)
+    args = parser.parse_args(argv)
+    try:
+        measure(args.quick)
+    except BenchError as exc:
+        print(f"bench failed: {exc}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def add_compare_option(parser):

@@ -22,7 +22,6 @@ temporary folder outside the repository:
 Results: a table on stdout and ``bench/results/install_alone.json``.
 """
 
-import argparse
 import http.client
 import json
 import statistics
@@ -32,7 +31,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.common import ROOT, BenchError, machine, write_result
+from bench.common import ROOT, BenchError, machine, quick_main, write_result
 from bench.sandbox_rate import LOCALSTRIPE_PICKLE, LOCALSTRIPE_REQUIREMENT, STRIPE_HEADERS
 from tests.processes import free_port
 
@@ -182,15 +181,9 @@ def print_table(results):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="one install round and three starts each")
-    args = parser.parse_args(argv)
-    try:
-        run(*((1, 3) if args.quick else ()))
-    except BenchError as exc:
-        print(f"bench failed: {exc}", file=sys.stderr)
-        return 1
-    return 0
+    return quick_main(
+        argv, __doc__, "one install round and three starts each", lambda quick: run(*((1, 3) if quick else ()))
+    )
 
 
 if __name__ == "__main__":

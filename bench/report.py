@@ -93,6 +93,19 @@ def rows(figures):
     alone = figures.get("install_alone")
     if alone:
         install_rows(alone, add)
+    plugin = figures.get("plugin_overhead")
+    if plugin:
+        cpu, wall = plugin["median_cpu_seconds"], plugin["median_wall_seconds"]
+        add(
+            "pytest start in a project using no fixture, CPU (wall clock): with the `stripe_sandbox` plugin / "
+            "`-p no:stripe_sandbox` (median); ratio; overhead; importing the plugin",
+            f"{ms(cpu['with the plugin'])} ({ms(wall['with the plugin'])}) / {ms(cpu['-p no:stripe_sandbox'])} "
+            f"({ms(wall['-p no:stripe_sandbox'])}); {plugin['ratio']:.2f}×; {1000 * plugin['overhead_seconds']:+.0f} "
+            f"ms; {1000 * plugin['import_seconds']:.1f} ms",
+            f"{plugin['rounds']} rounds",
+            "overhead < 20 ms",
+            verdict(plugin["overhead_seconds"], 0.02, False, ms),
+        )
     shop = figures.get("shop_rate")
     if shop:
         for mode, figure in shop["series"]["shop"].items():

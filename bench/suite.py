@@ -30,6 +30,7 @@ from bench import (
     install_alone,
     load_run,
     notebook_run,
+    plugin_overhead,
     report,
     sandbox_rate,
     settle,
@@ -42,6 +43,7 @@ from bench.common import RESULTS, ROOT, add_compare_option, compared, machine, w
 STEPS = (
     "sandbox_rate",
     "install_alone",
+    "plugin_overhead",
     "shop_rate",
     "settle",
     "checkout_browser",
@@ -62,6 +64,7 @@ def plan_steps(args):
     steps = {
         "sandbox_rate": lambda: sandbox_rate.run(sandbox_rate.parser().parse_args(rate_args)),
         "install_alone": lambda: install_alone.run(*((1, 3) if quick else ())),
+        "plugin_overhead": lambda: plugin_overhead.run(10 if quick else 30),
         "shop_rate": lambda: shop_rate.run(shop_rate.QUICK if quick else shop_rate.Plan(), compare),
         "settle": lambda: settle.run(settle.QUICK if quick else settle.Plan(), compare),
         "checkout_browser": lambda: locked(

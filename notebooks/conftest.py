@@ -10,6 +10,10 @@ a mix-up between two ids of one kind still fails.  nbval's ``sanitize.cfg`` is
 regular expressions only, so the numbering is hooked in here, as a replacement
 function put first among the notebook's sanitizing patterns, fed with each cell's
 stored and new outputs just before nbval compares them.
+
+A cell that shows an error card fails, whatever its output tags, unless it is tagged
+``shows-error`` (it shows one on purpose): nbval fails only cells that raise, and a card
+is a display (``press_workbench.notebook.unattended.unexpected_error_cards``).
 """
 
 import os
@@ -18,7 +22,13 @@ from collections import OrderedDict
 import pytest
 from nbval.plugin import IPyNbCell
 
-from press_workbench.notebook.unattended import STRIPE_AND_SHOP_ID, UNATTENDED_ENV, IdNumbers
+from press_workbench.notebook.unattended import (
+    SHOWS_ERROR,
+    STRIPE_AND_SHOP_ID,
+    UNATTENDED_ENV,
+    IdNumbers,
+    unexpected_error_cards,
+)
 
 
 def _number_ids(cell):
@@ -53,3 +63,14 @@ def pytest_runtest_setup(item):
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """After nbval ran a cell (and compared its outputs, if it does), fail it for an error card nobody meant."""
+    result = yield
+    if isinstance(item, IPyNbCell):
+        shown = unexpected_error_cards(item.cell, item.test_outputs or [])
+        if shown:
+            item.raise_cell_error(f"The cell showed {', '.join(shown)}: tag it {SHOWS_ERROR} if on purpose")
+    return result

@@ -15,6 +15,7 @@ from press_workbench.sandbox.serving import serve_in_thread, start_sandbox
 from press_workbench.shop import create_app
 from press_workbench.shop.serving import register_sandbox_webhook
 from tests.fidelity.target import TargetRefused, resolve, sandbox_target
+from tests.shop_helpers import WEBHOOK_SECRET
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -113,6 +114,13 @@ def app(tmp_path, api_target):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture
+def signed_app(app):
+    """The shop with a webhook secret, so that events signed with it (``shop_helpers.post_event``) verify."""
+    app.config["STRIPE_WEBHOOK_SECRET"] = WEBHOOK_SECRET
+    return app
 
 
 @pytest.fixture

@@ -44,6 +44,8 @@ def test_reconcile_settles_every_open_order_from_stripe(app, client, missed):
         app.extensions["shop"]
     )  # the declined order is still open (a retry may pay it): checked again
     assert (again.checked, again.changed) == (2, [])
+    declined = client.get(f"/api/orders/{missed['declined']['id']}").get_json()["history"]
+    assert [h["status"] for h in declined] == ["awaiting_payment", "failed"], "the same decline, recorded once"
 
 
 def workbench_reconcile(app, sandbox_url):

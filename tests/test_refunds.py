@@ -28,6 +28,16 @@ def test_unpaid_and_unknown_orders_cannot_be_refunded(client, operator):
     assert client.post("/api/orders/ord_nope/refund", headers=operator).status_code == 404
 
 
+@pytest.mark.parametrize("scheme", ["Basic", "Token"])
+def test_the_operator_token_counts_only_as_a_bearer_token(app, client, stripe_client, scheme):
+    order = new_order(client, ("working-in-public", 1))
+    pay(stripe_client, order)
+    client.get(f"/checkout/{order['id']}/complete")
+    headers = {"Authorization": f"{scheme} {app.config['OPERATOR_TOKEN']}"}
+    assert client.post(f"/api/orders/{order['id']}/refund", headers=headers).status_code == 401
+    assert client.get(f"/api/orders/{order['id']}").get_json()["status"] == "paid"
+
+
 @pytest.mark.parametrize(
     "headers",
     [

@@ -6,33 +6,8 @@ import time
 import pytest
 import stripe
 
-from tests.shop_helpers import new_order, pay
-
-SECRET = "whsec_test_press_workbench"
-
-
-@pytest.fixture
-def signed_app(app):
-    app.config["STRIPE_WEBHOOK_SECRET"] = SECRET
-    return app
-
-
-def event_for(stripe_client, pi_id, type):
-    for event in stripe_client.v1.events.list(params={"type": type, "limit": 100}).data:
-        if event.data.object.id == pi_id:
-            return event.to_dict()
-    raise AssertionError(f"no {type} event for {pi_id}")
-
-
-def post_event(client, event, secret=SECRET, header=None):
-    payload = json.dumps(event).encode()
-    if header is None:
-        header = stripe.WebhookSignature.generate_signature_header(payload.decode(), secret)
-    return client.post("/webhook", data=payload, headers={"Stripe-Signature": header}, content_type="application/json")
-
-
-def status_of(client, order):
-    return client.get(f"/api/orders/{order['id']}").get_json()
+from tests.shop_helpers import WEBHOOK_SECRET as SECRET
+from tests.shop_helpers import event_for, new_order, pay, post_event, status_of
 
 
 def test_signed_event_settles_the_order_once(signed_app, stripe_client):
@@ -106,6 +81,23 @@ def test_decline_and_refund_events(signed_app, stripe_client):
         "paid",
         "refunded",
     ]
+
+
+def test_a_decline_reported_by_the_return_page_and_the_webhook_is_recorded_once(signed_app, stripe_client):
+    """A failed order may fail again (a retry), so the lifecycle allows it; the same failure twice is one entry."""
+    client = signed_app.test_client()
+    order = new_order(client, ("high-growth-handbook", 1))
+    with pytest.raises(stripe.CardError):
+        pay(stripe_client, order, "pm_card_visa_chargeDeclined")
+    assert client.get(f"/checkout/{order['id']}/complete?payment_intent={order['payment_intent']}").status_code == 302
+    post_event(client, event_for(stripe_client, order["payment_intent"], "payment_intent.payment_failed"))
+    history = status_of(client, order)["history"]
+    assert [(h["status"], h["source"]) for h in history] == [("awaiting_payment", "shop"), ("failed", "return page")]
+
+    with pytest.raises(stripe.CardError):  # a second decline, with another reason: recorded
+        pay(stripe_client, order, "pm_card_visa_chargeDeclinedInsufficientFunds")
+    post_event(client, event_for(stripe_client, order["payment_intent"], "payment_intent.payment_failed"))
+    assert [h["status"] for h in status_of(client, order)["history"]] == ["awaiting_payment", "failed", "failed"]
 
 
 def test_sandbox_delivers_events_to_the_running_shop(live_shop, stripe_client):

@@ -7,5 +7,8 @@ Four packages, each importing only the ones below it, through their public API:
 - ``press_workbench.shop``: the Flask shop (catalog, cart, orders, checkout, webhooks);
 - ``press_workbench.sandbox``: the offline Stripe stand-in, which imports nothing of ours.
 
-This package itself imports nothing, so ``import press_workbench.sandbox`` loads the sandbox alone.
+Beside them, ``press_workbench.pytest_plugin``: the ``stripe_sandbox`` fixtures, on top of the sandbox alone.
+
+This package itself imports nothing, so ``import press_workbench.sandbox`` loads the sandbox alone, and pytest
+loading the plugin in every project of an environment loads no Flask.
 """

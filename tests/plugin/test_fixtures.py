@@ -169,9 +169,9 @@ OTHER_PLUGINS = [
 ]
 
 
-def run_foreign_suite(tmp_path, *options):
+def run_foreign_suite(tmp_path, *options, files=FOREIGN_TESTS):
     """pytest in another project's directory, in a process of its own, as that project would run it."""
-    for name, source in FOREIGN_TESTS.items():
+    for name, source in files.items():
         (tmp_path / name).write_text(textwrap.dedent(source))
     record = tmp_path / "record.jsonl"
     env = {"RECORD": str(record), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
@@ -197,6 +197,45 @@ def test_xdist_workers_each_get_a_sandbox_of_their_own(tmp_path):
     assert [len(sandboxes) for sandboxes in used.values()] == [1, 1], "one sandbox per worker for its whole session"
     (first,), (second,) = used.values()
     assert first[0] != second[0] and first[1] != second[1], "each on its own port, with its own data"
+
+
+# What is imported when pytest has loaded every plugin, then once a test asked for a fixture.
+IMPORTS_PROBE = {
+    "conftest.py": """
+        import json, os, sys
+
+        def imported():
+            return sorted(name for name in ("flask", "stripe", "press_workbench.sandbox") if name in sys.modules)
+
+        def record(moment):
+            with open(os.environ["RECORD"], "a") as record:
+                record.write(json.dumps([moment, imported()]) + "\\n")
+
+        def pytest_configure(config):
+            assert config.pluginmanager.has_plugin("stripe_sandbox")
+            record("plugins loaded")
+    """,
+    "test_first_use.py": """
+        from conftest import record
+
+        def test_without_fixtures():
+            record("a test that uses no fixture")
+
+        def test_with_the_sandbox(stripe_sandbox):
+            record("a test that uses stripe_sandbox")
+    """,
+}
+
+
+def test_loading_the_plugin_imports_neither_flask_nor_stripe(tmp_path):
+    """Every pytest run of the environment loads the plugin: the sandbox, Flask and stripe wait for a fixture."""
+    result, rows = run_foreign_suite(tmp_path, files=IMPORTS_PROBE)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert rows == [
+        ["plugins loaded", []],
+        ["a test that uses no fixture", []],
+        ["a test that uses stripe_sandbox", ["flask", "press_workbench.sandbox", "stripe"]],
+    ]
 
 
 def test_p_no_stripe_sandbox_turns_the_plugin_off(tmp_path):

@@ -4,7 +4,12 @@ The environment is built offline from ``.venv/wheelhouse`` (``make install`` dow
 wheels) with this checkout's code as it is now, installed as a wheel, not editable: a file
 missing from the package data, or an import of a notebook package, fails here as it would for
 a user.  Into it goes Bookstand (``foreign_project/``), a Flask shop that is not ours, with its
-``test`` extra; its tests use nothing but the documented ``stripe_sandbox`` fixtures.
+``test`` extra; its tests use nothing but the documented ``stripe_sandbox`` fixtures.  Beside it
+run two projects laid out as Stripe's samples are, not installed: one with its app in
+``server.py`` (``foreign_server_module/``), one with a ``server/`` package
+(``foreign_server_package/``).  Each project's tests pass under ``pytest`` and ``python -m pytest``:
+an installed top-level ``server`` would break both (the plugin loads with every pytest run, so
+``python -m pytest`` finds their ``server`` where the plugin wants ours, and ``pytest`` the reverse).
 """
 
 import json
@@ -24,6 +29,8 @@ from tests.processes import ROOT, Workbench
 WHEELHOUSE = Path(ROOT, ".venv", "wheelhouse")
 FOREIGN_PROJECT = Path(__file__).parent / "foreign_project"
 EXAMPLE = FOREIGN_PROJECT / "tests" / "test_payments.py"  # the README's example
+# Each foreign project (a folder beside this file) with the number of tests it passes.
+FOREIGN_PROJECTS = {"foreign_project": 1, "foreign_server_module": 3, "foreign_server_package": 3}
 PAGES = ("README.md", "docs/sandbox-in-your-tests.md")
 NOT_INSTALLED = ("jupyterlab", "voila", "ipywidgets", "jupyter_core", "ipykernel")
 COPY_IGNORES = shutil.ignore_patterns("__pycache__", "*.egg-info", "build")
@@ -42,15 +49,16 @@ class FreshVenv:
     def __init__(self, work):
         self.work = work
         self.python = str(work / "venv" / "bin" / "python")
-        self.project = work / "bookstand"
 
     def env(self):
         """Nothing of ours: no PYTHONPATH, no Stripe or Workbench settings, a home of its own."""
         return {"PATH": f"{Path(self.python).parent}:/usr/bin:/bin", "HOME": str(self.work), "LANG": "C.UTF-8"}
 
-    def run(self, *args, cwd=None, timeout=120):
+    def run(self, *args, cwd=None, timeout=120, program=None):
+        """``program`` (a script of the venv's ``bin``, such as ``pytest``) with ``args``; its ``python`` by default."""
+        command = [str(Path(self.python).with_name(program)) if program else self.python, *args]
         return subprocess.run(
-            [self.python, *args], cwd=cwd or self.work, env=self.env(), capture_output=True, text=True, timeout=timeout
+            command, cwd=cwd or self.work, env=self.env(), capture_output=True, text=True, timeout=timeout
         )
 
 
@@ -64,14 +72,15 @@ def venv(tmp_path_factory):
     for name in ("pyproject.toml", "README.md"):
         shutil.copy(Path(ROOT, name), source)
     fresh = FreshVenv(work)
-    shutil.copytree(FOREIGN_PROJECT, fresh.project, ignore=COPY_IGNORES)
+    for project in FOREIGN_PROJECTS:
+        shutil.copytree(Path(__file__).parent / project, work / project, ignore=COPY_IGNORES)
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(work / "venv")], check=True)
     pip_env = {k: v for k, v in os.environ.items() if not k.startswith("PIP_")}
     pip_env["PIP_CONFIG_FILE"] = os.devnull  # this wheelhouse alone, whatever the machine's pip is configured with
     pip_env["PIP_NO_COMPILE"] = "1"  # a few seconds less: the few modules the tests import compile when first imported
     install = subprocess.run(
         [sys.executable, "-m", "pip", "--python", fresh.python, "install", "--quiet", "--no-index"]
-        + ["--find-links", str(WHEELHOUSE), str(source), f"{fresh.project}[test]"],
+        + ["--find-links", str(WHEELHOUSE), str(source), f"{work / 'foreign_project'}[test]"],
         env=pip_env,
         capture_output=True,
         text=True,
@@ -102,6 +111,20 @@ def test_no_jupyterlab_voila_or_ipywidgets_comes_with_it(venv):
     assert found["package"].startswith(str(venv.work / "venv")), "the installed package, not this checkout"
 
 
+def test_it_installs_one_top_level_package_named_press_workbench(venv):
+    """Nothing named ``server`` or ``tests``: a project's own ``server.py`` or ``server/`` stays theirs."""
+    probe = textwrap.dedent("""
+        import importlib.metadata, importlib.util, json
+        files = importlib.metadata.distribution("press-workbench").files
+        tops = {f.parts[0] for f in files if f.parts[0] != ".." and not f.parts[0].endswith(".dist-info")}
+        print(json.dumps({"top_level": sorted(tops), "server": importlib.util.find_spec("server") is not None,
+                          "tests": importlib.util.find_spec("tests") is not None}))
+    """)
+    result = venv.run("-c", probe)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {"top_level": ["press_workbench"], "server": False, "tests": False}
+
+
 def test_every_file_of_the_package_is_installed(venv):
     """Templates, Stripe.js assets, the console's and the shop's static files: what the checkout has, the wheel has."""
     installed = venv.run("-c", LIST_PACKAGE_FILES)
@@ -110,10 +133,18 @@ def test_every_file_of_the_package_is_installed(venv):
     assert sorted(set(json.loads(checkout.stdout)) - set(json.loads(installed.stdout))) == []
 
 
-def test_the_foreign_projects_tests_pass_with_the_plugin(venv):
-    result = venv.run("-m", "pytest", "-v", "-p", "no:cacheprovider", cwd=venv.project)
+@pytest.mark.parametrize("launcher", ["pytest", "python -m pytest"])
+@pytest.mark.parametrize("project", FOREIGN_PROJECTS)
+def test_the_foreign_projects_tests_pass_with_the_plugin(venv, project, launcher):
+    options = ("-v", "-p", "no:cacheprovider")
+    cwd = venv.work / project
+    result = (
+        venv.run(*options, cwd=cwd, program="pytest")
+        if launcher == "pytest"
+        else venv.run("-m", "pytest", *options, cwd=cwd)
+    )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "tests/test_payments.py::test_a_paid_and_a_declined_order PASSED" in result.stdout
+    assert f"{FOREIGN_PROJECTS[project]} passed" in result.stdout and "tests/test_payments.py::" in result.stdout
     plugins = next(line for line in result.stdout.splitlines() if line.startswith("plugins:"))
     assert "press-workbench" in plugins  # loaded by its pytest11 entry point, no conftest
 
@@ -160,6 +191,7 @@ def test_the_shop_serves_its_pages_with_their_css_and_script(venv):
             "dashboard",
         ),
         (["-m", "press_workbench.launch.lab"], "JupyterLab"),
+        (["-m", "press_workbench.launch.cli", "lab"], "JupyterLab"),
     ],
 )
 def test_the_notebook_commands_say_how_to_install_the_extra(venv, command, what):

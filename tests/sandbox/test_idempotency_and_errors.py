@@ -4,13 +4,14 @@ import base64
 import json
 import sqlite3
 import urllib.error
+import urllib.parse
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import stripe
 
-from press_workbench.sandbox import SECRET_KEY
+from press_workbench.sandbox import PUBLISHABLE_KEY, SECRET_KEY
 
 
 def create(client, key, **params):
@@ -55,6 +56,80 @@ def test_declines_are_replayed_too(stripe_client):
     assert caught.value.headers.get("Idempotent-Replayed") == "true"
     charges = stripe_client.v1.charges.list(params={"payment_intent": pi.id})
     assert len(charges.data) == 1  # the replay did not attempt a second charge
+
+
+def post(url, body, key=None, secret=True):
+    """A raw form POST, with the secret key unless ``secret`` is False (``key``: an Idempotency-Key).
+
+    Returns (status, headers, JSON body).
+    """
+    headers = {"Authorization": f"Bearer {SECRET_KEY}"} if secret else {}
+    return raw(url, {**headers, **({"Idempotency-Key": key} if key else {})}, urllib.parse.urlencode(body).encode())
+
+
+def test_a_card_refused_before_any_charge_is_replayed_too(stripe_client, sandbox_url):
+    """A 402 the request raised (an impossible expiry month) executed, so it is saved, as a decline is."""
+    pi = create(stripe_client, "pi-for-bad-card")
+    card = {"number": "4242424242424242", "exp_month": "13", "exp_year": "2034", "cvc": "123"}
+    body = {
+        "key": PUBLISHABLE_KEY,  # card data comes from Stripe.js, with the publishable key and the client secret
+        "client_secret": pi.client_secret,
+        "return_url": "http://127.0.0.1/r",
+        "payment_method_data[type]": "card",
+        **{f"payment_method_data[card][{name}]": value for name, value in card.items()},
+    }
+    url = f"{sandbox_url}/v1/payment_intents/{pi.id}/confirm"
+    first, again = (post(url, body, "bad-card-once", secret=False) for _ in range(2))
+    assert first[0] == again[0] == 402 and first[2] == again[2]
+    assert again[2]["error"]["code"] == "invalid_expiry_month"
+    assert (first[1].get("Idempotent-Replayed"), again[1].get("Idempotent-Replayed")) == (None, "true")
+
+
+def test_a_request_refused_before_it_ran_is_not_saved(sandbox_url):
+    """A 404 (or a 400) is answered afresh on a retry with the same key, never replayed."""
+    url = f"{sandbox_url}/v1/payment_intents/pi_3NotThere00000000000000/confirm"
+    for _ in range(2):
+        status, headers, body = post(url, {"payment_method": "pm_card_visa"}, "confirm-missing")
+        assert (status, body["error"]["code"], headers.get("Idempotent-Replayed")) == (404, "resource_missing", None)
+
+
+def test_the_same_parameters_in_another_order_are_the_same_request(sandbox_url):
+    url = f"{sandbox_url}/v1/payment_intents"
+    first = post(url, {"amount": "2300", "currency": "usd"}, "reordered")
+    again = post(url, {"currency": "usd", "amount": "2300"}, "reordered")
+    assert again[2]["id"] == first[2]["id"] and again[1].get("Idempotent-Replayed") == "true"
+
+
+def test_other_parameters_are_refused_whichever_came_first(stripe_client):
+    """Both orders of two different requests under one key each: the comparison is "differs", not an ordering."""
+    for key, amounts in (("first-a", (2300, 9900)), ("first-b", (9900, 2300))):
+        create(stripe_client, key, amount=amounts[0])
+        with pytest.raises(stripe.IdempotencyError):
+            create(stripe_client, key, amount=amounts[1])
+
+
+def test_a_one_character_key_is_a_key(stripe_client):
+    assert create(stripe_client, "k").id == create(stripe_client, "k").id
+
+
+@pytest.mark.parametrize(
+    ("authorization", "status"),
+    [
+        (f"Token {SECRET_KEY}", 401),  # a scheme other than Bearer and Basic carries no key
+        (f"Apikey {base64.b64encode(f'{SECRET_KEY}:'.encode()).decode()}", 401),
+        (f"Token {base64.b64encode(f'{SECRET_KEY}:'.encode()).decode()}", 401),
+        (f"Basic {base64.b64encode(f'{SECRET_KEY}:'.encode()).decode()}!!", 401),  # not base64 as it stands
+        ("Basic !!!", 401),
+        (f"Basic {base64.b64encode(bytes([0xFF, 0xFE])).decode()}", 401),  # base64, but not UTF-8
+        (f"bearer {SECRET_KEY}", 200),  # schemes are case-insensitive
+        (f"BASIC {base64.b64encode(f'{SECRET_KEY}:'.encode()).decode()}", 200),
+    ],
+)
+def test_only_bearer_and_basic_carry_a_key(sandbox_url, authorization, status):
+    answer, _, body = raw(f"{sandbox_url}/v1/payment_intents?limit=1", {"Authorization": authorization})
+    assert answer == status, body
+    if status == 401:
+        assert body["error"]["message"].startswith("You did not provide an API key.")
 
 
 def key_length_message(length):

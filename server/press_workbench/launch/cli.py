@@ -1,4 +1,4 @@
-"""``workbench``: run the shop, the sandbox and the dashboard; check and reset configuration.
+"""``workbench``: run the shop, the sandbox, the dashboard and JupyterLab on the lessons; check and reset configuration.
 
 ``listen``, ``trigger``, ``logs`` and ``events resend`` are the Stripe CLI's habits, played against the sandbox
 at ``SANDBOX_URL``, with the Stripe CLI's flag names and output (docs/stripe-cli-habits.md says what differs).
@@ -10,6 +10,7 @@ import os
 import signal
 import sys
 import threading
+from pathlib import Path
 
 import stripe
 
@@ -42,6 +43,7 @@ from press_workbench.shop import (
 )
 
 from .checks import run_checks
+from .lab import run as run_lab
 from .voila import free_port, require_notebook_extra, start_voila
 
 
@@ -127,6 +129,11 @@ def cmd_dashboard(args):
     threading.Thread(target=lambda: (voila.process.wait(), ended.set()), daemon=True).start()
     _wait_for_ctrl_c(voila, shop, sandbox, stop=ended)
     return 0 if voila.process.returncode in (0, -signal.SIGTERM) else 1
+
+
+def cmd_lab(args):
+    """``workbench lab``: what ``make lab`` does, for a machine without ``make`` (``launch/lab.py``)."""
+    return run_lab(args.notebook_dir, args.port)
 
 
 def cmd_sandbox(args):
@@ -420,6 +427,10 @@ def parser():
     dashboard.add_argument("--shop-port", type=int, default=None, help="for a shop started here (SHOP_PORT)")
     dashboard.add_argument("--sandbox-port", type=int, default=None)
     dashboard.set_defaults(func=cmd_dashboard, host="127.0.0.1")
+    lab = sub.add_parser("lab", help="JupyterLab on the lessons, the shop running outside the kernels (as make lab)")
+    lab.add_argument("notebook_dir", nargs="?", type=Path, help="the folder JupyterLab opens (default: the lessons)")
+    lab.add_argument("--port", type=int, default=None, help="JupyterLab's port (LAB_PORT, 8888)")
+    lab.set_defaults(func=cmd_lab)
     check = sub.add_parser("check", help="validate configuration and report reachability")
     check.set_defaults(func=cmd_check)
     reset = sub.add_parser("reset", help="wipe orders and sandbox state")

@@ -1,4 +1,4 @@
-"""``make lab``: JupyterLab on the lessons, with the shop running outside the kernel.
+"""``make lab`` and ``workbench lab``: JupyterLab on the lessons, with the shop running outside the kernel.
 
 The shop (and in sandbox mode the sandbox) runs in this process, not in a kernel,
 and the kernels find it through ``SHOP_URL``; so a kernel restart keeps every
@@ -9,6 +9,10 @@ nothing to click away in front of an audience, no request off this machine).  A
 port already in use is named, with the fix.
 
     python -m press_workbench.launch.lab [DIR]   # make lab (DIR: notebooks/); LAB_PORT (8888): JupyterLab's port
+    workbench lab [DIR] [--port N]               # the same without make (--port: LAB_PORT)
+
+It uses no POSIX-only call (no process group, no signal a platform lacks), so the
+path without ``make`` stays open on any laptop; it is tested on Linux.
 """
 
 import json
@@ -55,15 +59,16 @@ def lab_command(port, notebook_dir, settings_dir):
     return command
 
 
-def check_port_free(port, setting):
-    """Refuse early, naming the port and the fix, rather than let JupyterLab hop to another port."""
+def check_port_free(port, another):
+    """Refuse early, naming the port and the fix (``another(port)``: how to ask for one), rather than let
+    JupyterLab hop to another port."""
     with socket.socket() as sock:
         try:
             sock.bind(("127.0.0.1", port))
         except OSError:
             raise OSError(
                 f"Port {port} is already in use, so JupyterLab cannot start there. Stop the program "
-                f"using it, or choose another port: make lab {setting}={port + 1}"
+                f"using it, or choose another port: {another(port + 1)}"
             ) from None
 
 
@@ -81,23 +86,29 @@ def start_or_find_shop(settings):
 
 
 def main(argv=None):
-    """``make lab``: JupyterLab on the lessons, with the shop running beside it, outside the kernels.
-
-    So restarting a kernel never takes a checkout down; a port in use is named with the setting that fixes it.
-    """
+    """``make lab`` (``python -m press_workbench.launch.lab [DIR]``); LAB_PORT names JupyterLab's port."""
     argv = sys.argv[1:] if argv is None else argv
-    notebook_dir = Path(argv[0]) if argv else ROOT / "notebooks"
+    return run(Path(argv[0]) if argv else None, command="make lab", another=lambda port: f"make lab LAB_PORT={port}")
+
+
+def run(notebook_dir=None, port=None, command="workbench lab", another=lambda port: f"workbench lab --port {port}"):
+    """JupyterLab on ``notebook_dir`` (the lessons), with the shop running beside it, outside the kernels.
+
+    So restarting a kernel never takes a checkout down.  ``port``: JupyterLab's (else LAB_PORT, else 8888); one in
+    use is named with ``another(port)``, how ``command`` asks for another.
+    """
+    notebook_dir = notebook_dir or ROOT / "notebooks"
     try:
         require_notebook_extra("JupyterLab")
         settings = load_config({})  # reads .env too, where LAB_PORT may be set
-        lab_port = int(os.environ.get("LAB_PORT") or DEFAULT_LAB_PORT)
-        check_port_free(lab_port, "LAB_PORT")
+        lab_port = port or int(os.environ.get("LAB_PORT") or DEFAULT_LAB_PORT)
+        check_port_free(lab_port, another)
         shop_url, servers = start_or_find_shop(settings)
     except (ConfigError, ValueError) as exc:
-        print(f"make lab: configuration error: {exc}", file=sys.stderr)
+        print(f"{command}: configuration error: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:
-        print(f"make lab: {exc}", file=sys.stderr)
+        print(f"{command}: {exc}", file=sys.stderr)
         return 1
     with tempfile.TemporaryDirectory(prefix="workbench-lab-settings-") as settings_dir:
         command = lab_command(lab_port, notebook_dir, write_setting_overrides(settings_dir))

@@ -27,6 +27,7 @@ from .errors import WorkbenchError
 from .lifecycle_svg import describe, lifecycle_svg
 
 NO_MATH = "mathjax_ignore tex2jax_ignore"
+ERROR_CARD = "wb-error-card"  # the class of every card ``error_card`` draws, by which a lesson run finds them
 
 TONES = {  # text colour, background
     "ok": ("#0a6b3d", "#e3f5ea"),
@@ -147,6 +148,7 @@ class Card:
     figure: str = ""  # HTML only (the lifecycle diagram) ...
     text_rows: list = field(default_factory=list)  # ... and what it shows, for plain text only
     note: str = ""
+    kind: str = ""  # an HTML class saying what the card is (``ERROR_CARD``)
 
     def _repr_html_(self):
         ink, _ = TONES[self.tone or tone_of(self.badge)]
@@ -162,8 +164,9 @@ class Card:
             for caption, table in self.tables
         )
         note = f'<div style="margin-top:8px;color:#697386">{_inline_code(escape(self.note))}</div>' if self.note else ""
+        classes = f"{NO_MATH} {self.kind}".strip()
         return (
-            f'<div class="{NO_MATH}" style="{CARD_STYLE};border-left:4px solid {ink}">'
+            f'<div class="{classes}" style="{CARD_STYLE};border-left:4px solid {ink}">'
             f'<div style="font-weight:600;font-size:14px;margin-bottom:6px">{escape(self.title)}{badge}</div>'
             f'<table style="border-collapse:collapse">{rows}</table>{self.figure}{tables}{note}</div>'
         )
@@ -249,9 +252,9 @@ def refund_card(refund):
 def error_card(exc, note=""):
     """A Stripe error as the shopper and the developer need it: the message first, then the codes."""
     if isinstance(exc, WorkbenchError):  # its class says how it reads: a problem, or a cue (``NotPaidYet``)
-        return Card(exc.title, exc.badge, [("message", str(exc))], tone=exc.tone, note=note)
+        return Card(exc.title, exc.badge, [("message", str(exc))], tone=exc.tone, note=note, kind=ERROR_CARD)
     if not isinstance(exc, stripe.StripeError):
-        return Card(type(exc).__name__, "error", [("message", str(exc))], tone="bad", note=note)
+        return Card(type(exc).__name__, "error", [("message", str(exc))], tone="bad", note=note, kind=ERROR_CARD)
     error = exc.error.to_dict() if exc.error is not None else {}
     rows = [("message", exc.user_message or str(exc))]
     for label, value in (
@@ -268,7 +271,7 @@ def error_card(exc, note=""):
     if exc.request_id:
         rows.append(("request_id", exc.request_id))
     title = f"{type(exc).__name__} · HTTP {exc.http_status}" if exc.http_status else type(exc).__name__
-    return Card(title, exc.code or error.get("type") or "error", rows, tone="bad", note=note)
+    return Card(title, exc.code or error.get("type") or "error", rows, tone="bad", note=note, kind=ERROR_CARD)
 
 
 # -- IPython integration -----------------------------------------------------------------------

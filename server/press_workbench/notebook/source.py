@@ -4,14 +4,19 @@
 its decorators) as the file has it now; ``excerpt("server/press_workbench/shop/static/js/checkout.js",
 start='form.addEventListener("submit"', end="  });")`` shows the lines from the
 first holding ``start`` to the next that is ``end`` (indentation included, so the
-handler's closing line is told from an inner one).  ``mark`` picks lines to point at.  Text
-that no longer appears raises, so a lesson whose excerpt went stale fails in CI
-instead of showing the wrong lines.
+handler's closing line is told from an inner one).  ``mark`` picks lines to point at.
+
+Text that no longer appears raises ``StaleExcerpt``, which is not a ``WorkbenchError``: the
+learner cannot fix it, the lesson's author must, so it shows as a traceback rather than a
+card, and the cell fails under nbval whatever its output tags, instead of showing the wrong
+lines or an error card that a run passes over.  ``root`` (the repository, by default)
+is where the files are read, so a test can give the check a changed copy of them.
 """
 
 import ast
 import re
 from html import escape
+from pathlib import Path
 
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
@@ -19,22 +24,25 @@ from pygments.lexers import get_lexer_for_filename
 
 from .build import ROOT
 from .display import NO_MATH, CardView
-from .errors import WorkbenchError
 
 MARK = "#fff4d6"  # the marked lines' background (display.TONES' warn paper)
 FORMATTER = HtmlFormatter(nowrap=True, noclasses=True, style="friendly")
 STRIPE_CALL = re.compile(r"\.v1\.(\w+)\.(\w+)\(")  # client.v1.payment_intents.create(
 
 
+class StaleExcerpt(Exception):
+    """A lesson's excerpt no longer matches the code it shows: the lesson needs updating (see the module docstring)."""
+
+
 class Excerpt(CardView):
     """Lines ``first``–``last`` (1-based, inclusive) of a file of this repository, with some of them marked."""
 
-    def __init__(self, path, first, last, mark=()):
+    def __init__(self, path, text, first, last, mark=()):
         self.path, self.first, self.last, self.mark = path, first, last, tuple(mark)
-        self.lines = (ROOT / path).read_text().splitlines()[first - 1 : last]
-        missing = [text for text in self.mark if not any(text in line for line in self.lines)]
+        self.lines = text.splitlines()[first - 1 : last]
+        missing = [wanted for wanted in self.mark if not any(wanted in line for line in self.lines)]
         if missing:
-            raise WorkbenchError(f"{path} lines {first}–{last} no longer hold {missing[0]!r}: update the lesson.")
+            raise StaleExcerpt(f"{path} lines {first}–{last} no longer hold {missing[0]!r}: update the lesson.")
 
     @property
     def title(self):
@@ -69,27 +77,27 @@ class Excerpt(CardView):
         return "\n".join([self.title, *body])
 
 
-def excerpt(path, function=None, start=None, end=None, lines=None, mark=()):
+def excerpt(path, function=None, start=None, end=None, lines=None, mark=(), root=ROOT):
     """A function of a Python file (``"Shop.settle"`` for a method), or the lines from ``start`` to ``end``.
 
     ``lines=n`` instead of ``end``: the ``n`` lines from the one holding ``start``.
     """
-    text = (ROOT / path).read_text()
+    text = (Path(root) / path).read_text()
     if function is not None:
         first, last = _definition(path, text, function)
     else:
         first, last = _between(path, text, start, end)
         last = first + lines - 1 if lines else last
-    return Excerpt(path, first, last, mark)
+    return Excerpt(path, text, first, last, mark)
 
 
-def stripe_calls(package):
+def stripe_calls(package, root=ROOT):
     """The ``(resource, method)`` pairs of ``<client>.v1.<resource>.<method>(`` calls in a package's code, sorted.
 
     What a restricted key for that code must allow (notebook 04), read from the code itself.
     """
     calls = set()
-    for path in sorted((ROOT / package).rglob("*.py")):
+    for path in sorted((Path(root) / package).rglob("*.py")):
         calls.update(STRIPE_CALL.findall(path.read_text()))
     return sorted(calls)
 
@@ -101,7 +109,7 @@ def _definition(path, text, name):
     for part in name.split("."):
         node = next((n for n in scope if getattr(n, "name", None) == part), None)
         if node is None:
-            raise WorkbenchError(f"{path} has no {name}: update the lesson.")
+            raise StaleExcerpt(f"{path} has no {name}: update the lesson.")
         scope = getattr(node, "body", [])
     first = min([node.lineno, *(decorator.lineno for decorator in node.decorator_list)])
     return first, node.end_lineno
@@ -111,10 +119,10 @@ def _between(path, text, start, end):
     lines = text.splitlines()
     first = next((i for i, line in enumerate(lines) if start in line), None)
     if first is None:
-        raise WorkbenchError(f"{path} no longer holds {start!r}: update the lesson.")
+        raise StaleExcerpt(f"{path} no longer holds {start!r}: update the lesson.")
     if end is None:
         return first + 1, first + 1
     last = next((i for i in range(first, len(lines)) if lines[i].rstrip() == end), None)
     if last is None:
-        raise WorkbenchError(f"{path} has no line {end!r} after {start!r}: update the lesson.")
+        raise StaleExcerpt(f"{path} has no line {end!r} after {start!r}: update the lesson.")
     return first + 1, last + 1

@@ -14,6 +14,12 @@ re-executes notebooks (default: all lessons) and stores their outputs; the
 committed outputs are made this way.  Run it from the project root after changing
 a notebook or anything it shows, then check the diff.  ``IdNumbers`` is how nbval
 compares those outputs with a new run's (``notebooks/conftest.py``).
+
+A lesson run top to bottom shows no error card (``display.error_card``: a Stripe error or a
+``WorkbenchError`` drawn instead of a traceback) except in a cell that shows one on purpose,
+tagged ``shows-error``.  A card is a display, not a failed cell, so nbval would pass over an
+unexpected one in a cell whose output it does not compare; ``unexpected_error_cards`` finds
+them, for ``notebooks/conftest.py`` (a lesson's run fails) and for this runner (nothing is stored).
 """
 
 import glob
@@ -22,6 +28,7 @@ import re
 import sys
 from collections import Counter
 
+from .display import ERROR_CARD
 from .shopper import AUTOPAY
 
 UNATTENDED_ENV = {"WORKBENCH_MODE": "sandbox", "SHOP_URL": "http://127.0.0.1:0", AUTOPAY: "1"}
@@ -36,6 +43,7 @@ STILL_CHECKOUT = (
     'align-items:center;justify-content:center;color:#697386;font:14px system-ui,sans-serif">'
     "The checkout opens here when you run the cell.</div>"
 )
+SHOWS_ERROR = "shows-error"  # the tag of a lesson cell that shows an error card on purpose
 STRIPE_AND_SHOP_ID = re.compile(r"\b(pi|pm|ch|re|evt|ord|req|we|whsec|txn|py|cus|seti|pmc)_[A-Za-z0-9]{8,}")
 
 
@@ -68,6 +76,21 @@ class IdNumbers:
         return self.numbers.get(match.group(0), match.group(0))
 
 
+def unexpected_error_cards(cell, outputs):
+    """The titles of the error cards among ``outputs`` of ``cell`` (a notebook cell), unless it is tagged so."""
+    if SHOWS_ERROR in cell.get("metadata", {}).get("tags", []):
+        return []
+    return [
+        output["data"].get("text/plain", "").partition("\n")[0]
+        for output in outputs
+        if ERROR_CARD in output.get("data", {}).get("text/html", "")
+    ]
+
+
+class UnexpectedErrorCard(Exception):
+    """A lesson showed an error card in a cell not tagged ``shows-error``: its outputs are not stored."""
+
+
 def _texts(outputs):
     for output in outputs:
         if isinstance(output.get("text"), str):
@@ -92,8 +115,26 @@ def execute(path):
         resources={"metadata": {"path": os.path.dirname(path)}},
     )
     client.execute(env={**os.environ, **UNATTENDED_ENV})
+    for number, cell in enumerate(notebook.cells):
+        shown = unexpected_error_cards(cell, cell.get("outputs", []))
+        if shown:
+            raise UnexpectedErrorCard(f"cell {number} shows {', '.join(shown)} (tag it {SHOWS_ERROR} if on purpose)")
+        if "outputs" in cell:
+            cell.outputs = joined_streams(cell.outputs)
     still_checkouts(notebook)
     nbformat.write(notebook, path)
+
+
+def joined_streams(outputs):
+    """Consecutive prints to one stream as one output, as a person sees them (a busy kernel flushes in pieces)."""
+    joined = []
+    for output in outputs:
+        previous = joined[-1] if joined else {}
+        if output.get("output_type") == previous.get("output_type") == "stream" and previous["name"] == output["name"]:
+            previous["text"] += output["text"]
+        else:
+            joined.append(output)
+    return joined
 
 
 def still_checkouts(notebook):
@@ -121,6 +162,9 @@ def main(argv=None):
             execute(path)
         except CellExecutionError as exc:  # its text lacks the error when press_workbench.notebook hid the traceback
             print(f"{path}: {exc.ename}: {exc.evalue}\n{exc}", file=sys.stderr)
+            return 1
+        except UnexpectedErrorCard as exc:
+            print(f"{path}: {exc}; nothing was stored", file=sys.stderr)
             return 1
     return 0
 

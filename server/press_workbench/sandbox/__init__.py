@@ -18,7 +18,6 @@ Layout, in the order Stripe's API reference reads:
   Host names answered), shared with the shop;
 - ``serving``: serve the app from a thread (``start_sandbox``); ``triggers``: ``stripe trigger``'s
   recipes; ``feed``: read the request log and webhook attempts over HTTP;
-- ``pytest_plugin``: the ``stripe_sandbox`` fixtures any project's tests get (entry point ``pytest11``);
 - ``delivery``: signed webhook delivery with retries; ``settlement``: when SEPA debits and refunds settle;
 - ``store``/``database``: SQLite persistence; ``cards``/``bank_accounts``: Stripe's test cards and IBANs;
   ``payment_method_types``: the modelled types and what a PaymentIntent offers;

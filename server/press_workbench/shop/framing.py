@@ -5,13 +5,17 @@ The checkout is shown inline by the Voilà dashboard, whose origin comes from
 (``make lab`` takes the first free one, tests pick their own).  Every Jupyter server
 describes itself, URL included, in ``jpserver-<pid>.json`` in the user's Jupyter
 runtime directory, so the shop allows the origins of those still running — loopback
-ones only.  Any other page, local or not, is refused.  Installed without the ``notebook`` extra
+ones only.  A server is running if its port accepts a connection: a file left by one
+that crashed names a port nothing answers on.  (Not by probing its pid with ``os.kill(pid,
+0)``: that is POSIX's liveness check, and on Windows the same call sends the process a
+Ctrl-C.)  Any other page, local or not, is refused.  Installed without the ``notebook`` extra
 (no ``jupyter_core``), no JupyterLab runs from this install, so only the dashboard's origin is allowed.
 """
 
 import glob
 import json
 import os
+import socket
 from urllib.parse import urlparse
 
 try:
@@ -38,19 +42,19 @@ def jupyter_ports(runtime_dir=None):
         try:
             with open(path, encoding="utf-8") as fh:
                 info = json.load(fh)
-            url, pid = urlparse(info["url"]), int(info["pid"])
+            url = urlparse(info["url"])
+            port = url.port
         except (OSError, ValueError, KeyError, TypeError):
             continue
-        if url.scheme == "http" and url.hostname in LOOPBACK and url.port and _running(pid):
-            ports.append(url.port)
+        if url.scheme == "http" and url.hostname in LOOPBACK and port and _answers(url.hostname, port):
+            ports.append(port)
     return ports
 
 
-def _running(pid):
+def _answers(host, port):
+    """True if a server accepts connections at loopback ``host:port`` (the connection is closed at once)."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        with socket.create_connection((host, port), timeout=0.5):
+            return True
+    except OSError:
         return False
-    except PermissionError:  # alive, another user's
-        return True
-    return True

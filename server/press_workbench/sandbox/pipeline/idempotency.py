@@ -50,8 +50,8 @@ def idempotent(store, ctx, raw, run):
             if exc.status != 402:  # Stripe: "If incoming parameters fail validation … we don't save" the result
                 raise
             refused, status, body = exc, exc.status, exc.to_dict()  # an executed request that failed: saved
-        if status < 400 or status == 402:
-            store.idempotency_save(ctx.api_key, key, fingerprint, status, json.dumps(body))
+        # What reaches here is saved: a success, or a 402 (raised above, or a decline the request returned)
+        store.idempotency_save(ctx.api_key, key, fingerprint, status, json.dumps(body))
     if refused is not None:
         raise refused
     return status, body, False

@@ -18,6 +18,10 @@ process), so tests in different workers never see each other's payments or event
 
 The sandbox is imported only when a test asks for a fixture: every pytest run in an environment
 that has the package loads this module, and Flask plus stripe-python take half a second to import.
+That is why the plugin is here, beside the packages rather than in ``press_workbench.sandbox``:
+loading a module runs its packages' ``__init__`` first, and the sandbox's imports Flask, while
+``press_workbench``'s imports nothing.  It uses the sandbox through its public API alone
+(an import-linter contract in ``pyproject.toml``).
 """
 
 import threading
