@@ -93,6 +93,8 @@ screenshots: $(STAMP) browser workshop-install
 	$(BIN)/python -m tests.screenshots.dashboard
 	$(BIN)/python -m tests.screenshots.sandbox_console
 	WORKBENCH_SCREENSHOTS=static/screenshots $(BIN)/python -m pytest -q tests/hub/test_workshop.py
+	WORKBENCH_SCREENSHOTS=static/screenshots $(BIN)/python -m pytest -q tests/browser/test_shop_bank_payments.py \
+	  -k "sepa_order or ideal_order"
 
 # Every figure of BENCHMARKS.md in one run (~23 min); BENCH_ARGS=--quick for a smoke run, --fresh-clone to add
 # `make test` on a fresh clone, --write-doc to update BENCHMARKS.md.  The bench extra adds matplotlib (the plot).

@@ -35,17 +35,17 @@
     button.setAttribute("aria-busy", paying ? "true" : "false");
   }
 
-  async function payWithNewCard() {
-    const saved = await hooks.saving;
-    if (saved.error) return saved;
-    return stripe.confirmPayment({ elements, confirmParams: { return_url: config.returnUrl } });
-  }
-
   paymentElement.on("change", (event) => {
     complete = event.complete;
     if (!event.empty) errorBox.textContent = "";
     refresh();
   });
+
+  async function payInPaymentElement() {
+    const saved = await hooks.saving;
+    if (saved.error) return saved;
+    return stripe.confirmPayment({ elements, confirmParams: { return_url: config.returnUrl } });
+  }
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -53,7 +53,7 @@
     paying = true;
     errorBox.textContent = "";
     refresh();
-    const { error } = hooks.payWith ? await hooks.payWith() : await payWithNewCard();
+    const { error } = hooks.payWith ? await hooks.payWith() : await payInPaymentElement();
     if (!error) return; // on its way to the confirmation (or the bank's 3D Secure page)
     errorBox.textContent = error.message || "The payment did not go through.";
     paying = false;
