@@ -6,8 +6,8 @@ import time
 import pytest
 import stripe
 
+from press_workbench.pytest_plugin import StripeSandbox
 from press_workbench.sandbox import PUBLISHABLE_KEY, SECRET_KEY, SettleDelays, set_settle_delays, settle_now
-from press_workbench.sandbox.pytest_plugin import StripeSandbox
 from press_workbench.sandbox.resources import bank_payments
 from press_workbench.sandbox.serving import start_sandbox
 from press_workbench.sandbox.settlement import parse_delay
