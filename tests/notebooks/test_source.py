@@ -24,12 +24,19 @@ def test_a_function_is_shown_whole_with_its_decorators_and_marked_lines():
     assert "server/press_workbench/shop/webhooks.py · lines" in html and html.count(f"background:{MARK}") == 1
 
 
-def test_lines_between_markers_end_at_the_line_that_is_exactly_the_end():
-    shown = excerpt(
-        "server/press_workbench/shop/static/js/checkout.js", start='form.addEventListener("submit"', end="  });"
+def test_lines_between_markers_end_at_the_line_that_is_exactly_the_end(tmp_path):
+    (tmp_path / "checkout.js").write_text(
+        'form.addEventListener("submit", async (event) => {\n'
+        "  await new Promise((resolve) => {\n"
+        "    resolve();\n"
+        "  });\n"
+        "  stripe.confirmPayment({});\n"
+        "});\n"
+        "after();\n"
     )
-    assert "confirmPayment" in "\n".join(shown.lines)  # the inner "    });" did not end it
-    assert shown.lines[-1] == "  });"
+    shown = excerpt("checkout.js", start='form.addEventListener("submit"', end="});", root=tmp_path)
+    assert "confirmPayment" in "\n".join(shown.lines)  # the inner "  });" did not end it
+    assert (shown.first, shown.last, shown.lines[-1]) == (1, 6, "});")
 
 
 def test_an_excerpt_whose_code_moved_away_fails_instead_of_showing_other_lines():

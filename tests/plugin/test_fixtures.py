@@ -101,8 +101,8 @@ def test_trigger_emits_the_event_with_real_objects(stripe_sandbox, stripe_sandbo
     assert stripe_webhooks.wait_for("payment_intent.payment_failed").id == event.id
     refund = stripe_sandbox.trigger("charge.refunded")
     assert refund.type == "charge.refunded" and refund.data.object.refunded is True
-    with pytest.raises(ValueError, match=r"cannot trigger 'customer.created'; these can be: .*charge.refunded"):
-        stripe_sandbox.trigger("customer.created")
+    with pytest.raises(ValueError, match=r"cannot trigger 'charge.dispute.closed'; these can be: .*charge.refunded"):
+        stripe_sandbox.trigger("charge.dispute.closed")
 
 
 def test_reset_forgets_payments_and_keeps_the_tests_subscriptions(
