@@ -41,6 +41,11 @@ class Sandbox:
         if self.settler:
             self.settler.stop()
 
+    def close(self):
+        """Stop the background threads, then close the store's connections (``RunningServer.stop`` calls this)."""
+        self.stop()
+        self.store.close()
+
 
 def create_sandbox_app(
     data_dir,

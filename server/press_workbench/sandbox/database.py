@@ -53,7 +53,11 @@ class _Lease:
         self.pool, self.db = pool, db
 
     def __del__(self):
-        if not self.db.in_transaction:
+        try:
+            idle = not self.db.in_transaction
+        except sqlite3.ProgrammingError:  # closed with its Database (``Database.close``): nothing to hand back
+            return
+        if idle:
             self.pool.append(self.db)
 
 
@@ -77,6 +81,7 @@ class Database:
         self.path = owner_only(path)  # client secrets, webhook secrets, emails
         self._local = threading.local()
         self._pool = []  # list.append/pop are atomic: no lock needed
+        self._connections = []  # every connection made, pooled or lent: what ``close`` closes
         self._writer = threading.Lock()  # this process's writers wait here, woken at once, not polling SQLite
         self.connection().executescript(schema)
         _open.add(self)
@@ -100,7 +105,19 @@ class Database:
         db.execute("PRAGMA synchronous=NORMAL")
         db.execute("PRAGMA busy_timeout=30000")
         db.execute("PRAGMA wal_autocheckpoint=0")  # the checkpointer thread does it (module docstring)
+        self._connections.append(db)
         return db
+
+    def close(self):
+        """Close every connection this Database made, once its server has stopped and nothing uses it any more.
+
+        Pooled connections outlive the threads that used them, so without this each shop or sandbox started and
+        stopped in one process (a kernel, a test run) kept its files open: a few dozen descriptors each.
+        """
+        _open.discard(self)
+        self._pool.clear()
+        while self._connections:
+            self._connections.pop().close()
 
     def execute(self, sql, args=()):
         """Run one statement on this thread's connection."""

@@ -35,7 +35,7 @@ class RunningServer:
     data_dir: str = None  # a sandbox's: what settle_now, set_settle_delays and reset take
 
     def serve(self):
-        """The serving loop; it ends once ``stop`` has closed every socket (or made ``select()`` fail)."""
+        """The serving loop; it ends once ``stop`` has closed every socket (or made ``poll()`` fail)."""
         try:
             self.server.run()
         except (OSError, ValueError):
@@ -50,7 +50,7 @@ class RunningServer:
         self.server.accepting = False
         self.server.task_dispatcher.shutdown(timeout=5)
         # Closed from the serving loop's own thread (waitress's trigger runs the call there), the sockets leave
-        # the loop's map at once and the loop ends; closed from here, its select() would sleep out its 1 s timeout.
+        # the loop's map at once and the loop ends; closed from here, its poll() would sleep out its 1 s timeout.
         try:
             self.server.trigger.pull_trigger(lambda: wasyncore.close_all(self.server._map))
         except OSError:  # the loop has already closed its trigger (it ended on its own): nothing to wake
@@ -58,9 +58,12 @@ class RunningServer:
         self.thread.join(5)
         if not self.thread.is_alive():  # the loop closed its map, or had died before: close what is left, once
             wasyncore.close_all(self.server._map)
-        sandbox = getattr(self.app, "extensions", {}).get("sandbox")  # any WSGI app may be served, not only Flask
-        if sandbox:
-            sandbox.stop()
+        # any WSGI app may be served, not only Flask; a Flask app's extensions that have ``close`` (the sandbox's, the
+        # shop's and its databases) stop their threads and close their files now that no request can reach them
+        for extension in list(getattr(self.app, "extensions", {}).values()):
+            close = getattr(extension, "close", None)
+            if callable(close):
+                close()
 
 
 def serve_in_thread(app, host="127.0.0.1", port=0, name="server", threads=8, dispatcher=None, port_setting="PORT"):
@@ -72,8 +75,14 @@ def serve_in_thread(app, host="127.0.0.1", port=0, name="server", threads=8, dis
     if dispatcher is not None:
         dispatcher.set_thread_count(threads)
     try:
-        server = create_server(
-            app, host=host, port=port, threads=threads, ident="press-workbench", _dispatcher=dispatcher
+        server = create_server(  # poll(), not select(): a process past 1,024 open files still serves
+            app,
+            host=host,
+            port=port,
+            threads=threads,
+            ident="press-workbench",
+            asyncore_use_poll=True,
+            _dispatcher=dispatcher,
         )
     except OSError as exc:
         if exc.errno != errno.EADDRINUSE:

@@ -40,6 +40,10 @@ class Shop:
             stripe=build_stripe_client(config),
         )
 
+    def close(self):
+        """Close the orders' database once the shop's server has stopped (``RunningServer.stop`` calls this)."""
+        self.orders.close()
+
     def order(self, order_id):
         """The order, or a 404 ``order_not_found`` (JSON for the API, a page for people: ``shop/errors.py``)."""
         order = self.orders.get(order_id)
