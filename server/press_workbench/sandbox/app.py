@@ -35,15 +35,19 @@ class Sandbox:
     settle_delays: SettleDelays
     settler: SettlementWorker = None
 
-    def stop(self):
-        """Stop the background threads; what they had left to do stays in SQLite for the next sandbox."""
-        self.worker.stop()
+    def stop(self, wait=False):
+        """Stop the background threads (``wait``: until they have ended, a webhook being sent finished); what they
+        had left to do stays in SQLite for the next sandbox."""
+        self.worker.stop(wait)
         if self.settler:
-            self.settler.stop()
+            self.settler.stop(wait)
 
     def close(self):
-        """Stop the background threads, then close the store's connections (``RunningServer.stop`` calls this)."""
-        self.stop()
+        """Stop the background threads, then close the store's connections (``RunningServer.stop`` calls this).
+
+        It waits for the threads: a connection closed while its thread still used it would crash the process.
+        """
+        self.stop(wait=True)
         self.store.close()
 
 

@@ -34,9 +34,9 @@ def _checkpoint_forever():
         time.sleep(CHECKPOINT_SECONDS)
         for database in list(_open):
             try:
-                database.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                database.checkpoint()
             except sqlite3.Error:
-                pass  # busy or gone: the next round tries again
+                pass  # busy: the next round tries again
 
 
 def _start_checkpointer():
@@ -47,18 +47,21 @@ def _start_checkpointer():
 
 
 class _Lease:
-    """A pooled connection lent to one thread; handed back when the thread's locals go away."""
+    """A pooled connection lent to one thread; handed back when the thread's locals go away.
 
-    def __init__(self, pool, db):
-        self.pool, self.db = pool, db
+    A connection is only ever closed by the thread that holds it, or from the pool where nobody holds it: closing
+    one that another thread is using crashes the process (SQLite frees what that thread is still reading).
+    """
+
+    def __init__(self, database, db):
+        self.database, self.db = database, db
 
     def __del__(self):
-        try:
-            idle = not self.db.in_transaction
-        except sqlite3.ProgrammingError:  # closed with its Database (``Database.close``): nothing to hand back
-            return
-        if idle:
-            self.pool.append(self.db)
+        if self.db.in_transaction:
+            return  # a thread that died mid-transaction: its connection is not fit to lend again
+        self.database._pool.append(self.db)
+        if self.database.closed:  # handed back after ``Database.close``: close it, and nothing else is pooled
+            self.database._drain()
 
 
 def owner_only(path):
@@ -81,7 +84,9 @@ class Database:
         self.path = owner_only(path)  # client secrets, webhook secrets, emails
         self._local = threading.local()
         self._pool = []  # list.append/pop are atomic: no lock needed
-        self._connections = []  # every connection made, pooled or lent: what ``close`` closes
+        self.closed = False
+        self._checkpointing = threading.Lock()  # the checkpointer's own connection, never a lent one
+        self._checkpoint_db = None
         self._writer = threading.Lock()  # this process's writers wait here, woken at once, not polling SQLite
         self.connection().executescript(schema)
         _open.add(self)
@@ -95,7 +100,7 @@ class Database:
                 db = self._pool.pop()
             except IndexError:
                 db = self._connect()
-            lease = self._local.lease = _Lease(self._pool, db)
+            lease = self._local.lease = _Lease(self, db)
         return lease.db
 
     def _connect(self):
@@ -105,19 +110,42 @@ class Database:
         db.execute("PRAGMA synchronous=NORMAL")
         db.execute("PRAGMA busy_timeout=30000")
         db.execute("PRAGMA wal_autocheckpoint=0")  # the checkpointer thread does it (module docstring)
-        self._connections.append(db)
         return db
 
+    def checkpoint(self):
+        """Copy the WAL back into the database file, without blocking a writer (the checkpointer thread calls it)."""
+        with self._checkpointing:
+            if self.closed:
+                return
+            if self._checkpoint_db is None:
+                self._checkpoint_db = self._connect()
+            self._checkpoint_db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+
     def close(self):
-        """Close every connection this Database made, once its server has stopped and nothing uses it any more.
+        """Close this Database's connections once its server has stopped: now those nobody holds, the rest as
+        their threads end (a webhook still being sent finishes first).
 
         Pooled connections outlive the threads that used them, so without this each shop or sandbox started and
         stopped in one process (a kernel, a test run) kept its files open: a few dozen descriptors each.
         """
+        self.closed = True
         _open.discard(self)
-        self._pool.clear()
-        while self._connections:
-            self._connections.pop().close()
+        with self._checkpointing:
+            if self._checkpoint_db is not None:
+                self._checkpoint_db.close()
+        lease = getattr(self._local, "lease", None)
+        if lease is not None:
+            del self._local.lease  # this thread's own connection: handed back, so closed below
+        self._drain()
+
+    def _drain(self):
+        """Close every pooled connection; ``pop`` is atomic, so each is closed once, by whoever took it."""
+        while True:
+            try:
+                db = self._pool.pop()
+            except IndexError:
+                return
+            db.close()
 
     def execute(self, sql, args=()):
         """Run one statement on this thread's connection."""

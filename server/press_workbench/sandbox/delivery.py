@@ -97,11 +97,14 @@ class DeliveryWorker:
         """Look for due deliveries now, rather than at the next poll: a request just queued some."""
         self._wake.set()
 
-    def stop(self):
-        """Stop sending; undelivered rows stay in SQLite and go out when a sandbox runs again."""
+    def stop(self, wait=False):
+        """Stop sending (``wait``: until the deliveries in flight have ended, each within its timeout); undelivered
+        rows stay in SQLite and go out when a sandbox runs again."""
         self._stop.set()
         self._wake.set()
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._pool.shutdown(wait=wait, cancel_futures=True)
+        if wait and self._thread is not None:
+            self._thread.join()
 
     def _run(self):
         while not self._stop.is_set():

@@ -168,9 +168,14 @@ class SettlementWorker:
                 self._thread = threading.Thread(target=self._run, name="sandbox-settlement", daemon=True)
                 self._thread.start()
 
-    def stop(self):
-        """Stop settling; pending rows stay in SQLite for the next sandbox on this data directory."""
+    def stop(self, wait=False):
+        """Stop settling (``wait``: until a settlement under way has ended); pending rows stay in SQLite for the next
+        sandbox on this data directory."""
         self._stop.set()
+        with self._started:
+            thread = self._thread
+        if wait and thread is not None:
+            thread.join()
 
     def _run(self):
         while not self._stop.wait(POLL_SECONDS):
