@@ -15,6 +15,7 @@ import nbformat
 import pytest
 from playwright.sync_api import expect
 
+from press_workbench.launch import workshop
 from press_workbench.launch.lab import check_port_free
 from press_workbench.notebook import NotPaidYet, Workbench
 from press_workbench.notebook.presenter import SHOP_GONE, checkout_frame_html
@@ -91,7 +92,8 @@ def test_a_frame_whose_shop_is_gone_says_how_to_get_a_live_checkout(wb, page):
     expect(checkout.locator("#note")).to_have_text(SHOP_GONE.format(shop=url))
 
 
-def test_a_port_in_use_is_named_with_the_fix(tmp_path):
+def test_a_port_in_use_is_named_with_the_fix(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("WORKSHOP_DIR", str(tmp_path / "workshop"))
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
@@ -103,7 +105,9 @@ def test_a_port_in_use_is_named_with_the_fix(tmp_path):
         ):
             start_sandbox(str(tmp_path), port=port)
         with pytest.raises(OSError, match=rf"Port {port} is already in use.* make lab LAB_PORT={port + 1}"):
-            check_port_free(port, "LAB_PORT")
+            check_port_free(port, lambda free: f"make lab LAB_PORT={free}")
+        assert workshop.main(["--port", str(port)]) == 1  # the hub's port: refused before anything starts
+        assert f"make workshop WORKSHOP_PORT={port + 1}" in capsys.readouterr().err
         env = {**os.environ, "LAB_PORT": str(port)}
         lab = subprocess.run(
             [sys.executable, "-m", "press_workbench.launch.lab"],

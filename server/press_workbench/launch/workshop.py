@@ -164,7 +164,7 @@ def main(argv=None):
     accounts = os.geteuid() == 0
     try:
         password, generated = workshop_password()
-        check_port_free(args.port, "WORKSHOP_PORT")
+        check_port_free(args.port, lambda port: f"make workshop WORKSHOP_PORT={port}")
         (state / "hub").mkdir(mode=0o700, parents=True, exist_ok=True)  # the hub's database and secrets
         env = {
             **os.environ,
