@@ -187,8 +187,10 @@ def test_resend_from_an_events_page_delivers_it_again(page, sandbox_url, story):
 
 def test_an_error_leads_to_its_request_with_parameters_and_answer(page, sandbox_url, story):
     page.goto(sandbox_url + "/dashboard/errors")
-    group = page.get_by_test_id("error-group").filter(has_text="insufficient_funds")
+    group = page.get_by_test_id("error-group").filter(has_text=story["declined"])  # the session saw other declines
+    expect(group).to_contain_text("card_declined")
     expect(group).to_contain_text("POST /v1/payment_intents/:id/confirm")
+    expect(group).to_contain_text("decline code insufficient_funds")
     group.get_by_role("link", name=story["declined"]).click()
     expect(page.get_by_test_id("log-error")).to_contain_text("Your card has insufficient funds.")
     expect(page.get_by_test_id("request-params")).to_contain_text(

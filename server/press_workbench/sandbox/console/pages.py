@@ -18,10 +18,12 @@ bp.add_app_template_global(queries.charge_badge, "charge_badge")
 
 
 @bp.app_template_filter("breakable")
-def breakable(text):
-    """A path or URL that may wrap after each ``/`` but those of ``http://`` (``<wbr>``), so a narrow column breaks
-    it where it reads well."""
-    return Markup("/<wbr>").join(escape(part) for part in SLASH.split(str(text)))
+def breakable(text, after="/"):
+    """A path or URL that may wrap after each ``/`` but those of ``http://``, or an error code after each ``_``
+    (``after="_"``), so a narrow column breaks it where it reads well (``<wbr>``): an error code in one piece
+    (``setup_intent_authentication_failure``) made the Errors table wider than a 1024-pixel screen."""
+    parts = SLASH.split(str(text)) if after == "/" else str(text).split(after)
+    return Markup(f"{after}<wbr>").join(escape(part) for part in parts)
 
 
 @bp.get("/")
