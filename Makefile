@@ -35,8 +35,10 @@ browser: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/workbench dashboard
 
+# Two workers (pytest-xdist): the JupyterLab and hub tests on one, one at a time, every other file whole on either
+# (tests/conftest.py: pytest_xdist_make_scheduler); a plain `pytest` runs the same tests one by one.
 test: $(STAMP) browser lint workshop-install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadscope --no-loadscope-reorder
 
 # The codebase's own rules: ruff (lint and format), the import contracts of pyproject.toml (lint-imports) and a
 # docstring on every public module, class, function and Flask view (interrogate, configured in pyproject.toml).

@@ -8,6 +8,7 @@ sandbox itself are skipped then, with the reason.  See ``tests/fidelity/target.p
 
 import os
 import shutil
+from collections import Counter
 
 import pytest
 
@@ -30,6 +31,7 @@ CHROMIUM_ARGS = [
 # What --target=stripe runs: the conformance suite, the fidelity report and the shop's purchase flow.
 VERIFIED = ("tests/sandbox/", "tests/fidelity/", "tests/browser/test_checkout.py")
 STRIPE_HOSTS = (".stripe.com", ".stripe.network", ".stripecdn.com")
+JUPYTER = ("tests/notebooks/", "tests/hub/")  # the tests that start JupyterLab, Voilà's server or a hub
 
 
 def pytest_addoption(parser):
@@ -53,7 +55,10 @@ def pytest_configure(config):
 
 
 def pytest_collection_modifyitems(config, items):
-    """Against Stripe, run only the verified suites, and nothing marked ``sandbox_only``."""
+    """Node ids made unique and the Jupyter tests first, for ``make test``'s workers; against Stripe, run only the
+    verified suites, and nothing marked ``sandbox_only``."""
+    unique_node_ids(items)
+    jupyter_first(config, items)
     if config.stripe_target is None:
         return
     for item in items:
@@ -63,6 +68,35 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason="runs against the sandbox only (not part of make verify-stripe)"))
         elif marker:
             item.add_marker(pytest.mark.skip(reason=f"sandbox-only: {marker.args[0]}"))
+
+
+def unique_node_ids(items):
+    """Under pytest 9, schemathesis 4 gives each API operation's test its function's node id (only the name has the
+    operation): pytest-xdist, which hands out work by node id, ran one operation of eleven.  Each gets the operation
+    in its id, as a parametrized test has its parameters."""
+    counts = Counter(item.nodeid for item in items)
+    for item in items:
+        label = getattr(item, "operation_label", None)  # schemathesis' items only
+        if counts[item.nodeid] > 1 and label:
+            item._id = item.id.with_params(label)  # pytest has no public setter for a node's id
+
+
+def jupyter_first(config, items):
+    """The tests that start JupyterLab or a hub first, in their order: the longest stretch of ``make test``."""
+    items.sort(key=lambda item: not os.path.relpath(str(item.path), str(config.rootpath)).startswith(JUPYTER))
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """``make test``'s two pytest-xdist workers: each file stays whole on one worker, in its order (a lesson's cells
+    run in one kernel, a module's fixtures serve its tests), and the tests that start JupyterLab or a hub share one
+    worker, one at a time: two of them at once on two cores time out.  Without ``-n`` this is never called."""
+    from xdist.scheduler import LoadScopeScheduling  # the test extra has it; a run without xdist never gets here
+
+    class OneJupyterAtATime(LoadScopeScheduling):
+        def _split_scope(self, nodeid):
+            return "jupyter" if nodeid.startswith(JUPYTER) else nodeid.split("::", 1)[0]
+
+    return OneJupyterAtATime(config, log)
 
 
 @pytest.fixture(scope="session")

@@ -51,7 +51,7 @@ pytestmark = pytest.mark.browser
 
 MATHS = "mjx-container"
 CHECKOUT = 'iframe[title^="Checkout for order"]'
-SENTINEL = "The MathJax sentinel: $x^2$"
+SENTINEL = "The MathJax sentinel of lesson {number}: $x^2$"
 PROJECTOR = {"width": 1280, "height": 800}
 MONEY_SHOWN = {  # amounts in prose, in a card, in a table and in a widget, shown as written
     "01_payment_intents_step_by_step.ipynb": ["Capturing $18.00 of the $23.00 authorised", "refunded $5.00"],
@@ -74,10 +74,17 @@ def control_notebook(path):
 
 
 def lesson_copy(lesson, folder):
-    """A copy of ``lesson`` ending with a sentinel cell: once the sentinel is typeset, so is the lesson."""
+    """A copy of ``lesson`` ending with its own sentinel cell: once the sentinel is typeset, so is the lesson."""
     notebook = nbformat.read(lesson, as_version=4)
-    notebook.cells.append(nbformat.v4.new_markdown_cell(SENTINEL))
+    notebook.cells.append(nbformat.v4.new_markdown_cell(SENTINEL.format(number=lesson.name[:2])))
     nbformat.write(notebook, folder / lesson.name)
+
+
+def shown(page, name):
+    """Open ``name`` in the JupyterLab already loaded, as a double click in its file browser does (a page load per
+    notebook took most of this test's minute); its cells render without waiting for its kernel: nothing runs here."""
+    page.evaluate("path => { window.jupyterapp.commands.execute('docmanager:open', {path}); }", name)
+    return page.locator(".jp-NotebookPanel:visible")
 
 
 def test_no_money_renders_as_maths_in_the_lessons(tmp_path, page):
@@ -91,14 +98,20 @@ def test_no_money_renders_as_maths_in_the_lessons(tmp_path, page):
     subprocess.run(
         [str(Path(sys.executable).parent / "jupyter"), "trust", *copies], env=env, check=True, capture_output=True
     )  # trusted: stored HTML (cards, diagrams, frames) renders in full
+    config = tmp_path / "config"  # lab_env's JUPYTER_CONFIG_DIR: window.jupyterapp, to open each notebook in one page
+    config.mkdir(exist_ok=True)
+    (config / "jupyter_server_config.json").write_text('{"LabApp": {"expose_app_in_browser": true}}')
     with start(tmp_path, folder) as lab:
         open_notebook(page, lab, "control.ipynb")
         expect(page.locator(f".jp-MarkdownOutput {MATHS}")).to_have_count(2, timeout=30_000)
         expect(page.locator(f".jp-OutputArea-output {MATHS}")).to_have_count(1)  # "1 and " between the dollars
 
         for lesson in LESSONS:
-            notebook = open_notebook(page, lab, lesson.name)
-            sentinel = notebook.locator(".jp-MarkdownOutput", has_text="The MathJax sentinel")
+            notebook = shown(page, lesson.name)
+            # this lesson's own sentinel: until it shows, the panel on top is the one before
+            sentinel = notebook.locator(
+                ".jp-MarkdownOutput", has_text=f"The MathJax sentinel of lesson {lesson.name[:2]}"
+            )
             expect(sentinel.locator(MATHS)).to_have_count(1, timeout=30_000)
             expect(notebook.locator(MATHS)).to_have_count(1)  # the sentinel's, nothing else
             rendered = notebook.locator(".jp-MarkdownOutput, .jp-OutputArea-output")
