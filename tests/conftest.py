@@ -86,6 +86,7 @@ def jupyter_first(config, items):
     items.sort(key=lambda item: not os.path.relpath(str(item.path), str(config.rootpath)).startswith(JUPYTER))
 
 
+@pytest.hookimpl(optionalhook=True)  # with -p no:xdist (make mutation) the hook does not exist
 def pytest_xdist_make_scheduler(config, log):
     """``make test``'s two pytest-xdist workers: each file stays whole on one worker, in its order (a lesson's cells
     run in one kernel, a module's fixtures serve its tests), and the tests that start JupyterLab or a hub share one
