@@ -32,6 +32,7 @@ CHROMIUM_ARGS = [
 VERIFIED = ("tests/sandbox/", "tests/fidelity/", "tests/browser/test_checkout.py")
 STRIPE_HOSTS = (".stripe.com", ".stripe.network", ".stripecdn.com")
 JUPYTER = ("tests/notebooks/", "tests/hub/")  # the tests that start JupyterLab, Voilà's server or a hub
+HEAVY = ("notebooks/", "tests/browser/")  # a kernel or a browser per file: seconds to a minute each
 
 
 def pytest_addoption(parser):
@@ -55,10 +56,10 @@ def pytest_configure(config):
 
 
 def pytest_collection_modifyitems(config, items):
-    """Node ids made unique and the Jupyter tests first, for ``make test``'s workers; against Stripe, run only the
+    """Node ids made unique and the longest tests first, for ``make test``'s workers; against Stripe, run only the
     verified suites, and nothing marked ``sandbox_only``."""
     unique_node_ids(items)
-    jupyter_first(config, items)
+    longest_first(config, items)
     if config.stripe_target is None:
         return
     for item in items:
@@ -81,9 +82,16 @@ def unique_node_ids(items):
             item._id = item.id.with_params(label)  # pytest has no public setter for a node's id
 
 
-def jupyter_first(config, items):
-    """The tests that start JupyterLab or a hub first, in their order: the longest stretch of ``make test``."""
-    items.sort(key=lambda item: not os.path.relpath(str(item.path), str(config.rootpath)).startswith(JUPYTER))
+def longest_first(config, items):
+    """The tests that start JupyterLab or a hub first (the longest stretch), then the lessons under nbval and the
+    browser tests, the quick files last: ``make test``'s two workers then finish at about the same time (a 30-second
+    lesson left for the end kept one worker busy while the other had finished)."""
+
+    def rank(item):
+        path = os.path.relpath(str(item.path), str(config.rootpath))
+        return 0 if path.startswith(JUPYTER) else 1 if path.startswith(HEAVY) else 2
+
+    items.sort(key=rank)
 
 
 @pytest.hookimpl(optionalhook=True)  # with -p no:xdist (make mutation) the hook does not exist
