@@ -69,8 +69,9 @@ TARGETS = (
     ),
     Target(
         "server/press_workbench/shop/webhooks.py",
-        ("receive",),  # the signature checked on the raw body, then de-duplication
-        ("tests/test_webhooks.py", "tests/test_webhooks_first.py"),
+        # the signature checked on the raw body, de-duplication, a bank debit's events read as the PaymentIntent is now
+        ("receive",),
+        ("tests/test_webhooks.py", "tests/test_webhooks_first.py", "tests/test_shop_bank_payments.py"),
     ),
     Target(
         "server/press_workbench/shop/security.py",
