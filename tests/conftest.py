@@ -98,7 +98,8 @@ def longest_first(config, items):
 def pytest_xdist_make_scheduler(config, log):
     """``make test``'s two pytest-xdist workers: each file stays whole on one worker, in its order (a lesson's cells
     run in one kernel, a module's fixtures serve its tests), and the tests that start JupyterLab or a hub share one
-    worker, one at a time: two of them at once on two cores time out.  Without ``-n`` this is never called."""
+    worker, one at a time: spread freely, a JupyterLab test failed beside another under the load (a dialog left over
+    its notebook).  Without ``-n`` this is never called."""
     from xdist.scheduler import LoadScopeScheduling  # the test extra has it; a run without xdist never gets here
 
     class OneJupyterAtATime(LoadScopeScheduling):
