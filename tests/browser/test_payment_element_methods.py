@@ -102,7 +102,10 @@ def test_switching_tabs_emits_change_events_with_the_type(page, merchant):
     choose_payment_method(page, "SEPA Debit")
     choose_payment_method(page, "iDEAL")
     page.frame_locator(CARD_FRAME).get_by_role("tab", name="iDEAL").press("ArrowLeft")  # the ARIA tabs keys
-    changes = page.evaluate("window.events.filter((e) => e.event === 'change')")
+    # Each change crosses from the sandbox's frame by postMessage: wait for the third rather than race it.
+    changes = page.wait_for_function(
+        "() => { const c = window.events.filter((e) => e.event === 'change'); return c.length >= 3 && c; }"
+    ).json_value()
     assert [(e["value"]["type"], e["complete"]) for e in changes] == [
         ("sepa_debit", False),
         ("ideal", True),  # nothing to fill in: the bank's page asks
