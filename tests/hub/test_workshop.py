@@ -116,6 +116,9 @@ def test_each_learner_runs_lesson_02_and_pays_in_its_inline_checkout(workshop, l
         page = learner.page
         waiting = code_cell(page, "confirmation = desk.wait()")
         expect(waiting.locator(".jp-OutputArea")).to_contain_text("No order yet", timeout=120_000)
+        first_cell = code_cell(page, "from press_workbench.notebook import Workbench").locator(".jp-OutputArea")
+        expect(first_cell).to_contain_text(f"{learner.prefix}shop")  # the browser's way in: through the hub
+        expect(first_cell).to_contain_text("run by this Jupyter server")
         desk = code_cell(page, "desk = wb.checkout_desk(")
         desk.locator(".wb-check-out").click()
         panel = desk.locator(".wb-status-panel")

@@ -1,14 +1,14 @@
-"""A remote learner: the browser reaches only the Jupyter server, at ``/user/alice/``, and pays all the same.
+"""A remote shopper: the browser reaches only a Jupyter server, at ``/user/alice/``, and pays all the same.
 
-A real single-user Jupyter server (JupyterLab with jupyter-server-proxy and Voilà's
-extension, a base URL and a token, ``WORKBENCH_PROXY=on`` as on a hub) serves the shop
-at ``/user/alice/shop/`` and the sandbox at ``/user/alice/stripe/``, started on demand.
-The browser may reach nothing else: every request (and WebSocket) to another host:port
-is aborted and counted, and the count must stay 0.  Lesson 02 is paid in its inline
-checkout in JupyterLab, and the dashboard through ``/user/alice/voila/render/``.
+A real single-user Jupyter server with no hub in front (JupyterLab with jupyter-server-proxy
+and Voilà's extension, a base URL and a token, ``WORKBENCH_PROXY=on``, as on Binder or a
+lab server of one's own) serves the shop at ``/user/alice/shop/`` and the sandbox at
+``/user/alice/stripe/``, started on demand.  The browser may reach nothing else: every
+request (and WebSocket) to another host:port is aborted and counted, and the count must
+stay 0.  The dashboard is paid through ``/user/alice/voila/render/``; a lesson's inline
+checkout through such a server is paid in tests/hub (the hub adds its proxy in front).
 
-``WORKBENCH_SCREENSHOTS=<folder>`` also saves the screens (``remote-checkout.png``,
-``remote-lesson.png``, ``remote-dashboard.png``).
+``WORKBENCH_SCREENSHOTS=<folder>`` also saves the screen (``remote-dashboard.png``).
 """
 
 import json
@@ -26,31 +26,21 @@ from press_workbench.launch.lab import lab_command, write_setting_overrides
 from press_workbench.sandbox.currencies import format_amount
 from press_workbench.shop.catalog import load_catalog
 from tests.browser.shopper import add_to_cart, open_checkout, open_dashboard, pay
-from tests.notebooks.jupyterlab import (
-    LESSONS,
-    TOKEN,
-    code_cell,
-    lab_env,
-    open_notebook,
-    run_all_cells,
-    running,
-)
+from tests.notebooks.jupyterlab import TOKEN, lab_env, running
 from tests.processes import free_port
 
 pytestmark = pytest.mark.browser
 
 BASE_URL = "/user/alice/"
-CHECKOUT = 'iframe[title^="Checkout for order"]'
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
 def jupyter(tmp_path_factory):
-    """JupyterLab at ``/user/alice/`` on a free port, serving copies of lesson 02 and the dashboard notebook."""
+    """JupyterLab at ``/user/alice/`` on a free port, serving a copy of the dashboard notebook."""
     tmp_path = tmp_path_factory.mktemp("remote")
     folder = tmp_path / "notebooks"
     folder.mkdir()
-    shutil.copy(LESSONS[1], folder)
     shutil.copy(ROOT / "notebooks" / "dashboard.ipynb", folder)
     port = free_port()
     command = [
@@ -103,41 +93,6 @@ def shop_order(jupyter, order_id):
     )
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.load(response)
-
-
-def test_lesson_02_paid_in_its_inline_checkout_through_the_jupyter_server(page, jupyter, only_the_jupyter_server):
-    open_notebook(page, jupyter, LESSONS[1].name)
-    run_all_cells(page)
-    waiting = code_cell(page, "confirmation = desk.wait()")
-    expect(waiting.locator(".jp-OutputArea")).to_contain_text("No order yet", timeout=90_000)
-    first_cell = code_cell(page, "from press_workbench.notebook import Workbench")
-    expect(first_cell.locator(".jp-OutputArea")).to_contain_text(f"{BASE_URL}shop")  # the browser's way in
-    expect(first_cell.locator(".jp-OutputArea")).to_contain_text("run by this Jupyter server")
-
-    desk = code_cell(page, "desk = wb.checkout_desk(")
-    desk.locator(".wb-check-out").click()
-    panel = desk.locator(".wb-status-panel")
-    expect(panel).to_contain_text("awaiting payment", timeout=30_000)
-    frame = desk.locator(CHECKOUT)
-    expect(frame).to_be_visible()
-    checkout = page.frame_locator(f'{CHECKOUT}[title="{frame.get_attribute("title")}"]')
-    total = price("art-of-doing-science", 2)
-    expect(checkout.get_by_test_id("order-total")).to_have_text(total, timeout=30_000)
-    card_frame = checkout.frame_locator('iframe[title="Secure payment input frame"]')
-    expect(card_frame.get_by_test_id("same-origin-note")).to_be_visible()  # one origin here: it says so
-    frame.scroll_into_view_if_needed()
-    screenshot(page, "remote-checkout.png")
-    pay(checkout, "4242 4242 4242 4242")
-
-    expect(checkout.get_by_test_id("confirmation-amount")).to_have_text(total, timeout=30_000)
-    paid_pi = checkout.get_by_test_id("payment-intent-id").inner_text()
-    assert paid_pi.startswith("pi_")
-    expect(panel.locator("[data-status=paid]")).to_be_visible(timeout=15_000)
-    expect(panel.get_by_test_id("panel-total")).to_have_text(total)
-    expect(panel.get_by_test_id("panel-payment-intent")).to_have_text(paid_pi)
-    desk.locator(".wb-status-panel").scroll_into_view_if_needed()
-    screenshot(page, "remote-lesson.png")
-    assert only_the_jupyter_server == []
 
 
 def test_dashboard_through_voilas_extension_covers_pay_receipt(page, jupyter, only_the_jupyter_server):
