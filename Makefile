@@ -12,14 +12,16 @@ WHEELHOUSE := $(VENV)/wheelhouse
 install: $(STAMP)
 
 # Packages go in with uv (from PyPI, into the venv): it resolves and installs the same versions pip picks in 8 s
-# where pip took 64 (BENCHMARKS.md), and leaves compiling to the first import of each module.
-UV := $(BIN)/uv pip
+# where pip took 64 (BENCHMARKS.md); compiled ahead, as pip does: left to each first import, the first Voilà pages of
+# a test run took over 15 s, and a workshop's learners, who cannot write to the venv, would compile at every start.
+UV_INSTALL := $(BIN)/uv pip install --python $(BIN)/python --quiet --compile-bytecode
+UV_REMOVE  := $(BIN)/uv pip uninstall --python $(BIN)/python --quiet
 
 # Re-install only when pyproject.toml changes.  rfc3987-syntax is removed because it
 # makes every Jupyter/nbval/Voilà start 2–3 s slower and nothing here needs it (docs/approach.md).
 $(STAMP): pyproject.toml $(BIN)/uv
-	$(UV) install --python $(BIN)/python --quiet -e '.[notebook,test,docs]'
-	-$(UV) uninstall --python $(BIN)/python --quiet rfc3987-syntax
+	$(UV_INSTALL) -e '.[notebook,test,docs]'
+	-$(UV_REMOVE) rfc3987-syntax
 	rm -rf $(WHEELHOUSE)
 	$(BIN)/python -m pip download --quiet --dest $(WHEELHOUSE) . pytest 'setuptools>=68'
 	touch $(STAMP)
@@ -83,8 +85,8 @@ workshop: workshop-install
 workshop-install: $(WORKSHOP_STAMP) $(HUB_PROXY)
 
 $(WORKSHOP_STAMP): $(STAMP)
-	$(UV) install --python $(BIN)/python --quiet -e '.[workshop]'
-	-$(UV) uninstall --python $(BIN)/python --quiet rfc3987-syntax
+	$(UV_INSTALL) -e '.[workshop]'
+	-$(UV_REMOVE) rfc3987-syntax
 	touch $(WORKSHOP_STAMP)
 
 $(HUB_PROXY):
@@ -107,14 +109,14 @@ screenshots: $(STAMP) browser workshop-install
 # Every figure of BENCHMARKS.md in one run (~23 min); BENCH_ARGS=--quick for a smoke run, --fresh-clone to add
 # `make test` on a fresh clone, --write-doc to update BENCHMARKS.md.  The bench extra adds matplotlib (the plot).
 bench: $(STAMP) browser workshop-install
-	$(UV) install --python $(BIN)/python --quiet -e '.[notebook,test,bench]'
+	$(UV_INSTALL) -e '.[notebook,test,bench]'
 	$(BIN)/python -m bench.suite $(BENCH_ARGS)
 
 # Mutation testing of the guards that keep money and state safe (docs/testing.md): cosmic-ray changes each guard
 # function on disk, one mutant at a time, in scratch copies with their own editable installs (never this working
 # tree), and runs that guard's tests; about 15 minutes on 2 cores.  Report (score, survivors): var/mutation/report.md
 mutation: $(STAMP)
-	$(UV) install --python $(BIN)/python --quiet -e '.[mutation]'
+	$(UV_INSTALL) -e '.[mutation]'
 	$(BIN)/python -m tests.mutation $(MUTATION_ARGS)
 
 clean:
