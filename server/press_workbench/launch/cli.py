@@ -32,7 +32,6 @@ from press_workbench.sandbox import (
 from press_workbench.sandbox import reset as reset_sandbox
 from press_workbench.shop import (
     ConfigError,
-    OrderStore,
     Shop,
     build_stripe_client,
     load_config,
@@ -41,6 +40,7 @@ from press_workbench.shop import (
     start_shop,
     write_private,
 )
+from press_workbench.shop import reset as reset_shop
 
 from .checks import run_checks
 from .lab import run as run_lab
@@ -177,7 +177,7 @@ def cmd_reset(args):
         if answer.strip().lower() not in ("y", "yes"):
             print("Nothing deleted.")
             return 1
-    OrderStore(data_dir).reset()
+    reset_shop(data_dir)
     reset_sandbox(data_dir)
     print(f"Cleared orders and sandbox state in {data_dir}.")
     return 0

@@ -19,7 +19,7 @@ from .catalog import MAX_QUANTITY
 from .config import ConfigError, stripe_endpoints
 from .config import defaults as config_defaults
 from .config import load as load_config
-from .customers import card_label
+from .customers import SavingChoices, card_label
 from .orders import OrderStore
 from .reconcile import reconcile_orders
 from .security import client_operator_token, origin, write_private
@@ -39,7 +39,6 @@ __all__ = [
     "MAX_QUANTITY",
     "WEBHOOK_FILE",
     "ConfigError",
-    "OrderStore",
     "Shop",
     "WebhooksFirst",
     "build_stripe_client",
@@ -54,8 +53,18 @@ __all__ = [
     "probe_shop",
     "reconcile_orders",
     "register_sandbox_webhook",
+    "reset",
     "start_shop",
     "stripe_endpoints",
     "stripe_page_url",
     "write_private",
 ]
+
+
+def reset(data_dir):
+    """Forget every order, its history, the webhooks it heard and its card-saving choice (``workbench reset``).
+
+    The shop's half of the clean slate; the sandbox's ``reset`` is the other.
+    """
+    OrderStore(data_dir).reset()
+    SavingChoices(data_dir).reset()

@@ -65,6 +65,11 @@ class SavingChoices(Database):
         with self.transaction():
             self.execute("INSERT OR REPLACE INTO card_saving(order_id, customer) VALUES (?, ?)", (order_id, customer))
 
+    def reset(self):
+        """Forget every choice (``workbench reset``): they name orders and Customers that are gone with it."""
+        with self.transaction():
+            self.execute("DELETE FROM card_saving")
+
     def customer_for(self, order_id):
         """The Customer the card paying ``order_id`` will be saved for, or None."""
         row = self.execute("SELECT customer FROM card_saving WHERE order_id = ?", (order_id,)).fetchone()
