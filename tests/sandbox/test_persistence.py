@@ -5,6 +5,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -109,3 +110,42 @@ def test_the_write_ahead_log_is_checkpointed_in_the_background(tmp_path):
     while rows_in_the_file_alone() < 300 and time.monotonic() < deadline:
         time.sleep(0.1)
     assert rows_in_the_file_alone() == 300
+
+
+def test_closing_a_database_leaves_a_working_thread_its_connection_then_closes_it(tmp_path):
+    """A stopped sandbox closes its store while a webhook's thread may still be recording a delivery.
+
+    Closing that thread's connection under it crashed CI's test process (SQLite freed what the thread was
+    reading); here the thread is stopped half-way on purpose, so the order of events is certain.
+    """
+    from press_workbench.sandbox.database import Database
+
+    database = Database(str(tmp_path / "close.sqlite3"), "CREATE TABLE IF NOT EXISTS t (n INTEGER);")
+    idle = database.connection()  # this thread's, as the server's request threads leave theirs: closed at once
+    holding, closed, done, errors = threading.Event(), threading.Event(), [], []
+
+    def deliver():
+        try:
+            mine = database.connection()
+            with database.transaction() as db:
+                db.execute("INSERT INTO t VALUES (1)")
+            holding.set()
+            closed.wait(10)
+            with database.transaction() as db:  # after close: the thread finishes what it was doing
+                db.execute("INSERT INTO t VALUES (2)")
+            done.append((mine, [row[0] for row in mine.execute("SELECT n FROM t ORDER BY n")]))
+        except sqlite3.Error as exc:  # before the fix: "Cannot operate on a closed database."
+            errors.append(exc)
+
+    worker = threading.Thread(target=deliver)
+    worker.start()
+    assert holding.wait(10)
+    database.close()
+    closed.set()
+    worker.join(10)
+    assert errors == []
+    ((connection, rows),) = done
+    assert rows == [1, 2]
+    for gone in (idle, connection):  # the thread's handed back as it ended, and closed: no descriptor left open
+        with pytest.raises(sqlite3.ProgrammingError, match="closed"):
+            gone.execute("SELECT 1")
