@@ -14,7 +14,8 @@ install: $(STAMP)
 # Packages go in with uv (from PyPI, into the venv): it resolves and installs the same versions pip picks in 8 s
 # where pip took 64 (BENCHMARKS.md); compiled ahead, as pip does: left to each first import, the first Voilà pages of
 # a test run took over 15 s, and a workshop's learners, who cannot write to the venv, would compile at every start.
-UV_INSTALL := $(BIN)/uv pip install --python $(BIN)/python --quiet --compile-bytecode
+# --system-certs: the machine's certificate store, which pip trusts too (uv brings its own otherwise).
+UV_INSTALL := $(BIN)/uv pip install --python $(BIN)/python --quiet --compile-bytecode --system-certs
 UV_REMOVE  := $(BIN)/uv pip uninstall --python $(BIN)/python --quiet
 
 # Re-install only when pyproject.toml changes.  rfc3987-syntax is removed because it
