@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 # the repository with no extras into a fresh venv offline from here, as a foreign project would use it.
 WHEELHOUSE := $(VENV)/wheelhouse
 
-.PHONY: demo test lint docs verify-stripe lab browser install bench clean screenshots workshop workshop-install mutation
+.PHONY: demo test lint docs verify-stripe lab browser install compile bench clean screenshots workshop workshop-install mutation
 
 install: $(STAMP)
 
@@ -31,6 +31,12 @@ $(BIN)/uv:
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet 'uv>=0.13,<0.14'
 
+# The checkout's own modules byte-compiled ahead (the venv's are at install).  Where PYTHONDONTWRITEBYTECODE is set, as
+# on this machine and its CI, or the checkout is not the process's to write (a workshop's learners), every shop,
+# sandbox and kernel started would compile the package again on import: 0.3 s of CPU each, hundreds of them a test run.
+compile: $(STAMP)
+	@$(BIN)/python -m compileall -q -j0 server tests notebooks
+
 # Headless Chromium for the browser tests: Debian's /usr/bin/chromium if present, else
 # install it with apt when we are root, else Playwright's own download (other machines).
 browser: $(STAMP)
@@ -41,12 +47,12 @@ browser: $(STAMP)
 	else echo "browser: playwright install chromium"; $(BIN)/playwright install chromium; fi
 
 # The shop, its offline sandbox and the Voilà dashboard, with their URLs; Ctrl-C stops all three.
-demo: $(STAMP)
+demo: $(STAMP) compile
 	$(BIN)/workbench dashboard
 
 # Two workers (pytest-xdist): the JupyterLab and hub tests on one, one at a time, every other file whole on either
 # (tests/conftest.py: pytest_xdist_make_scheduler); a plain `pytest` runs the same tests one by one.
-test: $(STAMP) browser lint workshop-install
+test: $(STAMP) compile browser lint workshop-install
 	$(BIN)/python -m pytest -n 2 --dist loadscope --no-loadscope-reorder
 
 # The codebase's own rules: ruff (lint and format), the import contracts of pyproject.toml (lint-imports) and a
@@ -70,7 +76,7 @@ verify-stripe: $(STAMP) browser
 	  tests/sandbox tests/fidelity tests/browser/test_checkout.py
 
 # JupyterLab on notebooks/, with the shop running outside the kernels (server/press_workbench/launch/lab.py).
-lab: $(STAMP)
+lab: $(STAMP) compile
 	$(BIN)/python -m press_workbench.launch.lab
 
 # A real JupyterHub on this machine for a class (docs/workshop.md): each learner signs in with any name and the
@@ -80,7 +86,7 @@ lab: $(STAMP)
 WORKSHOP_STAMP := $(VENV)/.workshop-installed
 HUB_PROXY      := $(VENV)/node/node_modules/.bin/configurable-http-proxy
 
-workshop: workshop-install
+workshop: workshop-install compile
 	$(BIN)/python -m press_workbench.launch.workshop
 
 workshop-install: $(WORKSHOP_STAMP) $(HUB_PROXY)
