@@ -9,8 +9,6 @@ stripe-python and the secret key, never from the shop's own answers.
 import os
 import re
 import sqlite3
-import subprocess
-import sys
 import urllib.parse
 import urllib.request
 from contextlib import closing
@@ -18,6 +16,7 @@ from contextlib import closing
 import pytest
 import stripe
 
+from press_workbench.launch import cli
 from press_workbench.sandbox import PUBLISHABLE_KEY
 from press_workbench.shop import create_app
 from tests.card_frame import THREE_D_SECURE, VISA, pay_in_card_frame
@@ -180,29 +179,22 @@ def test_a_vanished_customer_is_made_again_on_the_next_save(client, sandbox_url,
     assert [card["last4"] for card in saved_cards(client)] == ["4444"]
 
 
-def test_workbench_reset_leaves_no_row_in_any_table_of_the_shop(app, client, sandbox_url):
+def rows_per_table(data_dir):
+    """Every table of the shop's database (SQLite's own aside) and how many rows it holds."""
+    with closing(sqlite3.connect(os.path.join(data_dir, "shop.sqlite3"))) as db:
+        names = db.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        return {name: db.execute(f"SELECT COUNT(*) FROM {name}").fetchone()[0] for (name,) in names.fetchall()}
+
+
+def test_workbench_reset_leaves_no_row_in_any_table_of_the_shop(app, client, sandbox_url, monkeypatch):
     """Every table, this round's card-saving choices included, and any a later change adds."""
     save_card_while_paying(client, sandbox_url)
     data_dir = app.config["DATA_DIR"]
-    with closing(sqlite3.connect(os.path.join(data_dir, "shop.sqlite3"))) as db:
-        tables = [
-            row[0]
-            for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
-        ]
-        assert {"orders", "card_saving"} <= set(tables)
-        assert all(db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] for table in ("orders", "card_saving"))
-    result = subprocess.run(
-        [sys.executable, "-m", "press_workbench.launch.cli", "reset", "--yes"],
-        env={**os.environ, "WORKBENCH_DATA_DIR": data_dir},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
-    with closing(sqlite3.connect(os.path.join(data_dir, "shop.sqlite3"))) as db:
-        assert {table: db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] for table in tables} == dict.fromkeys(
-            tables, 0
-        )
+    before = rows_per_table(data_dir)
+    assert before["orders"] and before["card_saving"]
+    monkeypatch.setenv("WORKBENCH_DATA_DIR", data_dir)
+    assert cli.main(["reset", "--yes"]) == 0
+    assert rows_per_table(data_dir) == dict.fromkeys(before, 0)
 
 
 def test_a_customer_of_another_account_is_replaced(client, sandbox_url):
