@@ -31,11 +31,11 @@ $(BIN)/uv:
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet 'uv>=0.13,<0.14'
 
-# The checkout's own modules byte-compiled ahead (the venv's are at install).  Where PYTHONDONTWRITEBYTECODE is set, as
-# on this machine and its CI, or the checkout is not the process's to write (a workshop's learners), every shop,
-# sandbox and kernel started would compile the package again on import: 0.3 s of CPU each, hundreds of them a test run.
+# The package byte-compiled ahead in server/ (the venv's modules are at install).  Where PYTHONDONTWRITEBYTECODE is set,
+# as on this machine and its CI, or the checkout is not the process's to write (a workshop's learners), every shop,
+# sandbox and kernel started would compile it again on import: 0.3 s of CPU each, hundreds of them a test run.
 compile: $(STAMP)
-	@$(BIN)/python -m compileall -q -j0 server tests notebooks
+	@$(BIN)/python -m compileall -q -j0 server
 
 # Headless Chromium for the browser tests: Debian's /usr/bin/chromium if present, else
 # install it with apt when we are root, else Playwright's own download (other machines).
