@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.hub import workshop as hub
+from tests.notebooks.jupyterlab import kernel_ready
 
 LEARNERS = ("ada", "grace")
 
@@ -58,7 +59,7 @@ def learners(browser, workshop):
     for learner in signed_in:  # both servers spawn meanwhile
         lesson = re.compile(rf"/user/{learner.name}/lab/tree/{hub.FIRST_LESSON}")
         expect(learner.page).to_have_url(lesson, timeout=180_000)
-        expect(hub.kernel_ready(learner.page)).to_be_visible(timeout=120_000)
+        expect(kernel_ready(learner.page)).to_be_visible(timeout=120_000)
     yield signed_in
     for learner in signed_in:
         learner.page.context.close()

@@ -26,8 +26,8 @@ from press_workbench.sandbox import PROXY_TOKEN_ENV, PROXY_TOKEN_HEADER
 from press_workbench.sandbox.currencies import format_amount
 from press_workbench.shop.catalog import load_catalog
 from tests.browser.shopper import CARD_FRAME, add_to_cart, open_checkout, pay
-from tests.hub.workshop import FIRST_LESSON, account, kernel_ready
-from tests.notebooks.jupyterlab import code_cell, run_all_cells
+from tests.hub.workshop import FIRST_LESSON, account
+from tests.notebooks.jupyterlab import code_cell, kernel_ready, run_all_cells
 
 pytestmark = pytest.mark.browser
 

@@ -203,12 +203,3 @@ def sign_in(page, name, workshop):
     page.locator("#username_input").fill(name)
     page.locator("#password_input").fill(workshop.password)
     page.locator("#login_submit").click()
-
-
-def kernel_ready(page):
-    """The status bar's "Python 3 (ipykernel) | Idle": the notebook's kernel connected and idle.
-
-    The notebook toolbar's execution indicator says idle earlier, before the session has its
-    kernel: a cell run then is dropped, or makes JupyterLab ask which kernel to start.
-    """
-    return page.locator(".jp-StatusBar-Item", has_text=re.compile(r"\| Idle$"))

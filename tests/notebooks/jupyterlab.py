@@ -91,12 +91,21 @@ def start_make_lab(tmp_path, notebook_dir, **env):
     )
 
 
+def kernel_ready(page):
+    """The status bar's "Python 3 (ipykernel) | Idle": the notebook's kernel connected and idle.
+
+    The notebook toolbar's execution indicator says idle earlier, before the session has its
+    kernel (it starts out "idle"): a cell run then is dropped, or makes JupyterLab ask which
+    kernel to start, in a dialog that then covers the notebook.
+    """
+    return page.locator(".jp-StatusBar-Item", has_text=re.compile(r"\| Idle$"))
+
+
 def open_notebook(page, lab_url, name):
-    """Open ``name``, wait until its kernel is idle; returns its panel (the visible one)."""
+    """Open ``name``, wait until its kernel is connected and idle; returns its panel (the visible one)."""
     page.goto(f"{lab_url}/lab/tree/{name}?token={TOKEN}")
-    panel = page.locator(".jp-NotebookPanel:visible")
-    expect(panel.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']")).to_be_visible(timeout=60_000)
-    return panel
+    expect(kernel_ready(page)).to_be_visible(timeout=60_000)
+    return page.locator(".jp-NotebookPanel:visible")
 
 
 def menu(page, menu_name, command):
@@ -108,11 +117,14 @@ def menu(page, menu_name, command):
 def run_all_cells(page):
     """Run ▸ Run All Cells, once more if the kernel did not take it.
 
-    A freshly opened notebook can report an idle kernel while its session is still
-    connecting, and a Run All sent then is dropped.
+    Callers first wait for ``kernel_ready``: sent before the session has its kernel, Run All
+    is dropped, or JupyterLab asks which kernel to start.  The second try is a safety net
+    for a Run All lost all the same; a dialog in the way fails at once, with its text.
     """
     started = page.locator(".jp-InputArea-prompt").filter(has_text=re.compile(r"\[[0-9*]+\]"))
     for _ in range(2):
+        if asking := page.locator(".jp-Dialog").all_inner_texts():
+            raise AssertionError(f"JupyterLab put up a dialog: {asking}")
         page.locator(".jp-Notebook").click()  # the current notebook is the one Run All acts on
         menu(page, "Run", "runmenu:run-all")
         try:

@@ -38,6 +38,7 @@ from tests.browser.shopper import (
 from tests.notebooks.jupyterlab import (
     LESSONS,
     code_cell,
+    kernel_ready,
     lab_env,
     menu,
     open_notebook,
@@ -53,6 +54,7 @@ MATHS = "mjx-container"
 CHECKOUT = 'iframe[title^="Checkout for order"]'
 SENTINEL = "The MathJax sentinel of lesson {number}: $x^2$"
 PROJECTOR = {"width": 1280, "height": 800}
+LESSON_KERNEL = {"kernelspec": nbformat.read(LESSONS[0], as_version=4).metadata.kernelspec}  # no "Select Kernel" dialog
 MONEY_SHOWN = {  # amounts in prose, in a card, in a table and in a widget, shown as written
     "01_payment_intents_step_by_step.ipynb": ["Capturing $18.00 of the $23.00 authorised", "refunded $5.00"],
     "02_checkout_round_trip.ipynb": ["for $46.00", "total charged"],
@@ -70,7 +72,7 @@ def control_notebook(path):
         nbformat.v4.new_markdown_cell("Maths on purpose: $a+b$ and $c$."),
         nbformat.v4.new_code_cell("HTML('<p>$1 and $2</p>')", execution_count=1, outputs=[output]),
     ]
-    nbformat.write(nbformat.v4.new_notebook(cells=cells), path)
+    nbformat.write(nbformat.v4.new_notebook(cells=cells, metadata=LESSON_KERNEL), path)
 
 
 def lesson_copy(lesson, folder):
@@ -197,7 +199,7 @@ def test_the_run_sheets_presenter_path_at_1280x800(tmp_path, page):
         expect(secure.locator(".wb-status-panel")).to_contain_text("awaiting payment", timeout=30_000)
         menu(page, "Kernel", "kernelmenu:restart")
         page.locator(".jp-Dialog-button.jp-mod-accept").click()
-        expect(page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']")).to_be_visible(timeout=30_000)
+        expect(kernel_ready(page)).to_be_visible(timeout=30_000)
         after_restart = checkout_in(secure)
         pay_with_one_click(after_restart, "4000 0027 6000 3184")
         expect(after_restart.locator(THREE_D_SECURE_FRAME)).to_be_visible(timeout=15_000)
@@ -219,8 +221,7 @@ def test_run_all_leaves_a_folded_solution_alone_until_it_is_opened(tmp_path, pag
         nbformat.v4.new_code_cell("attempt = 'the solution'\nprint('the solution ran')", metadata=folded),
         nbformat.v4.new_code_cell("print('attempt:', attempt)"),
     ]
-    kernel = {"kernelspec": nbformat.read(LESSONS[0], as_version=4).metadata.kernelspec}  # no "Select Kernel" dialog
-    nbformat.write(nbformat.v4.new_notebook(cells=cells, metadata=kernel), folder / "exercise.ipynb")
+    nbformat.write(nbformat.v4.new_notebook(cells=cells, metadata=LESSON_KERNEL), folder / "exercise.ipynb")
     with start(tmp_path, folder, SHOP_URL="http://127.0.0.1:0", WORKBENCH_MODE="sandbox") as lab:
         open_notebook(page, lab, "exercise.ipynb")
         solution = page.locator(".jp-CodeCell").nth(2)
