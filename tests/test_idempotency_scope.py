@@ -44,8 +44,9 @@ def test_the_operator_token_is_one_scope_whatever_the_session(app, operator):
 
 def test_a_key_expires_after_24_hours(app, monkeypatch):
     client = app.test_client()
-    first = post(client, "day-old").get_json()
     clock = shop_orders.time.time()
+    monkeypatch.setattr(shop_orders.time, "time", lambda: clock)  # whole seconds stored: no second may tick here
+    first = post(client, "day-old").get_json()
     monkeypatch.setattr(shop_orders.time, "time", lambda: clock + shop_orders.IDEMPOTENCY_TTL - 1)
     assert post(client, "day-old").get_json()["id"] == first["id"]  # still within the day
     monkeypatch.setattr(shop_orders.time, "time", lambda: clock + shop_orders.IDEMPOTENCY_TTL + 1)
