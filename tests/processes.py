@@ -3,19 +3,12 @@
 import os
 import queue
 import re
-import socket
 import subprocess
 import sys
 import threading
 
 LISTENING = re.compile(r" on (http://127\.0\.0\.1:\d+)")
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Workbench:

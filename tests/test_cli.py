@@ -4,9 +4,13 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import urllib.request
+from pathlib import Path
+
+from press_workbench.launch.voila import free_port
 
 
 def test_serve_prints_urls_serves_and_stops_on_ctrl_c(tmp_path):
@@ -33,3 +37,13 @@ def test_serve_prints_urls_serves_and_stops_on_ctrl_c(tmp_path):
         assert "Traceback" not in proc.stderr.read()
     finally:
         proc.kill()
+
+
+def test_a_free_port_is_one_the_kernel_never_hands_out_on_its_own():
+    """The dashboard's and the workshop's ports are chosen before their servers bind them, seconds later:
+    a port from the ephemeral range could meanwhile become some connection's own end."""
+    ephemeral = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    ports = {free_port() for _ in range(20)}
+    assert all(15000 <= port < ephemeral for port in ports) and len(ports) > 1
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", ports.pop()))  # and free

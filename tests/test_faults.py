@@ -21,9 +21,9 @@ from http.client import HTTPException
 
 import stripe
 
+from press_workbench.launch.voila import free_port
 from press_workbench.sandbox import SECRET_KEY
 from press_workbench.shop.serving import start_shop
-from tests.processes import free_port
 from tests.shop_helpers import RETURN_URL, new_order, pay
 
 SHOPPERS, KILL_AFTER = 24, 8  # orders in the burst; the shop dies once this many were created

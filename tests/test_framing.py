@@ -6,9 +6,9 @@ import socket
 
 import pytest
 
+from press_workbench.launch.voila import free_port
 from press_workbench.shop import create_app
 from press_workbench.shop.framing import jupyter_ports
-from tests.processes import free_port
 
 
 @pytest.fixture

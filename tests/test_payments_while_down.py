@@ -16,10 +16,11 @@ import time
 
 import stripe
 
+from press_workbench.launch.voila import free_port
 from press_workbench.sandbox import SECRET_KEY
 from tests.card_frame import DECLINED, THREE_D_SECURE, VISA, pay_in_card_frame
 from tests.card_frame import http_json as http
-from tests.processes import Workbench, free_port
+from tests.processes import Workbench
 
 CARDS = [VISA] * 5 + [THREE_D_SECURE, DECLINED, "5555555555554444"]
 

@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 import psutil
 
-from tests.processes import free_port
+from press_workbench.launch.voila import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 FIRST_LESSON = "01_payment_intents_step_by_step.ipynb"

@@ -19,8 +19,7 @@ from pathlib import Path
 from playwright.sync_api import expect
 
 from press_workbench.launch.lab import lab_command, write_setting_overrides
-from press_workbench.launch.voila import answers
-from tests.processes import free_port
+from press_workbench.launch.voila import answers, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 LESSONS = sorted((ROOT / "notebooks").glob("0*.ipynb"))

@@ -23,11 +23,11 @@ import pytest
 from playwright.sync_api import expect
 
 from press_workbench.launch.lab import lab_command, write_setting_overrides
+from press_workbench.launch.voila import free_port
 from press_workbench.sandbox.currencies import format_amount
 from press_workbench.shop.catalog import load_catalog
 from tests.browser.shopper import add_to_cart, open_checkout, open_dashboard, pay
 from tests.notebooks.jupyterlab import TOKEN, lab_env, running
-from tests.processes import free_port
 
 pytestmark = pytest.mark.browser
 

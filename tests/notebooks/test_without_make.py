@@ -16,8 +16,9 @@ import urllib.request
 from pathlib import Path
 
 from press_workbench.launch.cli import parser
+from press_workbench.launch.voila import free_port
 from tests.notebooks.jupyterlab import LESSONS, TOKEN, lab_env, running
-from tests.processes import ROOT, free_port
+from tests.processes import ROOT
 
 WORKBENCH = shutil.which("workbench", path=os.path.dirname(sys.executable))
 START = Path(ROOT, "docs", "start.md")

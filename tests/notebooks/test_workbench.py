@@ -17,11 +17,11 @@ import stripe
 from IPython.core.interactiveshell import InteractiveShell
 from jupyter_client.manager import start_new_kernel
 
+from press_workbench.launch.voila import free_port
 from press_workbench.notebook import NotPaidYet, Workbench, WorkbenchError
 from press_workbench.notebook.display import install
 from press_workbench.notebook.shopper import pay_as_shopper
 from press_workbench.shop import probe_shop
-from tests.processes import free_port
 
 OWN_SHOP = "http://127.0.0.1:0"  # port 0: start a shop of its own on free ports
 ROOT = Path(__file__).resolve().parents[2]

@@ -5,10 +5,10 @@ import time
 import pytest
 import stripe
 
+from press_workbench.launch.voila import free_port
 from press_workbench.sandbox import SECRET_KEY
 from press_workbench.sandbox.delivery import RetrySchedule
 from press_workbench.sandbox.serving import start_sandbox
-from tests.processes import free_port
 from tests.receiver import Receiver
 from tests.sandbox.conftest import pay
 

@@ -10,6 +10,7 @@ because every ``GET /`` starts a kernel.  Voilà, JupyterLab and ipywidgets come
 
 import importlib.util
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -45,10 +46,26 @@ class RunningVoila:
 
 
 def free_port(host="127.0.0.1"):
-    """A port free right now: the dashboard's port must be known before Voilà starts, as the shop's CSP names it."""
-    with socket.socket() as sock:
-        sock.bind((host, 0))
-        return sock.getsockname()[1]
+    """A port free right now, for a server that binds it seconds later (the dashboard's port must be
+    known before Voilà starts, as the shop's CSP names it; the workshop's hub and proxy are told theirs).
+
+    Not one the kernel hands out for port 0: until the server binds it, any connection's own end may
+    take such a port (a JupyterLab in a test run failed to start that way).  Ports below the ephemeral
+    range are only ever taken on purpose, and above 10080 none is one that browsers refuse.
+    """
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as ports:
+            ephemeral = int(ports.read().split()[0])
+    except OSError:  # not Linux: 32768 is below the BSDs' and macOS's range too
+        ephemeral = 32768
+    while True:
+        port = random.SystemRandom().randrange(15000, ephemeral)  # not `random`: pytest-randomly seeds it alike
+        with socket.socket() as sock:
+            try:
+                sock.bind((host, port))
+            except OSError:  # taken
+                continue
+            return port
 
 
 def require_notebook_extra(what):
