@@ -236,7 +236,7 @@ def test_express_checkout_element_reports_no_wallets_offline(page, merchant):
 
 def test_a_wrong_client_secret_is_a_loaderror_for_every_element(page, merchant):
     pi = merchant.intent()
-    wrong = pi.client_secret[:-4] + "XXXX"
+    wrong = pi.id + "_secret_wrong"
     merchant.open(page, CHECKOUT_BODY, CHECKOUT, clientSecret=wrong)
     page.wait_for_function(
         "() => ['payment', 'address', 'linkAuthentication'].every((type) => window.events.some("

@@ -167,7 +167,7 @@ class TestTheBanksPage:
 
     def test_a_wrong_client_secret_or_answer_is_refused(self, stripe_client, bank_page):
         pi = redirected(stripe_client)
-        assert bank_page.click(pi, "authorize", client_secret=pi.client_secret[:-1] + "x")[0] == 404
+        assert bank_page.click(pi, "authorize", client_secret=pi.id + "_secret_wrong")[0] == 404
         assert bank_page.click(pi, "pay")[0] == 400
         assert stripe_client.v1.payment_intents.retrieve(pi.id).status == "requires_action"
 
