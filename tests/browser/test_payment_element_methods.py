@@ -7,6 +7,7 @@ the PaymentIntent the server then retrieves with the secret key.
 """
 
 import os
+import re
 import shutil
 from urllib.parse import parse_qs, urlsplit
 
@@ -29,6 +30,7 @@ SCRIPT = """
   window.confirmWith = (redirect) => outcome(stripe.confirmPayment({
     elements, redirect, confirmParams: {return_url: DATA.returnUrl}}));
   window.submitElements = () => elements.submit();
+  window.fetchUpdates = () => elements.fetchUpdates();
   window.payDeferred = async () => {  // "Collect payment details before creating an Intent"
     const {error: submitError, selectedPaymentMethod} = await elements.submit();
     if (submitError) return {submitError};
@@ -117,6 +119,23 @@ def test_switching_tabs_emits_change_events_with_the_type(page, merchant):
     assert page.evaluate("submitElements()")["error"]["code"] == "incomplete_name"
     fill_iban(page, IBAN_SUCCEEDS)
     assert page.evaluate("submitElements()") == {"selectedPaymentMethod": "sepa_debit"}
+
+
+def test_fetch_updates_shows_the_intents_new_card_options_and_keeps_the_shoppers_tab(page, merchant, stripe_client):
+    """As after the shop's "Save my card": the server changes the PaymentIntent, the page calls fetchUpdates()."""
+    pi = euro_intent(page, merchant)
+    frame = page.frame_locator(CARD_FRAME)
+    terms = frame.get_by_text(re.compile("^By providing your card information, you allow"))
+    expect(terms).to_be_hidden()
+    choose_payment_method(page, "SEPA Debit")
+    fill_iban(page, IBAN_SUCCEEDS)
+    card_options = {"card": {"setup_future_usage": "off_session"}}
+    stripe_client.v1.payment_intents.update(pi.id, params={"payment_method_options": card_options})
+    assert page.evaluate("fetchUpdates()") == {}
+    expect(frame.get_by_role("tab", name="SEPA Debit")).to_have_attribute("aria-selected", "true")
+    assert page.evaluate("submitElements()") == {"selectedPaymentMethod": "sepa_debit"}  # the IBAN typed is kept
+    choose_payment_method(page, "Card")
+    expect(terms).to_be_visible()  # only the card is saved: SEPA Debit shows its mandate, as before
 
 
 def test_sepa_debit_resolves_processing_with_if_required_then_settles(page, merchant, stripe_client, instant_settle):

@@ -60,7 +60,17 @@ def test_save_pay_in_one_click_remove_and_a_second_shopper_sees_none(page, live_
     buy_now(page, live_shop.url, "an-elegant-puzzle")
     expect(page.get_by_test_id("saved-card")).to_have_count(0)
     expect(page.get_by_test_id("save-card")).not_to_be_checked()
-    pay_new_card(page, VISA, save=True)
+    # Stripe's card terms follow the choice: the shop sets the PaymentIntent's card options, then fetchUpdates()
+    terms = page.frame_locator(CARD_FRAME).get_by_text(re.compile("^By providing your card information, you allow"))
+    expect(terms).to_be_hidden()
+    fill_card(page, VISA)
+    for save in (True, False, True):
+        page.get_by_test_id("save-card").set_checked(save)
+        if save:
+            expect(terms).to_be_visible()
+        else:
+            expect(terms).to_be_hidden()
+    page.get_by_test_id("pay-button").click()  # the card typed before is still there
     expect(page.get_by_test_id("confirmation")).to_be_visible()
     customer = customer_of(stripe_client, page)
     [saved] = stripe_client.v1.customers.payment_methods.list(customer, params={"type": "card"}).data

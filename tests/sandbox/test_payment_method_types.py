@@ -201,3 +201,44 @@ def test_a_deferred_payment_element_asks_which_methods_to_offer(sandbox_url):
     assert (status, body["error"]["param"]) == (400, "currency")
     status, body = session()
     assert (status, body["error"]["param"]) == (400, "deferred_intent[currency]")
+
+
+@pytest.mark.sandbox_only("Stripe.js's own endpoint: stripe-python has no call for it")
+def test_a_payment_element_with_a_client_secret_reads_its_intent_from_the_elements_session(stripe_client, sandbox_url):
+    """``elements({clientSecret})``: the intent's types, and the intent with its ``payment_method_options`` (card terms
+    show when the card is saved), to the holder of the client secret only."""
+
+    def session(kind, secret):
+        query = {"key": PUBLISHABLE_KEY, "type": kind, "client_secret": secret}
+        status, _, body = fetch(f"{sandbox_url}/v1/elements/sessions?{urllib.parse.urlencode(query)}")
+        return status, json.loads(body)
+
+    pi = stripe_client.v1.payment_intents.create(
+        params={
+            "amount": 1000,
+            "currency": "eur",
+            "payment_method_types": ["card", "sepa_debit"],
+            "payment_method_options": {"card": {"setup_future_usage": "off_session"}},
+        }
+    )
+    status, body = session("payment_intent", pi.client_secret)
+    preference = body["payment_method_preference"]
+    assert (status, preference["type"], preference["ordered_payment_method_types"]) == (
+        200,
+        "payment_intent",
+        ["card", "sepa_debit"],
+    )
+    shown = preference["payment_intent"]
+    assert (shown["id"], shown["payment_method_options"]["card"]["setup_future_usage"]) == (pi.id, "off_session")
+    assert "metadata" not in shown  # otherwise the publishable-key view
+
+    seti = stripe_client.v1.setup_intents.create(params={"payment_method_types": ["card"]})
+    status, body = session("setup_intent", seti.client_secret)
+    assert (status, body["payment_method_preference"]["setup_intent"]["id"]) == (200, seti.id)
+
+    status, body = session("payment_intent", pi.id + "_secret_wrong")
+    assert (status, body["error"]["code"]) == (400, "payment_intent_invalid_parameter")
+    status, body = session("setup_intent", pi.client_secret)  # a PaymentIntent's secret for a SetupIntent session
+    assert (status, body["error"]["param"]) == (400, "client_secret")
+    status, body = session("subscription", pi.client_secret)
+    assert (status, body["error"]["param"]) == (400, "type")

@@ -59,8 +59,9 @@ window.SandboxPaymentTabs = (function () {
   }
 
   /**
-   * The group's session is known: offer its types (those with a form here), in its order, and select the first.
-   * The others' tabs and forms go, as Stripe's Payment Element renders only what it offers.
+   * The group's session is known: offer its types (those with a form here), in its order, and select the first,
+   * or keep the shopper's tab when the session comes again (fetchUpdates, update). The others' tabs and forms go, as
+   * Stripe's Payment Element renders only what it offers.
    */
   function offer(types) {
     shown = (Array.isArray(types) ? types : ['card']).filter((type, i, all) => forms[type] && all.indexOf(type) === i);
@@ -78,7 +79,7 @@ window.SandboxPaymentTabs = (function () {
     });
     list.hidden = false;
     list.dataset.count = shown.length;
-    select(shown[0], false, false);
+    select(shown.includes(selected) ? selected : shown[0], false, false);
   }
 
   function start() {

@@ -648,8 +648,18 @@
       if (event === 'update-end' && typeof handler === 'function') this._handlers.push(handler);
     }
 
-    fetchUpdates() {
-      return Promise.resolve({});
+    /**
+     * Load the group's session again, as after a server-side change to its intent (the shop's "Save my card"
+     * sets `payment_method_options.card.setup_future_usage`), and show it: the card terms follow. Deferred groups
+     * change through update() instead.
+     */
+    async fetchUpdates() {
+      if (!this._clientSecret) return {};
+      this._sessionLoad = null;
+      const session = await this._session();
+      if (session.error) return { error: session.error };
+      this._elements.forEach((element) => element._send('session', this._frameSession(session)));
+      return {};
     }
 
     // -- internal ------------------------------------------------------------------------------
@@ -667,27 +677,26 @@
     /**
      * What an Element frame learns of the group's session: the payment method types (the Payment Element's tabs),
      * and whether the card will be saved for later use — a SetupIntent, or a payment with `setup_future_usage` (on
-     * the PaymentIntent, or `setupFutureUsage` in the deferred flow) — so the Payment Element shows Stripe's card
-     * terms, as the real one does.
+     * the PaymentIntent, in its `payment_method_options.card`, or `setupFutureUsage` in the deferred flow) — so the
+     * Payment Element shows Stripe's card terms, as the real one does.
      */
     _frameSession(session) {
+      const intent = session.intent || {};
+      const card = (intent.payment_method_options || {}).card || {};
       const saving = this._intentKind() === INTENTS.seti || !!this._setupFutureUsage ||
-        !!(session.intent && session.intent.setup_future_usage);
+        !!intent.setup_future_usage || !!card.setup_future_usage;
       return { paymentMethodTypes: session.paymentMethodTypes, saving };
     }
 
     /**
-     * Stripe.js loads an elements session once per group. Here it is `{paymentMethodTypes, intent}`: the
-     * intent behind the client secret and its types or, deferred, what the sandbox offers for the currency.
+     * Stripe.js loads an elements session once per group (and again on fetchUpdates). Here it is
+     * `{paymentMethodTypes, intent}`: the intent behind the client secret and its types or, deferred, what the
+     * sandbox offers for the currency.
      */
     _session() {
       if (!this._sessionLoad) {
         this._sessionLoad = this._clientSecret
-          ? retrieveIntent(this._context, this._clientSecret).then((loaded) => {
-            if (loaded.error) return loaded;
-            const intent = loaded.paymentIntent || loaded.setupIntent;
-            return { intent, paymentMethodTypes: intent.payment_method_types };
-          })
+          ? intentSession(this._context, this._clientSecret)
           : deferredSession(this._context, this._deferredIntent, this._allowedTypes);
       }
       return this._sessionLoad;
@@ -725,6 +734,15 @@
     _forget(element) {
       this._elements = this._elements.filter((e) => e !== element);
     }
+  }
+
+  /** What `elements({clientSecret})` offers: its intent's types, and the intent, from an elements session. */
+  async function intentSession(context, clientSecret) {
+    const type = intentKind(clientSecret).object;
+    const body = await callApi(context, 'GET', '/v1/elements/sessions', { type, client_secret: clientSecret });
+    if (body.error) return { error: body.error };
+    const preference = body.payment_method_preference;
+    return { intent: preference[type], paymentMethodTypes: preference.ordered_payment_method_types };
   }
 
   /**
