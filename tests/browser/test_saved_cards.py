@@ -29,10 +29,25 @@ VISA, THREE_D_SECURE = "4242 4242 4242 4242", "4000 0027 6000 3184"
 AUTHENTICATION_FAILED = "The provided PaymentMethod has failed authentication."
 
 
+def card_terms(page):
+    """Stripe's card terms in the Payment Element, shown when the card will be saved."""
+    return page.frame_locator(CARD_FRAME).get_by_text(re.compile("^By providing your card information, you allow"))
+
+
+def choose_saving(page, save):
+    """Tick (or untick) "Save my card for next time", then wait for the card terms to follow, as a shopper
+    sees them: they push the Pay button down, and a click meanwhile would land beside it."""
+    page.get_by_test_id("save-card").set_checked(save)
+    if save:
+        expect(card_terms(page)).to_be_visible()
+    else:
+        expect(card_terms(page)).to_be_hidden()
+
+
 def pay_new_card(page, number, save):
     """Type a new card, tick (or not) "Save my card for next time", and Pay."""
     fill_card(page, number)
-    page.get_by_test_id("save-card").set_checked(save)
+    choose_saving(page, save)
     page.get_by_test_id("pay-button").click()
 
 
@@ -60,17 +75,11 @@ def test_save_pay_in_one_click_remove_and_a_second_shopper_sees_none(page, live_
     buy_now(page, live_shop.url, "an-elegant-puzzle")
     expect(page.get_by_test_id("saved-card")).to_have_count(0)
     expect(page.get_by_test_id("save-card")).not_to_be_checked()
-    # Stripe's card terms follow the choice: the shop sets the PaymentIntent's card options, then fetchUpdates()
-    terms = page.frame_locator(CARD_FRAME).get_by_text(re.compile("^By providing your card information, you allow"))
-    expect(terms).to_be_hidden()
-    fill_card(page, VISA)
-    for save in (True, False, True):
-        page.get_by_test_id("save-card").set_checked(save)
-        if save:
-            expect(terms).to_be_visible()
-        else:
-            expect(terms).to_be_hidden()
-    page.get_by_test_id("pay-button").click()  # the card typed before is still there
+    expect(card_terms(page)).to_be_hidden()
+    # the terms follow the choice: the shop sets the PaymentIntent's card options, then fetchUpdates()
+    for save in (True, False):
+        choose_saving(page, save)
+    pay_new_card(page, VISA, save=True)
     expect(page.get_by_test_id("confirmation")).to_be_visible()
     customer = customer_of(stripe_client, page)
     [saved] = stripe_client.v1.customers.payment_methods.list(customer, params={"type": "card"}).data
