@@ -41,6 +41,12 @@ def pay(page, number, **card):
     button.click()
 
 
+def card_terms(page):
+    """Stripe's card terms in the Payment Element ("By providing your card information, you allow … to charge
+    your card for future payments…"), shown when the card will be saved."""
+    return page.frame_locator(CARD_FRAME).get_by_text(re.compile("^By providing your card information, you allow"))
+
+
 def choose_payment_method(page, name):
     """Pick a tab of the Payment Element, named as Stripe names it ("Card", "iDEAL", "SEPA Debit")."""
     page.frame_locator(CARD_FRAME).get_by_role("tab", name=name).click()

@@ -7,7 +7,6 @@ the PaymentIntent the server then retrieves with the secret key.
 """
 
 import os
-import re
 import shutil
 from urllib.parse import parse_qs, urlsplit
 
@@ -17,7 +16,7 @@ from playwright.sync_api import expect
 from press_workbench.sandbox import clear_settle_delays, set_settle_delays
 from press_workbench.sandbox.payment_method_types import TYPES, offered
 from tests.bank_payments import IBAN_FAILS, IBAN_SUCCEEDS, wait_for
-from tests.browser.shopper import CARD_FRAME, choose_payment_method, fill_card, fill_iban
+from tests.browser.shopper import CARD_FRAME, card_terms, choose_payment_method, fill_card, fill_iban
 
 pytestmark = pytest.mark.browser
 
@@ -125,7 +124,7 @@ def test_fetch_updates_shows_the_intents_new_card_options_and_keeps_the_shoppers
     """As after the shop's "Save my card": the server changes the PaymentIntent, the page calls fetchUpdates()."""
     pi = euro_intent(page, merchant)
     frame = page.frame_locator(CARD_FRAME)
-    terms = frame.get_by_text(re.compile("^By providing your card information, you allow"))
+    terms = card_terms(page)
     expect(terms).to_be_hidden()
     choose_payment_method(page, "SEPA Debit")
     fill_iban(page, IBAN_SUCCEEDS)

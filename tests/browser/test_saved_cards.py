@@ -17,6 +17,7 @@ from tests.browser.shopper import (
     add_to_cart,
     authenticate,
     buy_now,
+    card_terms,
     fill_card,
     open_checkout,
     open_dashboard,
@@ -27,11 +28,6 @@ pytestmark = pytest.mark.browser
 
 VISA, THREE_D_SECURE = "4242 4242 4242 4242", "4000 0027 6000 3184"
 AUTHENTICATION_FAILED = "The provided PaymentMethod has failed authentication."
-
-
-def card_terms(page):
-    """Stripe's card terms in the Payment Element, shown when the card will be saved."""
-    return page.frame_locator(CARD_FRAME).get_by_text(re.compile("^By providing your card information, you allow"))
 
 
 def choose_saving(page, save):

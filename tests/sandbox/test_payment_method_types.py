@@ -238,7 +238,8 @@ def test_a_payment_element_with_a_client_secret_reads_its_intent_from_the_elemen
 
     status, body = session("payment_intent", pi.id + "_secret_wrong")
     assert (status, body["error"]["code"]) == (400, "payment_intent_invalid_parameter")
-    status, body = session("setup_intent", pi.client_secret)  # a PaymentIntent's secret for a SetupIntent session
-    assert (status, body["error"]["param"]) == (400, "client_secret")
+    for kind, secret in (("setup_intent", pi.client_secret), ("payment_intent", pi.id)):  # another's, or no secret
+        status, body = session(kind, secret)
+        assert (status, body["error"]["message"]) == (400, f"Invalid client_secret for type={kind}: {secret}")
     status, body = session("subscription", pi.client_secret)
     assert (status, body["error"]["param"]) == (400, "type")

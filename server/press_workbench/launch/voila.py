@@ -25,6 +25,7 @@ NOTEBOOK = ROOT / "notebooks" / "dashboard.ipynb"
 TEMPLATES = ROOT / "server" / "press_workbench" / "notebook"  # Voilà looks in <JUPYTER_PATH>/voila/templates/
 READY_PATH = "voila/static/voila.js"
 NOTEBOOK_PACKAGES = ("jupyterlab", "voila", "ipywidgets")
+_PORTS = random.SystemRandom()  # not `random`'s shared generator: pytest-randomly seeds it alike in each worker
 
 
 @dataclass
@@ -59,7 +60,7 @@ def free_port(host="127.0.0.1"):
     except OSError:  # not Linux: 32768 is below the BSDs' and macOS's range too
         ephemeral = 32768
     while True:
-        port = random.SystemRandom().randrange(15000, ephemeral)  # not `random`: pytest-randomly seeds it alike
+        port = _PORTS.randrange(15000, ephemeral)
         with socket.socket() as sock:
             try:
                 sock.bind((host, port))

@@ -28,6 +28,12 @@ def client_secret_for(object_id):
     return f"{object_id}_secret_{random_token(25)}"
 
 
+def object_id_of(client_secret):
+    """The id a client secret starts with (``pi_…`` of ``pi_…_secret_…``), or None if it is not shaped as one."""
+    object_id, separator, _ = client_secret.partition("_secret_")
+    return object_id if separator else None
+
+
 def request_id():
     """A ``Request-Id`` shaped as Stripe's, to quote when asking about a request."""
     return "req_" + random_token(14)

@@ -15,6 +15,7 @@ Stripe.js stand-in reads: ``payment_method_preference.ordered_payment_method_typ
 
 from flask import Blueprint
 
+from .. import ids
 from ..payment_method_types import check_types, offered
 from ..pipeline.endpoint import endpoint
 from ..pipeline.errors import invalid, missing_param
@@ -45,9 +46,9 @@ def intent_session(ctx, params, kind):
     secret = params.string("client_secret")
     if not secret:
         raise missing_param("client_secret")
-    intent_id = secret.partition("_secret_")[0]
+    intent_id = ids.object_id_of(secret)
     prefix, resource = INTENTS[kind]
-    if not intent_id.startswith(prefix) or intent_id == secret:
+    if not (intent_id or "").startswith(prefix):
         raise invalid(f"Invalid client_secret for type={kind}: {secret}", param="client_secret")
     intent = resource.load_for_caller(ctx, params, intent_id)
     return preference(
