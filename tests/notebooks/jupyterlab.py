@@ -114,24 +114,17 @@ def menu(page, menu_name, command):
 
 
 def run_all_cells(page):
-    """Run ▸ Run All Cells, once more if the kernel did not take it.
+    """Run ▸ Run All Cells in the notebook shown, whose kernel is ready (``kernel_ready``).
 
-    Callers first wait for ``kernel_ready``: sent before the session has its kernel, Run All
-    is dropped, or JupyterLab asks which kernel to start.  The second try is a safety net
-    for a Run All lost all the same; a dialog in the way fails at once, with its text.
+    Sent before the session has its kernel, Run All is dropped, or JupyterLab asks which kernel to
+    start in a dialog over the notebook: a dialog in the way fails at once, with its text.
     """
+    if asking := page.locator(".jp-Dialog").all_inner_texts():
+        raise AssertionError(f"JupyterLab put up a dialog: {asking}")
+    page.locator(".jp-Notebook").click()  # the current notebook is the one Run All acts on
+    menu(page, "Run", "runmenu:run-all")
     started = page.locator(".jp-InputArea-prompt").filter(has_text=re.compile(r"\[[0-9*]+\]"))
-    for _ in range(2):
-        if asking := page.locator(".jp-Dialog").all_inner_texts():
-            raise AssertionError(f"JupyterLab put up a dialog: {asking}")
-        page.locator(".jp-Notebook").click()  # the current notebook is the one Run All acts on
-        menu(page, "Run", "runmenu:run-all")
-        try:
-            expect(started.first).to_be_visible(timeout=10_000)
-            return
-        except AssertionError:
-            continue
-    raise AssertionError("JupyterLab did not run the notebook's cells")
+    expect(started.first).to_be_visible(timeout=20_000)
 
 
 def code_cell(page, source_start):
